@@ -1,0 +1,106 @@
+// The event catalogue of DOMAIN.md section 3: every fact an agency can post about an offender.
+
+export type Category = 1 | 2 | 3;
+export type Level = 1 | 2 | 3;
+
+export type CustodyReason = 'sentence' | 'remand' | 'recall' | 'hospital';
+export type NotificationBreachOutcome = 'caution' | 'conviction' | 'no-further-action';
+export type SfoOutcome = 'convicted' | 'acquitted' | 'discontinued' | 'convicted-other-offence';
+export type MappaEndReason =
+  | 'registration-expired'
+  | 'licence-expired'
+  | 'no-longer-eligible'
+  | 'deceased'
+  | 'other';
+
+/** Payload of each event type, by type name. */
+export interface OffenderEventData {
+  OffenderRegistered: {
+    area: string;
+    category: Category;
+    level: Level;
+    division?: string;
+    inCustody: boolean;
+    underSupervision: boolean;
+    onLicence?: boolean;
+  };
+  CategoryChanged: { category: Category };
+  LevelChanged: { level: Level; reason?: string };
+  DivisionChanged: { division: string };
+  OffenderTransferred: { toArea: string; toDivision?: string };
+  CustodyEntered: { reason: CustodyReason };
+  ReleasedToCommunity: { onLicence: boolean };
+  SupervisionStarted: Record<string, never>;
+  SupervisionEnded: Record<string, never>;
+  LicenceBreached: { returnedToCustody: boolean };
+  NotificationRequirementBreached: { outcome: NotificationBreachOutcome };
+  SopoImposed: { orderId: string; expiresOn?: string };
+  NotificationOrderImposed: { orderId: string };
+  ForeignTravelOrderImposed: { orderId: string; expiresOn?: string };
+  SopoBreached: { orderId: string; sentToCustody: boolean };
+  SfoCharged: { chargeId: string; offence?: string };
+  SfoOutcomeRecorded: { chargeId: string; outcome: SfoOutcome };
+  SeriousCaseReviewCommenced: { reviewId: string; chargeId: string };
+  MappaManagementEnded: { reason: MappaEndReason };
+  EventRetracted: { retractedEventId: string; reason: string };
+}
+
+export type OffenderEventType = keyof OffenderEventData;
+
+export const OFFENDER_EVENT_TYPES = [
+  'OffenderRegistered',
+  'CategoryChanged',
+  'LevelChanged',
+  'DivisionChanged',
+  'OffenderTransferred',
+  'CustodyEntered',
+  'ReleasedToCommunity',
+  'SupervisionStarted',
+  'SupervisionEnded',
+  'LicenceBreached',
+  'NotificationRequirementBreached',
+  'SopoImposed',
+  'NotificationOrderImposed',
+  'ForeignTravelOrderImposed',
+  'SopoBreached',
+  'SfoCharged',
+  'SfoOutcomeRecorded',
+  'SeriousCaseReviewCommenced',
+  'MappaManagementEnded',
+  'EventRetracted',
+] as const satisfies readonly OffenderEventType[];
+
+/** The body of an event: its type and the matching payload (a discriminated union). */
+export type OffenderEventBody = {
+  [T in OffenderEventType]: { type: T; data: OffenderEventData[T] };
+}[OffenderEventType];
+
+/** An event as a poster submits it (DOMAIN.md section 3, without the fields the service sets). */
+export type NewOffenderEvent = OffenderEventBody & {
+  eventId: string;
+  offenderId: string;
+  /** Effective date, YYYY-MM-DD. */
+  occurredOn: string;
+};
+
+/** Set by the service at append; never supplied by a poster. */
+export interface EventMetadata {
+  actor: string;
+  agency: string;
+  correlationId: string;
+  causationId: string | null;
+  source: 'api' | 'import' | 'demo' | 'generate';
+}
+
+/** An event as stored: the envelope plus what the store and the service added. */
+export type RecordedOffenderEvent = NewOffenderEvent & {
+  /** 0-based position of the event in its offender stream. */
+  revision: number;
+  /** Position in the global order of the whole store. */
+  position: bigint;
+  /** ISO timestamp of the append (when the service learned the fact). */
+  recordedAt: string;
+  metadata: EventMetadata;
+};
+
+export const streamIdOf = (offenderId: string): string => `offender-${offenderId}`;

@@ -1,0 +1,82 @@
+// Every error a user can cause: a type, a status and a sentence a non-engineer understands.
+// HTTP maps them in one place (src/http/error.filter.ts); the CLI prints code and message.
+
+export interface ErrorDetail {
+  field?: string;
+  rule?: string;
+  message: string;
+}
+
+export abstract class MappaError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  constructor(message: string, readonly details: ErrorDetail[] = []) {
+    super(message);
+    this.name = new.target.name;
+  }
+  toBody(): { error: string; message: string; details: ErrorDetail[] } {
+    return { error: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** 400: malformed JSON, a missing, unknown, wrongly typed or out-of-range field. */
+export class InvalidInputError extends MappaError {
+  readonly status = 400;
+  readonly code = 'invalid-input';
+}
+
+/** 401: no credentials, or credentials that cannot be trusted. */
+export class UnauthenticatedError extends MappaError {
+  readonly status = 401;
+  readonly code = 'unauthenticated';
+}
+
+/** 403: the caller is known but may not do this. */
+export class ForbiddenError extends MappaError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+}
+
+/** 404: the offender (or another named thing) is not known to the service. */
+export class NotFoundError extends MappaError {
+  readonly status = 404;
+  readonly code = 'not-found';
+}
+
+/** 409: the stream moved on since the caller read it (If-Match or a lost race). */
+export class ConcurrencyConflictError extends MappaError {
+  readonly status = 409;
+  readonly code = 'concurrency-conflict';
+}
+
+/** 409: the eventId was already used for different content. */
+export class IdempotencyConflictError extends MappaError {
+  readonly status = 409;
+  readonly code = 'idempotency-conflict';
+}
+
+/** 413: the request body is larger than the service accepts. */
+export class PayloadTooLargeError extends MappaError {
+  readonly status = 413;
+  readonly code = 'payload-too-large';
+}
+
+/** 422: the fields are valid, but the event would make the offender's timeline invalid (DOMAIN.md 5). */
+export class InvalidTimelineError extends MappaError {
+  readonly status = 422;
+  readonly code = 'invalid-timeline';
+}
+
+/** 429: too many requests for this token. */
+export class TooManyRequestsError extends MappaError {
+  readonly status = 429;
+  readonly code = 'too-many-requests';
+}
+
+/** 503: the event store or database did not answer in time, or refused the connection. */
+export class StoreUnavailableError extends MappaError {
+  readonly status = 503;
+  readonly code = 'store-unavailable';
+  /** Seconds a client should wait before trying again. */
+  readonly retryAfterSeconds: number = 5;
+}
