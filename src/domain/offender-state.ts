@@ -128,7 +128,8 @@ export function evolve(state: OffenderState, event: FoldableEvent): OffenderStat
       };
       return s;
     case 'SfoOutcomeRecorded': {
-      const charge = s.charges[e.data.chargeId];
+      // Own properties only: an id such as "constructor" must not find Object.prototype members.
+      const charge = Object.hasOwn(s.charges, e.data.chargeId) ? s.charges[e.data.chargeId] : undefined;
       if (charge) s.charges = { ...s.charges, [e.data.chargeId]: { ...charge, outcome: e.data.outcome, outcomeOn: e.occurredOn } };
       return s;
     }
