@@ -1,0 +1,14 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { AppModule, type AppOptions } from '../app.module';
+import { loadConfig } from '../config/app-config';
+
+/** The application without HTTP, for command-line work on the same buses. */
+export async function createCliContext(options: Partial<AppOptions> = {}): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(
+    AppModule.register({ config: options.config ?? loadConfig(), ...options, http: false }),
+    { logger: ['error', 'warn'] },
+  );
+  app.enableShutdownHooks();
+  return app;
+}

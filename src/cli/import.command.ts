@@ -1,0 +1,43 @@
+import { CommandBus } from '@nestjs/cqrs';
+import type { INestApplicationContext } from '@nestjs/common';
+import { createReadStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import * as readline from 'node:readline';
+import { recordNdjson, type LineResult, type NdjsonSummary } from '../commands/record-events/record-ndjson';
+
+export interface ImportOptions {
+  /** Print one line per refused event (default true). */
+  showRefused?: boolean;
+  /** Print "acknowledged through line N" after each durable batch. */
+  progress?: boolean;
+  batchSize?: number;
+  out?: NodeJS.WritableStream;
+  source?: 'import' | 'demo' | 'generate';
+  actor?: string;
+}
+
+/**
+ * `mappa import FILE.ndjson` (or `-`): the same validation and command as the API, in batches.
+ * After each batch is appended, its lines are acknowledged: a crash after that loses none of them.
+ */
+export async function importNdjson(app: INestApplicationContext, file: string, options: ImportOptions = {}): Promise<NdjsonSummary & { refusedLines: LineResult[] }> {
+  const out = options.out ?? process.stdout;
+  const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });
+  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  const refusedLines: LineResult[] = [];
+  const summary = await recordNdjson(
+    lines,
+    app.get(CommandBus),
+    { actor: options.actor ?? process.env.USER ?? 'cli', agency: 'moj', source: options.source ?? 'import', correlationId: randomUUID() },
+    (results) => {
+      for (const r of results) {
+        if (r.status !== 'refused') continue;
+        refusedLines.push(r);
+        if (options.showRefused !== false) out.write(`line ${r.line}: refused (${r.error.error}) ${r.error.message}\n`);
+      }
+      if (options.progress && results.length) out.write(`acknowledged through line ${results[results.length - 1].line}\n`);
+    },
+    options.batchSize,
+  );
+  return { ...summary, refusedLines };
+}

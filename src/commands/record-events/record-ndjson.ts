@@ -1,0 +1,85 @@
+import type { CommandBus } from '@nestjs/cqrs';
+import type { NewOffenderEvent } from '../../domain/offender-event';
+import { InvalidInputError, type MappaError } from '../../errors';
+import { parseEventInput } from './event-input';
+import { RecordOffenderEventsCommand, type RecordContext, type RecordOutcome } from './record-offender-events.command';
+
+// NDJSON batches (POST /events and `mappa import`): each line is parsed, validated and recorded
+// on its own, in order; a bad line never loses a good one (INTERFACES.md).
+
+export type LineResult =
+  | { line: number; status: 'appended' | 'duplicate'; eventId: string; offenderId: string; revision: number; position: string; recordedAt: string }
+  | { line: number; status: 'refused'; eventId?: string; offenderId?: string; error: ReturnType<MappaError['toBody']> };
+
+export interface NdjsonSummary {
+  appended: number;
+  duplicates: number;
+  refused: number;
+  /** Highest global position written by this batch (for ?minPosition read-your-writes). */
+  lastPosition: string | null;
+}
+
+export const NDJSON_BATCH_SIZE = 1000;
+
+/**
+ * Records the lines, batch by batch. `onBatch` is called after each batch is durably appended
+ * with its line results, so a caller can acknowledge progress that a crash cannot take back.
+ */
+export async function recordNdjson(
+  lines: AsyncIterable<string> | Iterable<string>,
+  commandBus: CommandBus,
+  context: RecordContext,
+  onBatch: (results: LineResult[]) => void | Promise<void>,
+  batchSize = NDJSON_BATCH_SIZE,
+): Promise<NdjsonSummary> {
+  const summary: NdjsonSummary = { appended: 0, duplicates: 0, refused: 0, lastPosition: null };
+  let lineNo = 0;
+  let batch: Array<{ line: number; event?: NewOffenderEvent; error?: MappaError }> = [];
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const parsed = batch.filter((b) => b.event);
+    const outcomes: RecordOutcome[] = parsed.length
+      ? await commandBus.execute(new RecordOffenderEventsCommand(parsed.map((b) => b.event!), context))
+      : [];
+    const byLine = new Map(parsed.map((b, k) => [b.line, outcomes[k]]));
+    const results = batch.map((b): LineResult => (b.error ? { line: b.line, status: 'refused', error: b.error.toBody() } : toLineResult(b.line, byLine.get(b.line)!)));
+    for (const r of results) {
+      if (r.status === 'appended') {
+        summary.appended++;
+        summary.lastPosition = r.position;
+      } else if (r.status === 'duplicate') summary.duplicates++;
+      else summary.refused++;
+    }
+    batch = [];
+    await onBatch(results);
+  };
+
+  for await (const text of lines) {
+    lineNo++;
+    if (text.trim() === '') continue;
+    try {
+      batch.push({ line: lineNo, event: parseEventInput(parseJsonLine(text), { missingEventId: 'content' }) });
+    } catch (error) {
+      batch.push({ line: lineNo, error: error as MappaError });
+    }
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return summary;
+}
+
+function parseJsonLine(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidInputError('The line is not valid JSON.', [{ rule: 'json', message: 'malformed JSON' }]);
+  }
+}
+
+function toLineResult(line: number, outcome: RecordOutcome): LineResult {
+  if (outcome.status === 'refused') {
+    return { line, status: 'refused', eventId: outcome.eventId, offenderId: outcome.offenderId, error: outcome.error.toBody() };
+  }
+  return { line, ...outcome, position: outcome.position.toString() };
+}

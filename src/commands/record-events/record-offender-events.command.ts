@@ -1,0 +1,32 @@
+import { Command } from '@nestjs/cqrs';
+import type { EventMetadata, NewOffenderEvent } from '../../domain/offender-event';
+import type { MappaError } from '../../errors';
+
+/** Who posts, through what, and under which request: becomes the events' metadata. */
+export interface RecordContext {
+  actor: string;
+  agency: string;
+  source: EventMetadata['source'];
+  correlationId: string;
+  causationId?: string | null;
+  /** If-Match: the revision the caller last saw of the offender's stream (single-event posts). */
+  expectedRevision?: number;
+}
+
+export type RecordOutcome =
+  | { status: 'appended' | 'duplicate'; eventId: string; offenderId: string; revision: number; position: bigint; recordedAt: string }
+  | { status: 'refused'; eventId: string; offenderId: string; error: MappaError };
+
+/**
+ * Record events, each validated and appended on its own, in order (INTERFACES.md): one event
+ * from `POST /offenders/{id}/events`, a batch from `POST /events` or `mappa import`.
+ * The answer has one outcome per event, in the same order.
+ */
+export class RecordOffenderEventsCommand extends Command<RecordOutcome[]> {
+  constructor(
+    readonly events: readonly NewOffenderEvent[],
+    readonly context: RecordContext,
+  ) {
+    super();
+  }
+}

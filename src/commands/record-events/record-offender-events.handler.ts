@@ -1,0 +1,176 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CLOCK, ukDate, type Clock } from '../../config/clock';
+import { decide } from '../../domain/offender-decider';
+import type { NewOffenderEvent, RecordedOffenderEvent } from '../../domain/offender-event';
+import type { TimelineEvent } from '../../domain/offender-timeline';
+import { ConcurrencyConflictError, IdempotencyConflictError, type MappaError } from '../../errors';
+import { EVENT_STORE, type EventStore, type StreamAppend } from '../../event-store/event-store';
+import { canonicalJson } from './event-input';
+import { RecordOffenderEventsCommand, type RecordOutcome } from './record-offender-events.command';
+
+/** How many times a batch is re-decided after another writer moved an offender's stream on. */
+export const MAX_CONFLICT_RETRIES = 5;
+
+/** One offender's stream as this attempt sees it: stored events, then the ones accepted so far. */
+interface WorkingStream {
+  stored: RecordedOffenderEvent[];
+  timeline: TimelineEvent[];
+  byEventId: Map<string, { event: NewOffenderEvent; stored?: RecordedOffenderEvent; batchIndex?: number }>;
+  accepted: number[];
+}
+
+/**
+ * Reads each offender's stream, decides every event against it (pure, src/domain), and appends
+ * the accepted ones with the expected revision. A concurrency conflict re-reads and re-decides
+ * that offender's events, a bounded number of times. The only writer of offender events.
+ */
+@CommandHandler(RecordOffenderEventsCommand)
+export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffenderEventsCommand, RecordOutcome[]> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ events, context }: RecordOffenderEventsCommand): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = new Array(events.length);
+    /** Event ids the store reported as used by another offender's stream. */
+    const usedElsewhere = new Set<string>();
+    let pending = events.map((_, i) => i);
+
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > MAX_CONFLICT_RETRIES) {
+        for (const i of pending) outcomes[i] = refused(events[i], new ConcurrencyConflictError(
+          `The record of offender ${events[i].offenderId} kept changing while this event was being saved; please try again.`,
+        ));
+        break;
+      }
+      const streams = await this.loadStreams(pending.map((i) => events[i].offenderId));
+      const today = ukDate(this.clock.now());
+      const duplicatesOfBatch: Array<[index: number, of: number]> = [];
+
+      for (const i of pending) {
+        const event = events[i];
+        const stream = streams.get(event.offenderId)!;
+        const seen = stream.byEventId.get(event.eventId);
+        if (seen) {
+          if (canonicalJson(contentOf(seen.event)) !== canonicalJson(contentOf(event))) {
+            outcomes[i] = refused(event, new IdempotencyConflictError(
+              `Event ${event.eventId} was already recorded with different content; a corrected event needs a new eventId.`,
+              [{ field: 'eventId', rule: 'idempotency', message: 'eventId already used for different content' }],
+            ));
+          } else if (seen.stored) {
+            outcomes[i] = { status: 'duplicate', ...receipt(seen.stored) };
+          } else {
+            duplicatesOfBatch.push([i, seen.batchIndex!]);
+          }
+          continue;
+        }
+        if (usedElsewhere.has(event.eventId)) {
+          outcomes[i] = refused(event, new IdempotencyConflictError(
+            `Event ${event.eventId} was already recorded for another offender; each event needs its own eventId.`,
+            [{ field: 'eventId', rule: 'idempotency', message: 'eventId already used by another offender' }],
+          ));
+          continue;
+        }
+        if (context.expectedRevision !== undefined && context.expectedRevision !== stream.timeline.length - 1) {
+          outcomes[i] = refused(event, new ConcurrencyConflictError(
+            `The record of offender ${event.offenderId} is at revision ${stream.timeline.length - 1}, not ${context.expectedRevision} as If-Match says; read it again before posting.`,
+            [{ field: 'If-Match', rule: 'expected-revision', message: `current revision is ${stream.timeline.length - 1}` }],
+          ));
+          continue;
+        }
+        const decision = decide(stream.timeline, event, today);
+        if (!decision.ok) {
+          outcomes[i] = refused(event, decision.error);
+          continue;
+        }
+        stream.timeline.push({ ...event, revision: stream.timeline.length });
+        stream.byEventId.set(event.eventId, { event, batchIndex: i });
+        stream.accepted.push(i);
+      }
+
+      const items: StreamAppend[] = [];
+      const itemIndices: number[][] = [];
+      const recordedAt = this.clock.now().toISOString();
+      for (const [offenderId, stream] of streams) {
+        if (stream.accepted.length === 0) continue;
+        items.push({
+          offenderId,
+          expectedRevision: stream.stored.length === 0 ? 'no-stream' : stream.stored.length - 1,
+          events: stream.accepted.map((i) => events[i]),
+          metadata: {
+            actor: context.actor,
+            agency: context.agency,
+            correlationId: context.correlationId,
+            causationId: context.causationId ?? null,
+            source: context.source,
+          },
+          recordedAt,
+        });
+        itemIndices.push(stream.accepted);
+      }
+
+      const results = items.length > 0 ? await this.store.appendToStreams(items) : [];
+      const retry: number[] = [];
+      results.forEach((result, k) => {
+        const indices = itemIndices[k];
+        if (result.status === 'appended') {
+          result.events.forEach((stored, j) => (outcomes[indices[j]] = { status: 'appended', ...receipt(stored) }));
+        } else if (result.status === 'duplicate-event-id') {
+          for (const id of result.eventIds) usedElsewhere.add(id);
+          retry.push(...indices);
+        } else if (context.expectedRevision !== undefined) {
+          for (const i of indices) outcomes[i] = refused(events[i], new ConcurrencyConflictError(
+            `The record of offender ${events[i].offenderId} changed since revision ${context.expectedRevision}; read it again before posting.`,
+          ));
+        } else {
+          retry.push(...indices);
+        }
+      });
+      // A repeat of an event accepted earlier in the same batch answers what the first one got,
+      // or is decided again with it if the first must be retried.
+      for (const [i, of] of duplicatesOfBatch) {
+        const first = outcomes[of];
+        if (first?.status === 'appended') outcomes[i] = { ...first, status: 'duplicate' };
+        else if (first?.status === 'refused') outcomes[i] = refused(events[i], first.error);
+        else retry.push(i);
+      }
+      pending = retry.sort((a, b) => a - b);
+    }
+    return outcomes;
+  }
+
+  private async loadStreams(offenderIds: string[]): Promise<Map<string, WorkingStream>> {
+    const unique = [...new Set(offenderIds)];
+    const stored = await this.store.readStreams(unique);
+    const streams = new Map<string, WorkingStream>();
+    for (const offenderId of unique) {
+      const events = stored.get(offenderId) ?? [];
+      streams.set(offenderId, {
+        stored: events,
+        timeline: [...events],
+        byEventId: new Map(events.map((e) => [e.eventId, { event: e, stored: e }])),
+        accepted: [],
+      });
+    }
+    return streams;
+  }
+}
+
+const contentOf = (e: NewOffenderEvent) => ({ offenderId: e.offenderId, type: e.type, occurredOn: e.occurredOn, data: e.data });
+
+const receipt = (e: RecordedOffenderEvent) => ({
+  eventId: e.eventId,
+  offenderId: e.offenderId,
+  revision: e.revision,
+  position: e.position,
+  recordedAt: e.recordedAt,
+});
+
+const refused = (event: NewOffenderEvent, error: MappaError): RecordOutcome => ({
+  status: 'refused',
+  eventId: event.eventId,
+  offenderId: event.offenderId,
+  error,
+});

@@ -1,0 +1,35 @@
+import * as path from 'node:path';
+
+// Configuration from the environment (INTERFACES.md, "Configuration"). Read once, passed down.
+
+export interface AppConfig {
+  /** 'embedded', 'postgres', or an EventStoreDB connection string (esdb://…, esdb+discover://…). */
+  eventStore: string;
+  /** PostgreSQL for read models (and for events when eventStore is 'postgres'); absent: embedded. */
+  databaseUrl: string | undefined;
+  /** Where the embedded store keeps its files. */
+  dataDir: string;
+  port: number;
+  /** PostgreSQL schema for this service's tables (lets tests and several services share one database). */
+  schema: string | undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const eventStore = env.EVENT_STORE?.trim() || 'embedded';
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (eventStore === 'postgres' && !databaseUrl) {
+    throw new Error('EVENT_STORE=postgres needs DATABASE_URL (for example postgres://user@host:5432/mappa).');
+  }
+  if (!['embedded', 'postgres'].includes(eventStore) && !/^esdb(\+discover)?:\/\//.test(eventStore)) {
+    throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${eventStore}'.`);
+  }
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not '${env.PORT}'.`);
+  return {
+    eventStore,
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    port,
+    schema: env.DATABASE_SCHEMA?.trim() || undefined,
+  };
+}
