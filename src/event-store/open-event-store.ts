@@ -1,0 +1,77 @@
+import * as path from 'node:path';
+import { PgSqlClient } from '../sql/pg-sql-client';
+import { PgliteSqlClient } from '../sql/pglite-sql-client';
+import type { SqlClient } from '../sql/sql-client';
+import type { EventStore } from './event-store';
+import { EventStoreDbEventStore, type EventStoreDbOptions } from './eventstoredb/eventstoredb-event-store';
+import { PostgresEventStore } from './postgres/postgres-event-store';
+
+export interface EventStoreConfig {
+  /** 'embedded' | 'postgres' | 'esdb://…' | 'esdb+discover://…' (INTERFACES.md, EVENT_STORE). */
+  eventStore: string;
+  /** Where the embedded database keeps its files (in `<dataDir>/pglite`). */
+  dataDir: string;
+  /** PostgreSQL for read models, and for events when eventStore is 'postgres'. */
+  databaseUrl?: string;
+  /** PostgreSQL schema for this service's tables (server only). */
+  schema?: string;
+  /** EventStoreDB adapter settings (its call timeout). */
+  eventStoreDb?: EventStoreDbOptions;
+}
+
+export interface OpenedEventStore {
+  store: EventStore;
+  /**
+   * The database for read models: the server of `databaseUrl` when given, else the embedded one.
+   * With 'embedded' and 'postgres' it is the very client the events live in, so a projection can
+   * commit its checkpoint with its rows. Close the store first, then this.
+   */
+  sql?: SqlClient;
+}
+
+/** The directory, under DATA_DIR, of the embedded PostgreSQL. */
+export const embeddedDataDir = (dataDir: string): string => path.join(dataDir, 'pglite');
+
+/**
+ * Chooses and initialises the event store adapter named by the configuration (INTERFACES.md):
+ * - 'embedded': PGlite in DATA_DIR; read models in DATABASE_URL if set, else in the same PGlite.
+ * - 'postgres': events and read models in the PostgreSQL of DATABASE_URL.
+ * - 'esdb://…', 'esdb+discover://…': EventStoreDB; read models in DATABASE_URL, else embedded.
+ */
+export async function openEventStore(config: EventStoreConfig): Promise<OpenedEventStore> {
+  const { eventStore, databaseUrl } = config;
+  const openServer = (url: string) => PgSqlClient.connect({ connectionString: url, schema: config.schema });
+  const openEmbedded = () => PgliteSqlClient.open(embeddedDataDir(config.dataDir));
+
+  if (eventStore === 'embedded' || eventStore === 'postgres') {
+    if (eventStore === 'postgres' && !databaseUrl) {
+      throw new Error('EVENT_STORE=postgres needs DATABASE_URL (for example postgres://user@host:5432/mappa).');
+    }
+    const eventsSql = eventStore === 'postgres' ? await openServer(databaseUrl as string) : await openEmbedded();
+    let readModelSql: SqlClient | undefined;
+    try {
+      // Embedded events with read models on a server: the store is the embedded client's only user.
+      readModelSql = eventStore === 'embedded' && databaseUrl ? await openServer(databaseUrl) : eventsSql;
+      const store = new PostgresEventStore(eventsSql, { ownsSqlClient: readModelSql !== eventsSql });
+      await store.init();
+      return { store, sql: readModelSql };
+    } catch (error) {
+      await Promise.allSettled([eventsSql.close(), readModelSql?.close()]);
+      throw error;
+    }
+  }
+
+  if (/^esdb(\+discover)?:\/\//.test(eventStore)) {
+    const store = EventStoreDbEventStore.fromConnectionString(eventStore, config.eventStoreDb);
+    try {
+      await store.init();
+      const sql = databaseUrl ? await openServer(databaseUrl) : await openEmbedded();
+      return { store, sql };
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${eventStore}'.`);
+}

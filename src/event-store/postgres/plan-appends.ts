@@ -1,0 +1,103 @@
+import type { RecordedOffenderEvent } from '../../domain/offender-event';
+import { InvalidInputError } from '../../errors';
+import type { ExpectedRevision, StreamAppend, StreamAppendResult } from '../event-store';
+
+/** What the store knows, under the head lock, before judging a batch. */
+export interface AppendContext {
+  lastPosition: bigint;
+  /** recordedAt of the event at lastPosition (null when the store is empty). */
+  lastRecordedAt: Date | null;
+  /** Last revision of each stream the batch touches; absent: no such stream. */
+  lastRevisions: ReadonlyMap<string, number>;
+  /** Event ids of the batch that already exist in the store, lowercase. */
+  existingEventIds: ReadonlySet<string>;
+}
+
+export interface AppendPlan {
+  results: StreamAppendResult[];
+  /** The events to insert, positions and revisions assigned, in position order. */
+  accepted: RecordedOffenderEvent[];
+  lastPosition: bigint;
+  lastRecordedAt: Date | null;
+}
+
+/**
+ * Judges every item of a batch on its own (EventStore.appendToStreams) and assigns positions and
+ * revisions to the accepted ones. Pure: the caller holds the head lock and does the I/O.
+ * Items are judged in order, so a later item for the same offender sees the earlier one's events.
+ */
+export function planAppends(items: readonly StreamAppend[], context: AppendContext): AppendPlan {
+  const lastRevisions = new Map(context.lastRevisions);
+  const takenEventIds = new Set(context.existingEventIds);
+  let position = context.lastPosition;
+  let lastRecordedAt = context.lastRecordedAt;
+  const results: StreamAppendResult[] = [];
+  const accepted: RecordedOffenderEvent[] = [];
+
+  for (const item of items) {
+    const eventIds = item.events.map((event) => event.eventId.toLowerCase());
+    // A re-post of an existing event answers "duplicate" even when the stream has moved on since,
+    // so the caller can recognise an idempotent retry (DOMAIN.md 3).
+    const duplicates = item.events
+      .filter((event, index) => takenEventIds.has(eventIds[index]) || eventIds.indexOf(eventIds[index]) !== index)
+      .map((event) => event.eventId);
+    if (duplicates.length > 0) {
+      results.push({ status: 'duplicate-event-id', offenderId: item.offenderId, eventIds: duplicates });
+      continue;
+    }
+    const current = lastRevisions.get(item.offenderId) ?? null;
+    if (!matchesExpectedRevision(item.expectedRevision, current)) {
+      results.push({ status: 'conflict', offenderId: item.offenderId, expectedRevision: item.expectedRevision, actualRevision: current });
+      continue;
+    }
+    // recordedAt never goes backwards along positions: as-known-at reads cut the log by it.
+    const requested = new Date(item.recordedAt);
+    const recordedAt = lastRecordedAt !== null && lastRecordedAt > requested ? lastRecordedAt : requested;
+    lastRecordedAt = recordedAt;
+
+    let revision = current ?? -1;
+    const recorded = item.events.map((event, index): RecordedOffenderEvent => ({
+      ...event,
+      eventId: eventIds[index],
+      offenderId: item.offenderId,
+      revision: ++revision,
+      position: ++position,
+      recordedAt: recordedAt.toISOString(),
+      metadata: item.metadata,
+    }));
+    if (recorded.length > 0) lastRevisions.set(item.offenderId, revision);
+    eventIds.forEach((id) => takenEventIds.add(id));
+    accepted.push(...recorded);
+    results.push({ status: 'appended', offenderId: item.offenderId, events: recorded });
+  }
+  return { results, accepted, lastPosition: position, lastRecordedAt };
+}
+
+export function matchesExpectedRevision(expected: ExpectedRevision, current: number | null): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no-stream') return current === null;
+  return current === expected;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Refuses a batch the store could not record faithfully. The command layer validates posts
+ * before they get here, so this guards against programming errors, in a sentence a user can read.
+ */
+export function assertAppendable(items: readonly StreamAppend[]): void {
+  for (const item of items) {
+    const refuse = (field: string, message: string): never => {
+      throw new InvalidInputError(`The event for offender ${item.offenderId} cannot be stored: ${message}`, [{ field, message }]);
+    };
+    if (!item.offenderId) refuse('offenderId', 'the offender id is empty.');
+    if (typeof item.expectedRevision === 'number' && !(Number.isInteger(item.expectedRevision) && item.expectedRevision >= 0)) {
+      refuse('expectedRevision', 'the expected revision must be a whole number from 0.');
+    }
+    if (Number.isNaN(new Date(item.recordedAt).getTime())) refuse('recordedAt', `"${item.recordedAt}" is not a timestamp.`);
+    for (const event of item.events) {
+      if (!UUID.test(event.eventId)) refuse('eventId', `"${event.eventId}" is not a UUID.`);
+      if (event.offenderId !== item.offenderId) refuse('offenderId', `event ${event.eventId} belongs to offender ${event.offenderId}.`);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+import { mkdir } from 'node:fs/promises';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type { SqlClient } from './sql-client';
+import { rethrowUnavailable } from './connection-errors';
+import { insertRows } from './insert-rows';
+import { quoteIdentifier, quoteQualifiedName } from './sql-identifier';
+import { encodeCsv } from './sql-text-value';
+
+/** What PGlite and its transaction handle have in common. */
+type PgliteConnection = Pick<Transaction, 'query' | 'exec'>;
+
+const WHAT = 'The embedded database';
+
+/**
+ * SqlClient over PGlite: PostgreSQL compiled to WebAssembly, running in this process. It has a
+ * single connection, so every query and transaction is serialised by PGlite itself.
+ */
+export class PgliteSqlClient implements SqlClient {
+  readonly dialect = 'embedded' as const;
+
+  private constructor(private readonly db: PGlite) {}
+
+  /**
+   * Opens (creating when new) the database kept in `dataDir`, or an in-memory one when no
+   * directory is given. Creating a new store takes seconds (initdb runs); reopening is faster.
+   */
+  static async open(dataDir?: string): Promise<PgliteSqlClient> {
+    const { PGlite } = loadPglite();
+    if (dataDir) await mkdir(dataDir, { recursive: true });
+    const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    return new PgliteSqlClient(db);
+  }
+
+  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
+    try {
+      const result = await this.db.query<R>(sql, [...params]);
+      return { rows: result.rows };
+    } catch (error) {
+      rethrowUnavailable(error, WHAT);
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    try {
+      await this.db.exec(sql);
+    } catch (error) {
+      rethrowUnavailable(error, WHAT);
+    }
+  }
+
+  async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction((tx) => fn(new PgliteTransactionClient(tx)));
+    } catch (error) {
+      rethrowUnavailable(error, WHAT);
+    }
+  }
+
+  async copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await copyViaBlob(this.db, table, columns, rows);
+    } catch {
+      // Outside a transaction a failed COPY leaves nothing behind, so the fallback starts clean;
+      // if the rows themselves are bad, the INSERT reports the same error in a plainer form.
+      await this.insertFallback(table, columns, rows);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.closed) await this.db.close();
+  }
+
+  private async insertFallback(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+    try {
+      await insertRows((sql, params) => this.db.query(sql, [...params]), table, columns, rows);
+    } catch (error) {
+      rethrowUnavailable(error, WHAT);
+    }
+  }
+}
+
+/** The same surface bound to one open PGlite transaction; nested transactions are savepoints. */
+class PgliteTransactionClient implements SqlClient {
+  readonly dialect = 'embedded' as const;
+  private savepoints = 0;
+
+  constructor(private readonly tx: Transaction) {}
+
+  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
+    const result = await this.tx.query<R>(sql, [...params]);
+    return { rows: result.rows };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.tx.exec(sql);
+  }
+
+  async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    const savepoint = `nested_${++this.savepoints}`;
+    await this.tx.exec(`SAVEPOINT ${savepoint}`);
+    try {
+      const result = await fn(this);
+      await this.tx.exec(`RELEASE SAVEPOINT ${savepoint}`);
+      return result;
+    } catch (error) {
+      await this.tx.exec(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+      throw error;
+    }
+  }
+
+  async copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    // A failed statement aborts the whole transaction; the savepoint lets the fallback run.
+    await this.tx.exec('SAVEPOINT copy_rows');
+    try {
+      await copyViaBlob(this.tx, table, columns, rows);
+      await this.tx.exec('RELEASE SAVEPOINT copy_rows');
+    } catch {
+      await this.tx.exec('ROLLBACK TO SAVEPOINT copy_rows');
+      await insertRows((sql, params) => this.tx.query(sql, [...params]), table, columns, rows);
+    }
+  }
+
+  /** The transaction ends when the function given to transaction() settles, not here. */
+  async close(): Promise<void> {}
+}
+
+/**
+ * PGlite's CommonJS build loads its WebAssembly through dynamic import(), which Jest's module
+ * sandbox refuses unless Node runs with --experimental-vm-modules. Node's own require (not the
+ * sandbox's) loads it anywhere; outside Jest the two are the same thing.
+ */
+function loadPglite(): typeof import('@electric-sql/pglite') {
+  const nodeRequire = typeof process.getBuiltinModule === 'function'
+    ? process.getBuiltinModule('node:module').createRequire(__filename)
+    : require;
+  return nodeRequire('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+}
+
+/** PGlite's COPY reads the virtual file /dev/blob from the `blob` query option. */
+async function copyViaBlob(
+  connection: PgliteConnection,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+): Promise<void> {
+  const sql = `COPY ${quoteQualifiedName(table)} (${columns.map(quoteIdentifier).join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
+  await connection.query(sql, [], { blob: new Blob([encodeCsv(rows)]) });
+}

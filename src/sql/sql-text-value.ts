@@ -1,0 +1,31 @@
+/**
+ * Renders a value as PostgreSQL's text input form, for COPY and for text-bound INSERT values
+ * (SqlClient.copyRows: "values are written as text; null is SQL NULL").
+ */
+export function toSqlText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
+  // Objects and arrays go to json/jsonb columns.
+  return JSON.stringify(value);
+}
+
+/**
+ * CSV as PostgreSQL's `COPY ... WITH (FORMAT csv)` reads it: every non-null value quoted (so an
+ * empty string stays an empty string), null as an empty unquoted field.
+ */
+export function encodeCsv(rows: readonly (readonly unknown[])[]): string {
+  let csv = '';
+  for (const row of rows) {
+    csv += row.map(encodeCsvField).join(',') + '\n';
+  }
+  return csv;
+}
+
+function encodeCsvField(value: unknown): string {
+  const text = toSqlText(value);
+  return text === null ? '' : `"${text.replace(/"/g, '""')}"`;
+}
