@@ -1,0 +1,94 @@
+import type { Category, Level, NewOffenderEvent, OffenderEventData, OffenderEventType } from '../domain/offender-event';
+import type { OffenderState } from '../domain/offender-state';
+import { stateAt } from '../domain/offender-timeline';
+import { seededUuid } from './seeded-random';
+
+// One offender's synthetic history, written in effective-date order, each event with the date the
+// service learns it (`recordedOn`). Most events are recorded the day they happen; a late one is
+// recorded after later-dated events of the same offender, and a retraction after the event it
+// corrects. The arrival order of a whole history is by recordedOn (see arrivalOrder).
+
+export interface StoryItem {
+  event: NewOffenderEvent;
+  /** When the event reaches the service (its arrival order), YYYY-MM-DD. */
+  recordedOn: string;
+  /** Creation order over the whole history: breaks ties of recordedOn. */
+  seq: number;
+}
+
+/** Hands out event ids and creation sequence numbers for one history. */
+export class EventIds {
+  private counter = 0;
+  constructor(private readonly seed: number) {}
+  next(): { eventId: string; seq: number } {
+    const seq = this.counter++;
+    return { eventId: seededUuid(this.seed, seq), seq };
+  }
+}
+
+export class OffenderStory {
+  /** Events in effective order: by occurredOn, then the order they were written. */
+  readonly items: StoryItem[] = [];
+  private idCounter = 0;
+
+  constructor(
+    readonly offenderId: string,
+    private readonly ids: EventIds,
+  ) {}
+
+  /**
+   * Adds an event at its date, after every event already dated on or before it. `recordedOn`
+   * (default: the same day) later than the date makes it a late, back-dated record.
+   */
+  record<T extends OffenderEventType>(occurredOn: string, type: T, data: OffenderEventData[T], recordedOn = occurredOn): NewOffenderEvent {
+    if (recordedOn < occurredOn) throw new Error(`${this.offenderId}: ${type} of ${occurredOn} cannot be recorded before it happened.`);
+    const { eventId, seq } = this.ids.next();
+    const event = { eventId, offenderId: this.offenderId, occurredOn, type, data } as NewOffenderEvent;
+    let at = this.items.length;
+    while (at > 0 && this.items[at - 1].event.occurredOn > occurredOn) at--;
+    this.items.splice(at, 0, { event, recordedOn, seq });
+    return event;
+  }
+
+  /** Retracts an event recorded in error, the correction reaching the service on `recordedOn`. */
+  retract(target: NewOffenderEvent, recordedOn: string, reason: string): NewOffenderEvent {
+    return this.record(recordedOn, 'EventRetracted', { retractedEventId: target.eventId, reason });
+  }
+
+  /** State at the end of `date` (every event when absent), by the domain's own fold. */
+  stateAt(date?: string): OffenderState {
+    return stateAt(
+      this.items.map((item, revision) => ({ ...item.event, revision })),
+      date,
+    );
+  }
+
+  // Shorthands for the events the demonstration histories use most.
+
+  register(
+    on: string,
+    registration: { area: string; category: Category; level: Level; division?: string; inCustody?: boolean; underSupervision?: boolean; onLicence?: boolean },
+  ): NewOffenderEvent {
+    const { area, category, level, division, inCustody = false, underSupervision = false, onLicence = false } = registration;
+    return this.record(on, 'OffenderRegistered', {
+      area,
+      category,
+      level,
+      ...(division === undefined ? {} : { division }),
+      inCustody,
+      underSupervision,
+      ...(onLicence ? { onLicence } : {}),
+    });
+  }
+
+  /** A new id for an order, charge or review of this offender (unique per offender, DOMAIN.md 4). */
+  newId(kind: 'SOPO' | 'NO' | 'FTO' | 'SFO' | 'SCR'): string {
+    this.idCounter += 1;
+    return `${this.offenderId}-${kind}-${this.idCounter}`;
+  }
+
+  /** Date of the last event in effective order. */
+  get lastDate(): string {
+    return this.items[this.items.length - 1]?.event.occurredOn ?? '0000-01-01';
+  }
+}

@@ -1,0 +1,49 @@
+import { AREAS, ENGLAND_AND_WALES } from '../domain/reference-areas';
+import areasFile from '../../reference/areas.json';
+import populationFile from '../../reference/population-aged-10-plus.json';
+
+// Reference data of the report (DOMAIN.md section 2): the areas with their sources, and the
+// population aged 10 and over, the denominator of the RSO rate (6.11). Both are data files in
+// reference/, replaceable by the user; this module only reads them.
+
+export interface AreaReference {
+  id: string;
+  name: string;
+  divisions: { id: string; name: string }[];
+}
+
+/** The 42 areas as recorded in reference/areas.json (ids, names, divisions where known). */
+export const AREA_REFERENCE: readonly AreaReference[] = areasFile.areas;
+
+/** Shape of reference/population-aged-10-plus.json: areas.<area>.values.<year> = persons. */
+export interface PopulationReference {
+  status?: string;
+  areas: Record<string, { source?: string; values: Record<string, number> }>;
+}
+
+const DEFAULT_POPULATION: PopulationReference = populationFile;
+
+/**
+ * Population aged 10 and over of `area` at mid-year `year` (the estimate for report year
+ * `year`/`year+1`), or null when the reference data has no figure. `england-and-wales` is the
+ * sum of the 42 areas, and null unless every area has a figure.
+ */
+export function populationAged10Plus(area: string, year: number, reference: PopulationReference = DEFAULT_POPULATION): number | null {
+  if (area === ENGLAND_AND_WALES) {
+    let sum = 0;
+    for (const each of AREAS) {
+      const value = populationAged10Plus(each, year, reference);
+      if (value === null) return null;
+      sum += value;
+    }
+    return sum;
+  }
+  const value = reference.areas[area]?.values[String(year)];
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+/** Where the population figure of `area` comes from, e.g. "estimate, not an official ONS figure". */
+export function populationSource(area: string, reference: PopulationReference = DEFAULT_POPULATION): string | null {
+  if (area === ENGLAND_AND_WALES) return 'sum of the 42 areas';
+  return reference.areas[area]?.source ?? reference.status ?? null;
+}

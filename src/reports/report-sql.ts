@@ -1,0 +1,52 @@
+// SQL shared by the table queries: what "as known at position P" and "at date D" mean over the
+// read models (projections/). Every table query takes the same bound parameters:
+//   $1 areas (text[]), $2 knowledge position P (bigint), $3 period start, $4 period end
+//   (= snapshot date S), $5 start of the previous year.
+// No value is ever spliced into SQL text.
+
+export interface ReportScope {
+  /** The areas counted: one area, or all 42 for england-and-wales (a sum over areas). */
+  areas: string[];
+  /** Only events at or before this store position count (the report's knowledge). */
+  position: bigint;
+  periodFrom: string;
+  /** Last day of the period, and the snapshot date S. */
+  periodTo: string;
+  /** First day of the year before the period (6.8 chargedInPreviousYear). */
+  previousFrom: string;
+}
+
+export const scopeParams = (s: ReportScope): unknown[] => [s.areas, s.position.toString(), s.periodFrom, s.periodTo, s.previousFrom];
+
+/**
+ * The interval rows the service knew at P, with the end date it knew then (`vto`):
+ * an end recorded after P did not exist yet (see projections/offender-intervals/interval-rows.ts).
+ */
+export const KNOWN_INTERVALS = `
+  known_intervals AS NOT MATERIALIZED (
+    SELECT r.offender_id, r.valid_from, r.area, r.division, r.category, r.level, r.in_custody,
+           r.start_pos, r.area_pos, r.division_pos, r.category_pos, r.level_pos, r.custody_pos,
+           CASE WHEN r.valid_to_known_at > $2::bigint THEN NULL ELSE r.valid_to END AS vto
+      FROM rm_intervals r
+     WHERE r.known_from <= $2::bigint AND (r.known_to IS NULL OR r.known_to > $2::bigint)
+  )`;
+
+/** The events the service knew at P and had not retracted by then. */
+export const KNOWN_EVENTS = `
+  known_events AS NOT MATERIALIZED (
+    SELECT e.* FROM rm_events e
+     WHERE e.position <= $2::bigint AND (e.retracted_at IS NULL OR e.retracted_at > $2::bigint)
+  )`;
+
+/** `iv` holds on date `date` (state at the end of that day). */
+export const covers = (iv: string, date: string): string => `${iv}.valid_from <= ${date} AND (${iv}.vto IS NULL OR ${iv}.vto > ${date})`;
+
+/**
+ * Columns every item query returns, one row per counted item: the cell it counts in (area, row,
+ * column), whom, the counted event and the events that fixed area, category, level and custody.
+ */
+export const ITEM_COLUMNS = 'area, row_id, col_id, offender_id, counted_pos, area_pos, category_pos, level_pos, custody_pos, division_pos';
+
+/** The fixing-event columns of an interval alias, in ITEM_COLUMNS order. */
+export const fixingColumns = (iv: string): string =>
+  `${iv}.area_pos, ${iv}.category_pos, ${iv}.level_pos, ${iv}.custody_pos, ${iv}.division_pos`;

@@ -1,0 +1,100 @@
+import { AREAS, ENGLAND_AND_WALES, areaName, divisionName } from '../../domain/reference-areas';
+
+// The layout of one published table (DOMAIN.md section 6): its id, the title the published
+// report gives it, the rule it implements (quoted from DOMAIN.md) and its rows and columns.
+// Each table has its own file in this folder, next to which its query and trace will live.
+
+export type ReportTableId =
+  | 'offendersOnSnapshot'
+  | 'level23InYear'
+  | 'ordersImposed'
+  | 'notificationBreaches'
+  | 'recalledForLicenceBreach'
+  | 'custodyForSopoBreach'
+  | 'seriousCaseReviews'
+  | 'sfoCharges'
+  | 'sfoOutcomes'
+  | 'rsoByDivision'
+  | 'rsoRate';
+
+/** Cell values of a report or of a published figures file, by cell id (`<table>.<row>.<column>`). */
+export type ReportCells = Record<string, number>;
+
+export interface ReportTable {
+  id: ReportTableId;
+  /** Section of DOMAIN.md that defines the table, e.g. '6.1'. */
+  section: string;
+  /** The title as the published report words it (without the year's dates). */
+  title: string;
+  /** The rule text, quoted verbatim from DOMAIN.md (line breaks joined), with its section number. */
+  rule: string;
+  /**
+   * Row ids for a report on `area` (an area id or `england-and-wales`). Only rsoByDivision depends on
+   * the area; `cells` lets it add the divisions found in an area that has none configured.
+   */
+  rows(area: string, cells?: Readonly<ReportCells>): readonly string[];
+  columns: readonly string[];
+}
+
+/** `<table>.<row>.<column>`: the cell ids of DOMAIN.md section 6, shared with the published files. */
+export const cellId = (table: ReportTableId | ReportTable, row: string, column: string): string =>
+  `${typeof table === 'string' ? table : table.id}.${row}.${column}`;
+
+/** Splits a cell id into its table, row and column (rows and columns never contain dots). */
+export function parseCellId(id: string): { table: string; row: string; column: string } | null {
+  const parts = id.split('.');
+  return parts.length === 3 ? { table: parts[0], row: parts[1], column: parts[2] } : null;
+}
+
+/** Every cell id of a table for a report on `area`, row by row. */
+export function tableCellIds(table: ReportTable, area: string, cells?: Readonly<ReportCells>): string[] {
+  return table.rows(area, cells).flatMap((row) => table.columns.map((column) => cellId(table, row, column)));
+}
+
+/** Rows that are the sum of the other rows, and columns that are the sum of the other columns. */
+export const TOTAL = 'total';
+
+export const CATEGORY_COLUMNS = ['category1', 'category2', 'category3'] as const;
+
+/** Category columns followed by their total. */
+export const CATEGORY_COLUMNS_WITH_TOTAL = [...CATEGORY_COLUMNS, TOTAL] as const;
+
+/** The 42 areas, for the rows of the national division table. */
+export const NATIONAL_ROWS: readonly string[] = AREAS;
+
+/** Whether a report is the national aggregate rather than one area's. */
+export const isNational = (area: string): boolean => area === ENGLAND_AND_WALES;
+
+const FIXED_LABELS: Record<string, string> = {
+  category1: 'Category 1 – Registered Sexual Offenders',
+  category2: 'Category 2 – Violent Offenders',
+  category3: 'Category 3 – Other Dangerous Offenders',
+  level1: 'Level 1',
+  level2: 'Level 2',
+  level3: 'Level 3',
+  total: 'Total',
+  count: 'Total',
+  sopo: 'SOPO',
+  notificationOrder: 'NO',
+  foreignTravelOrder: 'FTO',
+  rso: 'Registered Sexual Offenders cautioned or convicted',
+  chargedInYear: 'Charged with SFO in the year',
+  chargedInPreviousYear: 'Charged with SFO in the previous year',
+  outstandingAtStart: 'Cases still charged on 31 March of the previous year',
+  convicted: 'Convicted of an SFO',
+  outstandingAtEnd: 'Outstanding on 31 March',
+  otherOutcome: 'Other outcome',
+  leftArea: 'Left the area before an outcome',
+  unassigned: 'Not yet assigned to a division',
+  per100k: 'Per 100,000 population aged 10 and over',
+  value: 'Rate',
+};
+
+/** How the published report labels a row or column id ("category1-level2" -> "Category 1, Level 2"). */
+export function label(id: string): string {
+  if (id in FIXED_LABELS) return FIXED_LABELS[id];
+  const sfoRow = /^category(\d)-level(\d)$/.exec(id);
+  if (sfoRow) return `Category ${sfoRow[1]}, Level ${sfoRow[2]}`;
+  const area = areaName(id);
+  return area !== id ? area : divisionName(id);
+}

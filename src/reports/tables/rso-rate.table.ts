@@ -1,0 +1,17 @@
+import type { ReportTable } from './report-table';
+
+export const rsoRate: ReportTable = {
+  id: 'rsoRate',
+  section: '6.11',
+  title: 'Total number of Registered Sexual Offenders per 100,000 population',
+  rule:
+    "6.11 `rsoRate` (row per100k; col value): `offendersOnSnapshot.total.category1` per 100,000 of the area's " +
+    'population aged 10 and over (the mid-year estimate of year Y for report year Y/Y+1), rounded to the nearest ' +
+    'whole number (half up), from the population reference data.',
+  rows: () => ['per100k'],
+  columns: ['value'],
+};
+
+/** Offenders per 100,000 of `population`, rounded to the nearest whole number, half up (exact integer arithmetic). */
+export const ratePer100k = (offenders: number, population: number): number =>
+  Math.floor((2 * offenders * 100_000 + population) / (2 * population));
