@@ -1,0 +1,288 @@
+import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
+import { byEffectiveOrder } from '../../src/domain/offender-timeline';
+import type { SqlClient } from '../../src/sql/sql-client';
+import type { Projection, ProjectionMode } from '../projection';
+import { intervalsOf, sameReportedState, stepReportedState, type FoldTail, type IntervalValue, type PositionedEvent } from './interval-fold';
+import { dateText, INTERVAL_COLUMNS, reconcileRows, rowFromDb, rowValues, stateFromJson, stateToJson, type IntervalRow } from './interval-rows';
+
+/** Where one offender's intervals end: enough to extend them with an in-order event. */
+interface OffenderTail extends FoldTail {
+  offenderId: string;
+  /** The current row with no end date (null when no MAPPA period is open). */
+  openRow: IntervalRow | null;
+}
+
+/** Tails kept in memory between batches when projecting incrementally. */
+const TAIL_CACHE_LIMIT = 50_000;
+
+/**
+ * rm_intervals: each offender's reported state (area, division, category, level, custody) as
+ * bitemporal effective-dated intervals, so a snapshot for any date and a period total are
+ * queries, and `asKnownAt` is exact (see interval-rows.ts). rm_offenders keeps each offender's
+ * tail so an in-order event (by far the most common) extends the intervals without a refold;
+ * a back-dated event or a retraction refolds that offender's whole timeline from rm_events
+ * (DOMAIN.md 4: the fold is always in effective-date order).
+ */
+export class OffenderIntervalsProjection implements Projection {
+  readonly name = 'offender-intervals';
+  readonly tables = ['rm_intervals', 'rm_offenders'];
+  readonly schemaSql = `
+    CREATE TABLE IF NOT EXISTS rm_intervals (
+      id                bigint PRIMARY KEY,
+      offender_id       text NOT NULL,
+      valid_from        date NOT NULL,
+      valid_to          date,
+      valid_to_known_at bigint,
+      known_from        bigint NOT NULL,
+      known_to          bigint,
+      area              text NOT NULL,
+      division          text,
+      category          smallint NOT NULL,
+      level             smallint NOT NULL,
+      in_custody        boolean NOT NULL,
+      start_pos         bigint NOT NULL,
+      area_pos          bigint NOT NULL,
+      division_pos      bigint NOT NULL,
+      category_pos      bigint NOT NULL,
+      level_pos         bigint NOT NULL,
+      custody_pos       bigint NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS rm_intervals_offender ON rm_intervals (offender_id) WHERE known_to IS NULL;
+    CREATE INDEX IF NOT EXISTS rm_intervals_area_from ON rm_intervals (area, valid_from);
+    CREATE TABLE IF NOT EXISTS rm_offenders (
+      offender_id      text PRIMARY KEY,
+      last_date        date,
+      state            jsonb,
+      state_before     jsonb,
+      open_row_id      bigint
+    );
+  `;
+
+  private readonly tails = new Map<string, OffenderTail>();
+  private nextId: bigint | null = null;
+
+  reset(): void {
+    this.tails.clear();
+    this.nextId = null;
+  }
+
+  async apply(events: readonly RecordedOffenderEvent[], tx: SqlClient, mode: ProjectionMode): Promise<void> {
+    if (this.nextId === null) {
+      const { rows } = await tx.query<{ max: string | null }>('SELECT max(id)::text AS max FROM rm_intervals');
+      this.nextId = BigInt(rows[0].max ?? '0') + 1n;
+    }
+    const byOffender = new Map<string, RecordedOffenderEvent[]>();
+    for (const e of events) {
+      const list = byOffender.get(e.offenderId);
+      if (list) list.push(e);
+      else byOffender.set(e.offenderId, [e]);
+    }
+    await this.loadTails([...byOffender.keys()].filter((id) => !this.tails.has(id)), tx, mode);
+
+    const touched = new Set<IntervalRow>();
+    const slow: string[] = [];
+    for (const [offenderId, list] of byOffender) {
+      const tail = this.tails.get(offenderId)!;
+      const trial = { ...tail };
+      const trialTouched: IntervalRow[] = [];
+      if (list.every((e) => this.extend(trial, e, trialTouched))) {
+        this.tails.set(offenderId, trial);
+        for (const r of trialTouched) touched.add(r);
+      } else slow.push(offenderId);
+    }
+    if (slow.length > 0) await this.refold(slow, byOffender, tx, touched);
+
+    await this.write(touched, [...byOffender.keys()], tx, mode);
+    if (mode === 'incremental') this.evictTails();
+  }
+
+  async finishRebuild(tx: SqlClient): Promise<void> {
+    const open = [...this.tails.values()].map((t) => t.openRow).filter((r): r is IntervalRow => r !== null && !r.persisted);
+    await tx.copyRows('rm_intervals', INTERVAL_COLUMNS, open.map(rowValues));
+    for (const r of open) r.persisted = true;
+    await tx.copyRows('rm_offenders', ['offender_id', 'last_date', 'state', 'state_before', 'open_row_id'], [...this.tails.values()].map(tailValues));
+  }
+
+  /**
+   * Extends the tail with one in-order event (DOMAIN.md 4: on or after the latest date seen).
+   * Returns false when the event needs a refold: a retraction, a back-dated event, or a
+   * same-day change that undoes the day (the previous interval would have to reopen).
+   */
+  private extend(tail: OffenderTail, e: RecordedOffenderEvent, touched: IntervalRow[]): boolean {
+    if (e.type === 'EventRetracted') return false;
+    if (tail.lastDate !== null && e.occurredOn < tail.lastDate) return false;
+    const date = e.occurredOn;
+    const newDay = tail.lastDate === null || date > tail.lastDate;
+    const next = stepReportedState(tail.state, e as PositionedEvent);
+    if (newDay) {
+      tail.stateBeforeLastDate = tail.state;
+      tail.lastDate = date;
+    }
+    if (sameReportedState(tail.state, next)) return true;
+    if (!newDay && sameReportedState(next, tail.stateBeforeLastDate)) return false;
+
+    const open = tail.openRow;
+    if (open) {
+      // Copy before changing: the trial tail must not alter rows until the batch is known fast.
+      const changed: IntervalRow = { ...open };
+      if (open.validFrom < date) {
+        changed.validTo = date;
+        changed.validToKnownAt = e.position;
+      } else {
+        changed.knownTo = e.position; // the day's state changed again: that row never held at any end of day
+      }
+      replaceTouched(touched, open, changed);
+    }
+    tail.openRow = next ? this.newRow(tail.offenderId, { ...next, validFrom: date, validTo: null, startPos: e.position }, e.position) : null;
+    if (tail.openRow) touched.push(tail.openRow);
+    tail.state = next;
+    return true;
+  }
+
+  /** Refolds offenders' whole timelines, one knowledge step (event position) at a time. */
+  private async refold(offenderIds: string[], byOffender: Map<string, RecordedOffenderEvent[]>, tx: SqlClient, touched: Set<IntervalRow>) {
+    const timelines = await loadTimelines(offenderIds, tx);
+    const { rows } = await tx.query('SELECT * FROM rm_intervals WHERE offender_id = ANY($1) AND known_to IS NULL', [offenderIds]);
+    const currentRows = new Map<string, IntervalRow[]>(offenderIds.map((id) => [id, []]));
+    for (const d of rows) {
+      const row = rowFromDb(d);
+      const tail = this.tails.get(row.offenderId)!;
+      // The tail's copy of the open row is the one to change, so both stay the same object.
+      currentRows.get(row.offenderId)!.push(tail.openRow?.id === row.id ? tail.openRow : row);
+    }
+    for (const offenderId of offenderIds) {
+      const tail = this.tails.get(offenderId)!;
+      let current = currentRows.get(offenderId)!;
+      if (tail.openRow && !tail.openRow.persisted) current.push(tail.openRow);
+      const timeline = timelines.get(offenderId) ?? [];
+      let fold: FoldTail = tail;
+      for (const e of byOffender.get(offenderId)!) {
+        const at = e.position;
+        const effective = timeline
+          .filter((t) => t.event.position <= at && t.event.type !== 'EventRetracted' && (t.retractedAt === null || t.retractedAt > at))
+          .map((t) => t.event)
+          .sort(byEffectiveOrder);
+        const result = intervalsOf(effective);
+        const changes = reconcileRows(current, result.intervals, at, (v, knownFrom) => this.newRow(offenderId, v, knownFrom));
+        for (const r of changes.touched) touched.add(r);
+        current = changes.current;
+        fold = result.tail;
+      }
+      this.tails.set(offenderId, {
+        offenderId,
+        ...fold,
+        openRow: current.find((r) => r.validTo === null) ?? null,
+      });
+    }
+  }
+
+  private newRow(offenderId: string, v: IntervalValue, knownFrom: bigint): IntervalRow {
+    const id = this.nextId!;
+    this.nextId = id + 1n;
+    return { ...v, id, offenderId, validToKnownAt: null, knownFrom, knownTo: null, persisted: false };
+  }
+
+  private async loadTails(offenderIds: string[], tx: SqlClient, mode: ProjectionMode): Promise<void> {
+    for (const id of offenderIds) this.tails.set(id, { offenderId: id, lastDate: null, state: null, stateBeforeLastDate: null, openRow: null });
+    // A rebuild starts from empty tables, so only incremental work has tails to read back.
+    if (mode === 'rebuild' || offenderIds.length === 0) return;
+    const { rows } = await tx.query(
+      `SELECT o.offender_id AS tail_offender, o.last_date, o.state, o.state_before, r.*
+         FROM rm_offenders o LEFT JOIN rm_intervals r ON r.id = o.open_row_id
+        WHERE o.offender_id = ANY($1)`,
+      [offenderIds],
+    );
+    for (const d of rows) {
+      this.tails.set(d.tail_offender as string, {
+        offenderId: d.tail_offender as string,
+        lastDate: d.last_date === null ? null : dateText(d.last_date),
+        state: stateFromJson(d.state),
+        stateBeforeLastDate: stateFromJson(d.state_before),
+        openRow: d.id === null ? null : rowFromDb(d),
+      });
+    }
+  }
+
+  private async write(touched: Set<IntervalRow>, offenderIds: string[], tx: SqlClient, mode: ProjectionMode): Promise<void> {
+    const inserts: IntervalRow[] = [];
+    const updates: IntervalRow[] = [];
+    for (const r of touched) {
+      if (r.persisted) updates.push(r);
+      // In a rebuild the open row waits in the tail until it closes or the rebuild ends:
+      // most rows are then written once, final, by COPY.
+      else if (!(mode === 'rebuild' && r.validTo === null && r.knownTo === null)) inserts.push(r);
+    }
+    await tx.copyRows('rm_intervals', INTERVAL_COLUMNS, inserts.map(rowValues));
+    for (const r of inserts) r.persisted = true;
+    if (updates.length > 0) {
+      await tx.query(
+        `UPDATE rm_intervals AS r SET valid_to = u.valid_to, valid_to_known_at = u.valid_to_known_at, known_to = u.known_to
+           FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::date[]) AS valid_to, unnest($3::bigint[]) AS valid_to_known_at, unnest($4::bigint[]) AS known_to) AS u
+          WHERE r.id = u.id`,
+        [
+          updates.map((r) => r.id.toString()),
+          updates.map((r) => r.validTo),
+          updates.map((r) => r.validToKnownAt?.toString() ?? null),
+          updates.map((r) => r.knownTo?.toString() ?? null),
+        ],
+      );
+    }
+    if (mode === 'incremental') {
+      const tails = offenderIds.map((id) => tailValues(this.tails.get(id)!));
+      await tx.query(
+        `INSERT INTO rm_offenders (offender_id, last_date, state, state_before, open_row_id)
+         SELECT * FROM unnest($1::text[], $2::date[], $3::jsonb[], $4::jsonb[], $5::bigint[])
+         ON CONFLICT (offender_id) DO UPDATE SET last_date = EXCLUDED.last_date, state = EXCLUDED.state,
+           state_before = EXCLUDED.state_before, open_row_id = EXCLUDED.open_row_id`,
+        [0, 1, 2, 3, 4].map((k) => tails.map((t) => t[k])),
+      );
+    }
+  }
+
+  private evictTails(): void {
+    if (this.tails.size <= TAIL_CACHE_LIMIT) return;
+    // Map keeps insertion order: drop the oldest half (all of it is persisted in incremental mode).
+    let drop = this.tails.size - TAIL_CACHE_LIMIT / 2;
+    for (const id of this.tails.keys()) {
+      if (drop-- <= 0) break;
+      this.tails.delete(id);
+    }
+  }
+}
+
+function replaceTouched(touched: IntervalRow[], original: IntervalRow, changed: IntervalRow): void {
+  const i = touched.indexOf(original);
+  if (i >= 0) touched[i] = changed;
+  else touched.push(changed);
+}
+
+const tailValues = (t: OffenderTail): unknown[] => [t.offenderId, t.lastDate, stateToJson(t.state), stateToJson(t.stateBeforeLastDate), t.openRow?.id.toString() ?? null];
+
+interface TimelineRow {
+  event: PositionedEvent;
+  retractedAt: bigint | null;
+}
+
+async function loadTimelines(offenderIds: string[], tx: SqlClient): Promise<Map<string, TimelineRow[]>> {
+  const { rows } = await tx.query(
+    `SELECT position::text, event_id, offender_id, revision, type, occurred_on, data, retracted_at::text
+       FROM rm_events WHERE offender_id = ANY($1) ORDER BY position`,
+    [offenderIds],
+  );
+  const timelines = new Map<string, TimelineRow[]>();
+  for (const d of rows) {
+    const event = {
+      eventId: d.event_id as string,
+      offenderId: d.offender_id as string,
+      revision: Number(d.revision),
+      position: BigInt(d.position as string),
+      type: d.type,
+      occurredOn: dateText(d.occurred_on),
+      data: typeof d.data === 'string' ? JSON.parse(d.data) : d.data,
+    } as PositionedEvent;
+    const list = timelines.get(event.offenderId) ?? [];
+    list.push({ event, retractedAt: d.retracted_at === null ? null : BigInt(d.retracted_at as string) });
+    timelines.set(event.offenderId, list);
+  }
+  return timelines;
+}

@@ -1,0 +1,123 @@
+import { ProjectionRunner } from '../../projections/projection-runner';
+import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/offender-event';
+import type { EventStore } from '../../src/event-store/event-store';
+import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
+import { PgSqlClient } from '../../src/sql/pg-sql-client';
+import { PgliteSqlClient } from '../../src/sql/pglite-sql-client';
+import type { SqlClient } from '../../src/sql/sql-client';
+import { testMetadata } from '../support/offender-event-fixtures';
+import { dropSchema, testDatabaseUrl, uniqueSchemaName, SKIPPED_NO_POSTGRES } from '../support/postgres-test-database';
+import { mulberry32, randomHistory } from '../support/random-history';
+import { intervalMismatches, intervalTableText, loadIntervalRows } from '../support/read-model-check';
+
+// The read models built incrementally while events arrive (late and back-dated ones, and
+// retractions, included) equal the definition at every knowledge position, and equal a rebuild
+// from scratch. Runs on PGlite always and on PostgreSQL when TEST_DATABASE_URL is set.
+
+async function appendInArrivalOrder(store: EventStore, events: readonly NewOffenderEvent[], after: (n: number) => Promise<void>, seed: number) {
+  const rnd = mulberry32(seed);
+  const revisions = new Map<string, number>();
+  for (let i = 0; i < events.length; ) {
+    const size = 1 + Math.floor(rnd() * 40);
+    const chunk = events.slice(i, i + size);
+    i += chunk.length;
+    // One item per event keeps the arrival order exactly (positions follow items).
+    const results = await store.appendToStreams(
+      chunk.map((e) => {
+        const rev = revisions.get(e.offenderId);
+        revisions.set(e.offenderId, (rev ?? -1) + 1);
+        return { offenderId: e.offenderId, expectedRevision: rev ?? 'no-stream', events: [e], metadata: testMetadata(), recordedAt: new Date().toISOString() };
+      }),
+    );
+    expect(results.every((r) => r.status === 'appended')).toBe(true);
+    if (rnd() < 0.5) await after(i);
+  }
+}
+
+async function allEvents(store: EventStore): Promise<RecordedOffenderEvent[]> {
+  const out: RecordedOffenderEvent[] = [];
+  for (let after: bigint | null = null; ; ) {
+    const batch = await store.readAll(after, 1000);
+    if (batch.length === 0) return out;
+    out.push(...batch);
+    after = batch[batch.length - 1].position;
+  }
+}
+
+function describeReadModels(name: string, open: () => Promise<{ db: SqlClient; cleanup: () => Promise<void> }>) {
+  describe(`read models on ${name}`, () => {
+    let db: SqlClient;
+    let cleanup: () => Promise<void>;
+    let store: PostgresEventStore;
+
+    beforeAll(async () => {
+      ({ db, cleanup } = await open());
+      store = new PostgresEventStore(db);
+      await store.init();
+    });
+    afterAll(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    it.each([11, 12, 13])('incremental projection equals the definition and a rebuild (seed %i)', async (seed) => {
+      await db.exec('DROP TABLE IF EXISTS rm_events, rm_intervals, rm_offenders, rm_checkpoint; TRUNCATE events; UPDATE event_store_head SET last_position = 0');
+      const runner = new ProjectionRunner(store, db, undefined, 7 + seed);
+      await runner.init();
+      const history = randomHistory({ seed, offenders: 60, proposals: 40 });
+      await appendInArrivalOrder(store, history, async () => void (await runner.catchUp()), seed);
+      await runner.catchUp();
+
+      const events = await allEvents(store);
+      expect(events.some((e) => e.type === 'EventRetracted')).toBe(true);
+      const incremental = await intervalTableText(db);
+      expect(incremental.length).toBeGreaterThan(history.length / 4);
+      expect(incremental.some((row) => !row.includes(' k') || !/ k\d+- /.test(row))).toBe(true); // some rows were superseded
+      expect(intervalMismatches(events, await loadIntervalRows(db))).toEqual([]);
+
+      await runner.rebuild();
+      expect(await intervalTableText(db)).toEqual(incremental);
+      expect(await runner.position()).toBe(events[events.length - 1].position);
+    });
+
+    it('a second runner (another process) that projected meanwhile is noticed, and nothing counts twice', async () => {
+      await db.exec('DROP TABLE IF EXISTS rm_events, rm_intervals, rm_offenders, rm_checkpoint; TRUNCATE events; UPDATE event_store_head SET last_position = 0');
+      const first = new ProjectionRunner(store, db);
+      const second = new ProjectionRunner(store, db);
+      await first.init();
+      const history = randomHistory({ seed: 21, offenders: 10, proposals: 20 });
+      const half = Math.floor(history.length / 2);
+      await appendInArrivalOrder(store, history.slice(0, half), async () => undefined, 1);
+      await first.catchUp();
+      await appendInArrivalOrder(store, history.slice(half), async () => undefined, 2).catch(() => undefined);
+      await second.catchUp();
+      await first.catchUp();
+      const events = await allEvents(store);
+      const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM rm_events');
+      expect(Number(rows[0].n)).toBe(events.length);
+      expect(intervalMismatches(events, await loadIntervalRows(db))).toEqual([]);
+    });
+  });
+}
+
+describeReadModels('PGlite', async () => {
+  const db = await PgliteSqlClient.open();
+  return { db, cleanup: () => db.close() };
+});
+
+const postgresUrl = testDatabaseUrl;
+if (postgresUrl) {
+  describeReadModels('PostgreSQL', async () => {
+    const schema = uniqueSchemaName('rm');
+    const db = await PgSqlClient.connect({ connectionString: postgresUrl, schema });
+    return {
+      db,
+      cleanup: async () => {
+        await db.close();
+        await dropSchema(postgresUrl, schema);
+      },
+    };
+  });
+} else {
+  console.log(`${SKIPPED_NO_POSTGRES}: read models on PostgreSQL`);
+}

@@ -1,0 +1,83 @@
+import { intervalsOf, type IntervalValue, type PositionedEvent } from '../../projections/offender-intervals/interval-fold';
+import { dateText } from '../../projections/offender-intervals/interval-rows';
+import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
+import { byEffectiveOrder } from '../../src/domain/offender-timeline';
+import type { SqlClient } from '../../src/sql/sql-client';
+
+// Checks of the interval read model against the definition: for every offender and every
+// knowledge position P, the rows known at P are exactly the intervals of the fold of the events
+// known at P (DOMAIN.md 4, "as known at T").
+
+interface StoredRow extends IntervalValue {
+  offenderId: string;
+  validToKnownAt: bigint | null;
+  knownFrom: bigint;
+  knownTo: bigint | null;
+}
+
+export async function loadIntervalRows(db: SqlClient): Promise<StoredRow[]> {
+  const { rows } = await db.query('SELECT * FROM rm_intervals ORDER BY id');
+  const big = (v: unknown) => (v === null ? null : BigInt(v as string));
+  return rows.map((d) => ({
+    offenderId: d.offender_id as string,
+    validFrom: dateText(d.valid_from),
+    validTo: d.valid_to === null ? null : dateText(d.valid_to),
+    validToKnownAt: big(d.valid_to_known_at),
+    knownFrom: BigInt(d.known_from as string),
+    knownTo: big(d.known_to),
+    area: d.area as string,
+    division: d.division as string | null,
+    category: Number(d.category) as 1 | 2 | 3,
+    level: Number(d.level) as 1 | 2 | 3,
+    inCustody: d.in_custody as boolean,
+    startPos: BigInt(d.start_pos as string),
+    areaPos: BigInt(d.area_pos as string),
+    divisionPos: BigInt(d.division_pos as string),
+    categoryPos: BigInt(d.category_pos as string),
+    levelPos: BigInt(d.level_pos as string),
+    custodyPos: BigInt(d.custody_pos as string),
+  }));
+}
+
+const describeInterval = (v: IntervalValue) =>
+  `${v.validFrom}..${v.validTo ?? ''} ${v.area}/${v.division ?? '-'} c${v.category} l${v.level} ${v.inCustody ? 'custody' : 'community'} @${v.startPos} [${v.areaPos},${v.divisionPos},${v.categoryPos},${v.levelPos},${v.custodyPos}]`;
+
+/** Mismatches between the stored rows and the definition, as readable lines (empty: all good). */
+export function intervalMismatches(events: readonly RecordedOffenderEvent[], rows: readonly StoredRow[]): string[] {
+  const problems: string[] = [];
+  const byOffender = new Map<string, RecordedOffenderEvent[]>();
+  for (const e of events) byOffender.set(e.offenderId, [...(byOffender.get(e.offenderId) ?? []), e]);
+  const rowsByOffender = new Map<string, StoredRow[]>();
+  for (const r of rows) rowsByOffender.set(r.offenderId, [...(rowsByOffender.get(r.offenderId) ?? []), r]);
+
+  for (const [offenderId, stream] of byOffender) {
+    const retractedAt = new Map<string, bigint>();
+    for (const e of stream) if (e.type === 'EventRetracted') retractedAt.set(e.data.retractedEventId, e.position);
+    const offenderRows = rowsByOffender.get(offenderId) ?? [];
+    for (const known of stream.map((e) => e.position)) {
+      const effective = stream
+        .filter((e) => e.position <= known && e.type !== 'EventRetracted' && !((retractedAt.get(e.eventId) ?? known + 1n) <= known))
+        .sort(byEffectiveOrder) as PositionedEvent[];
+      const expected = intervalsOf(effective).intervals.map(describeInterval).sort();
+      const actual = offenderRows
+        .filter((r) => r.knownFrom <= known && (r.knownTo === null || r.knownTo > known))
+        .map((r) => ({ ...r, validTo: r.validToKnownAt !== null && r.validToKnownAt > known ? null : r.validTo }))
+        .filter((r) => r.validTo === null || r.validTo > r.validFrom)
+        .map(describeInterval)
+        .sort();
+      if (expected.join('\n') !== actual.join('\n')) {
+        problems.push(`${offenderId} as known at ${known}:\n  expected ${expected.join('\n           ')}\n  stored   ${actual.join('\n           ')}`);
+        break;
+      }
+    }
+  }
+  return problems;
+}
+
+/** The whole interval table as comparable text, without the row ids. */
+export async function intervalTableText(db: SqlClient): Promise<string[]> {
+  const rows = await loadIntervalRows(db);
+  return rows
+    .map((r) => `${r.offenderId} k${r.knownFrom}-${r.knownTo ?? ''} v${r.validToKnownAt ?? ''} ${describeInterval(r)}`)
+    .sort();
+}
