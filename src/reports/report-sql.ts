@@ -19,10 +19,14 @@ export interface ReportScope {
 export const scopeParams = (s: ReportScope): unknown[] => [s.areas, s.position.toString(), s.periodFrom, s.periodTo, s.previousFrom];
 
 /**
- * The interval rows the service knew at P, with the end date it knew then (`vto`):
+ * (With a first CTE naming the parameters' types.) The interval rows the service knew at P, with the end date it knew then (`vto`):
  * an end recorded after P did not exist yet (see projections/offender-intervals/interval-rows.ts).
  */
 export const KNOWN_INTERVALS = `
+  typed_scope AS (
+    -- Names every parameter's type, for the queries that do not use all five.
+    SELECT $1::text[] AS areas, $2::bigint AS position, $3::date AS period_from, $4::date AS period_to, $5::date AS previous_from
+  ),
   known_intervals AS NOT MATERIALIZED (
     SELECT r.offender_id, r.valid_from, r.area, r.division, r.category, r.level, r.in_custody,
            r.start_pos, r.area_pos, r.division_pos, r.category_pos, r.level_pos, r.custody_pos,

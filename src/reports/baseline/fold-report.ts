@@ -10,8 +10,10 @@ import {
   REPORT_TABLES,
   rsoByDivision,
   sfoRow,
-  tableCellIds,
   TOTAL,
+  tableCellIds,
+  addTotals,
+  zeroCells,
   UNASSIGNED,
   type ReportCells,
   type ReportTable,
@@ -300,24 +302,3 @@ function nationalReport(histories: readonly OffenderHistory[], year: number): Re
 }
 
 // ---------------------------------------------------------------------------------------------
-
-function zeroCells(table: ReportTable, area: string): ReportCells {
-  return Object.fromEntries(tableCellIds(table, area).map((id) => [id, 0]));
-}
-
-/** Fills a table's `total` row and `total` column with the sums of the others (rows first). */
-function addTotals(cells: ReportCells, table: ReportTable, area: string): void {
-  const rows = table.rows(area, cells);
-  const columns = table.columns;
-  const parts = (ids: readonly string[]) => ids.filter((id) => id !== TOTAL);
-  if (columns.includes(TOTAL)) {
-    for (const row of parts(rows)) {
-      cells[cellId(table, row, TOTAL)] = parts(columns).reduce((sum, c) => sum + (cells[cellId(table, row, c)] ?? 0), 0);
-    }
-  }
-  if (rows.includes(TOTAL)) {
-    for (const column of columns) {
-      cells[cellId(table, TOTAL, column)] = parts(rows).reduce((sum, r) => sum + (cells[cellId(table, r, column)] ?? 0), 0);
-    }
-  }
-}

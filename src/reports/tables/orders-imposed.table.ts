@@ -1,4 +1,5 @@
 import type { ReportTable } from './report-table';
+import { covers, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
 
 export const ordersImposed: ReportTable = {
   id: 'ordersImposed',
@@ -11,3 +12,14 @@ export const ordersImposed: ReportTable = {
   rows: () => ['sopo', 'notificationOrder', 'foreignTravelOrder'],
   columns: ['count'],
 };
+
+/** One item per order imposed in P on an offender in the area at the end of the order's date. */
+export const ordersImposedItems = `
+  WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
+  SELECT iv.area,
+         CASE e.type WHEN 'SopoImposed' THEN 'sopo' WHEN 'NotificationOrderImposed' THEN 'notificationOrder' ELSE 'foreignTravelOrder' END AS row_id,
+         'count' AS col_id, e.offender_id, e.position AS counted_pos, ${fixingColumns('iv')}
+    FROM known_events e
+    JOIN known_intervals iv ON iv.offender_id = e.offender_id AND ${covers('iv', 'e.occurred_on')}
+   WHERE e.type IN ('SopoImposed', 'NotificationOrderImposed', 'ForeignTravelOrderImposed')
+     AND e.occurred_on BETWEEN $3::date AND $4::date AND iv.area = ANY($1::text[])`;

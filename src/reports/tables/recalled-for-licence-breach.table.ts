@@ -1,4 +1,5 @@
 import { CATEGORY_COLUMNS_WITH_TOTAL, type ReportTable } from './report-table';
+import { covers, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
 
 export const recalledForLicenceBreach: ReportTable = {
   id: 'recalledForLicenceBreach',
@@ -12,3 +13,18 @@ export const recalledForLicenceBreach: ReportTable = {
   rows: () => ['level2', 'level3', 'total'],
   columns: CATEGORY_COLUMNS_WITH_TOTAL,
 };
+
+/**
+ * One item per offender and area recalled (LicenceBreached returnedToCustody) in P while in the
+ * area at level 2 or 3, in the cell of their level and category after the last such recall.
+ */
+export const recalledForLicenceBreachItems = `
+  WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
+  SELECT DISTINCT ON (iv.area, e.offender_id)
+         iv.area, 'level' || iv.level AS row_id, 'category' || iv.category AS col_id, e.offender_id,
+         e.position AS counted_pos, ${fixingColumns('iv')}
+    FROM known_events e
+    JOIN known_intervals iv ON iv.offender_id = e.offender_id AND ${covers('iv', 'e.occurred_on')}
+   WHERE e.type = 'LicenceBreached' AND (e.data->>'returnedToCustody')::boolean
+     AND e.occurred_on BETWEEN $3::date AND $4::date AND iv.area = ANY($1::text[]) AND iv.level >= 2
+   ORDER BY iv.area, e.offender_id, e.occurred_on DESC, e.revision DESC`;

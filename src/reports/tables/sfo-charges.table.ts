@@ -1,5 +1,7 @@
 import type { ReportTable } from './report-table';
 import { SFO_ROWS } from './sfo-rows';
+import { covers, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
+import { SFO_CASES } from './sfo-rows';
 
 export const sfoCharges: ReportTable = {
   id: 'sfoCharges',
@@ -14,3 +16,21 @@ export const sfoCharges: ReportTable = {
   rows: () => SFO_ROWS,
   columns: ['chargedInYear', 'chargedInPreviousYear', 'outstandingAtStart'],
 };
+
+/**
+ * SFO cases (one chargeId) charged while in the area, in the row of category and level on the
+ * charge date; one item per case and column it counts in (a case charged in the previous year
+ * and still open on 31 March Y counts in both of those columns).
+ */
+export const sfoChargesItems = `
+  WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS},
+  cases AS (${SFO_CASES})
+  SELECT cs.area, cs.row_id, col.col_id, cs.offender_id, cs.charge_pos AS counted_pos,
+         cs.area_pos, cs.category_pos, cs.level_pos, cs.custody_pos, cs.division_pos
+    FROM cases cs
+    CROSS JOIN LATERAL (VALUES
+      ('chargedInYear', cs.charged_on >= $3::date),
+      ('chargedInPreviousYear', cs.charged_on >= $5::date AND cs.charged_on < $3::date),
+      ('outstandingAtStart', cs.charged_on < $3::date AND (cs.outcome_on IS NULL OR cs.outcome_on >= $3::date))
+    ) AS col(col_id, counts)
+   WHERE col.counts`;

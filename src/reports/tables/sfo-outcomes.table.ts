@@ -1,5 +1,7 @@
 import type { ReportTable } from './report-table';
 import { SFO_ROWS } from './sfo-rows';
+import { covers, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
+import { SFO_CASES } from './sfo-rows';
 
 export const sfoOutcomes: ReportTable = {
   id: 'sfoOutcomes',
@@ -16,3 +18,27 @@ export const sfoOutcomes: ReportTable = {
   rows: () => SFO_ROWS,
   columns: ['convicted', 'outstandingAtEnd', 'otherOutcome', 'leftArea'],
 };
+
+/**
+ * The cases of 6.8 open at some time in P (outstandingAtStart or chargedInYear), one item each:
+ * leftArea when the offender is not in the area at the end of the outcome date (or of S with no
+ * outcome by then); else convicted / otherOutcome by an outcome in P, or outstandingAtEnd.
+ * Counted event: the outcome if there is one by S, else the charge.
+ */
+export const sfoOutcomesItems = `
+  WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS},
+  cases AS (${SFO_CASES}),
+  open_cases AS (
+    SELECT cs.*, CASE WHEN cs.outcome_on <= $4::date THEN cs.outcome_on ELSE $4::date END AS judged_on
+      FROM cases cs
+     WHERE cs.charged_on >= $3::date OR cs.outcome_on IS NULL OR cs.outcome_on >= $3::date
+  )
+  SELECT oc.area, oc.row_id,
+         CASE WHEN NOT EXISTS (SELECT 1 FROM known_intervals there WHERE there.offender_id = oc.offender_id
+                                  AND there.area = oc.area AND ${covers('there', 'oc.judged_on')}) THEN 'leftArea'
+              WHEN oc.outcome_on IS NULL OR oc.outcome_on > $4::date THEN 'outstandingAtEnd'
+              WHEN oc.outcome = 'convicted' THEN 'convicted'
+              ELSE 'otherOutcome' END AS col_id,
+         oc.offender_id, CASE WHEN oc.outcome_on <= $4::date THEN oc.outcome_pos ELSE oc.charge_pos END AS counted_pos,
+         oc.area_pos, oc.category_pos, oc.level_pos, oc.custody_pos, oc.division_pos
+    FROM open_cases oc`;

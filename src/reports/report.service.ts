@@ -1,0 +1,311 @@
+import type { ProjectionRunner } from '../../projections/projection-runner';
+import { AREAS, ENGLAND_AND_WALES, isArea } from '../domain/reference-areas';
+import { InvalidInputError, NotFoundError, StoreUnavailableError } from '../errors';
+import type { SqlClient } from '../sql/sql-client';
+import { reportPeriod } from './baseline/fold-report';
+import { populationAged10Plus, populationSource } from './reference-data';
+import { reportChecks } from './report-checks';
+import { scopeParams, type ReportScope } from './report-sql';
+import { custodyForSopoBreachItems } from './tables/custody-for-sopo-breach.table';
+import { level23InYearItems } from './tables/level23-in-year.table';
+import { notificationBreachesItems } from './tables/notification-breaches.table';
+import { offendersOnSnapshotItems } from './tables/offenders-on-snapshot.table';
+import { ordersImposedItems } from './tables/orders-imposed.table';
+import { recalledForLicenceBreachItems } from './tables/recalled-for-licence-breach.table';
+import { rsoByDivisionItems } from './tables/rso-by-division.table';
+import { ratePer100k } from './tables/rso-rate.table';
+import { seriousCaseReviewsItems } from './tables/serious-case-reviews.table';
+import { sfoChargesItems } from './tables/sfo-charges.table';
+import { sfoOutcomesItems } from './tables/sfo-outcomes.table';
+import {
+  addTotals,
+  cellId,
+  parseCellId,
+  REPORT_TABLES,
+  reportTable,
+  TOTAL,
+  zeroCells,
+  type ReportCells,
+  type ReportTable,
+  type ReportTableId,
+} from './tables';
+
+/** The item query of each counted table (rsoRate is computed from 6.1 and the population). */
+const ITEMS: Partial<Record<ReportTableId, string>> = {
+  offendersOnSnapshot: offendersOnSnapshotItems,
+  level23InYear: level23InYearItems,
+  ordersImposed: ordersImposedItems,
+  notificationBreaches: notificationBreachesItems,
+  recalledForLicenceBreach: recalledForLicenceBreachItems,
+  custodyForSopoBreach: custodyForSopoBreachItems,
+  seriousCaseReviews: seriousCaseReviewsItems,
+  sfoCharges: sfoChargesItems,
+  sfoOutcomes: sfoOutcomesItems,
+  rsoByDivision: rsoByDivisionItems,
+};
+
+const PERIOD_TABLES: ReportTableId[] = [
+  'level23InYear', 'ordersImposed', 'notificationBreaches', 'recalledForLicenceBreach',
+  'custodyForSopoBreach', 'seriousCaseReviews', 'sfoCharges', 'sfoOutcomes',
+];
+
+export interface KnowledgeOptions {
+  /** Answer as the service knew it at this instant (DOMAIN.md 4, "as known at T"). */
+  asKnownAt?: Date;
+  /** Answer as of this event-store position (how a traced figure is recomputed later). */
+  atPosition?: bigint;
+}
+
+export interface TableLayout {
+  id: string;
+  section: string;
+  title: string;
+  rule: string;
+  rows: string[];
+  columns: string[];
+}
+
+export interface Report {
+  area: string;
+  year: string;
+  period: { from: string; to: string };
+  snapshotDate: string;
+  asKnownAt: string | null;
+  /** The event-store position the figures were computed at. */
+  position: string;
+  cells: ReportCells;
+  tables: TableLayout[];
+  checks: Array<{ id: string; ok: boolean; detail: string }>;
+  population: { value: number | null; source: string };
+}
+
+export interface EventRef {
+  eventId: string;
+  type: string;
+  occurredOn: string;
+  recordedAt: string;
+  revision: number;
+  position: string;
+}
+
+export interface TraceItem {
+  offenderId: string;
+  area: string;
+  row: string;
+  column: string;
+  counted: EventRef;
+  fixedBy: { area: EventRef; category: EventRef; level: EventRef; custody: EventRef; division: EventRef };
+}
+
+export interface Trace {
+  area: string;
+  year: string;
+  cell: string;
+  value: number;
+  rule: string;
+  position: string;
+  asKnownAt: string | null;
+  items: TraceItem[];
+  /** For rsoRate: the population it divides by. */
+  population?: { value: number | null; source: string };
+}
+
+/**
+ * The MAPPA annual report of DOMAIN.md section 6 answered from the read models, for any area
+ * (or england-and-wales), any year, any snapshot date and any knowledge position. Reads only
+ * the read models (STYLE.md: one direction of flow).
+ */
+export class ReportService {
+  constructor(
+    private readonly db: SqlClient,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  async report(area: string, year: number, options: KnowledgeOptions = {}): Promise<Report> {
+    const { position, asKnownAt } = await this.knowledge(options);
+    const period = reportPeriod(year);
+    const scope = this.scope(area, position, period.from, period.to, period.previousFrom);
+    const cells = await this.cells(area, scope, REPORT_TABLES.filter((t) => t.id !== 'rsoRate'));
+    const population = populationAged10Plus(area, year);
+    cells[cellId('rsoRate', 'per100k', 'value')] =
+      population === null ? Number.NaN : ratePer100k(cells[cellId('offendersOnSnapshot', TOTAL, 'category1')], population);
+    return {
+      area,
+      year: yearLabel(year),
+      period: { from: period.from, to: period.to },
+      snapshotDate: period.to,
+      asKnownAt,
+      position: position.toString(),
+      cells,
+      tables: REPORT_TABLES.map((t) => layoutOf(t, area, cells)),
+      checks: reportChecks(cells, area, { year }).map(({ id, ok, detail }) => ({ id, ok, detail })),
+      population: { value: population, source: populationSource(area) ?? 'no population figure on file' },
+    };
+  }
+
+  /** Table 6.1 at the end of any date. */
+  async snapshot(area: string, date: string, options: KnowledgeOptions = {}) {
+    const { position, asKnownAt } = await this.knowledge(options);
+    const cells = await this.cells(area, this.scope(area, position, date, date, date), [reportTable('offendersOnSnapshot')]);
+    return { area, date, asKnownAt, position: position.toString(), cells, tables: [layoutOf(reportTable('offendersOnSnapshot'), area, cells)] };
+  }
+
+  /** The period tables (6.2-6.9) for any range of dates; "previous year" is the year before `from`. */
+  async period(area: string, from: string, to: string, options: KnowledgeOptions = {}) {
+    if (from > to) throw new InvalidInputError('from must not be after to.', [{ field: 'from', rule: 'range', message: 'from > to' }]);
+    const { position, asKnownAt } = await this.knowledge(options);
+    const tables = PERIOD_TABLES.map(reportTable);
+    const cells = await this.cells(area, this.scope(area, position, from, to, yearBefore(from)), tables);
+    return { area, period: { from, to }, asKnownAt, position: position.toString(), cells, tables: tables.map((t) => layoutOf(t, area, cells)) };
+  }
+
+  /** DOMAIN.md 7: the rule, and every counted item with the events behind it. */
+  async trace(area: string, year: number, cell: string, options: KnowledgeOptions = {}): Promise<Trace> {
+    const parsed = parseCellId(cell);
+    const table = REPORT_TABLES.find((t) => t.id === parsed?.table);
+    if (!parsed || !table || !table.columns.includes(parsed.column)) {
+      throw new NotFoundError(`There is no cell ${cell} in the report.`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
+    }
+    const report = await this.report(area, year, options);
+    if (!(cell in report.cells)) {
+      throw new NotFoundError(`There is no cell ${cell} in the report for ${area}.`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
+    }
+    const position = BigInt(report.position);
+    const period = reportPeriod(year);
+    const scope = this.scope(area, position, period.from, period.to, period.previousFrom);
+    // rsoRate counts the category 1 offenders of the snapshot; its denominator is stated.
+    const [itemsTable, row, column] = table.id === 'rsoRate' ? ['offendersOnSnapshot', TOTAL, 'category1'] : [table.id, parsed.row, parsed.column];
+    const rows = await this.items(itemsTable as ReportTableId, scope, row, column);
+    const items = await this.withEvents(rows);
+    return {
+      area,
+      year: report.year,
+      cell,
+      value: report.cells[cell],
+      rule: table.rule,
+      position: report.position,
+      asKnownAt: report.asKnownAt,
+      items,
+      ...(table.id === 'rsoRate' ? { population: report.population } : {}),
+    };
+  }
+
+  /** The knowledge position P of a read: asKnownAt, an explicit position, or what the read models reflect now. */
+  private async knowledge(options: KnowledgeOptions): Promise<{ position: bigint; asKnownAt: string | null }> {
+    if (await this.runner.rebuildState()) {
+      throw new StoreUnavailableError('The read models are being rebuilt; the report will be back when the rebuild finishes.');
+    }
+    const projected = (await this.runner.position()) ?? 0n;
+    if (options.atPosition !== undefined) {
+      if (options.atPosition > projected) {
+        throw new StoreUnavailableError(`The read models have not yet reached position ${options.atPosition} (they are at ${projected}).`);
+      }
+      return { position: options.atPosition, asKnownAt: null };
+    }
+    if (options.asKnownAt) {
+      const { rows } = await this.db.query<{ position: string | null }>(
+        'SELECT max(position)::text AS position FROM rm_events WHERE recorded_at <= $1',
+        [options.asKnownAt.toISOString()],
+      );
+      return { position: BigInt(rows[0].position ?? '0'), asKnownAt: options.asKnownAt.toISOString() };
+    }
+    return { position: projected, asKnownAt: null };
+  }
+
+  private scope(area: string, position: bigint, periodFrom: string, periodTo: string, previousFrom: string): ReportScope {
+    if (area !== ENGLAND_AND_WALES && !isArea(area)) {
+      throw new NotFoundError(`${area} is not one of the 42 MAPPA areas or england-and-wales.`, [{ field: 'area', rule: 'known-area', message: 'unknown area' }]);
+    }
+    return { areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area], position, periodFrom, periodTo, previousFrom };
+  }
+
+  /** Counts every table's items per cell; for england-and-wales, the sum over the areas. */
+  private async cells(area: string, scope: ReportScope, tables: readonly ReportTable[]): Promise<ReportCells> {
+    const cells: ReportCells = {};
+    for (const table of tables) {
+      const counted: ReportCells = {};
+      const { rows } = await this.db.query<{ row_id: string; col_id: string; n: number }>(
+        `SELECT row_id, col_id, count(*)::int AS n FROM (${ITEMS[table.id]}) items GROUP BY row_id, col_id`,
+        scopeParams(scope),
+      );
+      for (const r of rows) counted[cellId(table, r.row_id, r.col_id)] = r.n;
+      // Divisions found in an area without configured divisions become rows too (rows(area, cells)).
+      Object.assign(cells, zeroCells(table, area), counted);
+      addTotals(cells, table, area);
+    }
+    return cells;
+  }
+
+  private async items(table: ReportTableId, scope: ReportScope, row: string, column: string) {
+    const { rows } = await this.db.query<ItemRow>(
+      `SELECT area, row_id, col_id, offender_id, counted_pos::text, area_pos::text, category_pos::text, level_pos::text,
+              custody_pos::text, division_pos::text
+         FROM (${ITEMS[table]}) items
+        WHERE ($6::text = 'total' OR row_id = $6) AND ($7::text = 'total' OR col_id = $7)
+        ORDER BY area, offender_id, counted_pos`,
+      [...scopeParams(scope), row, column],
+    );
+    return rows;
+  }
+
+  private async withEvents(rows: ItemRow[]): Promise<TraceItem[]> {
+    const positions = new Set<string>();
+    for (const r of rows) for (const p of [r.counted_pos, r.area_pos, r.category_pos, r.level_pos, r.custody_pos, r.division_pos]) positions.add(p);
+    const { rows: events } = await this.db.query<{ position: string; event_id: string; type: string; occurred_on: string; recorded_at: string; revision: number }>(
+      `SELECT position::text, event_id::text, type, to_char(occurred_on, 'YYYY-MM-DD') AS occurred_on,
+              to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, revision
+         FROM rm_events WHERE position = ANY($1::bigint[])`,
+      [[...positions]],
+    );
+    const byPosition = new Map(
+      events.map((e) => [e.position, { eventId: e.event_id, type: e.type, occurredOn: e.occurred_on, recordedAt: e.recorded_at, revision: Number(e.revision), position: e.position }]),
+    );
+    const ref = (p: string): EventRef => byPosition.get(p)!;
+    return rows.map((r) => ({
+      offenderId: r.offender_id,
+      area: r.area,
+      row: r.row_id,
+      column: r.col_id,
+      counted: ref(r.counted_pos),
+      fixedBy: { area: ref(r.area_pos), category: ref(r.category_pos), level: ref(r.level_pos), custody: ref(r.custody_pos), division: ref(r.division_pos) },
+    }));
+  }
+}
+
+interface ItemRow {
+  area: string;
+  row_id: string;
+  col_id: string;
+  offender_id: string;
+  counted_pos: string;
+  area_pos: string;
+  category_pos: string;
+  level_pos: string;
+  custody_pos: string;
+  division_pos: string;
+}
+
+function layoutOf(table: ReportTable, area: string, cells: ReportCells): TableLayout {
+  return { id: table.id, section: table.section, title: table.title, rule: table.rule, rows: [...table.rows(area, cells)], columns: [...table.columns] };
+}
+
+/** 2014 -> '2014/15'. */
+export const yearLabel = (year: number): string => `${year}/${String((year + 1) % 100).padStart(2, '0')}`;
+
+/** '2014-15' or '2014/15' -> 2014, or a 400. */
+export function parseReportYear(text: string): number {
+  const m = /^(\d{4})[-/](\d{2})$/.exec(text);
+  if (!m || (Number(m[1]) + 1) % 100 !== Number(m[2]) || Number(m[1]) < 1990 || Number(m[1]) > 2100) {
+    throw new InvalidInputError(`The year must be written like 2014-15 (1 April 2014 to 31 March 2015), not '${text}'.`, [
+      { field: 'year', rule: 'report-year', message: 'expected YYYY-YY' },
+    ]);
+  }
+  return Number(m[1]);
+}
+
+/** The first day of the year before a date: 2014-04-01 -> 2013-04-01 (29 February -> 1 March). */
+function yearBefore(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() - 1);
+  return d.toISOString().slice(0, 10);
+}
