@@ -61,6 +61,12 @@ export class PayloadTooLargeError extends MappaError {
   readonly code = 'payload-too-large';
 }
 
+/** 431: the request line or headers are larger than the HTTP server reads (an over-long URL or token). */
+export class HeadersTooLargeError extends MappaError {
+  readonly status = 431;
+  readonly code = 'headers-too-large';
+}
+
 /** 422: the fields are valid, but the event would make the offender's timeline invalid (DOMAIN.md 5). */
 export class InvalidTimelineError extends MappaError {
   readonly status = 422;

@@ -1,30 +1,35 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { IS_PUBLIC } from './public.decorator';
+import type { Response } from 'express';
+import { Authenticator } from './authenticator';
 import type { Principal } from './principal';
+import { IS_PUBLIC } from './public.decorator';
 
-export const AUTH_SETTINGS = Symbol('AuthSettings');
+// Kept here for the modules and tests that import them from the guard.
+export { AUTH_SETTINGS, DEVELOPMENT_PRINCIPAL, type AuthSettings } from './auth-settings';
 
-export interface AuthSettings {
-  /** Development mode: every request acts as `developmentPrincipal`. Never the silent default of a deployed server. */
-  development: boolean;
-  developmentPrincipal: Principal;
-}
-
-export const DEVELOPMENT_PRINCIPAL: Principal = { sub: 'development', agency: 'moj', roles: ['recorder', 'analyst', 'auditor', 'admin'], areas: ['*'] };
-
-/** Sets the request's principal. (Token verification: see the security issue.) */
+/**
+ * Sets the request's principal from its bearer token (401 when missing or untrustworthy), or in
+ * development mode the development principal. What the principal may do is the access policy's
+ * business (src/auth/access-policy.ts), not this guard's.
+ */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
+    private readonly authenticator: Authenticator,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ principal?: Principal }>();
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    request.principal = this.settings.developmentPrincipal;
-    return isPublic || this.settings.development;
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<{ principal?: Principal; headers: Record<string, string | string[] | undefined> }>();
+    const result = await this.authenticator.authenticate(request);
+    if (!result.ok) {
+      http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="mappa"');
+      throw result.error;
+    }
+    request.principal = result.principal;
+    return true;
   }
 }

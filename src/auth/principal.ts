@@ -1,7 +1,12 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
-export type Agency = 'police' | 'probation' | 'prison' | 'duty-to-cooperate' | 'moj';
-export type Role = 'recorder' | 'analyst' | 'auditor' | 'admin';
+export const AGENCIES = ['police', 'probation', 'prison', 'duty-to-cooperate', 'moj'] as const;
+export const ROLES = ['recorder', 'analyst', 'auditor', 'admin'] as const;
+/** The `areas` claim value that means every area, and with it the england-and-wales figures. */
+export const ALL_AREAS = '*';
+
+export type Agency = (typeof AGENCIES)[number];
+export type Role = (typeof ROLES)[number];
 
 /** Who is calling, from a verified token (or the explicit development principal). */
 export interface Principal {
@@ -11,6 +16,16 @@ export interface Principal {
   /** Area ids, or ['*'] for every area and england-and-wales. */
   areas: string[];
 }
+
+/**
+ * The `mappa` command line run on the service's own machine: it holds the store's files or
+ * credentials anyway, so it acts as a privileged local operator, not through a token.
+ */
+export const LOCAL_OPERATOR = 'local-operator' as const;
+export type LocalOperator = typeof LOCAL_OPERATOR;
+
+/** Who asks a command to run: a token's principal, or the local operator. */
+export type Caller = Principal | LocalOperator;
 
 /** The principal of the request, set by the authentication guard. */
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {

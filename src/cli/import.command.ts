@@ -3,6 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import * as readline from 'node:readline';
+import { LOCAL_OPERATOR } from '../auth/principal';
 import { recordNdjson, type LineResult, type NdjsonSummary } from '../commands/record-events/record-ndjson';
 
 export interface ImportOptions {
@@ -28,7 +29,7 @@ export async function importNdjson(app: INestApplicationContext, file: string, o
   const summary = await recordNdjson(
     lines,
     app.get(CommandBus),
-    { actor: options.actor ?? process.env.USER ?? 'cli', agency: 'moj', source: options.source ?? 'import', correlationId: randomUUID() },
+    { principal: LOCAL_OPERATOR, actor: options.actor ?? process.env.USER ?? 'cli', agency: 'moj', source: options.source ?? 'import', correlationId: randomUUID() },
     (results) => {
       for (const r of results) {
         if (r.status !== 'refused') continue;

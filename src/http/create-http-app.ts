@@ -1,21 +1,27 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import type { Socket } from 'node:net';
 import { AppModule, type AppOptions } from '../app.module';
+import { HeadersTooLargeError, InvalidInputError, type MappaError } from '../errors';
 
 /** Largest JSON body for one event, and largest NDJSON batch (DOMAIN.md 5: over the limit is 413). */
 export const JSON_BODY_LIMIT = '64kb';
 export const NDJSON_BODY_LIMIT = '16mb';
 
-/** The HTTP service: body limits, OpenAPI at /docs, the app module's controllers. */
+/** The HTTP service: security headers, body limits, OpenAPI at /docs, the app module's controllers. */
 export async function createHttpApp(options: AppOptions): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ ...options, http: true }), {
     bodyParser: false,
     logger: ['error', 'warn', 'log'],
   });
+  // Default helmet headers; no upgrade-insecure-requests, which breaks /docs on a plain-HTTP dev server.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, strict: false });
   app.useBodyParser('text', { type: ['application/x-ndjson', 'application/ndjson'], limit: NDJSON_BODY_LIMIT });
   app.enableShutdownHooks();
+  answerUnreadableRequests(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -23,8 +29,28 @@ export async function createHttpApp(options: AppOptions): Promise<NestExpressApp
       .setDescription('Agency systems post offender events; analysts and auditors read the MAPPA annual report rebuilt from them.')
       .setVersion('1')
       .addBearerAuth()
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any middleware runs (a URL or headers over its size
+ * limit, a malformed request line) still get our error body: 431 or 400, then the connection closes.
+ */
+function answerUnreadableRequests(app: NestExpressApplication): void {
+  app.getHttpServer().on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const refusal: MappaError = error.code === 'HPE_HEADER_OVERFLOW'
+      ? new HeadersTooLargeError('The request URL or headers are larger than the service accepts.')
+      : new InvalidInputError('The request is not valid HTTP.');
+    const body = JSON.stringify(refusal.toBody());
+    const reason = refusal.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+    socket.end(`HTTP/1.1 ${refusal.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
 }

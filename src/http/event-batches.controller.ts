@@ -26,7 +26,7 @@ export class EventBatchesController {
     const summary = await recordNdjson(
       body.split('\n'),
       this.commandBus,
-      { actor: principal.sub, agency: principal.agency, source: 'api', correlationId: randomUUID() },
+      { principal, actor: principal.sub, agency: principal.agency, source: 'api', correlationId: randomUUID() },
       (batch) => void results.push(...batch),
     );
     return { ...summary, results };

@@ -3,13 +3,16 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { assertMayReadOffender } from '../auth/access-policy';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { AccessAudit, type AccessAction } from '../audit/access-audit';
 import { parseEventInput } from '../commands/record-events/event-input';
 import { RecordOffenderEventsCommand } from '../commands/record-events/record-offender-events.command';
 import { InvalidInputError } from '../errors';
+import { GetOffenderAreasQuery } from '../queries/offender/get-offender-areas.query';
 import { GetOffenderEventsQuery } from '../queries/offender/get-offender-events.query';
 import { GetOffenderQuery } from '../queries/offender/get-offender.query';
-import { offenderIdParam, optionalDate, optionalInstant } from './params';
+import { offenderIdParam, optionalDate, optionalInstant, optionalReason } from './params';
 
 @ApiTags('offenders')
 @Controller('offenders')
@@ -17,6 +20,7 @@ export class OffenderEventsController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly accessAudit: AccessAudit,
   ) {}
 
   @Post(':offenderId/events')
@@ -35,6 +39,7 @@ export class OffenderEventsController {
     const event = parseEventInput(body, { pathOffenderId: offenderId, missingEventId: 'random' });
     const [outcome] = await this.commandBus.execute(
       new RecordOffenderEventsCommand([event], {
+        principal,
         actor: principal.sub,
         agency: principal.agency,
         source: 'api',
@@ -49,17 +54,40 @@ export class OffenderEventsController {
   }
 
   @Get(':offenderId')
-  @ApiOperation({ summary: 'State of an offender at the end of a date, as known at a time (DOMAIN.md 4)' })
+  @ApiOperation({ summary: 'State of an offender at the end of a date, as known at a time (DOMAIN.md 4); auditors only, audited' })
   @ApiQuery({ name: 'asOf', required: false, example: '2015-03-31' })
   @ApiQuery({ name: 'asKnownAt', required: false, example: '2015-04-30T12:00:00Z' })
-  async get(@Param('offenderId') offenderId: string, @Query('asOf') asOf?: string, @Query('asKnownAt') asKnownAt?: string) {
-    return this.queryBus.execute(new GetOffenderQuery(offenderIdParam(offenderId), optionalDate('asOf', asOf), optionalInstant('asKnownAt', asKnownAt)));
+  @ApiQuery({ name: 'reason', required: false, description: 'why you read it (kept in the access audit)' })
+  async get(
+    @Param('offenderId') offenderIdRaw: string,
+    @CurrentPrincipal() principal: Principal,
+    @Query('asOf') asOfRaw?: string,
+    @Query('asKnownAt') asKnownAtRaw?: string,
+    @Query('reason') reason?: string,
+  ) {
+    const offenderId = offenderIdParam(offenderIdRaw);
+    const asOf = optionalDate('asOf', asOfRaw);
+    const asKnownAt = optionalInstant('asKnownAt', asKnownAtRaw);
+    const when = [asOf && `asOf=${asOf}`, asKnownAt && `asKnownAt=${asKnownAt.toISOString()}`].filter(Boolean).join(' ');
+    await this.authoriseRead(principal, offenderId, 'offender-state', `offender ${offenderId} state${when ? ` ${when}` : ''}`, reason);
+    return this.queryBus.execute(new GetOffenderQuery(offenderId, asOf, asKnownAt));
   }
 
   @Get(':offenderId/events')
-  @ApiOperation({ summary: "An offender's events in revision order, retracted events marked" })
-  async events(@Param('offenderId') offenderId: string) {
-    return { events: await this.queryBus.execute(new GetOffenderEventsQuery(offenderIdParam(offenderId))) };
+  @ApiOperation({ summary: "An offender's events in revision order, retracted events marked; auditors only, audited" })
+  @ApiQuery({ name: 'reason', required: false, description: 'why you read it (kept in the access audit)' })
+  async events(@Param('offenderId') offenderIdRaw: string, @CurrentPrincipal() principal: Principal, @Query('reason') reason?: string) {
+    const offenderId = offenderIdParam(offenderIdRaw);
+    await this.authoriseRead(principal, offenderId, 'offender-history', `offender ${offenderId} history`, reason);
+    return { events: await this.queryBus.execute(new GetOffenderEventsQuery(offenderId)) };
+  }
+
+  /** The access policy for offender-level data, recorded in the access audit either way. */
+  private async authoriseRead(principal: Principal, offenderId: string, action: AccessAction, target: string, reasonRaw: unknown) {
+    const reason = optionalReason(reasonRaw);
+    // Refused for a non-auditor whether or not the offender exists, so the read of its areas leaks nothing.
+    const areas = await this.queryBus.execute(new GetOffenderAreasQuery(offenderId));
+    await this.accessAudit.authorise({ caller: principal, action, target, offenderId, areas, reason }, () => assertMayReadOffender(principal, areas));
   }
 }
 

@@ -56,3 +56,31 @@ export function isRealDate(value: string): boolean {
   const date = new Date(Date.UTC(y, mo - 1, d));
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
+
+/** Longest `reason` an auditor may give for a read (it is stored in the access audit). */
+export const REASON_MAX_LENGTH = 200;
+
+/** Why an offender-level read is made (`?reason=`): printable text, at most 200 characters. */
+export function optionalReason(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > REASON_MAX_LENGTH || /[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+    throw new InvalidInputError(`reason must be printable text of at most ${REASON_MAX_LENGTH} characters.`, [
+      { field: 'reason', rule: 'reason', message: `reason must be at most ${REASON_MAX_LENGTH} printable characters` },
+    ]);
+  }
+  return value.trim() || undefined;
+}
+
+/**
+ * A time bound given as a date YYYY-MM-DD (UTC: the start of that day, or with `endOfDay` the
+ * start of the next, so `to` includes the day) or as an ISO timestamp; undefined when absent.
+ */
+export function optionalTimeBound(name: string, value: unknown, endOfDay = false): Date | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'string' && DATE.test(value)) {
+    const day = optionalDate(name, value) as string;
+    const start = new Date(`${day}T00:00:00Z`);
+    return endOfDay ? new Date(start.getTime() + 86_400_000) : start;
+  }
+  return optionalInstant(name, value);
+}

@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { OFFENDER_EVENT_TYPES, type NewOffenderEvent, type OffenderEventType } from '../../domain/offender-event';
 import { InvalidInputError, type ErrorDetail } from '../../errors';
-import { PAYLOAD_DTO } from './event-payload.dto';
+import { NoPayloadDto, PAYLOAD_DTO } from './event-payload.dto';
 
 // Turns one posted JSON value into a well-shaped event, or a 400 naming every bad field.
 // Shared by HTTP and `mappa import`, so both refuse exactly the same input.
@@ -63,7 +63,7 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
   const data = input.data ?? {};
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     details.push({ field: 'data', rule: 'object', message: 'data must be a JSON object' });
-  } else if (typeof type === 'string' && type in PAYLOAD_DTO) {
+  } else if (typeof type === 'string' && Object.hasOwn(PAYLOAD_DTO, type)) { // not `in`: "__proto__" is in every object
     details.push(...payloadErrors(type as OffenderEventType, data));
   }
 
@@ -77,6 +77,10 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
 }
 
 function payloadErrors(type: OffenderEventType, data: object): ErrorDetail[] {
+  // A payload with no fields: class-validator's forbidUnknownValues would refuse even {}.
+  if (PAYLOAD_DTO[type] === NoPayloadDto) {
+    return Object.keys(data).map((key) => ({ field: `data.${key}`, rule: 'unknown-field', message: `data.${key} is not a field of this event type` }));
+  }
   const dto = plainToInstance(PAYLOAD_DTO[type], data, { enableImplicitConversion: false });
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   return errors.flatMap((e) => flatten(e, 'data'));

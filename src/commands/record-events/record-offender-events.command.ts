@@ -1,9 +1,12 @@
 import { Command } from '@nestjs/cqrs';
+import type { Caller } from '../../auth/principal';
 import type { EventMetadata, NewOffenderEvent } from '../../domain/offender-event';
 import type { MappaError } from '../../errors';
 
 /** Who posts, through what, and under which request: becomes the events' metadata. */
 export interface RecordContext {
+  /** Whose authority: each event is checked against the access policy (src/auth/access-policy.ts). */
+  principal: Caller;
   actor: string;
   agency: string;
   source: EventMetadata['source'];

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { recordingRefusal } from '../../auth/access-policy';
 import { CLOCK, ukDate, type Clock } from '../../config/clock';
 import { decide } from '../../domain/offender-decider';
 import type { NewOffenderEvent, RecordedOffenderEvent } from '../../domain/offender-event';
@@ -21,7 +22,8 @@ interface WorkingStream {
 }
 
 /**
- * Reads each offender's stream, decides every event against it (pure, src/domain), and appends
+ * Reads each offender's stream, checks the caller may post each event (src/auth/access-policy.ts),
+ * decides every event against it (pure, src/domain), and appends
  * the accepted ones with the expected revision. A concurrency conflict re-reads and re-decides
  * that offender's events, a bounded number of times. The only writer of offender events.
  */
@@ -52,6 +54,12 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
       for (const i of pending) {
         const event = events[i];
         const stream = streams.get(event.offenderId)!;
+        // Who may post it needs the offender's area at the event's date, so it is checked here (403).
+        const forbidden = recordingRefusal(context.principal, stream.timeline, event);
+        if (forbidden) {
+          outcomes[i] = refused(event, forbidden);
+          continue;
+        }
         const seen = stream.byEventId.get(event.eventId);
         if (seen) {
           if (canonicalJson(contentOf(seen.event)) !== canonicalJson(contentOf(event))) {

@@ -1,8 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { areasOfOffender } from '../../domain/responsible-area';
 import { stateAt } from '../../domain/offender-timeline';
 import { NotFoundError } from '../../errors';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store';
+import { GetOffenderAreasQuery } from './get-offender-areas.query';
 import { GetOffenderEventsQuery, type OffenderEventView } from './get-offender-events.query';
 import { GetOffenderQuery, type OffenderView } from './get-offender.query';
 
@@ -47,5 +49,14 @@ export class GetOffenderEventsHandler implements IQueryHandler<GetOffenderEvents
     const retractedBy = new Map<string, string>();
     for (const e of stream) if (e.type === 'EventRetracted') retractedBy.set(e.data.retractedEventId, e.eventId);
     return stream.map((e) => ({ ...e, position: e.position.toString(), retractedBy: retractedBy.get(e.eventId) ?? null }));
+  }
+}
+
+@QueryHandler(GetOffenderAreasQuery)
+export class GetOffenderAreasHandler implements IQueryHandler<GetOffenderAreasQuery, string[]> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ offenderId }: GetOffenderAreasQuery): Promise<string[]> {
+    return areasOfOffender(await this.store.readStream(offenderId));
   }
 }

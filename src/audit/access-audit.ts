@@ -1,0 +1,144 @@
+import type { Clock } from '../config/clock';
+import { ALL_AREAS, LOCAL_OPERATOR, type Caller } from '../auth/principal';
+import { ForbiddenError, StoreUnavailableError } from '../errors';
+import type { SqlClient } from '../sql/sql-client';
+import { ACCESS_AUDIT_INIT_LOCK, ACCESS_AUDIT_SCHEMA_SQL } from './access-audit.schema';
+
+// Every read of offender-level data (an offender's state or history, a trace) is written here:
+// who, when, what and why, allowed or refused. Append-only (a trigger refuses UPDATE, DELETE
+// and TRUNCATE); auditors list it through GET /audit/access, scoped to their areas.
+
+/** What was read. Extend with new offender-level reads (e.g. 'report-trace'). */
+export type AccessAction = 'offender-state' | 'offender-history' | 'trace' | 'access-audit';
+
+export interface AccessAuditEntry {
+  caller: Caller;
+  action: AccessAction;
+  /** What exactly, in words: `offender GM-1 asOf=2015-03-31`, `greater-manchester 2014-15 offendersOnSnapshot.total.total`. */
+  target: string;
+  offenderId?: string | null;
+  /** The areas the data belongs to: who may later see this entry (auditors of any of them). */
+  areas: readonly string[];
+  /** Why, as the reader said (the `reason` query parameter). */
+  reason?: string | null;
+}
+
+export interface AccessAuditRecord {
+  id: string;
+  at: string;
+  actor: string;
+  agency: string;
+  roles: string[];
+  action: AccessAction;
+  target: string;
+  offenderId: string | null;
+  areas: string[];
+  reason: string | null;
+  outcome: 'allowed' | 'refused';
+}
+
+export const ACCESS_AUDIT_PAGE_LIMIT = 1000;
+
+export class AccessAudit {
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    private readonly sql: SqlClient | undefined,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates the table and its append-only trigger; safe on every start. */
+  async onModuleInit(): Promise<void> {
+    await this.init();
+  }
+
+  init(): Promise<void> {
+    return (this.ready ??= this.createSchema().catch((error) => {
+      this.ready = undefined;
+      throw error;
+    }));
+  }
+
+  /**
+   * Runs the access check `authorise` and records its outcome before any data is returned:
+   * allowed, or refused (then the ForbiddenError is rethrown). If the entry cannot be written the
+   * read fails: no offender data leaves without its audit record.
+   */
+  async authorise(entry: AccessAuditEntry, authorise: () => void): Promise<void> {
+    try {
+      authorise();
+    } catch (error) {
+      if (error instanceof ForbiddenError) await this.record(entry, 'refused');
+      throw error;
+    }
+    await this.record(entry, 'allowed');
+  }
+
+  async record(entry: AccessAuditEntry, outcome: 'allowed' | 'refused'): Promise<void> {
+    const sql = this.database();
+    await this.init();
+    const caller = entry.caller;
+    const who = caller === LOCAL_OPERATOR
+      ? { actor: `${LOCAL_OPERATOR}:${process.env.USER ?? 'unknown'}`, agency: 'moj', roles: [LOCAL_OPERATOR] }
+      : { actor: caller.sub, agency: caller.agency, roles: caller.roles };
+    await sql.query(
+      `INSERT INTO access_audit (at, actor, agency, roles, action, target, offender_id, areas, reason, outcome)
+       VALUES ($1, $2, $3, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5, $6, $7, ARRAY(SELECT jsonb_array_elements_text($8::jsonb)), $9, $10)`,
+      [
+        this.clock.now().toISOString(), who.actor, who.agency, JSON.stringify(who.roles), entry.action, entry.target,
+        entry.offenderId ?? null, JSON.stringify([...entry.areas]), entry.reason ?? null, outcome,
+      ],
+    );
+  }
+
+  /**
+   * Entries with `from <= at < to`, oldest first, whose areas meet `areas` (['*']: all of them),
+   * at most `limit`, starting after entry id `after` (for paging).
+   */
+  async list(options: { areas: readonly string[]; from?: Date; to?: Date; after?: bigint; limit?: number }): Promise<AccessAuditRecord[]> {
+    const sql = this.database();
+    await this.init();
+    const everyArea = options.areas.includes(ALL_AREAS);
+    const { rows } = await sql.query<Record<string, unknown>>(
+      `SELECT id::text AS id, at, actor, agency, roles, action, target, offender_id, areas, reason, outcome
+         FROM access_audit
+        WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz)
+          AND ($2::timestamptz IS NULL OR at < $2::timestamptz)
+          AND ($3::bigint IS NULL OR id > $3::bigint)
+          AND ($4::boolean OR areas && ARRAY(SELECT jsonb_array_elements_text($5::jsonb)))
+        ORDER BY id
+        LIMIT $6`,
+      [
+        options.from?.toISOString() ?? null, options.to?.toISOString() ?? null, options.after?.toString() ?? null,
+        everyArea, JSON.stringify([...options.areas]), Math.min(options.limit ?? ACCESS_AUDIT_PAGE_LIMIT, ACCESS_AUDIT_PAGE_LIMIT),
+      ],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      at: new Date(r.at as string | Date).toISOString(),
+      actor: String(r.actor),
+      agency: String(r.agency),
+      roles: r.roles as string[],
+      action: r.action as AccessAction,
+      target: String(r.target),
+      offenderId: (r.offender_id as string | null) ?? null,
+      areas: r.areas as string[],
+      reason: (r.reason as string | null) ?? null,
+      outcome: r.outcome as 'allowed' | 'refused',
+    }));
+  }
+
+  private database(): SqlClient {
+    // Fail closed: with nowhere to write the audit, offender-level data is not served.
+    if (!this.sql) throw new StoreUnavailableError('The access audit has no database, so offender-level data cannot be served.');
+    return this.sql;
+  }
+
+  private async createSchema(): Promise<void> {
+    const sql = this.database();
+    await sql.transaction(async (tx) => {
+      if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [ACCESS_AUDIT_INIT_LOCK]);
+      await tx.exec(ACCESS_AUDIT_SCHEMA_SQL);
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import type { NewOffenderEvent } from './offender-event';
+import { evolve, initialOffenderState } from './offender-state';
+import { byEffectiveOrder, effectiveTimeline, stateAt, type TimelineEvent } from './offender-timeline';
+
+// Which MAPPA area answers for an event: the one that would post it. The access policy
+// (src/auth/access-policy.ts) lets a recorder post only for the areas of its token.
+
+/** The event whose area and agency rules apply: a retraction is judged as the event it retracts. */
+export function subjectOf(stream: readonly TimelineEvent[], event: NewOffenderEvent): NewOffenderEvent {
+  if (event.type !== 'EventRetracted') return event;
+  const target = stream.find((e) => e.eventId === event.data.retractedEventId && e.offenderId === event.offenderId);
+  return target && target.type !== 'EventRetracted' ? target : event;
+}
+
+/**
+ * The area that answers for `event` (posted or stored) on `stream`:
+ * - `OffenderRegistered`: the area it registers into (`data.area`);
+ * - `EventRetracted`: the area that answers for the event it retracts;
+ * - any other event, a transfer included: the area the offender was managed in when the event
+ *   took effect (the fold of the events before it in effective-date order), so a transfer out
+ *   belongs to the sending area.
+ * When the event's date precedes every registration, the offender's latest area; null for an
+ * offender with no registration at all (unknown: the decider answers 404).
+ */
+export function responsibleArea(stream: readonly TimelineEvent[], event: NewOffenderEvent): string | null {
+  const subject = subjectOf(stream, event);
+  if (subject.type === 'OffenderRegistered') return subject.data.area;
+  const stored = stream.find((e) => e.eventId === subject.eventId);
+  // A posted event goes after every stored event of its date (revision = stream length).
+  const placed: TimelineEvent = stored ?? { ...subject, revision: stream.length };
+  let state = initialOffenderState();
+  for (const e of effectiveTimeline(stream)) {
+    if (byEffectiveOrder(e, placed) >= 0) break;
+    state = evolve(state, e);
+  }
+  return state.area ?? stateAt(stream).area;
+}
+
+/** Every area the offender was ever managed in, retracted events included (auditor scope). */
+export function areasOfOffender(stream: readonly NewOffenderEvent[]): string[] {
+  const areas = new Set<string>();
+  for (const e of stream) {
+    if (e.type === 'OffenderRegistered') areas.add(e.data.area);
+    else if (e.type === 'OffenderTransferred') areas.add(e.data.toArea);
+  }
+  return [...areas];
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import {
+  assertMayAdminister,
+  assertMayReadAccessAudit,
+  assertMayReadOffender,
+  assertMayReadReport,
+  assertMayReadTrace,
+  recordingRefusal,
+} from '../../src/auth/access-policy';
+import { LOCAL_OPERATOR, type Agency, type Principal, type Role } from '../../src/auth/principal';
+import { OFFENDER_EVENT_TYPES, type NewOffenderEvent, type OffenderEventType } from '../../src/domain/offender-event';
+import type { TimelineEvent } from '../../src/domain/offender-timeline';
+import { areasOfOffender, responsibleArea } from '../../src/domain/responsible-area';
+import { ForbiddenError } from '../../src/errors';
+
+// The policy table of docs/security.md, written out again here on purpose: the test states the
+// table, the code must agree with it.
+
+const GM = 'greater-manchester';
+const LANCS = 'lancashire';
+
+const who = (roles: Role[], agency: Agency = 'police', areas: string[] = [GM]): Principal => ({ sub: `${agency}-${roles.join('+')}`, agency, roles, areas });
+
+const event = (type: OffenderEventType, data: object, occurredOn = '2014-06-01', offenderId = 'GM-1'): NewOffenderEvent =>
+  ({ eventId: randomUUID(), type, offenderId, occurredOn, data }) as NewOffenderEvent;
+
+const stored = (events: NewOffenderEvent[]): TimelineEvent[] => events.map((e, revision) => ({ ...e, revision }));
+
+const registered = event('OffenderRegistered', { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true, onLicence: true }, '2014-04-01');
+const gmStream = stored([registered]);
+
+const refusalOf = (fn: () => void): ForbiddenError | null => {
+  try {
+    fn();
+    return null;
+  } catch (error) {
+    if (error instanceof ForbiddenError) return error;
+    throw error;
+  }
+};
+
+describe('who records which event types (docs/security.md, "Recording events")', () => {
+  const P = 'police', B = 'probation', J = 'prison', M = 'moj';
+  // type: agencies that record it (duty-to-cooperate records none).
+  const TABLE: Record<Exclude<OffenderEventType, 'EventRetracted'>, string[]> = {
+    OffenderRegistered: [P, B, M],
+    CategoryChanged: [P, B, M],
+    LevelChanged: [P, B, M],
+    DivisionChanged: [P, B, M],
+    OffenderTransferred: [P, B, M],
+    CustodyEntered: [B, J, M],
+    ReleasedToCommunity: [B, J, M],
+    SupervisionStarted: [B, M],
+    SupervisionEnded: [B, M],
+    LicenceBreached: [B, M],
+    NotificationRequirementBreached: [P, M],
+    SopoImposed: [P, M],
+    NotificationOrderImposed: [P, M],
+    ForeignTravelOrderImposed: [P, M],
+    SopoBreached: [P, M],
+    SfoCharged: [B, M],
+    SfoOutcomeRecorded: [B, M],
+    SeriousCaseReviewCommenced: [B, M],
+    MappaManagementEnded: [P, B, M],
+  };
+  const agencies: Agency[] = ['police', 'probation', 'prison', 'duty-to-cooperate', 'moj'];
+  const cases = OFFENDER_EVENT_TYPES.filter((t) => t !== 'EventRetracted').flatMap((type) =>
+    agencies.map((agency) => ({ type, agency, allowed: TABLE[type as keyof typeof TABLE].includes(agency) })),
+  );
+
+  it.each(cases)('$agency recorder, $type: allowed=$allowed', ({ type, agency, allowed }) => {
+    const e = type === 'OffenderRegistered' ? event(type, { area: GM }, '2014-06-01', 'GM-2') : event(type, {});
+    const refusal = recordingRefusal(who(['recorder'], agency), type === 'OffenderRegistered' ? [] : gmStream, e);
+    expect(refusal === null).toBe(allowed);
+    if (refusal) expect(refusal.toBody()).toMatchObject({ error: 'forbidden', details: [{ field: 'type', rule: 'agency-event-type' }] });
+  });
+
+  it.each(cases)('retracting a $type: $agency allowed=$allowed', ({ type, agency, allowed }) => {
+    const target = type === 'OffenderRegistered' ? registered : event(type, {}, '2014-07-01');
+    const stream = type === 'OffenderRegistered' ? gmStream : stored([registered, target]);
+    const retraction = event('EventRetracted', { retractedEventId: target.eventId, reason: 'recorded in error' }, '2014-08-01');
+    expect(recordingRefusal(who(['recorder'], agency), stream, retraction) === null).toBe(allowed);
+  });
+});
+
+describe('a recorder posts only for offenders managed in its areas', () => {
+  const police = (areas: string[]) => who(['recorder'], 'police', areas);
+
+  it('registers only into its areas (data.area)', () => {
+    const intoGm = event('OffenderRegistered', { area: GM }, '2014-05-01', 'GM-9');
+    expect(recordingRefusal(police([GM]), [], intoGm)).toBeNull();
+    expect(recordingRefusal(police(['*']), [], intoGm)).toBeNull();
+    expect(recordingRefusal(police([LANCS]), [], intoGm)?.toBody()).toMatchObject({ error: 'forbidden', details: [{ field: 'data.area', rule: 'area' }] });
+  });
+
+  it("posts other events by the offender's area at the event's date", () => {
+    const level = event('LevelChanged', { level: 2 });
+    expect(recordingRefusal(police([GM]), gmStream, level)).toBeNull();
+    expect(recordingRefusal(police([LANCS, 'cumbria']), gmStream, level)?.details[0]).toMatchObject({ field: 'offenderId', rule: 'area' });
+  });
+
+  it('a transfer out is posted by the sending area, and the receiving area takes over from its date', () => {
+    const transfer = event('OffenderTransferred', { toArea: LANCS }, '2014-09-01');
+    expect(recordingRefusal(police([GM]), gmStream, transfer)).toBeNull();
+    expect(recordingRefusal(police([LANCS]), gmStream, transfer)?.message).toMatch(/sending area, which is greater-manchester/);
+
+    const moved = stored([registered, transfer]);
+    const after = event('LevelChanged', { level: 2 }, '2014-10-01');
+    const before = event('LevelChanged', { level: 2 }, '2014-08-01');
+    const sameDay = event('LevelChanged', { level: 2 }, '2014-09-01');
+    expect(recordingRefusal(police([LANCS]), moved, after)).toBeNull();
+    expect(recordingRefusal(police([GM]), moved, after)).not.toBeNull();
+    expect(recordingRefusal(police([GM]), moved, before)).toBeNull(); // back-dated: still GM's then
+    expect(recordingRefusal(police([LANCS]), moved, before)).not.toBeNull();
+    expect(responsibleArea(moved, sameDay)).toBe(LANCS); // recorded after the transfer on its day
+    // Retracting the transfer is the sending area's business too.
+    const retraction = event('EventRetracted', { retractedEventId: transfer.eventId, reason: 'wrong area' }, '2014-11-01');
+    expect(recordingRefusal(police([GM]), moved, retraction)).toBeNull();
+    expect(recordingRefusal(police([LANCS]), moved, retraction)).not.toBeNull();
+    expect(areasOfOffender(moved)).toEqual([GM, LANCS]);
+  });
+
+  it('an event dated before any registration is judged by the latest area; an unknown offender is left to the decider (404)', () => {
+    expect(responsibleArea(gmStream, event('LevelChanged', { level: 2 }, '2010-01-01'))).toBe(GM);
+    expect(recordingRefusal(police([LANCS]), [], event('LevelChanged', { level: 2 }, '2014-06-01', 'nobody'))).toBeNull();
+  });
+
+  it('a retraction of no known event needs only an agency that records something (the decider then refuses it)', () => {
+    const retraction = event('EventRetracted', { retractedEventId: randomUUID(), reason: 'x' });
+    expect(recordingRefusal(police([GM]), gmStream, retraction)).toBeNull();
+    expect(recordingRefusal(who(['recorder'], 'duty-to-cooperate'), gmStream, retraction)).not.toBeNull();
+  });
+
+  it('only the recorder role records, whatever the other roles; the local operator records anything', () => {
+    const level = event('LevelChanged', { level: 2 });
+    for (const role of ['analyst', 'auditor', 'admin'] as Role[]) {
+      expect(recordingRefusal(who([role], 'moj', ['*']), gmStream, level)?.details[0]).toMatchObject({ rule: 'role' });
+    }
+    expect(recordingRefusal(LOCAL_OPERATOR, gmStream, event('SfoCharged', { chargeId: 'C1' }))).toBeNull();
+  });
+});
+
+describe('reads: the role table (docs/security.md, "Reading")', () => {
+  type Capability = 'report' | 'report-e&w' | 'trace' | 'offender' | 'access-audit' | 'administer';
+  const TABLE: Record<Role, Capability[]> = {
+    recorder: [],
+    analyst: ['report'],
+    auditor: ['report', 'trace', 'offender', 'access-audit'],
+    admin: ['administer'],
+  };
+  const check: Record<Capability, (p: Principal) => void> = {
+    report: (p) => assertMayReadReport(p, GM),
+    'report-e&w': (p) => assertMayReadReport(p, 'england-and-wales'),
+    trace: (p) => assertMayReadTrace(p, GM),
+    offender: (p) => assertMayReadOffender(p, [GM]),
+    'access-audit': (p) => assertMayReadAccessAudit(p),
+    administer: (p) => assertMayAdminister(p),
+  };
+  const cases = (Object.keys(TABLE) as Role[]).flatMap((role) =>
+    (Object.keys(check) as Capability[]).map((capability) => ({ role, capability, allowed: TABLE[role].includes(capability) })),
+  );
+
+  it.each(cases)('$role of greater-manchester, $capability: allowed=$allowed', ({ role, capability, allowed }) => {
+    const refusal = refusalOf(() => check[capability](who([role], 'moj', [GM])));
+    expect(refusal === null).toBe(allowed);
+    if (refusal) expect(refusal.status).toBe(403);
+  });
+
+  it('england-and-wales figures only for *', () => {
+    expect(refusalOf(() => assertMayReadReport(who(['analyst'], 'moj', ['*']), 'england-and-wales'))).toBeNull();
+    expect(refusalOf(() => assertMayReadReport(who(['analyst'], 'moj', [GM, LANCS]), 'england-and-wales'))?.details[0]).toMatchObject({ field: 'area' });
+    expect(refusalOf(() => assertMayReadTrace(who(['auditor'], 'moj', ['*']), 'england-and-wales'))).toBeNull();
+    expect(refusalOf(() => assertMayReadTrace(who(['auditor'], 'moj', [GM]), 'england-and-wales'))).not.toBeNull();
+  });
+
+  it('areas scope every read', () => {
+    expect(refusalOf(() => assertMayReadReport(who(['analyst'], 'moj', [GM]), LANCS))).not.toBeNull();
+    expect(refusalOf(() => assertMayReadTrace(who(['auditor'], 'moj', [GM]), LANCS))).not.toBeNull();
+    expect(refusalOf(() => assertMayReadOffender(who(['auditor'], 'moj', [GM]), [LANCS]))).not.toBeNull();
+    expect(refusalOf(() => assertMayReadOffender(who(['auditor'], 'moj', [GM]), [LANCS, GM]))).toBeNull();
+    // An unknown offender is in no area: only a * auditor learns it does not exist.
+    expect(refusalOf(() => assertMayReadOffender(who(['auditor'], 'moj', [GM]), []))).not.toBeNull();
+    expect(refusalOf(() => assertMayReadOffender(who(['auditor'], 'moj', ['*']), []))).toBeNull();
+  });
+
+  it('roles add up: a token with several roles may do what each may', () => {
+    const both = who(['analyst', 'admin'], 'moj', [GM]);
+    expect(refusalOf(() => assertMayReadReport(both, GM))).toBeNull();
+    expect(refusalOf(() => assertMayAdminister(both))).toBeNull();
+    expect(refusalOf(() => assertMayReadTrace(both, GM))).not.toBeNull();
+  });
+});
