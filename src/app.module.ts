@@ -1,18 +1,29 @@
 import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerModule } from '@nestjs/throttler';
 import type { AppConfig } from './config/app-config';
 import { CLOCK, systemClock, type Clock } from './config/clock';
-import { AUTH_SETTINGS, AuthenticationGuard, DEVELOPMENT_PRINCIPAL, type AuthSettings } from './auth/authentication.guard';
+import { AUTH_SETTINGS, DEVELOPMENT_PRINCIPAL, type AuthSettings } from './auth/auth-settings';
+import { AuthenticationGuard } from './auth/authentication.guard';
+import { Authenticator } from './auth/authenticator';
+import { AccessAudit } from './audit/access-audit';
 import { RecordOffenderEventsHandler } from './commands/record-events/record-offender-events.handler';
 import { EVENT_STORE, type EventStore } from './event-store/event-store';
 import { openEventStore } from './event-store/open-event-store';
+import { AccessAuditController } from './http/access-audit.controller';
 import { ErrorFilter } from './http/error.filter';
 import { EventBatchesController } from './http/event-batches.controller';
 import { HealthController } from './http/health.controller';
 import { OffenderEventsController } from './http/offender-events.controller';
-import { GetOffenderEventsHandler, GetOffenderHandler } from './queries/offender/offender-queries.handler';
+import { DEFAULT_RATE_LIMIT, RateLimitGuard, throttlerOptions, type RateLimitSettings } from './http/rate-limit';
+import { GetOffenderAreasHandler, GetOffenderEventsHandler, GetOffenderHandler } from './queries/offender/offender-queries.handler';
 import type { SqlClient } from './sql/sql-client';
+import { readSideProviders } from './reports/read-side.providers';
+import { ReportsController } from './http/reports.controller';
+import { OperationsController } from './http/operations.controller';
+import { MetricsController } from './http/metrics.controller';
+import { PROJECTION_RUNNER } from './reports/read-side.tokens';
 
 export const APP_CONFIG = Symbol('AppConfig');
 export const STORAGE = Symbol('Storage');
@@ -28,6 +39,8 @@ export interface AppOptions {
   config: AppConfig;
   clock?: Clock;
   auth?: AuthSettings;
+  /** Requests per token (or client address) per window; false: no limit. Default DEFAULT_RATE_LIMIT. */
+  rateLimit?: RateLimitSettings | false;
   /** Serve HTTP controllers (false for the command line). */
   http?: boolean;
 }
@@ -45,10 +58,11 @@ class StorageCloser implements OnApplicationShutdown {
 export class AppModule {
   static register(options: AppOptions): DynamicModule {
     const http = options.http ?? true;
+    const rateLimit = http ? (options.rateLimit ?? DEFAULT_RATE_LIMIT) : false;
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot()],
-      controllers: http ? [OffenderEventsController, EventBatchesController, HealthController] : [],
+      imports: [CqrsModule.forRoot(), ...(rateLimit ? [ThrottlerModule.forRoot(throttlerOptions(rateLimit))] : [])],
+      controllers: http ? [OffenderEventsController, EventBatchesController, HealthController, AccessAuditController, ReportsController, OperationsController, MetricsController] : [],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
@@ -56,12 +70,18 @@ export class AppModule {
         { provide: STORAGE, useFactory: () => openEventStore(options.config) },
         { provide: EVENT_STORE, useFactory: (s: Storage) => s.store, inject: [STORAGE] },
         StorageCloser,
+        ...readSideProviders(STORAGE, { follow: http, catchUpBeforeRead: !http }),
+        Authenticator,
+        { provide: AccessAudit, useFactory: (s: Storage, clock: Clock) => new AccessAudit(s.sql, clock), inject: [STORAGE, CLOCK] },
         RecordOffenderEventsHandler,
         GetOffenderHandler,
         GetOffenderEventsHandler,
+        GetOffenderAreasHandler,
+        // Guards run in this order: the rate limit first, so forged tokens are limited too.
+        ...(rateLimit ? [{ provide: APP_GUARD, useClass: RateLimitGuard }] : []),
         ...(http ? [{ provide: APP_GUARD, useClass: AuthenticationGuard }, { provide: APP_FILTER, useClass: ErrorFilter }] : []),
       ],
-      exports: [EVENT_STORE, STORAGE, CLOCK],
+      exports: [EVENT_STORE, STORAGE, CLOCK, AccessAudit, PROJECTION_RUNNER],
     };
   }
 }

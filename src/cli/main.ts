@@ -1,9 +1,18 @@
 import 'reflect-metadata';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { resolveServeAuth } from '../auth/auth-config';
+import { AuthConfigError } from '../auth/jwt-verifier';
+import { AGENCIES, ROLES } from '../auth/principal';
 import { loadConfig } from '../config/app-config';
 import { createHttpApp } from '../http/create-http-app';
+import { loadRateLimit } from '../http/rate-limit';
 import { createCliContext } from './app-context';
 import { importNdjson } from './import.command';
+import { registerGenerateCommand } from './generate.command';
+import { registerDemoCommand } from './demo.command';
+import { registerReportCommands } from './report.commands';
+import { registerOperationsCommands } from './operations.commands';
+import { devPublicKeyPem, tokenCommand, type TokenCommandOptions } from './token.command';
 
 // The `mappa` command (INTERFACES.md, "Command line"): thin adapters onto the buses.
 
@@ -11,19 +20,54 @@ const program = new Command('mappa').description('MAPPA offender events and the 
 
 program
   .command('serve')
-  .description('the HTTP service')
-  .action(async () => {
+  .description('the HTTP service (needs AUTH_JWT_* token settings, or --dev-auth on your own machine)')
+  .option('--dev-auth', 'development mode: requests without a token act with every role in every area (same as AUTH_DEV_MODE=1)')
+  .action(async (opts: { devAuth?: boolean }) => {
     const config = loadConfig();
-    const app = await createHttpApp({ config });
-    await app.listen(config.port);
-    console.log(`mappa listening on http://localhost:${config.port} (event store: ${config.eventStore}); API docs at /docs`);
+    const auth = await resolveServeAuth(process.env, { devAuth: opts.devAuth, dataDir: config.dataDir }).catch((error: unknown) => {
+      if (!(error instanceof AuthConfigError)) throw error;
+      console.error(error.message);
+      process.exit(2);
+    });
+    if (auth.banner) console.warn(auth.banner);
+    // Development mode listens on this machine only unless HOST says otherwise.
+    const host = process.env.HOST?.trim() || (auth.settings.development ? '127.0.0.1' : undefined);
+    const app = await createHttpApp({ config, auth: auth.settings, rateLimit: loadRateLimit() });
+    await (host ? app.listen(config.port, host) : app.listen(config.port));
+    const url = (await app.getUrl()).replace('[::1]', 'localhost');
+    console.log(`mappa listening on ${url} (event store: ${config.eventStore}); API docs at /docs`);
+    if (auth.banner) console.warn('!! DEVELOPMENT AUTHENTICATION MODE: not for a deployed server (see above).');
+  });
+
+program
+  .command('token')
+  .description('mint a bearer token for development and tests (signed with --private-key, AUTH_JWT_SECRET, or the local development key in DATA_DIR)')
+  .option('--role <role...>', `one or more of ${ROLES.join(', ')} (repeat or separate with commas)`)
+  .option('--agency <agency>', AGENCIES.join(' | '))
+  .option('--areas <areas>', 'MAPPA area ids separated by commas, or * for every area')
+  .option('--sub <subject>', 'the token subject (who), default dev-<agency>-<roles>')
+  .option('--ttl <lifetime>', 'lifetime such as 3600, 30m, 8h, 2d (at most 7d)', '1h')
+  .option('--private-key <file>', 'PEM private key (RSA or EC P-256) to sign with')
+  .option('--public-key', 'print the public key of the local development key (PEM) instead of a token')
+  .action(async (opts: Partial<TokenCommandOptions> & { publicKey?: boolean }) => {
+    const config = loadConfig();
+    if (opts.publicKey) {
+      process.stdout.write(await devPublicKeyPem(config.dataDir));
+      return;
+    }
+    if (!opts.role || !opts.agency || !opts.areas) throw new Error('mappa token needs --role, --agency and --areas (see mappa token --help).');
+    console.log(await tokenCommand({ ...opts, role: opts.role, agency: opts.agency, areas: opts.areas }, process.env, config.dataDir));
   });
 
 program
   .command('import')
   .argument('<file>', 'NDJSON file, or - for standard input')
   .option('--progress', 'print "acknowledged through line N" after each durable batch')
-  .option('--batch-size <n>', 'lines per batch', (v) => Number(v))
+  .option('--batch-size <n>', 'lines per batch', (v) => {
+    // Not Number(v) alone: NaN would make the whole file one batch, acknowledged only at the end.
+    if (!/^\d{1,7}$/.test(v.trim()) || Number(v) < 1) throw new InvalidArgumentError('expected a whole number of lines, at least 1.');
+    return Number(v);
+  })
   .description('append events through the same validation as the API')
   .action(async (file: string, opts: { progress?: boolean; batchSize?: number }) => {
     const app = await createCliContext();
@@ -37,6 +81,11 @@ program
       await app.close();
     }
   });
+
+registerReportCommands(program);
+registerDemoCommand(program);
+registerOperationsCommands(program);
+registerGenerateCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));

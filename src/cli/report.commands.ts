@@ -1,0 +1,123 @@
+import { QueryBus } from '@nestjs/cqrs';
+import type { Command } from 'commander';
+import { readFile, writeFile } from 'node:fs/promises';
+import { optionalInstant, requiredDate } from '../http/params';
+import { GetReportQuery, GetSnapshotQuery, GetTraceQuery } from '../queries/reports/report-queries';
+import { cellsToCsv } from '../reports/render/report-csv';
+import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
+import { tablesToText } from '../reports/render/report-text';
+import { checkPublishedFile, compareCells, type PublishedFigures } from '../reports/report-checks';
+import { parseReportYear } from '../reports/report.service';
+import { createCliContext } from './app-context';
+
+// Command-line reads. They run as the local operator of this machine's store (no token: whoever
+// can run them can read the data directory anyway) and first bring the read models up to the
+// store's last position, so `mappa import` followed by `mappa report` sees what was imported.
+
+type Format = 'json' | 'csv' | 'html' | 'text';
+
+export async function withApp<T>(work: (app: Awaited<ReturnType<typeof createCliContext>>) => Promise<T>): Promise<T> {
+  const app = await createCliContext();
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+function render(body: RenderableReport, format: Format): string {
+  switch (format) {
+    case 'csv':
+      return cellsToCsv(body.cells);
+    case 'html':
+      return reportToHtml(body);
+    case 'text':
+      return `${tablesToText(body.tables, body.cells)}\n\nposition ${body.position}${body.asKnownAt ? `, as known at ${body.asKnownAt}` : ''}\n`;
+    default:
+      return JSON.stringify(body, null, 2) + '\n';
+  }
+}
+
+async function output(text: string, out?: string) {
+  if (out) {
+    await writeFile(out, text);
+    console.error(`written to ${out}`);
+  } else process.stdout.write(text);
+}
+
+const formatOption = (v: string): Format => {
+  if (!['json', 'csv', 'html', 'text'].includes(v)) throw new Error('--format is one of json, csv, html, text');
+  return v as Format;
+};
+
+export function registerReportCommands(program: Command): void {
+  program
+    .command('report')
+    .description('the MAPPA annual report of an area (or england-and-wales) for a year')
+    .requiredOption('--area <area>', 'area id, or england-and-wales')
+    .requiredOption('--year <year>', 'report year such as 2014-15')
+    .option('--as-known-at <timestamp>', 'as the service knew it then (ISO timestamp)')
+    .option('--format <format>', 'json | csv | html | text', formatOption, 'json')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action(async (opts: { area: string; year: string; asKnownAt?: string; format: Format; out?: string }) => {
+      const report = await withApp((app) =>
+        app.get(QueryBus).execute(new GetReportQuery(opts.area, parseReportYear(opts.year), { asKnownAt: optionalInstant('--as-known-at', opts.asKnownAt) })),
+      );
+      await output(render(report, opts.format), opts.out);
+    });
+
+  program
+    .command('snapshot')
+    .description('table 6.1 at the end of any date')
+    .requiredOption('--area <area>', 'area id, or england-and-wales')
+    .requiredOption('--date <date>', 'YYYY-MM-DD')
+    .option('--as-known-at <timestamp>', 'as the service knew it then (ISO timestamp)')
+    .option('--format <format>', 'json | csv | html | text', formatOption, 'text')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action(async (opts: { area: string; date: string; asKnownAt?: string; format: Format; out?: string }) => {
+      const snapshot = await withApp((app) =>
+        app.get(QueryBus).execute(new GetSnapshotQuery(opts.area, requiredDate('--date', opts.date), { asKnownAt: optionalInstant('--as-known-at', opts.asKnownAt) })),
+      );
+      await output(render(snapshot, opts.format), opts.out);
+    });
+
+  program
+    .command('trace')
+    .description("one cell's trace: the rule, the counted items and the events behind them")
+    .requiredOption('--area <area>', 'area id, or england-and-wales')
+    .requiredOption('--year <year>', 'report year such as 2014-15')
+    .requiredOption('--cell <cellId>', 'such as offendersOnSnapshot.level2.category1')
+    .option('--as-known-at <timestamp>', 'as the service knew it then (ISO timestamp)')
+    .action(async (opts: { area: string; year: string; cell: string; asKnownAt?: string }) => {
+      const trace = await withApp((app) =>
+        app.get(QueryBus).execute(new GetTraceQuery(opts.area, parseReportYear(opts.year), opts.cell, { asKnownAt: optionalInstant('--as-known-at', opts.asKnownAt) })),
+      );
+      process.stdout.write(JSON.stringify(trace, null, 2) + '\n');
+    });
+
+  program
+    .command('check')
+    .argument('<file>', 'a published figures file (cell ids as in reference/published/)')
+    .description('the reconciliation checks of DOMAIN.md 6.12 on a published figures file, and its differences from the computed report')
+    .option('--as-printed', 'use the figures as printed (publishedDiffers), not as corrected')
+    .option('--against-area <area>', 'compare cell by cell with the report computed for this area')
+    .option('--year <year>', 'the year of the comparison, such as 2014-15')
+    .action(async (file: string, opts: { asPrinted?: boolean; againstArea?: string; year?: string }) => {
+      const published = JSON.parse(await readFile(file, 'utf8')) as PublishedFigures;
+      const checks = checkPublishedFile(published, { asPrinted: opts.asPrinted });
+      let failed = 0;
+      for (const c of checks) {
+        if (!c.ok) failed++;
+        console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.id}: ${c.detail}`);
+      }
+      if (opts.againstArea) {
+        if (!opts.year) throw new Error('--against-area needs --year');
+        const report = await withApp((app) => app.get(QueryBus).execute(new GetReportQuery(opts.againstArea!, parseReportYear(opts.year!))));
+        const differences = compareCells(report.cells, published.cells);
+        for (const d of differences) console.log(`DIFF ${JSON.stringify(d)}`);
+        console.log(`${differences.length} cell(s) differ from the report computed for ${opts.againstArea} ${opts.year}`);
+        if (differences.length) failed++;
+      }
+      process.exitCode = failed > 0 ? 1 : 0;
+    });
+}
