@@ -2,11 +2,9 @@ import { ProjectionRunner } from '../../projections/projection-runner';
 import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/offender-event';
 import type { EventStore } from '../../src/event-store/event-store';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
-import { PgSqlClient } from '../../src/sql/pg-sql-client';
-import { PgliteSqlClient } from '../../src/sql/pglite-sql-client';
 import type { SqlClient } from '../../src/sql/sql-client';
 import { testMetadata } from '../support/offender-event-fixtures';
-import { dropSchema, testDatabaseUrl, uniqueSchemaName, SKIPPED_NO_POSTGRES } from '../support/postgres-test-database';
+import { describeOnEachDatabase, type OpenedDatabase } from '../support/each-database';
 import { mulberry32, randomHistory } from '../support/random-history';
 import { intervalMismatches, intervalTableText, loadIntervalRows } from '../support/read-model-check';
 
@@ -44,7 +42,7 @@ async function allEvents(store: EventStore): Promise<RecordedOffenderEvent[]> {
   }
 }
 
-function describeReadModels(name: string, open: () => Promise<{ db: SqlClient; cleanup: () => Promise<void> }>) {
+function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
   describe(`read models on ${name}`, () => {
     let db: SqlClient;
     let cleanup: () => Promise<void>;
@@ -100,24 +98,4 @@ function describeReadModels(name: string, open: () => Promise<{ db: SqlClient; c
   });
 }
 
-describeReadModels('PGlite', async () => {
-  const db = await PgliteSqlClient.open();
-  return { db, cleanup: () => db.close() };
-});
-
-const postgresUrl = testDatabaseUrl;
-if (postgresUrl) {
-  describeReadModels('PostgreSQL', async () => {
-    const schema = uniqueSchemaName('rm');
-    const db = await PgSqlClient.connect({ connectionString: postgresUrl, schema });
-    return {
-      db,
-      cleanup: async () => {
-        await db.close();
-        await dropSchema(postgresUrl, schema);
-      },
-    };
-  });
-} else {
-  console.log(`${SKIPPED_NO_POSTGRES}: read models on PostgreSQL`);
-}
+describeOnEachDatabase('read models', describeReadModels);

@@ -3,11 +3,9 @@ import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/o
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { computeReportByFolding, snapshotByFolding } from '../../src/reports/baseline/fold-report';
 import { ReportService } from '../../src/reports/report.service';
-import { PgSqlClient } from '../../src/sql/pg-sql-client';
-import { PgliteSqlClient } from '../../src/sql/pglite-sql-client';
 import type { SqlClient } from '../../src/sql/sql-client';
 import { testMetadata } from '../support/offender-event-fixtures';
-import { dropSchema, SKIPPED_NO_POSTGRES, testDatabaseUrl, uniqueSchemaName } from '../support/postgres-test-database';
+import { describeOnEachDatabase, type OpenedDatabase } from '../support/each-database';
 import { randomHistory } from '../support/random-history';
 
 // The SQL report over the read models equals the fold-per-query oracle (src/reports/baseline)
@@ -34,7 +32,7 @@ async function appendAll(store: PostgresEventStore, events: readonly NewOffender
   return out;
 }
 
-function describeReport(name: string, open: () => Promise<{ db: SqlClient; cleanup: () => Promise<void> }>) {
+function describeReport(name: string, open: () => Promise<OpenedDatabase>) {
   describe(`the report on ${name}`, () => {
     let db: SqlClient;
     let cleanup: () => Promise<void>;
@@ -111,24 +109,4 @@ function describeReport(name: string, open: () => Promise<{ db: SqlClient; clean
   });
 }
 
-describeReport('PGlite', async () => {
-  const db = await PgliteSqlClient.open();
-  return { db, cleanup: () => db.close() };
-});
-
-const postgresUrl = testDatabaseUrl;
-if (postgresUrl) {
-  describeReport('PostgreSQL', async () => {
-    const schema = uniqueSchemaName('report');
-    const db = await PgSqlClient.connect({ connectionString: postgresUrl, schema });
-    return {
-      db,
-      cleanup: async () => {
-        await db.close();
-        await dropSchema(postgresUrl, schema);
-      },
-    };
-  });
-} else {
-  console.log(`${SKIPPED_NO_POSTGRES}: the report on PostgreSQL`);
-}
+describeOnEachDatabase('the report', describeReport);

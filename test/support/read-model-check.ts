@@ -1,5 +1,5 @@
 import { intervalsOf, type IntervalValue, type PositionedEvent } from '../../projections/offender-intervals/interval-fold';
-import { dateText } from '../../projections/offender-intervals/interval-rows';
+import { rowFromDb } from '../../projections/offender-intervals/interval-rows';
 import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
 import { byEffectiveOrder } from '../../src/domain/offender-timeline';
 import type { SqlClient } from '../../src/sql/sql-client';
@@ -17,26 +17,7 @@ interface StoredRow extends IntervalValue {
 
 export async function loadIntervalRows(db: SqlClient): Promise<StoredRow[]> {
   const { rows } = await db.query('SELECT * FROM rm_intervals ORDER BY id');
-  const big = (v: unknown) => (v === null ? null : BigInt(v as string));
-  return rows.map((d) => ({
-    offenderId: d.offender_id as string,
-    validFrom: dateText(d.valid_from),
-    validTo: d.valid_to === null ? null : dateText(d.valid_to),
-    validToKnownAt: big(d.valid_to_known_at),
-    knownFrom: BigInt(d.known_from as string),
-    knownTo: big(d.known_to),
-    area: d.area as string,
-    division: d.division as string | null,
-    category: Number(d.category) as 1 | 2 | 3,
-    level: Number(d.level) as 1 | 2 | 3,
-    inCustody: d.in_custody as boolean,
-    startPos: BigInt(d.start_pos as string),
-    areaPos: BigInt(d.area_pos as string),
-    divisionPos: BigInt(d.division_pos as string),
-    categoryPos: BigInt(d.category_pos as string),
-    levelPos: BigInt(d.level_pos as string),
-    custodyPos: BigInt(d.custody_pos as string),
-  }));
+  return rows.map(rowFromDb);
 }
 
 const describeInterval = (v: IntervalValue) =>
