@@ -3,6 +3,18 @@ import type { SqlClient } from '../src/sql/sql-client';
 import type { Projection } from './projection';
 
 /**
+ * Indexes the projection does not use itself (it finds events by offender): the reports' ones, and
+ * the unique event id, which the event store already guarantees. A rebuild builds them at the end.
+ */
+const READER_INDEXES = [
+  { name: 'rm_events_type_date', sql: 'CREATE INDEX IF NOT EXISTS rm_events_type_date ON rm_events (type, occurred_on);' },
+  { name: 'rm_events_event_id', sql: 'CREATE UNIQUE INDEX IF NOT EXISTS rm_events_event_id ON rm_events (event_id);' },
+  { name: 'rm_events_recorded_at', sql: 'CREATE INDEX IF NOT EXISTS rm_events_recorded_at ON rm_events (recorded_at);' },
+  // An SFO outcome or a review finds its charge by offender and chargeId.
+  { name: 'rm_events_offender_ref', sql: 'CREATE INDEX IF NOT EXISTS rm_events_offender_ref ON rm_events (offender_id, ref_id) WHERE ref_id IS NOT NULL;' },
+];
+
+/**
  * rm_events: every event as the read side needs it, with the position of the retraction that
  * removed it (if any). Facts (orders, breaches, recalls, charges, outcomes, reviews) are counted
  * from here, and traces cite these rows; the interval projection refolds from here when a
@@ -26,19 +38,18 @@ export class OffenderTimelineProjection implements Projection {
       retracted_by uuid
     );
     CREATE INDEX IF NOT EXISTS rm_events_offender ON rm_events (offender_id, position);
-    CREATE INDEX IF NOT EXISTS rm_events_type_date ON rm_events (type, occurred_on);
-    CREATE UNIQUE INDEX IF NOT EXISTS rm_events_event_id ON rm_events (event_id);
-    CREATE INDEX IF NOT EXISTS rm_events_recorded_at ON rm_events (recorded_at);
+    ${READER_INDEXES.map((i) => i.sql).join('\n    ')}
   `;
+  readonly readerIndexes = READER_INDEXES;
 
   async apply(events: readonly RecordedOffenderEvent[], tx: SqlClient): Promise<void> {
     const rows = new Map<string, unknown[]>();
-    const retractions: Array<{ target: string; position: bigint; eventId: string }> = [];
+    const retractions: Array<{ target: string; position: bigint; eventId: string; offenderId: string }> = [];
     for (const e of events) {
       const data = e.data as Record<string, unknown>;
       const refId = (data.orderId ?? data.chargeId ?? data.reviewId ?? data.retractedEventId ?? null) as string | null;
       rows.set(e.eventId, [e.position, e.eventId, e.offenderId, e.revision, e.type, e.occurredOn, e.recordedAt, refId, JSON.stringify(e.data), null, null]);
-      if (e.type === 'EventRetracted') retractions.push({ target: e.data.retractedEventId, position: e.position, eventId: e.eventId });
+      if (e.type === 'EventRetracted') retractions.push({ target: e.data.retractedEventId, position: e.position, eventId: e.eventId, offenderId: e.offenderId });
     }
     const earlier: typeof retractions = [];
     for (const r of retractions) {
@@ -53,11 +64,13 @@ export class OffenderTimelineProjection implements Projection {
       ['position', 'event_id', 'offender_id', 'revision', 'type', 'occurred_on', 'recorded_at', 'ref_id', 'data', 'retracted_at', 'retracted_by'],
       [...rows.values()],
     );
+    // A retraction names an event of the same offender (DOMAIN.md 5): found through the offender's index.
     for (const r of earlier) {
-      await tx.query('UPDATE rm_events SET retracted_at = $1, retracted_by = $2 WHERE event_id = $3 AND retracted_at IS NULL', [
+      await tx.query('UPDATE rm_events SET retracted_at = $1, retracted_by = $2 WHERE offender_id = $4 AND event_id = $3 AND retracted_at IS NULL', [
         r.position.toString(),
         r.eventId,
         r.target,
+        r.offenderId,
       ]);
     }
   }

@@ -1,6 +1,7 @@
 import type { RecordedOffenderEvent } from '../src/domain/offender-event';
 import type { EventStore, Subscription } from '../src/event-store/event-store';
 import type { SqlClient } from '../src/sql/sql-client';
+import { quoteIdentifier } from '../src/sql/sql-identifier';
 import { OffenderIntervalsProjection } from './offender-intervals/offender-intervals.projection';
 import { OffenderTimelineProjection } from './offender-timeline.projection';
 import type { Projection } from './projection';
@@ -166,23 +167,39 @@ export class ProjectionRunner {
   private async rebuildBatches(onProgress: ((p: RebuildProgress) => void) | undefined, total: number): Promise<bigint | null> {
     let done = 0;
     let position: bigint | null = null;
+    const readerIndexes = this.projections.flatMap((p) => p.readerIndexes ?? []);
     await this.db.transaction(async (tx) => {
       for (const p of this.projections) await tx.exec(`TRUNCATE ${p.tables.join(', ')}`);
+      // Reports refuse to answer while rebuilding, so their indexes can wait for the end.
+      for (const index of readerIndexes) await tx.exec(`DROP INDEX IF EXISTS ${quoteIdentifier(index.name)}`);
       await tx.query('UPDATE rm_checkpoint SET position = NULL, rebuilding = true, updated_at = now() WHERE name = $1', [CHECKPOINT]);
     });
+    // The next batch is read while this one is applied: on a server the two overlap (the pool has
+    // other connections); on the embedded store they simply take turns.
+    const read = (after: bigint | null) => {
+      const next = this.store.readAll(after, this.batchSize * 5);
+      next.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      return next;
+    };
+    let next = read(position);
     for (;;) {
-      const events = await this.store.readAll(position, this.batchSize * 5);
+      const events = await next;
       if (events.length === 0) break;
+      const last = events[events.length - 1].position;
+      next = read(last);
       await this.db.transaction(async (tx) => {
         for (const p of this.projections) await p.apply(events, tx, 'rebuild');
-        await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now() WHERE name = $1', [CHECKPOINT, events[events.length - 1].position.toString()]);
+        await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now() WHERE name = $1', [CHECKPOINT, last.toString()]);
       });
-      position = events[events.length - 1].position;
+      position = last;
       done += events.length;
       onProgress?.({ done, total, position });
     }
     await this.db.transaction(async (tx) => {
       for (const p of this.projections) await p.finishRebuild?.(tx);
+      for (const index of readerIndexes) await tx.exec(index.sql);
+      // Fresh statistics, or the planner meets millions of new rows with none (reports take seconds).
+      await tx.exec(`ANALYZE ${this.projections.flatMap((p) => p.tables).join(', ')}`);
       await tx.query('UPDATE rm_checkpoint SET rebuilding = false, updated_at = now() WHERE name = $1', [CHECKPOINT]);
     });
     this.checkpoint = position;

@@ -13,6 +13,13 @@ export interface Projection {
   /** CREATE statements, idempotent. */
   readonly schemaSql: string;
   /**
+   * Indexes the projection does not use itself while it applies events (the report queries' ones;
+   * `CREATE [UNIQUE] INDEX IF NOT EXISTS ...;`, also part of schemaSql). A rebuild drops them while
+   * it loads and builds them once at the end: one sorted build is far cheaper than keeping a large
+   * index up to date row by row.
+   */
+  readonly readerIndexes?: ReadonlyArray<{ name: string; sql: string }>;
+  /**
    * Applies a batch of events (position order, all after the checkpoint). Projections run in a
    * fixed order; a later one may read what an earlier one wrote in the same transaction.
    */

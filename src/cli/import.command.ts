@@ -6,6 +6,12 @@ import * as readline from 'node:readline';
 import { LOCAL_OPERATOR } from '../auth/principal';
 import { recordNdjson, type LineResult, type NdjsonSummary } from '../commands/record-events/record-ndjson';
 
+/**
+ * Lines per batch of `mappa import`: ten times the API's, because a batch costs a few round trips
+ * whatever its size (measured: 1,000 lines 6.5k events/s, 10,000 lines 12-13k events/s on PostgreSQL).
+ */
+export const IMPORT_BATCH_SIZE = 10_000;
+
 export interface ImportOptions {
   /** Print one line per refused event (default true). */
   showRefused?: boolean;
@@ -38,7 +44,7 @@ export async function importNdjson(app: INestApplicationContext, file: string, o
       }
       if (options.progress && results.length) out.write(`acknowledged through line ${results[results.length - 1].line}\n`);
     },
-    options.batchSize,
+    options.batchSize ?? IMPORT_BATCH_SIZE,
   );
   return { ...summary, refusedLines };
 }

@@ -1,8 +1,12 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Pool, type PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { SqlClient } from './sql-client';
 import { rethrowUnavailable } from './connection-errors';
 import { insertRows } from './insert-rows';
-import { assertPlainIdentifier, quoteIdentifier } from './sql-identifier';
+import { assertPlainIdentifier, quoteIdentifier, quoteQualifiedName } from './sql-identifier';
+import { encodeCsv } from './sql-text-value';
 
 export interface PgSqlClientOptions {
   connectionString: string;
@@ -28,6 +32,8 @@ const WHAT = 'The PostgreSQL database';
 export class PgSqlClient implements SqlClient {
   readonly dialect = 'postgres' as const;
   private closed = false;
+  /** Whether COPY can load each table copyRows was given (a view cannot be copied into). */
+  private readonly copyable = new Map<string, boolean>();
 
   private constructor(
     private readonly pool: Pool,
@@ -89,7 +95,7 @@ export class PgSqlClient implements SqlClient {
     let broken = false;
     try {
       await connection.query('BEGIN');
-      const result = await fn(new PgTransactionClient(connection));
+      const result = await fn(new PgTransactionClient(connection, this.copyable));
       await connection.query('COMMIT');
       return result;
     } catch (error) {
@@ -122,7 +128,10 @@ class PgTransactionClient implements SqlClient {
   readonly dialect = 'postgres' as const;
   private savepoints = 0;
 
-  constructor(private readonly connection: PoolClient) {}
+  constructor(
+    private readonly connection: PoolClient,
+    private readonly copyable: Map<string, boolean>,
+  ) {}
 
   async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
     const result = await this.connection.query(sql, [...params]);
@@ -146,10 +155,40 @@ class PgTransactionClient implements SqlClient {
     }
   }
 
+  /**
+   * COPY FROM STDIN in CSV (pg-copy-streams): about five times the rows per second of multi-row
+   * INSERT. Where COPY cannot go (a view), the portable multi-row INSERT.
+   */
   async copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
-    await insertRows((sql, params) => this.connection.query(sql, [...params]), table, columns, rows);
+    if (rows.length === 0) return;
+    if (!(await this.canCopyInto(table))) {
+      await insertRows((sql, params) => this.connection.query(sql, [...params]), table, columns, rows);
+      return;
+    }
+    const sql = `COPY ${quoteQualifiedName(table)} (${columns.map(quoteIdentifier).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+    await pipeline(Readable.from(csvChunks(rows)), this.connection.query(copyFrom(sql)));
+  }
+
+  /** Tables and partitioned tables take COPY; asked once per table name and remembered. */
+  private async canCopyInto(table: string): Promise<boolean> {
+    let known = this.copyable.get(table);
+    if (known === undefined) {
+      const { rows } = await this.connection.query<{ relkind: string | null }>(
+        'SELECT (SELECT relkind::text FROM pg_class WHERE oid = to_regclass($1)) AS relkind',
+        [quoteQualifiedName(table)],
+      );
+      known = rows[0]?.relkind === 'r' || rows[0]?.relkind === 'p';
+      // An unknown table is not remembered: it may be created later under that name.
+      if (rows[0]?.relkind != null) this.copyable.set(table, known);
+    }
+    return known;
   }
 
   /** The transaction ends when the function given to transaction() settles, not here. */
   async close(): Promise<void> {}
+}
+
+/** CSV text in pieces of a few thousand rows, so a large load is never one giant string. */
+function* csvChunks(rows: readonly (readonly unknown[])[], rowsPerChunk = 2000): Generator<string> {
+  for (let i = 0; i < rows.length; i += rowsPerChunk) yield encodeCsv(rows.slice(i, i + rowsPerChunk));
 }

@@ -18,14 +18,17 @@ export function toSqlText(value: unknown): string | null {
  * empty string stays an empty string), null as an empty unquoted field.
  */
 export function encodeCsv(rows: readonly (readonly unknown[])[]): string {
+  // Plain loops and concatenation: this runs for every row a rebuild or an import writes.
   let csv = '';
   for (const row of rows) {
-    csv += row.map(encodeCsvField).join(',') + '\n';
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) csv += ',';
+      const text = toSqlText(row[i]);
+      if (text !== null) csv += text.includes('"') ? `"${text.replace(QUOTES, '""')}"` : `"${text}"`;
+    }
+    csv += '\n';
   }
   return csv;
 }
 
-function encodeCsvField(value: unknown): string {
-  const text = toSqlText(value);
-  return text === null ? '' : `"${text.replace(/"/g, '""')}"`;
-}
+const QUOTES = /"/g;

@@ -36,14 +36,14 @@ export async function recordNdjson(
   let lineNo = 0;
   let batch: Array<{ line: number; event?: NewOffenderEvent; error?: MappaError }> = [];
 
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const parsed = batch.filter((b) => b.event);
+  const record = async (chunk: Array<{ line: number; event?: NewOffenderEvent; error?: MappaError }>) => {
+    if (chunk.length === 0) return;
+    const parsed = chunk.filter((b) => b.event);
     const outcomes: RecordOutcome[] = parsed.length
       ? await commandBus.execute(new RecordOffenderEventsCommand(parsed.map((b) => b.event!), context))
       : [];
     const byLine = new Map(parsed.map((b, k) => [b.line, outcomes[k]]));
-    const results = batch.map((b): LineResult => (b.error ? { line: b.line, status: 'refused', error: b.error.toBody() } : toLineResult(b.line, byLine.get(b.line)!)));
+    const results = chunk.map((b): LineResult => (b.error ? { line: b.line, status: 'refused', error: b.error.toBody() } : toLineResult(b.line, byLine.get(b.line)!)));
     for (const r of results) {
       if (r.status === 'appended') {
         summary.appended++;
@@ -51,8 +51,17 @@ export async function recordNdjson(
       } else if (r.status === 'duplicate') summary.duplicates++;
       else summary.refused++;
     }
-    batch = [];
     await onBatch(results);
+  };
+  // One batch is recorded while the next is read and parsed (parsing needs no stream, so it is
+  // safe to run ahead), keeping the process busy while the store works. Batches still go to the
+  // command bus, and their results to onBatch, strictly one after the other, in order.
+  let recording: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    await recording;
+    recording = record(batch);
+    recording.catch(() => undefined); // awaited at the next flush; not an unhandled rejection meanwhile
+    batch = [];
   };
 
   for await (const text of lines) {
@@ -66,6 +75,7 @@ export async function recordNdjson(
     if (batch.length >= batchSize) await flush();
   }
   await flush();
+  await recording;
   return summary;
 }
 

@@ -1,10 +1,12 @@
 import type { EventMetadata, RecordedOffenderEvent } from '../../domain/offender-event';
-import { insertRows } from '../../sql/insert-rows';
 import type { SqlClient } from '../../sql/sql-client';
 import type { EventStore, StreamAppend, StreamAppendResult, SubscribeOptions, Subscription } from '../event-store';
 import { AppendSignal, PollingSubscription } from '../polling-subscription';
 import { EVENT_STORE_INIT_LOCK, EVENT_STORE_SCHEMA_SQL } from './event-store-schema';
 import { assertAppendable, planAppends } from './plan-appends';
+
+/** SQLSTATE unique_violation. */
+const UNIQUE_VIOLATION = '23505';
 
 const EVENT_COLUMNS = ['position', 'offender_id', 'revision', 'event_id', 'type', 'occurred_on', 'recorded_at', 'data', 'metadata'] as const;
 
@@ -81,23 +83,40 @@ export class PostgresEventStore implements EventStore {
       );
       if (head.rows.length === 0) throw new Error('The event store tables are missing: call init() first.');
       const offenderIds = [...new Set(items.map((item) => item.offenderId))];
-      const revisions = await tx.query<{ offender_id: string; last_revision: number }>(
-        'SELECT offender_id, max(revision) AS last_revision FROM events WHERE offender_id = ANY($1::text[]) GROUP BY offender_id',
+      // One index probe per offender (LATERAL): with a plain `= ANY` the planner may scan the table.
+      const revisions = await tx.query<{ offender_id: string; last_revision: number | null }>(
+        `SELECT u.offender_id, (SELECT e.revision FROM events e WHERE e.offender_id = u.offender_id ORDER BY e.revision DESC LIMIT 1) AS last_revision
+           FROM unnest($1::text[]) AS u(offender_id)`,
         [offenderIds],
       );
-      const eventIds = items.flatMap((item) => item.events.map((event) => event.eventId.toLowerCase()));
-      const existing = eventIds.length === 0
-        ? { rows: [] }
-        : await tx.query<{ event_id: string }>('SELECT event_id::text AS event_id FROM events WHERE event_id = ANY($1::uuid[])', [eventIds]);
-
-      const plan = planAppends(items, {
-        lastPosition: BigInt(head.rows[0].last_position),
-        lastRecordedAt: head.rows[0].last_recorded_at === null ? null : new Date(head.rows[0].last_recorded_at),
-        lastRevisions: new Map(revisions.rows.map((row) => [row.offender_id, Number(row.last_revision)])),
-        existingEventIds: new Set(existing.rows.map((row) => row.event_id)),
-      });
+      const planWith = (existingEventIds: ReadonlySet<string>) =>
+        planAppends(items, {
+          lastPosition: BigInt(head.rows[0].last_position),
+          lastRecordedAt: head.rows[0].last_recorded_at === null ? null : new Date(head.rows[0].last_recorded_at),
+          lastRevisions: new Map(revisions.rows.filter((row) => row.last_revision !== null).map((row) => [row.offender_id, Number(row.last_revision)])),
+          existingEventIds,
+        });
+      // Optimistic: event ids are almost never re-posted, and the unique index refuses one that is.
+      // Only then is the batch judged again against the ids the store already holds (one probe of
+      // the index per event, which would otherwise be paid twice on every append).
+      const existingEventIds = async () => {
+        const eventIds = items.flatMap((item) => item.events.map((event) => event.eventId.toLowerCase()));
+        const { rows } = await tx.query<{ event_id: string }>('SELECT event_id::text AS event_id FROM events WHERE event_id = ANY($1::uuid[])', [eventIds]);
+        return new Set(rows.map((row) => row.event_id));
+      };
+      let plan = planWith(new Set());
+      // A conflict may be a retry of events already stored, which answers 'duplicate-event-id'.
+      if (plan.results.some((r) => r.status === 'conflict')) plan = planWith(await existingEventIds());
       if (plan.accepted.length > 0) {
-        await insertRows((sql, params) => tx.query(sql, params), 'events', EVENT_COLUMNS, plan.accepted.map(toRow));
+        try {
+          await tx.transaction((savepoint) => savepoint.copyRows('events', EVENT_COLUMNS, plan.accepted.map(toRow)));
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+          plan = planWith(await existingEventIds());
+          if (plan.accepted.length > 0) await tx.copyRows('events', EVENT_COLUMNS, plan.accepted.map(toRow));
+        }
+      }
+      if (plan.accepted.length > 0) {
         await tx.query('UPDATE event_store_head SET last_position = $1, last_recorded_at = $2 WHERE singleton', [
           plan.lastPosition.toString(),
           plan.lastRecordedAt?.toISOString() ?? null,
@@ -117,8 +136,11 @@ export class PostgresEventStore implements EventStore {
   async readStreams(offenderIds: readonly string[]): Promise<Map<string, RecordedOffenderEvent[]>> {
     const streams = new Map<string, RecordedOffenderEvent[]>();
     if (offenderIds.length === 0) return streams;
+    // Index scans per offender (LATERAL), whatever the planner thinks of a long `= ANY` list.
     const { rows } = await this.sql.query<EventRow>(
-      `${SELECT_EVENT} WHERE offender_id = ANY($1::text[]) ORDER BY offender_id, revision`,
+      `SELECT e.* FROM unnest($1::text[]) AS u(offender_id)
+         CROSS JOIN LATERAL (${SELECT_EVENT} WHERE events.offender_id = u.offender_id ORDER BY revision) e
+        ORDER BY e.offender_id, e.revision`,
       [[...new Set(offenderIds)]],
     );
     for (const row of rows) {

@@ -1,5 +1,5 @@
 import { CATEGORY_COLUMNS_WITH_TOTAL, type ReportTable } from './report-table';
-import { covers, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
+import { fixingColumns, KNOWN_INTERVALS } from '../report-sql';
 
 export const level23InYear: ReportTable = {
   id: 'level23InYear',

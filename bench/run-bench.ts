@@ -1,0 +1,212 @@
+import 'reflect-metadata';
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { benchScale, type BenchScale } from './bench-scales';
+import { dropTarget, probePostgres, targetName, type BenchTarget } from './bench-target';
+import type { PhaseName, PhaseResult } from './phases';
+import { compareCells, writeResults, type BenchResults, type StoreResults } from './write-results';
+
+// `npm run bench`: one run that measures, side by side on the same synthetic history, the import
+// through the command path, a full rebuild, and report / snapshot / trace latency, each against its
+// limit or baseline, on PostgreSQL and on PGlite; then writes docs/benchmarks.md and
+// bench/results.json. `--scale smoke` runs in seconds and only checks that everything works.
+
+const ROOT = path.resolve(__dirname, __filename.endsWith('.ts') ? '..' : '../..');
+
+interface Options {
+  scale: string;
+  stores: string;
+  pgUrl?: string;
+  json?: string;
+  md?: string;
+  work: string;
+  keep?: boolean;
+  write: boolean;
+  render?: string;
+  batchSize?: number;
+}
+
+async function main(): Promise<void> {
+  const program = new Command('bench')
+    .option('--scale <scale>', 'smoke (seconds, for CI: checks, no timings), medium (10 areas), national (42 areas, the default)', 'national')
+    .option('--stores <stores>', 'postgres,embedded (either or both)', 'postgres,embedded')
+    .option('--pg-url <url>', 'PostgreSQL server (default: BENCH_DATABASE_URL, DATABASE_URL, TEST_DATABASE_URL, or postgres://postgres@127.0.0.1:5432/postgres)')
+    .option('--json <file>', 'results file (default bench/results.json; bench/out/results.<scale>.json below national)')
+    .option('--md <file>', 'report file (default docs/benchmarks.md; bench/out/benchmarks.<scale>.md below national)')
+    .option('--work <dir>', 'where the NDJSON history and the embedded store are kept while running', path.join(ROOT, 'bench', 'out'))
+    .option('--keep', 'keep the stores after the run (default: dropped)')
+    .option('--no-write', 'measure and check only: write neither results file (CI smoke run)')
+    .option('--render <results.json>', 'measure nothing: write the report again from a results file (after editing bench/notes.md)')
+    .option('--batch-size <n>', 'import batch size (default: what mappa import uses)', (v) => Number(v))
+    .parse(process.argv);
+  const opts = program.opts<Options>();
+  if (opts.render) {
+    const results = JSON.parse(await readFile(opts.render, 'utf8')) as BenchResults;
+    const md = path.resolve(opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)));
+    await writeResults(results, path.resolve(opts.render), md, path.join(ROOT, 'bench', 'notes.md'));
+    console.log(`wrote ${path.relative(ROOT, md)} from ${opts.render}`);
+    return;
+  }
+  const scale = benchScale(opts.scale);
+  const national = scale.name === 'national';
+  const jsonFile = path.resolve(opts.json ?? (national ? path.join(ROOT, 'bench', 'results.json') : path.join(ROOT, 'bench', 'out', `results.${scale.name}.json`)));
+  const mdFile = path.resolve(opts.md ?? (national ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${scale.name}.md`)));
+  await mkdir(opts.work, { recursive: true });
+
+  const started = new Date();
+  const log = (line: string) => console.log(`[bench ${((Date.now() - started.getTime()) / 1000).toFixed(0).padStart(5)} s] ${line}`);
+  const wanted = opts.stores.split(',').map((s) => s.trim());
+  const targets: BenchTarget[] = [];
+  let postgresVersion: string | null = null;
+  if (wanted.includes('postgres')) {
+    const url = opts.pgUrl ?? process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    postgresVersion = await probePostgres(url);
+    if (postgresVersion) targets.push({ kind: 'postgres', url, schema: `mappa_bench_${scale.name}` });
+    else log(`no PostgreSQL answers at ${redact(url)}: PostgreSQL figures skipped (set BENCH_DATABASE_URL)`);
+  }
+  if (wanted.includes('embedded')) targets.push({ kind: 'embedded', dataDir: path.join(opts.work, `pglite-${scale.name}`) });
+
+  const file = path.join(opts.work, `history-${scale.name}.ndjson`);
+  log(`scale ${scale.name}: ${scale.history.areas!.length} areas, ${scale.history.activeOffenders} offenders active on 31 March, ${scale.history.fromYear}-${scale.history.toYear}`);
+  const generated = await runPhase('generate', { history: scale.history, file }, opts.work);
+  log(`generated ${generated.result.events.toLocaleString('en-GB')} events (${generated.result.offenders.toLocaleString('en-GB')} offenders) in ${generated.result.seconds.toFixed(1)} s`);
+
+  const stores: StoreResults[] = [];
+  for (const target of targets) {
+    stores.push(await benchTarget(target, scale, file, generated.result.events, opts, log));
+  }
+
+  const results: BenchResults = {
+    title: 'MAPPA service benchmarks',
+    generatedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    commit: commitOf(),
+    scale: scale.name,
+    timed: scale.timed,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      os: `${os.type()} ${os.release()}`,
+      node: process.version,
+      postgres: postgresVersion,
+      pglite: packageVersion('@electric-sql/pglite'),
+    },
+    dataset: { ...generated.result, file: path.relative(ROOT, file), peakRssMiB: generated.peakRssMiB },
+    stores,
+  };
+  if (opts.write) {
+    await writeResults(results, jsonFile, mdFile, path.join(ROOT, 'bench', 'notes.md'));
+    log(`wrote ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, mdFile)}`);
+  }
+  if (!opts.keep) await rm(file, { force: true });
+
+  const failures = stores.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.store}: ${c.id}: ${c.detail}`));
+  if (failures.length > 0) {
+    console.error(`bench checks failed:\n  ${failures.join('\n  ')}`);
+    process.exitCode = 1;
+  }
+}
+
+async function benchTarget(target: BenchTarget, scale: BenchScale, file: string, generatedEvents: number, opts: Options, log: (line: string) => void): Promise<StoreResults> {
+  const name = targetName(target);
+  await dropTarget(target);
+  try {
+    const bulk = await runPhase('bulkLimit', { target, file, rowsPerCopy: 10_000 }, opts.work);
+    log(`${name}: bulk COPY limit ${bulk.result.eventsPerSecond.toLocaleString('en-GB')} events/s`);
+    const imported = await runPhase('import', { target, file, batchSize: opts.batchSize }, opts.work);
+    log(`${name}: import through the command path ${imported.result.eventsPerSecond.toLocaleString('en-GB')} events/s (${imported.result.refused} refused)`);
+    const scan = await runPhase('scanLimit', { target, batchSize: 10_000 }, opts.work);
+    log(`${name}: read-and-parse limit ${scan.result.eventsPerSecond.toLocaleString('en-GB')} events/s`);
+    const rebuilt = await runPhase('rebuild', { target }, opts.work);
+    log(`${name}: rebuild ${rebuilt.result.eventsPerSecond.toLocaleString('en-GB')} events/s`);
+    const reportArgs = {
+      target,
+      area: scale.area,
+      year: scale.year,
+      traceCell: scale.traceCell,
+      from: `${scale.history.fromYear}-04-01`,
+      to: `${scale.history.toYear}-03-31`,
+      budgetSeconds: scale.budgetSeconds,
+    };
+    const served = await runPhase('reports', { ...reportArgs, repeats: scale.repeats }, opts.work);
+    log(`${name}: report ${served.result.areaYear.medianMs} ms, england-and-wales ${served.result.national.medianMs} ms, snapshot ${served.result.snapshot.medianMs} ms, trace ${served.result.trace.medianMs} ms (medians)`);
+    const folded = await runPhase('baseline', { ...reportArgs, repeats: scale.baselineRepeats }, opts.work);
+    log(`${name}: fold-per-query baseline: report ${folded.result.areaYear.medianMs} ms, england-and-wales ${folded.result.national.medianMs} ms, snapshot ${folded.result.snapshot.medianMs} ms`);
+
+    const areaDiff = compareCells(served.result.cells.areaYear, folded.result.cells.areaYear);
+    const nationalDiff = compareCells(served.result.cells.national, folded.result.cells.national);
+    const events = imported.result.appended;
+    return {
+      store: name,
+      kind: target.kind,
+      import: { result: imported.result, peakRssMiB: imported.peakRssMiB, limit: bulk.result, limitPeakRssMiB: bulk.peakRssMiB },
+      rebuild: { result: rebuilt.result, peakRssMiB: rebuilt.peakRssMiB, limit: scan.result, limitPeakRssMiB: scan.peakRssMiB },
+      reports: { result: omitCells(served.result), peakRssMiB: served.peakRssMiB, baseline: omitCells(folded.result), baselinePeakRssMiB: folded.peakRssMiB },
+      checks: [
+        { id: 'import-accepts-every-generated-event', ok: imported.result.refused === 0 && events === generatedEvents, detail: `${imported.result.appended} appended of ${generatedEvents} generated, ${imported.result.refused} refused` },
+        { id: 'rebuild-reads-every-event', ok: rebuilt.result.events === events && scan.result.events === events, detail: `rebuild ${rebuilt.result.events}, scan ${scan.result.events}, imported ${events}` },
+        { id: 'area-report-equals-fold', ok: areaDiff.length === 0, detail: areaDiff.length === 0 ? `${scale.area} ${scale.year}: every cell equal` : areaDiff.slice(0, 5).join('; ') },
+        { id: 'national-report-equals-fold', ok: nationalDiff.length === 0, detail: nationalDiff.length === 0 ? `england-and-wales ${scale.year}: every cell equal` : nationalDiff.slice(0, 5).join('; ') },
+      ],
+    };
+  } finally {
+    if (!opts.keep) await dropTarget(target);
+  }
+}
+
+const omitCells = <T extends { cells: unknown }>(r: T): Omit<T, 'cells'> => {
+  const { cells: _cells, ...rest } = r;
+  return rest;
+};
+
+/** Runs one phase in a process of its own and answers its result and peak memory. */
+async function runPhase<P extends PhaseName>(phase: P, args: unknown, work: string): Promise<{ result: PhaseResult<P>; peakRssMiB: number }> {
+  const argsFile = path.join(work, `phase-${process.pid}-${phase}-args.json`);
+  const outFile = path.join(work, `phase-${process.pid}-${phase}-out.json`);
+  await writeFile(argsFile, JSON.stringify(args));
+  await rm(outFile, { force: true });
+  const ts = __filename.endsWith('.ts');
+  const entry = path.join(__dirname, ts ? 'bench-phase.ts' : 'bench-phase.js');
+  const nodeArgs = ['--max-old-space-size=8192', ...(ts ? ['-r', path.join(ROOT, 'test', 'support', 'swc-register.js')] : []), entry, phase, argsFile, outFile];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`bench phase ${phase} failed (exit ${code})`);
+  const out = JSON.parse(await readFile(outFile, 'utf8')) as { result: PhaseResult<P>; peakRssMiB: number };
+  await rm(argsFile, { force: true });
+  await rm(outFile, { force: true });
+  return out;
+}
+
+function commitOf(): { id: string | null; dirty: boolean } {
+  try {
+    const id = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return { id, dirty: status.trim().length > 0 };
+  } catch {
+    return { id: null, dirty: false };
+  }
+}
+
+function packageVersion(name: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(2);
+});

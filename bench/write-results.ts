@@ -1,0 +1,205 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { ReportCells } from '../src/reports/tables';
+import type { Latencies } from './measure';
+import type { PhaseResult } from './phases';
+
+// bench/results.json (machine-readable) and docs/benchmarks.md (the same figures, each beside
+// its limit or baseline, the ratio and the target), plus the hand-written analysis of bench/notes.md.
+
+export interface Check {
+  id: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface StoreResults {
+  store: string;
+  kind: 'postgres' | 'embedded';
+  import: { result: PhaseResult<'import'>; peakRssMiB: number; limit: PhaseResult<'bulkLimit'>; limitPeakRssMiB: number };
+  rebuild: { result: PhaseResult<'rebuild'>; peakRssMiB: number; limit: PhaseResult<'scanLimit'>; limitPeakRssMiB: number };
+  reports: {
+    result: Omit<PhaseResult<'reports'>, 'cells'>;
+    peakRssMiB: number;
+    baseline: Omit<PhaseResult<'baseline'>, 'cells'>;
+    baselinePeakRssMiB: number;
+  };
+  checks: Check[];
+}
+
+export interface BenchResults {
+  title: string;
+  generatedAt: string;
+  finishedAt: string;
+  commit: { id: string | null; dirty: boolean };
+  scale: string;
+  /** false for the smoke scale: the run checks that everything works; its timings mean nothing. */
+  timed: boolean;
+  command: string;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; os: string; node: string; postgres: string | null; pglite: string | null };
+  dataset: PhaseResult<'generate'> & { file: string; peakRssMiB: number };
+  stores: StoreResults[];
+}
+
+/** The targets of the issue ("National scale, measured"), on this machine. */
+export const TARGETS = {
+  importShareOfLimit: 0.25,
+  rebuildShareOfLimit: 0.5,
+  areaYearMedianMs: 50,
+  snapshotMedianMs: 20,
+  nationalMedianMs: 500,
+  speedupOverFold: 100,
+} as const;
+
+/** A row of the results table: a figure beside its limit or baseline. */
+export interface Figure {
+  id: string;
+  label: string;
+  measured: string;
+  against: string;
+  ratio: string;
+  target: string;
+  met: boolean | null;
+  gap: string | null;
+}
+
+/** Cells that differ between two reports (missing cells count as 0; NaN equals NaN). */
+export function compareCells(a: ReportCells, b: ReportCells): string[] {
+  const ids = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const out: string[] = [];
+  for (const id of [...ids].sort()) {
+    const x = a[id] ?? 0;
+    const y = b[id] ?? 0;
+    if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) out.push(`${id}: read models ${x}, fold ${y}`);
+  }
+  return out;
+}
+
+export function figuresOf(s: StoreResults): Figure[] {
+  const n = (x: number) => Math.round(x).toLocaleString('en-GB');
+  const figures: Figure[] = [];
+
+  const throughput = (id: string, label: string, value: number, seconds: number, limitName: string, limit: number, share: number): Figure => {
+    const ratio = value / limit;
+    const met = ratio >= share;
+    return {
+      id,
+      label,
+      measured: `${n(value)} events/s (${seconds.toFixed(1)} s)`,
+      against: `${limitName}: ${n(limit)} events/s`,
+      ratio: `${(100 * ratio).toFixed(0)}% of the limit`,
+      target: `≥ ${(100 * share).toFixed(0)}% of the limit`,
+      met,
+      gap: met ? null : `short by ${(100 * (share - ratio)).toFixed(0)} points: needs ${n(share * limit)} events/s, ${(share / ratio).toFixed(2)}× the measured rate`,
+    };
+  };
+  const importFigure = throughput('import', 'Import through the command path', s.import.result.eventsPerSecond, s.import.result.seconds, 'bulk COPY into a bare table', s.import.limit.eventsPerSecond, TARGETS.importShareOfLimit);
+  const { firstTenthEventsPerSecond: first, lastTenthEventsPerSecond: last } = s.import.result as { firstTenthEventsPerSecond?: number | null; lastTenthEventsPerSecond?: number | null };
+  if (first && last) importFigure.measured += `; first tenth of the file ${n(first)}/s, last tenth ${n(last)}/s`;
+  figures.push(importFigure);
+  figures.push(throughput('rebuild', 'Full rebuild of the read models', s.rebuild.result.eventsPerSecond, s.rebuild.result.seconds, 'read and parse every event', s.rebuild.limit.eventsPerSecond, TARGETS.rebuildShareOfLimit));
+
+  const latency = (id: string, label: string, ours: Latencies, fold: Latencies, medianTarget: number | null): Figure => {
+    const speedup = fold.medianMs / ours.medianMs;
+    const fastEnough = medianTarget === null || ours.medianMs <= medianTarget;
+    const met = medianTarget === null ? null : fastEnough && speedup >= TARGETS.speedupOverFold;
+    const gaps: string[] = [];
+    if (!fastEnough && medianTarget !== null) gaps.push(`median ${ours.medianMs} ms is ${(ours.medianMs - medianTarget).toFixed(1)} ms (${((100 * (ours.medianMs - medianTarget)) / medianTarget).toFixed(0)}%) over ${medianTarget} ms`);
+    if (medianTarget !== null && speedup < TARGETS.speedupOverFold) gaps.push(`${speedup.toFixed(0)}× faster than the fold, not ${TARGETS.speedupOverFold}×`);
+    return {
+      id,
+      label,
+      measured: `median ${ours.medianMs} ms, p95 ${ours.p95Ms} ms (${ours.samples} calls)`,
+      against: `fold per query: median ${fmtMs(fold.medianMs)}, p95 ${fmtMs(fold.p95Ms)} (${fold.samples} calls)`,
+      ratio: `${speedup >= 10 ? speedup.toFixed(0) : speedup.toFixed(1)}× faster`,
+      target: medianTarget === null ? '(no target)' : `median ≤ ${medianTarget} ms and ≥ ${TARGETS.speedupOverFold}× faster`,
+      met,
+      gap: gaps.length > 0 ? gaps.join('; ') : null,
+    };
+  };
+  const r = s.reports.result;
+  const b = s.reports.baseline;
+  figures.push(latency('areaYear', 'Report, all tables, one area-year', r.areaYear, b.areaYear, TARGETS.areaYearMedianMs));
+  figures.push(latency('national', 'Report, england-and-wales', r.national, b.national, TARGETS.nationalMedianMs));
+  figures.push(latency('snapshot', 'Snapshot (table 6.1) for any date', r.snapshot, b.snapshot, TARGETS.snapshotMedianMs));
+  figures.push(latency('trace', `Trace of one cell (${r.trace.items} items)`, r.trace, b.trace, null));
+  return figures;
+}
+
+const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`);
+
+export async function writeResults(results: BenchResults, jsonFile: string, mdFile: string, notesFile: string): Promise<void> {
+  const withFigures = { ...results, stores: results.stores.map((s) => ({ ...s, figures: figuresOf(s) })) };
+  await mkdir(path.dirname(jsonFile), { recursive: true });
+  await writeFile(jsonFile, JSON.stringify(withFigures, null, 2) + '\n');
+  const notes = await readFile(notesFile, 'utf8').catch(() => '');
+  await mkdir(path.dirname(mdFile), { recursive: true });
+  await writeFile(mdFile, markdown(results, notes));
+}
+
+function markdown(r: BenchResults, notes: string): string {
+  const n = (x: number) => Math.round(x).toLocaleString('en-GB');
+  const d = r.dataset;
+  const actives = d.snapshots.map((s) => s.active);
+  const last = d.snapshots[d.snapshots.length - 1];
+  const lines: string[] = [];
+  lines.push('# Benchmarks');
+  lines.push('');
+  lines.push(`Written by \`${r.command}\` from the figures it measured (also in \`bench/results.json\`); do not edit by hand.`);
+  lines.push('The analysis at the end comes from `bench/notes.md`.');
+  if (!r.timed) lines.push('', `**Scale ${r.scale}: a smoke run that checks the suite works. Its timings are not measurements of anything.**`);
+  lines.push('');
+  lines.push('| | |');
+  lines.push('| --- | --- |');
+  lines.push(`| date | ${r.generatedAt} (finished ${r.finishedAt}) |`);
+  lines.push(`| commit | ${r.commit.id ?? 'unknown'}${r.commit.dirty ? ' with uncommitted changes' : ''} |`);
+  lines.push(`| machine | ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, ${r.machine.os} |`);
+  lines.push(`| software | Node ${r.machine.node}; PostgreSQL ${r.machine.postgres ?? '(not run)'}; PGlite ${r.machine.pglite ?? '?'} |`);
+  lines.push(`| scale | ${r.scale} |`);
+  lines.push('');
+  lines.push('## The data set');
+  lines.push('');
+  lines.push(`\`mappa generate\` (seed ${d.seed}): ${d.areas} areas, ${d.from} to ${d.to}, sized for ${n(d.activeOffendersTarget)} offenders active on each 31 March ` +
+    `(measured: ${n(Math.min(...actives))} to ${n(Math.max(...actives))}). ${n(d.events)} events for ${n(d.offenders)} offenders ` +
+    `(${(d.bytes / 2 ** 20).toFixed(0)} MiB of NDJSON), ${n(d.late)} recorded late (${n(d.backDated)} of them back-dated behind a later event), ` +
+    `${n(d.retractions)} retractions; ${n(d.refusedAndLeftOut)} drawn events refused by decide() and left out. Generated in ${d.seconds.toFixed(0)} s ` +
+    `(${n(d.eventsPerSecond)} events/s, every one checked by decide()), peak memory ${n(d.peakRssMiB)} MiB.`);
+  if (last) {
+    lines.push('');
+    lines.push(`On ${last.date}: ${n(last.active)} active, ${n(last.inCommunity)} in the community, of whom ` +
+      `${((100 * last.byCategory['1']) / last.inCommunity).toFixed(0)}% category 1 and ${((100 * last.byLevel['1']) / last.inCommunity).toFixed(1)}% at level 1 ` +
+      '(Greater Manchester 2014/15: 64% and 99.4%).');
+  }
+  for (const s of r.stores) {
+    lines.push('');
+    lines.push(`## ${s.store}`);
+    lines.push('');
+    lines.push('| figure | measured | limit or baseline | ratio | target | met |');
+    lines.push('| --- | --- | --- | --- | --- | --- |');
+    for (const f of figuresOf(s)) {
+      const met = f.met === null ? '—' : f.met ? 'yes' : `**no**: ${f.gap}`;
+      lines.push(`| ${f.label} | ${f.measured} | ${f.against} | ${f.ratio} | ${f.target} | ${met} |`);
+    }
+    lines.push('');
+    lines.push('Peak memory (resident set of the phase\'s own process' + (s.kind === 'embedded' ? ', PGlite included' : '; the PostgreSQL server not included') + '):');
+    lines.push('');
+    lines.push('| phase | peak MiB |');
+    lines.push('| --- | --- |');
+    lines.push(`| import through the command path | ${n(s.import.peakRssMiB)} |`);
+    lines.push(`| bulk COPY limit | ${n(s.import.limitPeakRssMiB)} |`);
+    lines.push(`| rebuild | ${n(s.rebuild.peakRssMiB)} |`);
+    lines.push(`| read-and-parse limit | ${n(s.rebuild.limitPeakRssMiB)} |`);
+    lines.push(`| report, snapshot and trace queries | ${n(s.reports.peakRssMiB)} |`);
+    lines.push(`| fold-per-query baseline | ${n(s.reports.baselinePeakRssMiB)} |`);
+    lines.push('');
+    lines.push(`Rebuild wrote ${n(s.rebuild.result.intervalRows)} interval rows for ${n(s.rebuild.result.offenders)} offenders. ` +
+      `The baseline folds ${n(s.reports.baseline.areaYear.eventsFolded)} events for one area and ${n(s.reports.baseline.national.eventsFolded)} for england-and-wales.`);
+    lines.push('');
+    lines.push('Checks: ' + s.checks.map((c) => `${c.ok ? 'pass' : '**FAIL**'} ${c.id} (${c.detail})`).join('; ') + '.');
+  }
+  if (notes.trim()) {
+    lines.push('');
+    lines.push(notes.trim());
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,414 @@
+import type { Category, CustodyReason, Level, NewOffenderEvent, OffenderEventData, OffenderEventType } from '../domain/offender-event';
+import type { SeededRandom } from '../demo/seeded-random';
+import { dateOfDay, DAYS_PER_YEAR } from './calendar-days';
+import { CATEGORY_SHAPE, RATES, registrationLevel } from './generation-shape';
+
+// One offender's synthetic life under MAPPA, simulated forward in time: from the state on a day,
+// each possible next event has a rate (generation-shape.ts) and the first to fire happens. The
+// simulation keeps its own small copy of the state to choose plausible events; whether each one
+// is allowed is decided by the domain itself (national-history.ts runs decide() on every event).
+
+/** What the life needs from the history it belongs to. */
+export interface LifeWorld {
+  /** Last day of the history (no event after it). */
+  endDay: number;
+  /** Another area for a transfer (null: none, e.g. a one-area history). */
+  otherArea(random: SeededRandom, current: string): string | null;
+  /** An area for a new registration after a previous period ended elsewhere. */
+  anyArea(random: SeededRandom): string;
+  /** The divisions to use in an area (configured ones, or synthetic ones where none are). */
+  divisionsOf(area: string): readonly string[];
+  /** The next event id of the history (deterministic). */
+  nextEventId(): string;
+}
+
+/** One event of the life with the day it happens and the day the service learns it. */
+export interface LifeItem {
+  event: NewOffenderEvent;
+  occurredDay: number;
+  recordedDay: number;
+  /** Creation order within the life: breaks ties of recordedDay. */
+  order: number;
+  late: boolean;
+}
+
+type Scheduled =
+  | { day: number; kind: 'end' }
+  | { day: number; kind: 'outcome'; chargeId: string }
+  | { day: number; kind: 'review'; chargeId: string }
+  | { day: number; kind: 'remand' };
+
+/** Event types that may reach the service late without breaking what arrives in between. */
+const MAY_BE_LATE: ReadonlySet<OffenderEventType> = new Set([
+  'NotificationRequirementBreached',
+  'SopoImposed',
+  'NotificationOrderImposed',
+  'ForeignTravelOrderImposed',
+  'DivisionChanged',
+  'SfoOutcomeRecorded',
+]);
+
+const perYear = (rate: number) => rate / DAYS_PER_YEAR;
+
+/** A possible next event: its rate per day, and what it does (the end reason if it ends the period). */
+interface Move {
+  rate: number;
+  run: (day: number) => string | null | void;
+}
+
+export class OffenderLife {
+  readonly items: LifeItem[] = [];
+  private order = 0;
+  private ids = 0;
+
+  // The simulation's copy of the state (DOMAIN.md 4).
+  private active = false;
+  private area = '';
+  private division: string | null = null;
+  private category: Category = 1;
+  private level: Level = 1;
+  private inCustody = false;
+  private custodyReason: CustodyReason = 'sentence';
+  private underSupervision = false;
+  private onLicence = false;
+  /** SOPOs with the day they are in force from, to (null: no expiry), and the day the service learns of them. */
+  private sopos: Array<{ id: string; from: number; to: number | null; known: number }> = [];
+  private openCharges = 0;
+  private schedule: Scheduled[] = [];
+  /** Events recorded in error, with the day their retraction reaches the service. */
+  private retractions: Array<{ day: number; target: NewOffenderEvent }> = [];
+  /** No level change until this day: a level recorded in error awaits its retraction. */
+  private levelBlockedUntil = -1;
+
+  constructor(
+    readonly offenderId: string,
+    private readonly random: SeededRandom,
+    private readonly world: LifeWorld,
+  ) {}
+
+  /** Simulates from the first registration on `day` to the end of the history. */
+  live(day: number, area: string, category: Category): this {
+    let registration: { day: number; area: string; category: Category } | null = { day, area, category };
+    while (registration) {
+      this.register(registration.day, registration.area, registration.category);
+      const ended = this.runPeriod(registration.day);
+      registration = null;
+      if (ended && ended.reason !== 'deceased' && this.random.chance(RATES.reRegistration)) {
+        const next = ended.day + this.random.int(365, 6 * 365);
+        if (next <= this.world.endDay) {
+          const sameArea = this.random.chance(0.7);
+          registration = { day: next, area: sameArea ? this.area : this.world.anyArea(this.random), category: this.category === 3 ? 2 : this.category };
+        }
+      }
+    }
+    // A retraction is a correction of the record, allowed whether or not a period is open.
+    for (const r of this.retractions) this.retract(r.day, r.target);
+    return this;
+  }
+
+  /** Runs one MAPPA period; the end day and reason, or null when the history ends first. */
+  private runPeriod(from: number): { day: number; reason: string } | null {
+    let day = from;
+    for (;;) {
+      const moves = this.possibleMoves(day);
+      const total = moves.reduce((sum, m) => sum + m.rate, 0);
+      const wait = total > 0 ? Math.max(1, Math.ceil(-Math.log(1 - this.random.next()) / total)) : Number.POSITIVE_INFINITY;
+      const next = this.nextScheduled();
+      if (next && next.day <= day + wait) {
+        this.schedule.splice(this.schedule.indexOf(next), 1);
+        day = Math.max(day, next.day);
+        if (day > this.world.endDay) return null;
+        const ended = this.runScheduled(day, next);
+        if (ended) return { day, reason: ended };
+        continue;
+      }
+      day += wait;
+      if (day > this.world.endDay) return null;
+      let u = this.random.next() * total;
+      const move = moves.find((m) => (u -= m.rate) < 0) ?? moves[moves.length - 1];
+      const ended = move.run(day);
+      if (ended) return { day, reason: ended };
+    }
+  }
+
+  private nextScheduled(): Scheduled | undefined {
+    let first: Scheduled | undefined;
+    for (const s of this.schedule) if (!first || s.day < first.day) first = s;
+    return first;
+  }
+
+  private runScheduled(day: number, item: Scheduled): string | null {
+    switch (item.kind) {
+      case 'end':
+        if (this.openCharges > 0) {
+          // An SFO case is still open: MAPPA management goes on until it is decided.
+          this.schedule.push({ day: day + this.random.int(30, 180), kind: 'end' });
+          return null;
+        }
+        return this.end(day);
+      case 'outcome': {
+        const outcome = this.weighted(RATES.sfoOutcomes);
+        this.record(day, 'SfoOutcomeRecorded', { chargeId: item.chargeId, outcome });
+        this.openCharges--;
+        return null;
+      }
+      case 'review':
+        this.record(day, 'SeriousCaseReviewCommenced', { reviewId: this.newId('SCR'), chargeId: item.chargeId });
+        return null;
+      case 'remand':
+        if (!this.inCustody) this.enterCustody(day, 'remand');
+        return null;
+    }
+  }
+
+  private possibleMoves(day: number): Move[] {
+    const moves: Move[] = [];
+    const add = (ratePerYear: number, run: Move['run']) => {
+      if (ratePerYear > 0) moves.push({ rate: perYear(ratePerYear), run });
+    };
+    const cat = this.category;
+
+    if (this.inCustody) {
+      add(1 / RATES.custodyStayYears[this.custodyReason], (d) => this.release(d));
+    } else {
+      add(RATES.custodyEntry, (d) => this.enterCustody(d, this.weighted(RATES.custodyReasons)));
+      if (this.onLicence) {
+        add(RATES.licenceBreach, (d) => {
+          const recalled = this.random.chance(RATES.licenceBreachReturnsToCustody);
+          this.record(d, 'LicenceBreached', { returnedToCustody: recalled });
+          if (recalled) this.custody('recall');
+        });
+        add(1 / RATES.licenceEndYears, (d) => {
+          if (cat === 2 && this.openCharges === 0) {
+            this.record(d, 'SupervisionEnded', {});
+            return this.end(d, 'licence-expired');
+          }
+          this.endSupervision(d);
+          return null;
+        });
+      } else if (this.underSupervision) {
+        add(1 / RATES.communityOrderEndYears, (d) => this.endSupervision(d));
+      } else {
+        add(RATES.supervisionStart, (d) => {
+          this.record(d, 'SupervisionStarted', {});
+          this.underSupervision = true;
+        });
+        if (cat === 2) add(1 / RATES.category2UnsupervisedEndYears, (d) => (this.openCharges === 0 ? this.end(d, 'no-longer-eligible') : null));
+      }
+      if (this.world.divisionsOf(this.area).length > 1) add(RATES.divisionChange, (d) => this.changeDivision(d));
+      add(RATES.transfer, (d) => this.transfer(d));
+      if (cat === 1) {
+        add(RATES.notificationBreach, (d) => {
+          this.record(d, 'NotificationRequirementBreached', { outcome: this.weighted(RATES.notificationBreachOutcomes) });
+        });
+        add(RATES.sopoImposed, (d) => this.imposeSopo(d));
+        add(RATES.notificationOrderImposed, (d) => {
+          this.record(d, 'NotificationOrderImposed', { orderId: this.newId('NO') });
+        });
+        add(RATES.foreignTravelOrderImposed, (d) => {
+          const expiresOn = dateOfDay(d + this.random.int(180, 5 * 365));
+          this.record(d, 'ForeignTravelOrderImposed', { orderId: this.newId('FTO'), expiresOn });
+        });
+        if (this.sopos.some((s) => this.sopoBreachable(s, day))) add(RATES.sopoBreach, (d) => this.breachSopo(d));
+      }
+      if (this.underSupervision) {
+        add(RATES.sfoCharge * (this.level > 1 ? RATES.sfoChargeAtLevel2Or3Factor : 1), (d) => this.chargeSfo(d));
+      }
+      add(RATES.recordedInError, (d) => this.recordInError(d));
+    }
+
+    if (day >= this.levelBlockedUntil) {
+      if (this.level === 1) {
+        add(RATES.level1To2, (d) => this.changeLevel(d, 2));
+        add(RATES.level1To3, (d) => this.changeLevel(d, 3));
+      } else if (this.level === 2) {
+        add(RATES.level2To3, (d) => this.changeLevel(d, 3));
+        if (cat !== 3) add(RATES.level2To1, (d) => this.changeLevel(d, 1));
+      } else {
+        add(RATES.level3To2, (d) => this.changeLevel(d, 2));
+        if (cat !== 3) add(RATES.level3To1, (d) => this.changeLevel(d, 1));
+      }
+    }
+    if (cat === 2) add(RATES.category2To1, (d) => this.changeCategory(d, 1));
+    if (cat === 1) add(RATES.category1To2, (d) => this.changeCategory(d, 2));
+    return moves;
+  }
+
+  // ---- what each move records, keeping the simulation's state in step
+
+  private register(day: number, area: string, category: Category): void {
+    const shape = CATEGORY_SHAPE[category];
+    const level = registrationLevel(shape, this.random.next());
+    const inCustody = this.random.chance(shape.registeredInCustody);
+    const underSupervision = !inCustody && this.random.chance(shape.supervisedInCommunity);
+    const onLicence = underSupervision && this.random.chance(shape.onLicenceIfSupervised);
+    const divisions = this.world.divisionsOf(area);
+    const division = divisions.length > 0 && !this.random.chance(RATES.noDivision) ? this.random.pick(divisions) : undefined;
+    this.record(day, 'OffenderRegistered', {
+      area,
+      category,
+      level,
+      ...(division === undefined ? {} : { division }),
+      inCustody,
+      underSupervision,
+      ...(onLicence ? { onLicence } : {}),
+    });
+    this.active = true;
+    this.area = area;
+    this.division = division ?? null;
+    this.category = category;
+    this.level = level;
+    this.inCustody = inCustody;
+    this.custodyReason = 'sentence';
+    this.underSupervision = underSupervision;
+    this.onLicence = onLicence;
+    // Category 2 periods end with the licence; the others last a drawn number of years.
+    if (category !== 2) this.scheduleEnd(day, category);
+  }
+
+  private scheduleEnd(day: number, category: Category): void {
+    const years = -Math.log(1 - this.random.next()) * CATEGORY_SHAPE[category].meanPeriodYears;
+    this.schedule.push({ day: day + Math.max(30, Math.round(years * DAYS_PER_YEAR)), kind: 'end' });
+  }
+
+  private end(day: number, reason = this.weighted(RATES.endReasons[this.category])): string {
+    this.record(day, 'MappaManagementEnded', { reason });
+    this.active = false;
+    this.inCustody = false;
+    this.underSupervision = false;
+    this.onLicence = false;
+    this.schedule = [];
+    return reason;
+  }
+
+  private release(day: number): void {
+    const reason = this.custodyReason;
+    const onLicence =
+      reason === 'recall' || (reason === 'sentence' && this.random.chance(RATES.licenceAfterSentence[this.category]));
+    this.record(day, 'ReleasedToCommunity', { onLicence });
+    this.inCustody = false;
+    this.onLicence = onLicence;
+    if (onLicence) this.underSupervision = true;
+  }
+
+  private enterCustody(day: number, reason: CustodyReason): void {
+    this.record(day, 'CustodyEntered', { reason });
+    this.custody(reason);
+  }
+
+  private custody(reason: CustodyReason): void {
+    this.inCustody = true;
+    this.onLicence = false;
+    this.custodyReason = reason;
+  }
+
+  private endSupervision(day: number): void {
+    this.record(day, 'SupervisionEnded', {});
+    this.underSupervision = false;
+    this.onLicence = false;
+  }
+
+  private changeLevel(day: number, level: Level): void {
+    this.record(day, 'LevelChanged', { level, ...(level > 1 ? { reason: 'MAPPA meeting' } : {}) });
+    this.level = level;
+  }
+
+  private changeCategory(day: number, category: Category): void {
+    this.record(day, 'CategoryChanged', { category });
+    this.category = category;
+    if (!this.schedule.some((s) => s.kind === 'end')) this.scheduleEnd(day, category);
+  }
+
+  private changeDivision(day: number): void {
+    const choices = this.world.divisionsOf(this.area).filter((d) => d !== this.division);
+    const division = this.random.pick(choices);
+    this.record(day, 'DivisionChanged', { division });
+    this.division = division;
+  }
+
+  private transfer(day: number): void {
+    const toArea = this.world.otherArea(this.random, this.area);
+    if (toArea === null) return;
+    const divisions = this.world.divisionsOf(toArea);
+    const toDivision = divisions.length > 0 && this.random.chance(0.9) ? this.random.pick(divisions) : undefined;
+    this.record(day, 'OffenderTransferred', { toArea, ...(toDivision === undefined ? {} : { toDivision }) });
+    this.area = toArea;
+    this.division = toDivision ?? null;
+  }
+
+  private imposeSopo(day: number): void {
+    const orderId = this.newId('SOPO');
+    const expires = this.random.chance(RATES.sopoWithExpiry) ? day + 5 * 365 : null;
+    this.record(day, 'SopoImposed', { orderId, ...(expires === null ? {} : { expiresOn: dateOfDay(expires) }) });
+    this.sopos.push({ id: orderId, from: day, to: expires, known: this.items[this.items.length - 1].recordedDay });
+  }
+
+  private breachSopo(day: number): void {
+    const inForce = this.sopos.filter((s) => this.sopoBreachable(s, day));
+    if (inForce.length === 0) return;
+    const sentToCustody = this.random.chance(RATES.sopoBreachSentToCustody);
+    this.record(day, 'SopoBreached', { orderId: this.random.pick(inForce).id, sentToCustody });
+    if (sentToCustody) this.custody('sentence');
+  }
+
+  /** In force on the day, and already known to the service (a late SOPO is breached only once recorded). */
+  private sopoBreachable(s: { from: number; to: number | null; known: number }, day: number): boolean {
+    return s.from <= day && (s.to === null || s.to >= day) && s.known < day;
+  }
+
+  private chargeSfo(day: number): void {
+    const chargeId = this.newId('SFO');
+    this.record(day, 'SfoCharged', { chargeId });
+    this.openCharges++;
+    const outcomeDay = day + this.random.int(120, 540);
+    this.schedule.push({ day: outcomeDay, kind: 'outcome', chargeId });
+    if (this.random.chance(RATES.remandAfterCharge)) this.schedule.push({ day: day + this.random.int(0, 14), kind: 'remand' });
+    if (this.level > 1 && this.random.chance(RATES.seriousCaseReviewAtLevel2Or3)) {
+      this.schedule.push({ day: day + this.random.int(30, 120), kind: 'review', chargeId });
+    }
+  }
+
+  /** An event recorded in error (wrong offender, wrong level), retracted days or weeks later. */
+  private recordInError(day: number): void {
+    const retractOn = Math.min(this.world.endDay, day + this.random.int(1, 30));
+    let target: NewOffenderEvent;
+    if (this.category === 1 && this.random.chance(0.6)) {
+      target = this.random.chance(0.5)
+        ? this.record(day, 'NotificationRequirementBreached', { outcome: 'caution' }, false)
+        : this.record(day, 'SopoImposed', { orderId: this.newId('SOPO') }, false);
+    } else if (this.level === 1 && this.category !== 3 && day >= this.levelBlockedUntil) {
+      target = this.record(day, 'LevelChanged', { level: 2, reason: 'MAPPA meeting' }, false);
+      this.levelBlockedUntil = retractOn + 1;
+    } else {
+      return;
+    }
+    this.retractions.push({ day: retractOn, target });
+  }
+
+  private retract(day: number, target: NewOffenderEvent): void {
+    this.record(Math.min(day, this.world.endDay), 'EventRetracted', { retractedEventId: target.eventId, reason: 'recorded in error' }, false);
+  }
+
+  // ---- the record
+
+  private record<T extends OffenderEventType>(day: number, type: T, data: OffenderEventData[T], mayBeLate = true): NewOffenderEvent {
+    const event = { eventId: this.world.nextEventId(), type, offenderId: this.offenderId, occurredOn: dateOfDay(day), data } as NewOffenderEvent;
+    let recordedDay = day;
+    const lateType = MAY_BE_LATE.has(type) || (type === 'LicenceBreached' && !(data as { returnedToCustody: boolean }).returnedToCustody);
+    if (mayBeLate && lateType && this.random.chance(RATES.lateRecord)) {
+      recordedDay = Math.min(this.world.endDay, day + this.random.int(1, RATES.lateRecordMaxDays));
+    }
+    this.items.push({ event, occurredDay: day, recordedDay, order: this.order++, late: recordedDay > day });
+    return event;
+  }
+
+  private newId(kind: 'SOPO' | 'NO' | 'FTO' | 'SFO' | 'SCR'): string {
+    return `${this.offenderId}-${kind}-${++this.ids}`;
+  }
+
+  private weighted<T>(choices: ReadonlyArray<readonly [T, number]>): T {
+    let u = this.random.next();
+    for (const [value, weight] of choices) if ((u -= weight) < 0) return value;
+    return choices[choices.length - 1][0];
+  }
+}

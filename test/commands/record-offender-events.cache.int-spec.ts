@@ -1,0 +1,81 @@
+import { LOCAL_OPERATOR } from '../../src/auth/principal';
+import type { Clock } from '../../src/config/clock';
+import { RecordOffenderEventsCommand, type RecordContext } from '../../src/commands/record-events/record-offender-events.command';
+import { RecordOffenderEventsHandler } from '../../src/commands/record-events/record-offender-events.handler';
+import type { NewOffenderEvent } from '../../src/domain/offender-event';
+import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
+import { PgliteSqlClient } from '../../src/sql/pglite-sql-client';
+
+// The record-events handler keeps offender streams between commands. Two handlers on one store
+// stand for two processes: each one's cache goes stale when the other appends. A stale stream must
+// never change an answer: appends from it conflict and are decided again, and an event refused on
+// a cached stream is decided again on a fresh read before the refusal stands.
+
+const clock: Clock = { now: () => new Date('2024-06-01T12:00:00Z') };
+const context: RecordContext = { principal: LOCAL_OPERATOR, actor: 'test', agency: 'moj', source: 'import', correlationId: 'c' };
+
+let n = 0;
+const id = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+const registered = (offenderId: string, on: string): NewOffenderEvent => ({
+  eventId: id(), type: 'OffenderRegistered', offenderId, occurredOn: on,
+  data: { area: 'greater-manchester', category: 1, level: 1, inCustody: false, underSupervision: false },
+});
+const custody = (offenderId: string, on: string): NewOffenderEvent => ({ eventId: id(), type: 'CustodyEntered', offenderId, occurredOn: on, data: { reason: 'remand' } });
+const release = (offenderId: string, on: string): NewOffenderEvent => ({ eventId: id(), type: 'ReleasedToCommunity', offenderId, occurredOn: on, data: { onLicence: false } });
+const level = (offenderId: string, on: string, to: 1 | 2 | 3): NewOffenderEvent => ({ eventId: id(), type: 'LevelChanged', offenderId, occurredOn: on, data: { level: to } });
+
+describe('RecordOffenderEventsHandler stream cache', () => {
+  let sql: PgliteSqlClient;
+  let store: PostgresEventStore;
+  let first: RecordOffenderEventsHandler;
+  let second: RecordOffenderEventsHandler;
+  const record = (h: RecordOffenderEventsHandler, events: NewOffenderEvent[]) => h.execute(new RecordOffenderEventsCommand(events, context));
+
+  beforeAll(async () => {
+    sql = await PgliteSqlClient.open();
+    store = new PostgresEventStore(sql);
+    await store.init();
+    first = new RecordOffenderEventsHandler(store, clock);
+    second = new RecordOffenderEventsHandler(store, clock);
+  });
+  afterAll(async () => {
+    await store.close();
+    await sql.close();
+  });
+
+  it('decides again on a fresh read an event refused on a stale cached stream', async () => {
+    const [reg] = await record(first, [registered('C-1', '2020-01-01')]);
+    expect(reg.status).toBe('appended');
+    // The other process puts the offender in custody; the first one's cache does not know.
+    expect((await record(second, [custody('C-1', '2020-02-01')]))[0].status).toBe('appended');
+    // Release is only valid from custody: on the stale copy it would be refused.
+    const [released] = await record(first, [release('C-1', '2020-03-01')]);
+    expect(released).toMatchObject({ status: 'appended', revision: 2 });
+  });
+
+  it('appends from a stale cached stream only after the conflict is decided again', async () => {
+    await record(first, [registered('C-2', '2020-01-01')]);
+    await record(second, [level('C-2', '2020-02-01', 2)]);
+    // Valid on the stale copy too (level 1 -> 3), but must be appended after revision 1, not as revision 1.
+    const [changed] = await record(first, [level('C-2', '2020-03-01', 3)]);
+    expect(changed).toMatchObject({ status: 'appended', revision: 2 });
+    expect((await store.readStream('C-2')).map((e) => e.revision)).toEqual([0, 1, 2]);
+  });
+
+  it('keeps refusing what is invalid on the fresh stream, and keeps the batch in order per offender', async () => {
+    await record(first, [registered('C-3', '2020-01-01')]);
+    await record(second, [custody('C-3', '2020-02-01')]);
+    // In order: a second custody entry is invalid (already in custody), the release after it is valid.
+    const outcomes = await record(first, [custody('C-3', '2020-02-15'), release('C-3', '2020-03-01'), level('C-3', '2020-03-02', 2)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['refused', 'appended', 'appended']);
+    expect(outcomes[0]).toMatchObject({ error: { status: 422 } });
+    expect((await store.readStream('C-3')).map((e) => e.type)).toEqual(['OffenderRegistered', 'CustodyEntered', 'ReleasedToCommunity', 'LevelChanged']);
+  });
+
+  it('answers a re-posted event as a duplicate from the cache', async () => {
+    const event = registered('C-4', '2020-01-01');
+    await record(first, [event]);
+    const [again] = await record(first, [event]);
+    expect(again).toMatchObject({ status: 'duplicate', revision: 0 });
+  });
+});
