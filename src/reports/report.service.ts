@@ -126,9 +126,7 @@ export class ReportService {
     const period = reportPeriod(year);
     const scope = this.scope(area, position, period.from, period.to, period.previousFrom);
     const cells = await this.cells(area, scope, REPORT_TABLES.filter((t) => t.id !== 'rsoRate'));
-    const population = populationAged10Plus(area, year);
-    cells[cellId('rsoRate', 'per100k', 'value')] =
-      population === null ? Number.NaN : ratePer100k(cells[cellId('offendersOnSnapshot', TOTAL, 'category1')], population);
+    const population = addRsoRate(cells, area, year);
     return {
       area,
       year: yearLabel(year),
@@ -139,7 +137,7 @@ export class ReportService {
       cells,
       tables: REPORT_TABLES.map((t) => layoutOf(t, area, cells)),
       checks: reportChecks(cells, area, { year }).map(({ id, ok, detail }) => ({ id, ok, detail })),
-      population: { value: population, source: populationSource(area) ?? 'no population figure on file' },
+      population,
     };
   }
 
@@ -166,27 +164,28 @@ export class ReportService {
     if (!parsed || !table || !table.columns.includes(parsed.column)) {
       throw new NotFoundError(`There is no cell ${cell} in the report.`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
     }
-    const report = await this.report(area, year, options);
-    if (!(cell in report.cells)) {
-      throw new NotFoundError(`There is no cell ${cell} in the report for ${area}.`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
-    }
-    const position = BigInt(report.position);
+    // Only the traced table is counted (rsoRate counts the category 1 offenders of the snapshot).
+    const { position, asKnownAt } = await this.knowledge(options);
     const period = reportPeriod(year);
     const scope = this.scope(area, position, period.from, period.to, period.previousFrom);
-    // rsoRate counts the category 1 offenders of the snapshot; its denominator is stated.
-    const [itemsTable, row, column] = table.id === 'rsoRate' ? ['offendersOnSnapshot', TOTAL, 'category1'] : [table.id, parsed.row, parsed.column];
-    const rows = await this.items(itemsTable as ReportTableId, scope, row, column);
-    const items = await this.withEvents(rows);
+    const counted = table.id === 'rsoRate' ? reportTable('offendersOnSnapshot') : table;
+    const cells = await this.cells(area, scope, [counted]);
+    const population = table.id === 'rsoRate' ? addRsoRate(cells, area, year) : undefined;
+    if (!(cell in cells)) {
+      throw new NotFoundError(`There is no cell ${cell} in the report for ${area}.`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
+    }
+    const [row, column] = table.id === 'rsoRate' ? [TOTAL, 'category1'] : [parsed.row, parsed.column];
+    const items = await this.withEvents(await this.items(counted.id, scope, row, column));
     return {
       area,
-      year: report.year,
+      year: yearLabel(year),
       cell,
-      value: report.cells[cell],
+      value: cells[cell],
       rule: table.rule,
-      position: report.position,
-      asKnownAt: report.asKnownAt,
+      position: position.toString(),
+      asKnownAt,
       items,
-      ...(table.id === 'rsoRate' ? { population: report.population } : {}),
+      ...(population ? { population } : {}),
     };
   }
 
@@ -287,6 +286,14 @@ interface ItemRow {
 
 function layoutOf(table: ReportTable, area: string, cells: ReportCells): TableLayout {
   return { id: table.id, section: table.section, title: table.title, rule: table.rule, rows: [...table.rows(area, cells)], columns: [...table.columns] };
+}
+
+/** Sets the rsoRate cell from 6.1's category 1 total and the population (6.11); returns the population used. */
+function addRsoRate(cells: ReportCells, area: string, year: number): { value: number | null; source: string } {
+  const population = populationAged10Plus(area, year);
+  cells[cellId('rsoRate', 'per100k', 'value')] =
+    population === null ? Number.NaN : ratePer100k(cells[cellId('offendersOnSnapshot', TOTAL, 'category1')], population);
+  return { value: population, source: populationSource(area) ?? 'no population figure on file' };
 }
 
 /** 2014 -> '2014/15'. */
