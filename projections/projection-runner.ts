@@ -202,6 +202,8 @@ export class ProjectionRunner {
       await tx.exec(`ANALYZE ${this.projections.flatMap((p) => p.tables).join(', ')}`);
       await tx.query('UPDATE rm_checkpoint SET rebuilding = false, updated_at = now() WHERE name = $1', [CHECKPOINT]);
     });
+    // VACUUM cannot run in a transaction; the read models already answer without it, only slower.
+    for (const table of this.projections.flatMap((p) => p.indexOnlyTables ?? [])) await this.db.exec(`VACUUM ${quoteIdentifier(table)}`);
     this.checkpoint = position;
     this.notify();
     return position;

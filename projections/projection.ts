@@ -20,6 +20,13 @@ export interface Projection {
    */
   readonly readerIndexes?: ReadonlyArray<{ name: string; sql: string }>;
   /**
+   * Tables the reports read through index-only scans: vacuumed after a rebuild, so that their
+   * pages are marked all-visible (until a page is, each of its index entries is checked against
+   * the table). Incremental changes leave only the pages they touch unmarked until the next
+   * (auto)vacuum.
+   */
+  readonly indexOnlyTables?: readonly string[];
+  /**
    * Applies a batch of events (position order, all after the checkpoint). Projections run in a
    * fixed order; a later one may read what an earlier one wrote in the same transaction.
    */

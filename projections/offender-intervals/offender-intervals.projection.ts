@@ -12,12 +12,41 @@ interface OffenderTail extends FoldTail {
   openRow: IntervalRow | null;
 }
 
+/**
+ * Span classes (the generated column rm_intervals.span): a closed row that holds for L days has
+ * class ceil(log2 L), so it starts less than 2^span days before any day it holds on; rows still
+ * open (or longer than 2^20 days) have class SPAN_OPEN and no such bound. The rows of an area
+ * that hold on a day D are then one short range of rm_intervals_area_span per class: valid_from
+ * in (D - 2^span, D] (src/reports/report-sql.ts, intervalsDuring). With an index on
+ * (area, valid_from) alone, a date mid-way through twenty years reads half the area's history.
+ */
+export const SPAN_OPEN = 21;
+
+const SPAN_SQL = `CASE WHEN valid_to IS NULL OR valid_to - valid_from > 1048576 THEN ${SPAN_OPEN}
+        WHEN valid_to - valid_from <= 1 THEN 0 ELSE ceil(log(2, (valid_to - valid_from)::numeric)) END`;
+
 /** Report-only indexes (the projection finds rows by id and by offender). */
 const READER_INDEXES = [
-  { name: 'rm_intervals_area_from', sql: 'CREATE INDEX IF NOT EXISTS rm_intervals_area_from ON rm_intervals (area, valid_from);' },
+  // Covering: a snapshot count, or the rows an area's facts are matched with, reads the index only.
+  {
+    name: 'rm_intervals_area_span',
+    sql:
+      'CREATE INDEX IF NOT EXISTS rm_intervals_area_span ON rm_intervals (area, span, valid_from) ' +
+      'INCLUDE (valid_to, valid_to_known_at, known_from, known_to, category, level, in_custody, division, offender_id);',
+  },
+  // Level 2 and 3 rows are about 1 in 20: table 6.2 reads them alone (and needs their positions).
+  { name: 'rm_intervals_area_span_l23', sql: 'CREATE INDEX IF NOT EXISTS rm_intervals_area_span_l23 ON rm_intervals (area, span, valid_from) WHERE level >= 2;' },
+  // Rows whose end was recorded after a report's position P are open at P (intervalsDuring).
+  { name: 'rm_intervals_area_late_end', sql: 'CREATE INDEX IF NOT EXISTS rm_intervals_area_late_end ON rm_intervals (area, valid_to_known_at) WHERE valid_to_known_at IS NOT NULL;' },
   // Facts find the interval holding on their date by offender, at any knowledge position (the
-  // partial index above serves only current rows): national SFO and orders queries 3-5x faster.
-  { name: 'rm_intervals_offender_from', sql: 'CREATE INDEX IF NOT EXISTS rm_intervals_offender_from ON rm_intervals (offender_id, valid_from);' },
+  // partial index rm_intervals_offender serves only current rows). Covering, so that counting
+  // reads no table row: an area's orders, breaches and SFO tables about 3x faster than without.
+  {
+    name: 'rm_intervals_offender_during',
+    sql:
+      'CREATE INDEX IF NOT EXISTS rm_intervals_offender_during ON rm_intervals (offender_id, valid_from) ' +
+      'INCLUDE (valid_to, valid_to_known_at, known_from, known_to, area, category, level, in_custody);',
+  },
 ];
 
 /** Tails kept in memory between batches when projecting incrementally. */
@@ -53,8 +82,13 @@ export class OffenderIntervalsProjection implements Projection {
       division_pos      bigint NOT NULL,
       category_pos      bigint NOT NULL,
       level_pos         bigint NOT NULL,
-      custody_pos       bigint NOT NULL
+      custody_pos       bigint NOT NULL,
+      span              smallint GENERATED ALWAYS AS (${SPAN_SQL}) STORED
     );
+    ALTER TABLE rm_intervals ADD COLUMN IF NOT EXISTS span smallint GENERATED ALWAYS AS (${SPAN_SQL}) STORED;
+    -- Replaced by rm_intervals_area_span and rm_intervals_offender_during (read models of earlier versions).
+    DROP INDEX IF EXISTS rm_intervals_area_from;
+    DROP INDEX IF EXISTS rm_intervals_offender_from;
     CREATE INDEX IF NOT EXISTS rm_intervals_offender ON rm_intervals (offender_id) WHERE known_to IS NULL;
     ${READER_INDEXES.map((i) => i.sql).join('\n    ')}
     CREATE TABLE IF NOT EXISTS rm_offenders (
@@ -67,6 +101,7 @@ export class OffenderIntervalsProjection implements Projection {
   `;
 
   readonly readerIndexes = READER_INDEXES;
+  readonly indexOnlyTables = ['rm_intervals'];
   private readonly tails = new Map<string, OffenderTail>();
   private nextId: bigint | null = null;
 

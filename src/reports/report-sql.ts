@@ -4,6 +4,8 @@
 //   (= snapshot date S), $5 start of the previous year.
 // No value is ever spliced into SQL text.
 
+import { SPAN_OPEN } from '../../projections/offender-intervals/offender-intervals.projection';
+
 export interface ReportScope {
   /** The areas counted: one area, or all 42 for england-and-wales (a sum over areas). */
   areas: string[];
@@ -33,6 +35,34 @@ export const KNOWN_INTERVALS = `
            CASE WHEN r.valid_to_known_at > $2::bigint THEN NULL ELSE r.valid_to END AS vto
       FROM rm_intervals r
      WHERE r.known_from <= $2::bigint AND (r.known_to IS NULL OR r.known_to > $2::bigint)
+  )`;
+
+/**
+ * The interval rows of the areas $1 known at P that hold on at least one day of [from, to] as
+ * known at P (with `vto` as in known_intervals), restricted further by `where` (on alias r).
+ * Rows whose end was recorded after P are open at P whatever their span: the second branch
+ * finds them through rm_intervals_area_late_end (none when P is the latest position).
+ * Each span class (see SPAN_OPEN) is one range scan of rm_intervals_area_span: valid_from in
+ * (from - 2^span, to]; the lateral subquery is fenced (OFFSET 0) so that the planner keeps it so.
+ * The scan reads only that index (its INCLUDE columns) when the query needs no other column.
+ * (Not for joins: the planner cannot estimate the fenced scans, and sizes a join above them
+ * as if they returned a few rows. Facts find their interval by offender: known_intervals.)
+ */
+export const intervalsDuring = (from: string, to: string, where = 'true'): string => `(
+    SELECT r.*, r.valid_to AS vto
+      FROM generate_series(0, ${SPAN_OPEN}) AS s(span)
+     CROSS JOIN LATERAL (
+        SELECT * FROM rm_intervals r
+         WHERE r.area = ANY($1::text[]) AND r.span = s.span AND r.valid_from <= ${to}
+           AND r.valid_from > CASE WHEN s.span = ${SPAN_OPEN} THEN '-infinity'::date ELSE ${from} - (1 << s.span) END
+           AND (${where})
+        OFFSET 0) r
+     WHERE (r.valid_to_known_at IS NULL OR r.valid_to_known_at <= $2::bigint) AND (r.valid_to IS NULL OR r.valid_to > ${from})
+       AND r.known_from <= $2::bigint AND (r.known_to IS NULL OR r.known_to > $2::bigint)
+    UNION ALL
+    SELECT r.*, NULL::date AS vto FROM rm_intervals r
+     WHERE r.area = ANY($1::text[]) AND r.valid_to_known_at > $2::bigint AND r.valid_from <= ${to} AND (${where})
+       AND r.known_from <= $2::bigint AND (r.known_to IS NULL OR r.known_to > $2::bigint)
   )`;
 
 /** The events the service knew at P and had not retracted by then. */

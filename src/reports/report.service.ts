@@ -31,7 +31,7 @@ import {
 } from './tables';
 
 /** The item query of each counted table (rsoRate is computed from 6.1 and the population). */
-const ITEMS: Partial<Record<ReportTableId, string>> = {
+const ITEMS: Partial<Record<ReportTableId, () => string>> = {
   offendersOnSnapshot: offendersOnSnapshotItems,
   level23InYear: level23InYearItems,
   ordersImposed: ordersImposedItems,
@@ -218,20 +218,28 @@ export class ReportService {
     return { areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area], position, periodFrom, periodTo, previousFrom };
   }
 
-  /** Counts every table's items per cell; for england-and-wales, the sum over the areas. */
+  /**
+   * Counts every table's items per cell; for england-and-wales, the sum over the areas. The
+   * tables' queries are independent and all at position P, so they run at once: on a server each
+   * on a connection of its own (the embedded store takes them in turn).
+   */
   private async cells(area: string, scope: ReportScope, tables: readonly ReportTable[]): Promise<ReportCells> {
+    const counts = await Promise.all(
+      tables.map((table) =>
+        this.db.query<{ row_id: string; col_id: string; n: number }>(
+          `SELECT row_id, col_id, count(*)::int AS n FROM (${ITEMS[table.id]!()}) items GROUP BY row_id, col_id`,
+          scopeParams(scope),
+        ),
+      ),
+    );
     const cells: ReportCells = {};
-    for (const table of tables) {
+    tables.forEach((table, i) => {
       const counted: ReportCells = {};
-      const { rows } = await this.db.query<{ row_id: string; col_id: string; n: number }>(
-        `SELECT row_id, col_id, count(*)::int AS n FROM (${ITEMS[table.id]}) items GROUP BY row_id, col_id`,
-        scopeParams(scope),
-      );
-      for (const r of rows) counted[cellId(table, r.row_id, r.col_id)] = r.n;
+      for (const r of counts[i].rows) counted[cellId(table, r.row_id, r.col_id)] = r.n;
       // Divisions found in an area without configured divisions become rows too (rows(area, cells)).
       Object.assign(cells, zeroCells(table, area), counted);
       addTotals(cells, table, area);
-    }
+    });
     return cells;
   }
 
@@ -239,7 +247,7 @@ export class ReportService {
     const { rows } = await this.db.query<ItemRow>(
       `SELECT area, row_id, col_id, offender_id, counted_pos::text, area_pos::text, category_pos::text, level_pos::text,
               custody_pos::text, division_pos::text
-         FROM (${ITEMS[table]}) items
+         FROM (${ITEMS[table]!()}) items
         WHERE ($6::text = 'total' OR row_id = $6) AND ($7::text = 'total' OR col_id = $7)
         ORDER BY area, offender_id, counted_pos`,
       [...scopeParams(scope), row, column],

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Pool, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { SqlClient } from './sql-client';
+import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
 import { rethrowUnavailable } from './connection-errors';
 import { insertRows } from './insert-rows';
 import { assertPlainIdentifier, quoteIdentifier, quoteQualifiedName } from './sql-identifier';
@@ -48,6 +48,7 @@ export class PgSqlClient implements SqlClient {
     const runtimeSettings = [
       schema !== undefined ? `-c search_path=${quoteIdentifier(schema)},public` : '',
       options.statementTimeoutMs !== undefined ? `-c statement_timeout=${Math.floor(options.statementTimeoutMs)}` : '',
+      ...PLANNER_SETTINGS.map(([name, value]) => `-c ${name}=${value}`),
     ].filter(Boolean);
     const pool = new Pool({
       connectionString: options.connectionString,

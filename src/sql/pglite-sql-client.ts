@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
-import type { SqlClient } from './sql-client';
+import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
 import { rethrowUnavailable } from './connection-errors';
 import { insertRows } from './insert-rows';
 import { quoteIdentifier, quoteQualifiedName } from './sql-identifier';
@@ -28,6 +28,7 @@ export class PgliteSqlClient implements SqlClient {
     const { PGlite } = loadPglite();
     if (dataDir) await mkdir(dataDir, { recursive: true });
     const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    for (const [name, value] of PLANNER_SETTINGS) await db.exec(`SET ${name} = ${value}`);
     return new PgliteSqlClient(db);
   }
 

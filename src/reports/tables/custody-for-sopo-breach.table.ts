@@ -17,7 +17,7 @@ export const custodyForSopoBreach: ReportTable = {
  * One item per offender and area sent to custody for a SOPO breach in P while in the area at
  * level 2 or 3, in the column of their level after the last such breach (SOPOs are category 1 only).
  */
-export const custodyForSopoBreachItems = `
+export const custodyForSopoBreachItems = (): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT DISTINCT ON (iv.area, e.offender_id)
          iv.area, 'category1' AS row_id, 'level' || iv.level AS col_id, e.offender_id,

@@ -1,5 +1,5 @@
 import { CATEGORY_COLUMNS_WITH_TOTAL, type ReportTable } from './report-table';
-import { fixingColumns, KNOWN_INTERVALS } from '../report-sql';
+import { fixingColumns, intervalsDuring, KNOWN_INTERVALS } from '../report-sql';
 
 export const level23InYear: ReportTable = {
   id: 'level23InYear',
@@ -18,12 +18,10 @@ export const level23InYear: ReportTable = {
  * One item per offender and area: of the intervals in the area at level 2 or 3 that hold on some
  * day of P, the one at the highest level, and of those the one holding on the latest day of P.
  */
-export const level23InYearItems = `
+export const level23InYearItems = (): string => `
   WITH ${KNOWN_INTERVALS}
   SELECT DISTINCT ON (iv.area, iv.offender_id)
          iv.area, 'level' || iv.level AS row_id, 'category' || iv.category AS col_id, iv.offender_id,
          iv.start_pos AS counted_pos, ${fixingColumns('iv')}
-    FROM known_intervals iv
-   WHERE iv.area = ANY($1::text[]) AND iv.level >= 2
-     AND iv.valid_from <= $4::date AND (iv.vto IS NULL OR iv.vto > $3::date)
+    FROM ${intervalsDuring('$3::date', '$4::date', 'r.level >= 2')} iv
    ORDER BY iv.area, iv.offender_id, iv.level DESC, LEAST(COALESCE(iv.vto - 1, $4::date), $4::date) DESC`;

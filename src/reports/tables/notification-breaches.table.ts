@@ -17,7 +17,7 @@ export const notificationBreaches: ReportTable = {
  * One item per category 1 offender and area with a breach cautioned or convicted in P while in
  * the area; counted event: their last such breach in P.
  */
-export const notificationBreachesItems = `
+export const notificationBreachesItems = (): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT DISTINCT ON (iv.area, e.offender_id)
          iv.area, 'rso' AS row_id, 'count' AS col_id, e.offender_id, e.position AS counted_pos, ${fixingColumns('iv')}

@@ -1,5 +1,5 @@
 import { CATEGORY_COLUMNS_WITH_TOTAL, type ReportTable } from './report-table';
-import { covers, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
+import { fixingColumns, intervalsDuring, KNOWN_INTERVALS } from '../report-sql';
 
 export const offendersOnSnapshot: ReportTable = {
   id: 'offendersOnSnapshot',
@@ -16,9 +16,8 @@ export const offendersOnSnapshot: ReportTable = {
  * One item per offender in the area and in the community at S ($4), in the cell of their level
  * and category at S; counted event: the one that opened the interval holding on S.
  */
-export const offendersOnSnapshotItems = `
+export const offendersOnSnapshotItems = (): string => `
   WITH ${KNOWN_INTERVALS}
   SELECT iv.area, 'level' || iv.level AS row_id, 'category' || iv.category AS col_id, iv.offender_id,
          iv.start_pos AS counted_pos, ${fixingColumns('iv')}
-    FROM known_intervals iv
-   WHERE iv.area = ANY($1::text[]) AND NOT iv.in_custody AND ${covers('iv', '$4::date')}`;
+    FROM ${intervalsDuring('$4::date', '$4::date', 'NOT r.in_custody')} iv`;

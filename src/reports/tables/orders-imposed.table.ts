@@ -14,7 +14,7 @@ export const ordersImposed: ReportTable = {
 };
 
 /** One item per order imposed in P on an offender in the area at the end of the order's date. */
-export const ordersImposedItems = `
+export const ordersImposedItems = (): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT iv.area,
          CASE e.type WHEN 'SopoImposed' THEN 'sopo' WHEN 'NotificationOrderImposed' THEN 'notificationOrder' ELSE 'foreignTravelOrder' END AS row_id,

@@ -18,7 +18,7 @@ export const recalledForLicenceBreach: ReportTable = {
  * One item per offender and area recalled (LicenceBreached returnedToCustody) in P while in the
  * area at level 2 or 3, in the cell of their level and category after the last such recall.
  */
-export const recalledForLicenceBreachItems = `
+export const recalledForLicenceBreachItems = (): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT DISTINCT ON (iv.area, e.offender_id)
          iv.area, 'level' || iv.level AS row_id, 'category' || iv.category AS col_id, e.offender_id,

@@ -1,6 +1,6 @@
 import { divisionsOf } from '../../domain/reference-areas';
 import { NATIONAL_ROWS, isNational, parseCellId, TOTAL, type ReportCells, type ReportTable } from './report-table';
-import { covers, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
+import { fixingColumns, intervalsDuring, KNOWN_INTERVALS } from '../report-sql';
 
 export const UNASSIGNED = 'unassigned';
 
@@ -36,10 +36,9 @@ function divisionsFoundIn(cells: Readonly<ReportCells> | undefined): string[] {
  * The category 1 offenders of 6.1, by division at S (`unassigned` without one); for
  * england-and-wales (a report over several areas) the rows are the areas.
  */
-export const rsoByDivisionItems = `
+export const rsoByDivisionItems = (): string => `
   WITH ${KNOWN_INTERVALS}
   SELECT iv.area,
          CASE WHEN cardinality($1::text[]) > 1 THEN iv.area ELSE COALESCE(iv.division, 'unassigned') END AS row_id,
          'count' AS col_id, iv.offender_id, iv.start_pos AS counted_pos, ${fixingColumns('iv')}
-    FROM known_intervals iv
-   WHERE iv.area = ANY($1::text[]) AND NOT iv.in_custody AND iv.category = 1 AND ${covers('iv', '$4::date')}`;
+    FROM ${intervalsDuring('$4::date', '$4::date', 'NOT r.in_custody AND r.category = 1')} iv`;

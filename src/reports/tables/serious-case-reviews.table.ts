@@ -16,7 +16,7 @@ export const seriousCaseReviews: ReportTable = {
  * One item per review commenced in P whose charge was made (before the review) while the
  * offender was in the area at level 2 or 3, in the cell of level and category on the charge date.
  */
-export const seriousCaseReviewsItems = `
+export const seriousCaseReviewsItems = (): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT iv.area, 'level' || iv.level AS row_id, 'category' || iv.category AS col_id, r.offender_id,
          r.position AS counted_pos, ${fixingColumns('iv')}

@@ -22,7 +22,7 @@ export const sfoCharges: ReportTable = {
  * charge date; one item per case and column it counts in (a case charged in the previous year
  * and still open on 31 March Y counts in both of those columns).
  */
-export const sfoChargesItems = `
+export const sfoChargesItems = (): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS},
   cases AS (${SFO_CASES})
   SELECT cs.area, cs.row_id, col.col_id, cs.offender_id, cs.charge_pos AS counted_pos,

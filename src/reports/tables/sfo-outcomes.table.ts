@@ -25,7 +25,7 @@ export const sfoOutcomes: ReportTable = {
  * outcome by then); else convicted / otherOutcome by an outcome in P, or outstandingAtEnd.
  * Counted event: the outcome if there is one by S, else the charge.
  */
-export const sfoOutcomesItems = `
+export const sfoOutcomesItems = (): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS},
   cases AS (${SFO_CASES}),
   open_cases AS (
