@@ -3,11 +3,13 @@ import type { EventStore, Subscription } from '../src/event-store/event-store';
 import type { SqlClient } from '../src/sql/sql-client';
 import { quoteIdentifier } from '../src/sql/sql-identifier';
 import { OffenderIntervalsProjection } from './offender-intervals/offender-intervals.projection';
+import { FactAreasProjection } from './fact-areas.projection';
 import { OffenderTimelineProjection } from './offender-timeline.projection';
 import type { Projection } from './projection';
 
 /** The read models, in the order they apply a batch (intervals read what the timeline wrote). */
-export const createProjections = (): Projection[] => [new OffenderTimelineProjection(), new OffenderIntervalsProjection()];
+/** In this order: a projection may read what an earlier one wrote in the same batch. */
+export const createProjections = (): Projection[] => [new OffenderTimelineProjection(), new OffenderIntervalsProjection(), new FactAreasProjection()];
 
 const CHECKPOINT = 'read-models';
 

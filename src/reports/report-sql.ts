@@ -4,6 +4,7 @@
 //   (= snapshot date S), $5 start of the previous year.
 // No value is ever spliced into SQL text.
 
+import type { FactType } from '../../projections/fact-areas.projection';
 import { SPAN_OPEN } from '../../projections/offender-intervals/offender-intervals.projection';
 
 export interface ReportScope {
@@ -64,6 +65,16 @@ export const intervalsDuring = (from: string, to: string, where = 'true'): strin
      WHERE r.area = ANY($1::text[]) AND r.valid_to_known_at > $2::bigint AND r.valid_from <= ${to} AND (${where})
        AND r.known_from <= $2::bigint AND (r.known_to IS NULL OR r.known_to > $2::bigint)
   )`;
+
+/**
+ * \`alias\`'s event is one of \`types\`, dated in [from, to], of an offender once named in one of the
+ * areas $1 (rm_fact_areas, projections/fact-areas.projection.ts): a superset of the facts a table
+ * counts in those areas, found by index, so that only these are joined with the intervals (which
+ * decide). The types are constants of the code, never input.
+ */
+export const factCandidate = (alias: string, types: readonly FactType[], from: string, to: string): string =>
+  `${alias}.position IN (SELECT fa.position FROM rm_fact_areas fa WHERE fa.area = ANY($1::text[])
+      AND fa.type IN (${types.map((t) => `'${t}'`).join(', ')}) AND fa.occurred_on BETWEEN ${from} AND ${to})`;
 
 /** The events the service knew at P and had not retracted by then. */
 export const KNOWN_EVENTS = `

@@ -6,7 +6,7 @@ import type { SqlClient } from '../../src/sql/sql-client';
 import { testMetadata } from '../support/offender-event-fixtures';
 import { describeOnEachDatabase, type OpenedDatabase } from '../support/each-database';
 import { mulberry32, randomHistory } from '../support/random-history';
-import { intervalMismatches, intervalTableText, loadIntervalRows } from '../support/read-model-check';
+import { dropReadModels, factAreaMismatches, intervalMismatches, intervalTableText, loadIntervalRows } from '../support/read-model-check';
 
 // The read models built incrementally while events arrive (late and back-dated ones, and
 // retractions, included) equal the definition at every knowledge position, and equal a rebuild
@@ -59,7 +59,8 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
     });
 
     it.each([11, 12, 13])('incremental projection equals the definition and a rebuild (seed %i)', async (seed) => {
-      await db.exec('DROP TABLE IF EXISTS rm_events, rm_intervals, rm_offenders, rm_checkpoint; TRUNCATE events; UPDATE event_store_head SET last_position = 0');
+      await dropReadModels(db);
+      await db.exec('TRUNCATE events; UPDATE event_store_head SET last_position = 0');
       const runner = new ProjectionRunner(store, db, undefined, 7 + seed);
       await runner.init();
       const history = randomHistory({ seed, offenders: 60, proposals: 40 });
@@ -72,14 +73,18 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
       expect(incremental.length).toBeGreaterThan(history.length / 4);
       expect(incremental.some((row) => !row.includes(' k') || !/ k\d+- /.test(row))).toBe(true); // some rows were superseded
       expect(intervalMismatches(events, await loadIntervalRows(db))).toEqual([]);
+      expect(events.some((e) => e.type === 'OffenderTransferred')).toBe(true);
+      expect(await factAreaMismatches(events, db)).toEqual([]);
 
       await runner.rebuild();
       expect(await intervalTableText(db)).toEqual(incremental);
+      expect(await factAreaMismatches(events, db)).toEqual([]);
       expect(await runner.position()).toBe(events[events.length - 1].position);
     });
 
     it('a second runner (another process) that projected meanwhile is noticed, and nothing counts twice', async () => {
-      await db.exec('DROP TABLE IF EXISTS rm_events, rm_intervals, rm_offenders, rm_checkpoint; TRUNCATE events; UPDATE event_store_head SET last_position = 0');
+      await dropReadModels(db);
+      await db.exec('TRUNCATE events; UPDATE event_store_head SET last_position = 0');
       const first = new ProjectionRunner(store, db);
       const second = new ProjectionRunner(store, db);
       await first.init();

@@ -3,7 +3,7 @@ import { AREAS } from '../../src/domain/reference-areas';
 import { computeReportByFolding, snapshotByFolding } from '../../src/reports/baseline/fold-report';
 import { reportCellIds } from '../../src/reports/tables';
 import { recordInOrder } from './recorded-events';
-import { ProjectionRunner } from '../../projections/projection-runner';
+import { createProjections, ProjectionRunner } from '../../projections/projection-runner';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { ReportService } from '../../src/reports/report.service';
 import { PgliteSqlClient } from '../../src/sql/pglite-sql-client';
@@ -45,7 +45,8 @@ function sqlEngine(): Engine & { close(): Promise<void> } {
     })());
   const load = async (events: NewOffenderEvent[]) => {
     const { db, store } = await open();
-    await db.exec(`DROP TABLE IF EXISTS rm_events, rm_intervals, rm_offenders, rm_checkpoint;
+    const readModels = [...createProjections().flatMap((p) => p.tables), 'rm_checkpoint'];
+    await db.exec(`DROP TABLE IF EXISTS ${readModels.join(', ')};
       TRUNCATE events; UPDATE event_store_head SET last_position = 0, last_recorded_at = NULL`);
     const recorded = recordInOrder(events);
     const results = await store.appendToStreams(
@@ -408,6 +409,20 @@ describe.each([
       const corrected = await report(events);
       expect(corrected['level23InYear.level2.category1']).toBe(1);
       expect(corrected['level23InYear.level3.category1']).toBe(0);
+    });
+
+    it('counts an order in the area a later-recorded transfer moved it to, from the transfer on', async () => {
+      const a = offender('A');
+      const events = [
+        a('2013-01-01', 'OffenderRegistered', registered('lancashire')),
+        a('2014-06-01', 'SopoImposed', { orderId: 's1' }),
+        offender('B')('2013-01-01', 'OffenderRegistered', registered('kent')), // the SQL engine projects 3 at a time
+        a('2014-05-01', 'OffenderTransferred', { toArea: GM }), // recorded fourth, dated before the order
+      ];
+      expect((await report(events, GM, 3n))['ordersImposed.sopo.count']).toBe(0);
+      expect((await report(events, 'lancashire', 3n))['ordersImposed.sopo.count']).toBe(1);
+      expect((await report(events, GM))['ordersImposed.sopo.count']).toBe(1);
+      expect((await report(events, 'lancashire'))['ordersImposed.sopo.count']).toBe(0);
     });
   });
 

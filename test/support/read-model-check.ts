@@ -1,5 +1,7 @@
+import { FACT_TYPES } from '../../projections/fact-areas.projection';
 import { intervalsOf, type IntervalValue, type PositionedEvent } from '../../projections/offender-intervals/interval-fold';
 import { rowFromDb } from '../../projections/offender-intervals/interval-rows';
+import { createProjections } from '../../projections/projection-runner';
 import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
 import { byEffectiveOrder } from '../../src/domain/offender-timeline';
 import type { SqlClient } from '../../src/sql/sql-client';
@@ -61,4 +63,29 @@ export async function intervalTableText(db: SqlClient): Promise<string[]> {
   return rows
     .map((r) => `${r.offenderId} k${r.knownFrom}-${r.knownTo ?? ''} v${r.validToKnownAt ?? ''} ${describeInterval(r)}`)
     .sort();
+}
+
+/**
+ * rm_fact_areas against its definition: every fact event, once under each area its offender was
+ * ever named in (registered in, transferred to), and nothing else. Answers the differences.
+ */
+export async function factAreaMismatches(events: readonly RecordedOffenderEvent[], db: SqlClient): Promise<string[]> {
+  const facts: ReadonlySet<string> = new Set(FACT_TYPES);
+  const areas = new Map<string, Set<string>>();
+  for (const e of events) {
+    const area = e.type === 'OffenderRegistered' ? e.data.area : e.type === 'OffenderTransferred' ? e.data.toArea : null;
+    if (area !== null) areas.set(e.offenderId, (areas.get(e.offenderId) ?? new Set()).add(area));
+  }
+  const expected = events
+    .filter((e) => facts.has(e.type))
+    .flatMap((e) => [...(areas.get(e.offenderId) ?? [])].map((area) => `${area} ${e.type} ${e.occurredOn} ${e.position}`));
+  const { rows } = await db.query<{ row: string }>(`SELECT area || ' ' || type || ' ' || to_char(occurred_on, 'YYYY-MM-DD') || ' ' || position AS row FROM rm_fact_areas`);
+  const stored = new Set(rows.map((r) => r.row));
+  const wanted = new Set(expected);
+  return [...expected.filter((r) => !stored.has(r)).map((r) => `missing ${r}`), ...[...stored].filter((r) => !wanted.has(r)).map((r) => `extra ${r}`)];
+}
+
+/** Drops every read model (the runner's init creates them again). */
+export async function dropReadModels(db: SqlClient): Promise<void> {
+  await db.exec(`DROP TABLE IF EXISTS ${[...createProjections().flatMap((p) => p.tables), 'rm_checkpoint'].join(', ')}`);
 }

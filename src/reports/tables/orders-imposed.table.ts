@@ -1,5 +1,5 @@
 import type { ReportTable } from './report-table';
-import { covers, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
+import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
 
 export const ordersImposed: ReportTable = {
   id: 'ordersImposed',
@@ -22,4 +22,5 @@ export const ordersImposedItems = (): string => `
     FROM known_events e
     JOIN known_intervals iv ON iv.offender_id = e.offender_id AND ${covers('iv', 'e.occurred_on')}
    WHERE e.type IN ('SopoImposed', 'NotificationOrderImposed', 'ForeignTravelOrderImposed')
+     AND ${factCandidate('e', ['SopoImposed', 'NotificationOrderImposed', 'ForeignTravelOrderImposed'], '$3::date', '$4::date')}
      AND e.occurred_on BETWEEN $3::date AND $4::date AND iv.area = ANY($1::text[])`;

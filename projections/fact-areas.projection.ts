@@ -1,0 +1,90 @@
+import type { RecordedOffenderEvent } from '../src/domain/offender-event';
+import type { SqlClient } from '../src/sql/sql-client';
+import type { Projection } from './projection';
+
+/** The events the report's period tables count (src/reports/tables): orders, breaches, charges, reviews. */
+export const FACT_TYPES = [
+  'SopoImposed',
+  'NotificationOrderImposed',
+  'ForeignTravelOrderImposed',
+  'NotificationRequirementBreached',
+  'LicenceBreached',
+  'SopoBreached',
+  'SfoCharged',
+  'SeriousCaseReviewCommenced',
+] as const;
+
+export type FactType = (typeof FACT_TYPES)[number];
+
+const FACTS: ReadonlySet<string> = new Set(FACT_TYPES);
+
+/**
+ * rm_fact_areas: each fact event (FACT_TYPES), once under every area its offender has ever been
+ * named in (registered in, or transferred to: rm_offender_areas). A table counts a fact in the area
+ * of the interval holding on the fact's date, as known at the report's position; that area is
+ * always one of these, so "facts of P in area A" is found here by index before the join with
+ * the intervals decides exactly. Without it, one area's report joined every fact of P in the
+ * country (thousands of probes by offender) to learn which few were in the area.
+ * The set of areas only grows: an area named by an event later retracted stays a candidate,
+ * which costs nothing but a row. A new area for an offender brings that offender's earlier facts
+ * under it too (a back-dated transfer can move a fact that was already recorded).
+ */
+export class FactAreasProjection implements Projection {
+  readonly name = 'fact-areas';
+  readonly tables = ['rm_fact_areas', 'rm_offender_areas'];
+  readonly schemaSql = `
+    CREATE TABLE IF NOT EXISTS rm_offender_areas (
+      offender_id text NOT NULL,
+      area        text NOT NULL,
+      PRIMARY KEY (offender_id, area)
+    );
+    CREATE TABLE IF NOT EXISTS rm_fact_areas (
+      area        text NOT NULL,
+      type        text NOT NULL,
+      occurred_on date NOT NULL,
+      position    bigint NOT NULL,
+      PRIMARY KEY (area, type, occurred_on, position)
+    );
+  `;
+
+  async apply(events: readonly RecordedOffenderEvent[], tx: SqlClient): Promise<void> {
+    const named = new Map<string, [string, string]>();
+    const facts: RecordedOffenderEvent[] = [];
+    for (const e of events) {
+      const area = e.type === 'OffenderRegistered' ? e.data.area : e.type === 'OffenderTransferred' ? e.data.toArea : null;
+      if (area !== null) named.set(`${e.offenderId}\n${area}`, [e.offenderId, area]);
+      if (FACTS.has(e.type)) facts.push(e);
+    }
+    if (named.size > 0) {
+      const pairs = [...named.values()];
+      const { rows: added } = await tx.query<{ offender_id: string; area: string }>(
+        `INSERT INTO rm_offender_areas (offender_id, area) SELECT * FROM unnest($1::text[], $2::text[])
+         ON CONFLICT DO NOTHING RETURNING offender_id, area`,
+        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      );
+      // An area new to an offender: their facts so far (this batch's included, rm_events is
+      // written first) become candidates there too.
+      if (added.length > 0) {
+        await tx.query(
+          `INSERT INTO rm_fact_areas (area, type, occurred_on, position)
+           SELECT a.area, e.type, e.occurred_on, e.position
+             FROM unnest($1::text[], $2::text[]) AS a(offender_id, area)
+             JOIN rm_events e ON e.offender_id = a.offender_id AND e.type = ANY($3::text[])`,
+          [added.map((a) => a.offender_id), added.map((a) => a.area), FACT_TYPES],
+        );
+      }
+    }
+    if (facts.length > 0) {
+      await tx.query(
+        `INSERT INTO rm_fact_areas (area, type, occurred_on, position)
+         SELECT a.area, f.type, f.occurred_on, f.position
+           FROM unnest($1::text[], $2::text[], $3::date[], $4::bigint[]) AS f(offender_id, type, occurred_on, position)
+           JOIN rm_offender_areas a ON a.offender_id = f.offender_id
+         ON CONFLICT DO NOTHING`,
+        [facts.map((f) => f.offenderId), facts.map((f) => f.type), facts.map((f) => f.occurredOn), facts.map((f) => f.position.toString())],
+      );
+    }
+  }
+
+  reset(): void {}
+}
