@@ -70,11 +70,22 @@ export const intervalsDuring = (from: string, to: string, where = 'true'): strin
  * \`alias\`'s event is one of \`types\`, dated in [from, to], of an offender once named in one of the
  * areas $1 (rm_fact_areas, projections/fact-areas.projection.ts): a superset of the facts a table
  * counts in those areas, found by index, so that only these are joined with the intervals (which
- * decide). The types are constants of the code, never input.
+ * decide). The types are constants of the code, never input. For one area only (QueryShape).
  */
-export const factCandidate = (alias: string, types: readonly FactType[], from: string, to: string): string =>
-  `${alias}.position IN (SELECT fa.position FROM rm_fact_areas fa WHERE fa.area = ANY($1::text[])
+export const factCandidate = (shape: QueryShape, alias: string, types: readonly FactType[], from: string, to: string): string =>
+  shape === 'manyAreas'
+    ? 'true'
+    : `${alias}.position IN (SELECT fa.position FROM rm_fact_areas fa WHERE fa.area = ANY($1::text[])
       AND fa.type IN (${types.map((t) => `'${t}'`).join(', ')}) AND fa.occurred_on BETWEEN ${from} AND ${to})`;
+
+/**
+ * Whether a query counts one area or several (england-and-wales: all 42, where a candidate filter
+ * by area would filter nothing at the cost of a probe per fact). A different text, not a
+ * condition on $1: the planner turns \`IN (subquery)\` into a join only when it stands alone.
+ */
+export type QueryShape = 'oneArea' | 'manyAreas';
+
+export const queryShape = (s: Pick<ReportScope, 'areas'>): QueryShape => (s.areas.length === 1 ? 'oneArea' : 'manyAreas');
 
 /** The events the service knew at P and had not retracted by then. */
 export const KNOWN_EVENTS = `

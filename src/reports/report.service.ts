@@ -5,7 +5,7 @@ import type { SqlClient } from '../sql/sql-client';
 import { reportPeriod } from './baseline/fold-report';
 import { populationAged10Plus, populationSource } from './reference-data';
 import { reportChecks } from './report-checks';
-import { scopeParams, type ReportScope } from './report-sql';
+import { queryShape, scopeParams, type QueryShape, type ReportScope } from './report-sql';
 import { custodyForSopoBreachItems } from './tables/custody-for-sopo-breach.table';
 import { level23InYearItems } from './tables/level23-in-year.table';
 import { notificationBreachesItems } from './tables/notification-breaches.table';
@@ -31,7 +31,7 @@ import {
 } from './tables';
 
 /** The item query of each counted table (rsoRate is computed from 6.1 and the population). */
-const ITEMS: Partial<Record<ReportTableId, () => string>> = {
+const ITEMS: Partial<Record<ReportTableId, (shape: QueryShape) => string>> = {
   offendersOnSnapshot: offendersOnSnapshotItems,
   level23InYear: level23InYearItems,
   ordersImposed: ordersImposedItems,
@@ -227,7 +227,7 @@ export class ReportService {
     const counts = await Promise.all(
       tables.map((table) =>
         this.db.query<{ row_id: string; col_id: string; n: number }>(
-          `SELECT row_id, col_id, count(*)::int AS n FROM (${ITEMS[table.id]!()}) items GROUP BY row_id, col_id`,
+          `SELECT row_id, col_id, count(*)::int AS n FROM (${ITEMS[table.id]!(queryShape(scope))}) items GROUP BY row_id, col_id`,
           scopeParams(scope),
         ),
       ),
@@ -247,7 +247,7 @@ export class ReportService {
     const { rows } = await this.db.query<ItemRow>(
       `SELECT area, row_id, col_id, offender_id, counted_pos::text, area_pos::text, category_pos::text, level_pos::text,
               custody_pos::text, division_pos::text
-         FROM (${ITEMS[table]!()}) items
+         FROM (${ITEMS[table]!(queryShape(scope))}) items
         WHERE ($6::text = 'total' OR row_id = $6) AND ($7::text = 'total' OR col_id = $7)
         ORDER BY area, offender_id, counted_pos`,
       [...scopeParams(scope), row, column],

@@ -1,5 +1,5 @@
 import type { ReportTable } from './report-table';
-import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
+import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 
 export const custodyForSopoBreach: ReportTable = {
   id: 'custodyForSopoBreach',
@@ -17,7 +17,7 @@ export const custodyForSopoBreach: ReportTable = {
  * One item per offender and area sent to custody for a SOPO breach in P while in the area at
  * level 2 or 3, in the column of their level after the last such breach (SOPOs are category 1 only).
  */
-export const custodyForSopoBreachItems = (): string => `
+export const custodyForSopoBreachItems = (shape: QueryShape): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT DISTINCT ON (iv.area, e.offender_id)
          iv.area, 'category1' AS row_id, 'level' || iv.level AS col_id, e.offender_id,
@@ -25,6 +25,6 @@ export const custodyForSopoBreachItems = (): string => `
     FROM known_events e
     JOIN known_intervals iv ON iv.offender_id = e.offender_id AND ${covers('iv', 'e.occurred_on')}
    WHERE e.type = 'SopoBreached' AND (e.data->>'sentToCustody')::boolean
-     AND ${factCandidate('e', ['SopoBreached'], '$3::date', '$4::date')}
+     AND ${factCandidate(shape, 'e', ['SopoBreached'], '$3::date', '$4::date')}
      AND e.occurred_on BETWEEN $3::date AND $4::date AND iv.area = ANY($1::text[]) AND iv.level >= 2
    ORDER BY iv.area, e.offender_id, e.occurred_on DESC, e.revision DESC`;

@@ -1,5 +1,5 @@
 import type { ReportTable } from './report-table';
-import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
+import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 
 export const ordersImposed: ReportTable = {
   id: 'ordersImposed',
@@ -14,7 +14,7 @@ export const ordersImposed: ReportTable = {
 };
 
 /** One item per order imposed in P on an offender in the area at the end of the order's date. */
-export const ordersImposedItems = (): string => `
+export const ordersImposedItems = (shape: QueryShape): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT iv.area,
          CASE e.type WHEN 'SopoImposed' THEN 'sopo' WHEN 'NotificationOrderImposed' THEN 'notificationOrder' ELSE 'foreignTravelOrder' END AS row_id,
@@ -22,5 +22,5 @@ export const ordersImposedItems = (): string => `
     FROM known_events e
     JOIN known_intervals iv ON iv.offender_id = e.offender_id AND ${covers('iv', 'e.occurred_on')}
    WHERE e.type IN ('SopoImposed', 'NotificationOrderImposed', 'ForeignTravelOrderImposed')
-     AND ${factCandidate('e', ['SopoImposed', 'NotificationOrderImposed', 'ForeignTravelOrderImposed'], '$3::date', '$4::date')}
+     AND ${factCandidate(shape, 'e', ['SopoImposed', 'NotificationOrderImposed', 'ForeignTravelOrderImposed'], '$3::date', '$4::date')}
      AND e.occurred_on BETWEEN $3::date AND $4::date AND iv.area = ANY($1::text[])`;

@@ -1,5 +1,5 @@
 import { CATEGORY_COLUMNS_WITH_TOTAL, type ReportTable } from './report-table';
-import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
+import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 
 export const recalledForLicenceBreach: ReportTable = {
   id: 'recalledForLicenceBreach',
@@ -18,7 +18,7 @@ export const recalledForLicenceBreach: ReportTable = {
  * One item per offender and area recalled (LicenceBreached returnedToCustody) in P while in the
  * area at level 2 or 3, in the cell of their level and category after the last such recall.
  */
-export const recalledForLicenceBreachItems = (): string => `
+export const recalledForLicenceBreachItems = (shape: QueryShape): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT DISTINCT ON (iv.area, e.offender_id)
          iv.area, 'level' || iv.level AS row_id, 'category' || iv.category AS col_id, e.offender_id,
@@ -26,6 +26,6 @@ export const recalledForLicenceBreachItems = (): string => `
     FROM known_events e
     JOIN known_intervals iv ON iv.offender_id = e.offender_id AND ${covers('iv', 'e.occurred_on')}
    WHERE e.type = 'LicenceBreached' AND (e.data->>'returnedToCustody')::boolean
-     AND ${factCandidate('e', ['LicenceBreached'], '$3::date', '$4::date')}
+     AND ${factCandidate(shape, 'e', ['LicenceBreached'], '$3::date', '$4::date')}
      AND e.occurred_on BETWEEN $3::date AND $4::date AND iv.area = ANY($1::text[]) AND iv.level >= 2
    ORDER BY iv.area, e.offender_id, e.occurred_on DESC, e.revision DESC`;

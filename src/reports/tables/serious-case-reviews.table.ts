@@ -1,5 +1,5 @@
 import { CATEGORY_COLUMNS, type ReportTable } from './report-table';
-import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
+import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 
 export const seriousCaseReviews: ReportTable = {
   id: 'seriousCaseReviews',
@@ -16,7 +16,7 @@ export const seriousCaseReviews: ReportTable = {
  * One item per review commenced in P whose charge was made (before the review) while the
  * offender was in the area at level 2 or 3, in the cell of level and category on the charge date.
  */
-export const seriousCaseReviewsItems = (): string => `
+export const seriousCaseReviewsItems = (shape: QueryShape): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT iv.area, 'level' || iv.level AS row_id, 'category' || iv.category AS col_id, r.offender_id,
          r.position AS counted_pos, ${fixingColumns('iv')}
@@ -25,5 +25,5 @@ export const seriousCaseReviewsItems = (): string => `
                        AND c.ref_id = r.data->>'chargeId' AND c.occurred_on <= r.occurred_on
     JOIN known_intervals iv ON iv.offender_id = c.offender_id AND ${covers('iv', 'c.occurred_on')}
    WHERE r.type = 'SeriousCaseReviewCommenced' AND r.occurred_on BETWEEN $3::date AND $4::date
-     AND ${factCandidate('r', ['SeriousCaseReviewCommenced'], '$3::date', '$4::date')}
+     AND ${factCandidate(shape, 'r', ['SeriousCaseReviewCommenced'], '$3::date', '$4::date')}
      AND iv.area = ANY($1::text[]) AND iv.level >= 2`;

@@ -1,7 +1,6 @@
 import type { ReportTable } from './report-table';
-import { SFO_ROWS } from './sfo-rows';
-import { covers, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
-import { SFO_CASES } from './sfo-rows';
+import { KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
+import { SFO_ROWS, sfoCases } from './sfo-rows';
 
 export const sfoCharges: ReportTable = {
   id: 'sfoCharges',
@@ -22,9 +21,9 @@ export const sfoCharges: ReportTable = {
  * charge date; one item per case and column it counts in (a case charged in the previous year
  * and still open on 31 March Y counts in both of those columns).
  */
-export const sfoChargesItems = (): string => `
+export const sfoChargesItems = (shape: QueryShape): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS},
-  cases AS (${SFO_CASES})
+  cases AS (${sfoCases(shape)})
   SELECT cs.area, cs.row_id, col.col_id, cs.offender_id, cs.charge_pos AS counted_pos,
          cs.area_pos, cs.category_pos, cs.level_pos, cs.custody_pos, cs.division_pos
     FROM cases cs

@@ -1,7 +1,6 @@
 import type { ReportTable } from './report-table';
-import { SFO_ROWS } from './sfo-rows';
-import { covers, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS } from '../report-sql';
-import { SFO_CASES } from './sfo-rows';
+import { covers, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
+import { SFO_ROWS, sfoCases } from './sfo-rows';
 
 export const sfoOutcomes: ReportTable = {
   id: 'sfoOutcomes',
@@ -25,9 +24,9 @@ export const sfoOutcomes: ReportTable = {
  * outcome by then); else convicted / otherOutcome by an outcome in P, or outstandingAtEnd.
  * Counted event: the outcome if there is one by S, else the charge.
  */
-export const sfoOutcomesItems = (): string => `
+export const sfoOutcomesItems = (shape: QueryShape): string => `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS},
-  cases AS (${SFO_CASES}),
+  cases AS (${sfoCases(shape)}),
   open_cases AS (
     SELECT cs.*, CASE WHEN cs.outcome_on <= $4::date THEN cs.outcome_on ELSE $4::date END AS judged_on
       FROM cases cs

@@ -1,4 +1,4 @@
-import { covers, factCandidate, fixingColumns } from '../report-sql';
+import { covers, factCandidate, fixingColumns, type QueryShape } from '../report-sql';
 
 // Rows of the two SFO tables (DOMAIN.md 6.8, 6.9): category and level on the charge date.
 // There is no category3-level1 row: category 3 is only ever managed at level 2 or 3 (DOMAIN.md 5).
@@ -21,7 +21,7 @@ export const sfoRow = (category: number, level: number): string => `category${ca
  * row of category and level on the charge date and its outcome (if known): the base of 6.8 and 6.9.
  * Needs the known_intervals and known_events CTEs of report-sql.ts.
  */
-export const SFO_CASES = `
+export const sfoCases = (shape: QueryShape): string => `
     SELECT iv.area, 'category' || iv.category || '-level' || iv.level AS row_id, c.offender_id, c.ref_id AS charge_id,
            c.occurred_on AS charged_on, c.position AS charge_pos, ${fixingColumns('iv')},
            o.occurred_on AS outcome_on, o.data->>'outcome' AS outcome, o.position AS outcome_pos
@@ -29,4 +29,4 @@ export const SFO_CASES = `
       JOIN known_intervals iv ON iv.offender_id = c.offender_id AND ${covers('iv', 'c.occurred_on')}
       LEFT JOIN known_events o ON o.offender_id = c.offender_id AND o.type = 'SfoOutcomeRecorded' AND o.ref_id = c.ref_id
      WHERE c.type = 'SfoCharged' AND c.occurred_on <= $4::date AND iv.area = ANY($1::text[])
-       AND ${factCandidate('c', ['SfoCharged'], "'-infinity'::date", '$4::date')}`;
+       AND ${factCandidate(shape, 'c', ['SfoCharged'], "'-infinity'::date", '$4::date')}`;
