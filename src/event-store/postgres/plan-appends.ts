@@ -31,6 +31,7 @@ export function planAppends(items: readonly StreamAppend[], context: AppendConte
   const takenEventIds = new Set(context.existingEventIds);
   let position = context.lastPosition;
   let lastRecordedAt = context.lastRecordedAt;
+  let recordedAtText: string | null = null;
   const results: StreamAppendResult[] = [];
   const accepted: RecordedOffenderEvent[] = [];
 
@@ -53,6 +54,8 @@ export function planAppends(items: readonly StreamAppend[], context: AppendConte
     // recordedAt never goes backwards along positions: as-known-at reads cut the log by it.
     const requested = new Date(item.recordedAt);
     const recordedAt = lastRecordedAt !== null && lastRecordedAt > requested ? lastRecordedAt : requested;
+    // The items of a batch usually share one recordedAt: its text is made once, not per event.
+    if (recordedAtText === null || recordedAt.getTime() !== lastRecordedAt?.getTime()) recordedAtText = recordedAt.toISOString();
     lastRecordedAt = recordedAt;
 
     let revision = current ?? -1;
@@ -62,7 +65,7 @@ export function planAppends(items: readonly StreamAppend[], context: AppendConte
       offenderId: item.offenderId,
       revision: ++revision,
       position: ++position,
-      recordedAt: recordedAt.toISOString(),
+      recordedAt: recordedAtText!,
       metadata: item.metadata,
     }));
     if (recorded.length > 0) lastRevisions.set(item.offenderId, revision);

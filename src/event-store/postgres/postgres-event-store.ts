@@ -109,11 +109,11 @@ export class PostgresEventStore implements EventStore {
       if (plan.results.some((r) => r.status === 'conflict')) plan = planWith(await existingEventIds());
       if (plan.accepted.length > 0) {
         try {
-          await tx.transaction((savepoint) => savepoint.copyRows('events', EVENT_COLUMNS, plan.accepted.map(toRow)));
+          await tx.transaction((savepoint) => savepoint.copyRows('events', EVENT_COLUMNS, toRows(plan.accepted)));
         } catch (error) {
           if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
           plan = planWith(await existingEventIds());
-          if (plan.accepted.length > 0) await tx.copyRows('events', EVENT_COLUMNS, plan.accepted.map(toRow));
+          if (plan.accepted.length > 0) await tx.copyRows('events', EVENT_COLUMNS, toRows(plan.accepted));
         }
       }
       if (plan.accepted.length > 0) {
@@ -189,18 +189,14 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-function toRow(event: RecordedOffenderEvent): unknown[] {
-  return [
-    event.position,
-    event.offenderId,
-    event.revision,
-    event.eventId,
-    event.type,
-    event.occurredOn,
-    event.recordedAt,
-    event.data,
-    event.metadata,
-  ];
+function toRows(events: readonly RecordedOffenderEvent[]): unknown[][] {
+  // The events of an append share one metadata object: its JSON is written once, not per row.
+  const metadataJson = new Map<EventMetadata, string>();
+  return events.map((event) => {
+    let metadata = metadataJson.get(event.metadata);
+    if (metadata === undefined) metadataJson.set(event.metadata, (metadata = JSON.stringify(event.metadata)));
+    return [event.position, event.offenderId, event.revision, event.eventId, event.type, event.occurredOn, event.recordedAt, event.data, metadata];
+  });
 }
 
 function toEvent(row: EventRow): RecordedOffenderEvent {
