@@ -48,22 +48,29 @@ export class FactAreasProjection implements Projection {
   `;
 
   async apply(events: readonly RecordedOffenderEvent[], tx: SqlClient): Promise<void> {
-    const named = new Map<string, [string, string]>();
+    // Areas named per offender; `earlier`: the offender had events before this one, so it may have
+    // facts from before this batch (a stream's first event, a registration, has none).
+    const named = new Map<string, { offenderId: string; area: string; earlier: boolean }>();
     const facts: RecordedOffenderEvent[] = [];
     for (const e of events) {
       const area = e.type === 'OffenderRegistered' ? e.data.area : e.type === 'OffenderTransferred' ? e.data.toArea : null;
-      if (area !== null) named.set(`${e.offenderId}\n${area}`, [e.offenderId, area]);
+      if (area !== null) {
+        const key = `${e.offenderId}\n${area}`;
+        named.set(key, { offenderId: e.offenderId, area, earlier: e.revision > 0 || named.get(key)?.earlier === true });
+      }
       if (FACTS.has(e.type)) facts.push(e);
     }
     if (named.size > 0) {
       const pairs = [...named.values()];
-      const { rows: added } = await tx.query<{ offender_id: string; area: string }>(
+      const { rows: inserted } = await tx.query<{ offender_id: string; area: string }>(
         `INSERT INTO rm_offender_areas (offender_id, area) SELECT * FROM unnest($1::text[], $2::text[])
          ON CONFLICT DO NOTHING RETURNING offender_id, area`,
-        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+        [pairs.map((p) => p.offenderId), pairs.map((p) => p.area)],
       );
       // An area new to an offender: their facts so far (this batch's included, rm_events is
-      // written first) become candidates there too.
+      // written first) become candidates there too. Facts of this batch are added below anyway,
+      // so only offenders with events before this batch's first can have any to bring.
+      const added = inserted.filter((a) => named.get(`${a.offender_id}\n${a.area}`)!.earlier);
       if (added.length > 0) {
         await tx.query(
           `INSERT INTO rm_fact_areas (area, type, occurred_on, position)
