@@ -1,6 +1,6 @@
 import type { RecordedOffenderEvent } from '../src/domain/offender-event';
 import type { SqlClient } from '../src/sql/sql-client';
-import type { Projection } from './projection';
+import type { Projection, ProjectionMode } from './projection';
 
 /** The events the report's period tables count (src/reports/tables): orders, breaches, charges, reviews. */
 export const FACT_TYPES = [
@@ -47,13 +47,21 @@ export class FactAreasProjection implements Projection {
     );
   `;
 
-  async apply(events: readonly RecordedOffenderEvent[], tx: SqlClient): Promise<void> {
+  /**
+   * During a rebuild: every offender's areas and facts so far, so that each batch's rows are
+   * worked out here and written by COPY (rm_offender_areas at the end), with no lookups. Bounded
+   * by the number of offenders and facts, not events; dropped when the rebuild ends.
+   */
+  private rebuilding: Map<string, { areas: string[]; facts: Array<[string, string, string]> }> | null = null;
+
+  async apply(events: readonly RecordedOffenderEvent[], tx: SqlClient, mode: ProjectionMode): Promise<void> {
+    if (mode === 'rebuild') return this.applyRebuilding(events, tx);
     // Areas named per offender; `earlier`: the offender had events before this one, so it may have
     // facts from before this batch (a stream's first event, a registration, has none).
     const named = new Map<string, { offenderId: string; area: string; earlier: boolean }>();
     const facts: RecordedOffenderEvent[] = [];
     for (const e of events) {
-      const area = e.type === 'OffenderRegistered' ? e.data.area : e.type === 'OffenderTransferred' ? e.data.toArea : null;
+      const area = namedArea(e);
       if (area !== null) {
         const key = `${e.offenderId}\n${area}`;
         named.set(key, { offenderId: e.offenderId, area, earlier: e.revision > 0 || named.get(key)?.earlier === true });
@@ -93,5 +101,39 @@ export class FactAreasProjection implements Projection {
     }
   }
 
-  reset(): void {}
+  async finishRebuild(tx: SqlClient): Promise<void> {
+    const pairs = [...(this.rebuilding?.entries() ?? [])].flatMap(([offenderId, o]) => o.areas.map((area) => [offenderId, area]));
+    await tx.copyRows('rm_offender_areas', ['offender_id', 'area'], pairs);
+    this.rebuilding = null;
+  }
+
+  reset(): void {
+    this.rebuilding = null;
+  }
+
+  /** The same rows as the SQL of apply(), in position order: each (area, fact) once, when the later of the two arrives. */
+  private async applyRebuilding(events: readonly RecordedOffenderEvent[], tx: SqlClient): Promise<void> {
+    const offenders = (this.rebuilding ??= new Map());
+    const rows: string[][] = [];
+    for (const e of events) {
+      let o = offenders.get(e.offenderId);
+      if (!o) offenders.set(e.offenderId, (o = { areas: [], facts: [] }));
+      const area = namedArea(e);
+      if (area !== null && !o.areas.includes(area)) {
+        o.areas.push(area);
+        for (const f of o.facts) rows.push([area, ...f]);
+      }
+      if (FACTS.has(e.type)) {
+        const fact: [string, string, string] = [e.type, e.occurredOn, e.position.toString()];
+        o.facts.push(fact);
+        for (const a of o.areas) rows.push([a, ...fact]);
+      }
+    }
+    await tx.copyRows('rm_fact_areas', ['area', 'type', 'occurred_on', 'position'], rows);
+  }
+}
+
+/** The area an event names for its offender: where it is registered, or transferred to. */
+function namedArea(e: RecordedOffenderEvent): string | null {
+  return e.type === 'OffenderRegistered' ? e.data.area : e.type === 'OffenderTransferred' ? e.data.toArea : null;
 }
