@@ -119,18 +119,19 @@ async function main(): Promise<void> {
 async function benchTarget(target: BenchTarget, scale: BenchScale, file: string, generatedEvents: number, opts: Options, log: (line: string) => void): Promise<StoreResults> {
   const name = targetName(target);
   await dropTarget(target);
+  // Each phase after a CHECKPOINT (settle), in a process of its own.
+  const phase = async <P extends PhaseName>(phaseName: P, args: unknown) => {
+    await settle(target);
+    return runPhase(phaseName, args, opts.work);
+  };
   try {
-    await settle(target);
-    const bulk = await runPhase('bulkLimit', { target, file, rowsPerCopy: 10_000 }, opts.work);
+    const bulk = await phase('bulkLimit', { target, file, rowsPerCopy: 10_000 });
     log(`${name}: bulk COPY limit ${bulk.result.eventsPerSecond.toLocaleString('en-GB')} events/s`);
-    await settle(target);
-    const imported = await runPhase('import', { target, file, batchSize: opts.batchSize }, opts.work);
+    const imported = await phase('import', { target, file, batchSize: opts.batchSize });
     log(`${name}: import through the command path ${imported.result.eventsPerSecond.toLocaleString('en-GB')} events/s (${imported.result.refused} refused)`);
-    await settle(target);
-    const scan = await runPhase('scanLimit', { target, batchSize: 10_000 }, opts.work);
+    const scan = await phase('scanLimit', { target, batchSize: 10_000 });
     log(`${name}: read-and-parse limit ${scan.result.eventsPerSecond.toLocaleString('en-GB')} events/s`);
-    await settle(target);
-    const rebuilt = await runPhase('rebuild', { target }, opts.work);
+    const rebuilt = await phase('rebuild', { target });
     log(`${name}: rebuild ${rebuilt.result.eventsPerSecond.toLocaleString('en-GB')} events/s`);
     const reportArgs = {
       target,
@@ -141,11 +142,9 @@ async function benchTarget(target: BenchTarget, scale: BenchScale, file: string,
       to: `${scale.history.toYear}-03-31`,
       budgetSeconds: scale.budgetSeconds,
     };
-    await settle(target);
-    const served = await runPhase('reports', { ...reportArgs, repeats: scale.repeats }, opts.work);
+    const served = await phase('reports', { ...reportArgs, repeats: scale.repeats });
     log(`${name}: report ${served.result.areaYear.medianMs} ms, england-and-wales ${served.result.national.medianMs} ms, snapshot ${served.result.snapshot.medianMs} ms, trace ${served.result.trace.medianMs} ms (medians)`);
-    await settle(target);
-    const folded = await runPhase('baseline', { ...reportArgs, repeats: scale.baselineRepeats }, opts.work);
+    const folded = await phase('baseline', { ...reportArgs, repeats: scale.baselineRepeats });
     log(`${name}: fold-per-query baseline: report ${folded.result.areaYear.medianMs} ms, england-and-wales ${folded.result.national.medianMs} ms, snapshot ${folded.result.snapshot.medianMs} ms`);
 
     const areaDiff = compareCells(served.result.cells.areaYear, folded.result.cells.areaYear);

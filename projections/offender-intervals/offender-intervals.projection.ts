@@ -87,9 +87,9 @@ export class OffenderIntervalsProjection implements Projection {
       division_pos      bigint NOT NULL,
       category_pos      bigint NOT NULL,
       level_pos         bigint NOT NULL,
-      custody_pos       bigint NOT NULL,
-      span              smallint GENERATED ALWAYS AS (${SPAN_SQL}) STORED
+      custody_pos       bigint NOT NULL
     );
+    -- Added here, not above, so that a read model made by an earlier version gets it too.
     ALTER TABLE rm_intervals ADD COLUMN IF NOT EXISTS span smallint GENERATED ALWAYS AS (${SPAN_SQL}) STORED;
     -- Replaced by rm_intervals_area_span and rm_intervals_offender_during (read models of earlier versions).
     DROP INDEX IF EXISTS rm_intervals_area_from;

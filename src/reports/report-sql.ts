@@ -21,6 +21,9 @@ export interface ReportScope {
 
 export const scopeParams = (s: ReportScope): unknown[] => [s.areas, s.position.toString(), s.periodFrom, s.periodTo, s.previousFrom];
 
+/** Interval row r was the service's knowledge at P: recorded by then and not superseded by then. */
+const KNOWN_AT_P = 'r.known_from <= $2::bigint AND (r.known_to IS NULL OR r.known_to > $2::bigint)';
+
 /**
  * (With a first CTE naming the parameters' types.) The interval rows the service knew at P, with the end date it knew then (`vto`):
  * an end recorded after P did not exist yet (see projections/offender-intervals/interval-rows.ts).
@@ -35,7 +38,7 @@ export const KNOWN_INTERVALS = `
            r.start_pos, r.area_pos, r.division_pos, r.category_pos, r.level_pos, r.custody_pos,
            CASE WHEN r.valid_to_known_at > $2::bigint THEN NULL ELSE r.valid_to END AS vto
       FROM rm_intervals r
-     WHERE r.known_from <= $2::bigint AND (r.known_to IS NULL OR r.known_to > $2::bigint)
+     WHERE ${KNOWN_AT_P}
   )`;
 
 /**
@@ -59,15 +62,15 @@ export const intervalsDuring = (from: string, to: string, where = 'true'): strin
            AND (${where})
         OFFSET 0) r
      WHERE (r.valid_to_known_at IS NULL OR r.valid_to_known_at <= $2::bigint) AND (r.valid_to IS NULL OR r.valid_to > ${from})
-       AND r.known_from <= $2::bigint AND (r.known_to IS NULL OR r.known_to > $2::bigint)
+       AND ${KNOWN_AT_P}
     UNION ALL
     SELECT r.*, NULL::date AS vto FROM rm_intervals r
      WHERE r.area = ANY($1::text[]) AND r.valid_to_known_at > $2::bigint AND r.valid_from <= ${to} AND (${where})
-       AND r.known_from <= $2::bigint AND (r.known_to IS NULL OR r.known_to > $2::bigint)
+       AND ${KNOWN_AT_P}
   )`;
 
 /**
- * \`alias\`'s event is one of \`types\`, dated in [from, to], of an offender once named in one of the
+ * `alias`'s event is one of `types`, dated in [from, to], of an offender once named in one of the
  * areas $1 (rm_fact_areas, projections/fact-areas.projection.ts): a superset of the facts a table
  * counts in those areas, found by index, so that only these are joined with the intervals (which
  * decide). The types are constants of the code, never input. For one area only (QueryShape).
@@ -81,7 +84,7 @@ export const factCandidate = (shape: QueryShape, alias: string, types: readonly 
 /**
  * Whether a query counts one area or several (england-and-wales: all 42, where a candidate filter
  * by area would filter nothing at the cost of a probe per fact). A different text, not a
- * condition on $1: the planner turns \`IN (subquery)\` into a join only when it stands alone.
+ * condition on $1: the planner turns `IN (subquery)` into a join only when it stands alone.
  */
 export type QueryShape = 'oneArea' | 'manyAreas';
 
