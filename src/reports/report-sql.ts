@@ -70,16 +70,22 @@ export const intervalsDuring = (from: string, to: string, where = 'true'): strin
   )`;
 
 /**
- * `alias`'s event is one of `types`, dated in [from, to], of an offender once named in one of the
- * areas $1 (rm_fact_areas, projections/fact-areas.projection.ts): a superset of the facts a table
- * counts in those areas, found by index, so that only these are joined with the intervals (which
- * decide). The types are constants of the code, never input. For one area only (QueryShape).
+ * `alias`'s event is one of `types`, dated in [from, to] (from null: any date up to `to`). For one
+ * area, also an event of an offender once named in one of the areas $1 (rm_fact_areas,
+ * projections/fact-areas.projection.ts): a superset of the facts a table counts in those areas,
+ * found by index, so that only these are joined with the intervals (which decide). The types are
+ * constants of the code, never input.
  */
-export const factCandidate = (shape: QueryShape, alias: string, types: readonly FactType[], from: string, to: string): string =>
-  shape === 'manyAreas'
-    ? 'true'
-    : `${alias}.position IN (SELECT fa.position FROM rm_fact_areas fa WHERE fa.area = ANY($1::text[])
-      AND fa.type IN (${types.map((t) => `'${t}'`).join(', ')}) AND fa.occurred_on BETWEEN ${from} AND ${to})`;
+export const factsOf = (shape: QueryShape, alias: string, types: readonly FactType[], from: string | null, to: string): string => {
+  const typeList = types.map((t) => `'${t}'`).join(', ');
+  const dated = from === null ? `<= ${to}` : `BETWEEN ${from} AND ${to}`;
+  const own = `${alias}.type IN (${typeList}) AND ${alias}.occurred_on ${dated}`;
+  return shape === 'manyAreas'
+    ? own
+    : `${own}
+     AND ${alias}.position IN (SELECT fa.position FROM rm_fact_areas fa WHERE fa.area = ANY($1::text[])
+      AND fa.type IN (${typeList}) AND fa.occurred_on ${dated})`;
+};
 
 /**
  * Whether a query counts one area or several (england-and-wales: all 42, where a candidate filter

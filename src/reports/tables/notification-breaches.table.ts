@@ -1,5 +1,5 @@
 import type { ReportTable } from './report-table';
-import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
+import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 
 export const notificationBreaches: ReportTable = {
   id: 'notificationBreaches',
@@ -23,7 +23,6 @@ export const notificationBreachesItems = (shape: QueryShape): string => `
          iv.area, 'rso' AS row_id, 'count' AS col_id, e.offender_id, e.position AS counted_pos, ${fixingColumns('iv')}
     FROM known_events e
     JOIN known_intervals iv ON iv.offender_id = e.offender_id AND ${covers('iv', 'e.occurred_on')}
-   WHERE e.type = 'NotificationRequirementBreached' AND e.data->>'outcome' IN ('caution', 'conviction')
-     AND ${factCandidate(shape, 'e', ['NotificationRequirementBreached'], '$3::date', '$4::date')}
-     AND e.occurred_on BETWEEN $3::date AND $4::date AND iv.area = ANY($1::text[]) AND iv.category = 1
+   WHERE ${factsOf(shape, 'e', ['NotificationRequirementBreached'], '$3::date', '$4::date')}
+     AND e.data->>'outcome' IN ('caution', 'conviction') AND iv.area = ANY($1::text[]) AND iv.category = 1
    ORDER BY iv.area, e.offender_id, e.occurred_on DESC, e.revision DESC`;

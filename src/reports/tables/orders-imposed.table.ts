@@ -1,5 +1,5 @@
 import type { ReportTable } from './report-table';
-import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
+import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 
 export const ordersImposed: ReportTable = {
   id: 'ordersImposed',
@@ -21,6 +21,5 @@ export const ordersImposedItems = (shape: QueryShape): string => `
          'count' AS col_id, e.offender_id, e.position AS counted_pos, ${fixingColumns('iv')}
     FROM known_events e
     JOIN known_intervals iv ON iv.offender_id = e.offender_id AND ${covers('iv', 'e.occurred_on')}
-   WHERE e.type IN ('SopoImposed', 'NotificationOrderImposed', 'ForeignTravelOrderImposed')
-     AND ${factCandidate(shape, 'e', ['SopoImposed', 'NotificationOrderImposed', 'ForeignTravelOrderImposed'], '$3::date', '$4::date')}
-     AND e.occurred_on BETWEEN $3::date AND $4::date AND iv.area = ANY($1::text[])`;
+   WHERE ${factsOf(shape, 'e', ['SopoImposed', 'NotificationOrderImposed', 'ForeignTravelOrderImposed'], '$3::date', '$4::date')}
+     AND iv.area = ANY($1::text[])`;

@@ -1,5 +1,5 @@
 import { CATEGORY_COLUMNS_WITH_TOTAL, type ReportTable } from './report-table';
-import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
+import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 
 export const recalledForLicenceBreach: ReportTable = {
   id: 'recalledForLicenceBreach',
@@ -25,7 +25,6 @@ export const recalledForLicenceBreachItems = (shape: QueryShape): string => `
          e.position AS counted_pos, ${fixingColumns('iv')}
     FROM known_events e
     JOIN known_intervals iv ON iv.offender_id = e.offender_id AND ${covers('iv', 'e.occurred_on')}
-   WHERE e.type = 'LicenceBreached' AND (e.data->>'returnedToCustody')::boolean
-     AND ${factCandidate(shape, 'e', ['LicenceBreached'], '$3::date', '$4::date')}
-     AND e.occurred_on BETWEEN $3::date AND $4::date AND iv.area = ANY($1::text[]) AND iv.level >= 2
+   WHERE ${factsOf(shape, 'e', ['LicenceBreached'], '$3::date', '$4::date')}
+     AND (e.data->>'returnedToCustody')::boolean AND iv.area = ANY($1::text[]) AND iv.level >= 2
    ORDER BY iv.area, e.offender_id, e.occurred_on DESC, e.revision DESC`;

@@ -1,5 +1,5 @@
 import { CATEGORY_COLUMNS, type ReportTable } from './report-table';
-import { covers, factCandidate, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
+import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 
 export const seriousCaseReviews: ReportTable = {
   id: 'seriousCaseReviews',
@@ -24,6 +24,5 @@ export const seriousCaseReviewsItems = (shape: QueryShape): string => `
     JOIN known_events c ON c.offender_id = r.offender_id AND c.type = 'SfoCharged'
                        AND c.ref_id = r.data->>'chargeId' AND c.occurred_on <= r.occurred_on
     JOIN known_intervals iv ON iv.offender_id = c.offender_id AND ${covers('iv', 'c.occurred_on')}
-   WHERE r.type = 'SeriousCaseReviewCommenced' AND r.occurred_on BETWEEN $3::date AND $4::date
-     AND ${factCandidate(shape, 'r', ['SeriousCaseReviewCommenced'], '$3::date', '$4::date')}
+   WHERE ${factsOf(shape, 'r', ['SeriousCaseReviewCommenced'], '$3::date', '$4::date')}
      AND iv.area = ANY($1::text[]) AND iv.level >= 2`;

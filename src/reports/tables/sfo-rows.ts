@@ -1,4 +1,4 @@
-import { covers, factCandidate, fixingColumns, type QueryShape } from '../report-sql';
+import { covers, factsOf, fixingColumns, type QueryShape } from '../report-sql';
 
 // Rows of the two SFO tables (DOMAIN.md 6.8, 6.9): category and level on the charge date.
 // There is no category3-level1 row: category 3 is only ever managed at level 2 or 3 (DOMAIN.md 5).
@@ -28,5 +28,4 @@ export const sfoCases = (shape: QueryShape): string => `
       FROM known_events c
       JOIN known_intervals iv ON iv.offender_id = c.offender_id AND ${covers('iv', 'c.occurred_on')}
       LEFT JOIN known_events o ON o.offender_id = c.offender_id AND o.type = 'SfoOutcomeRecorded' AND o.ref_id = c.ref_id
-     WHERE c.type = 'SfoCharged' AND c.occurred_on <= $4::date AND iv.area = ANY($1::text[])
-       AND ${factCandidate(shape, 'c', ['SfoCharged'], "'-infinity'::date", '$4::date')}`;
+     WHERE ${factsOf(shape, 'c', ['SfoCharged'], null, '$4::date')} AND iv.area = ANY($1::text[])`;
