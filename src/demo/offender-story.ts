@@ -1,4 +1,4 @@
-import type { Category, Level, NewOffenderEvent, OffenderEventData, OffenderEventType } from '../domain/offender-event';
+import { registrationData, type Category, type Level, type NewOffenderEvent, type OffenderEventData, type OffenderEventType } from '../domain/offender-event';
 import type { OffenderState } from '../domain/offender-state';
 import { stateAt } from '../domain/offender-timeline';
 import { seededUuid } from './seeded-random';
@@ -70,15 +70,7 @@ export class OffenderStory {
     registration: { area: string; category: Category; level: Level; division?: string; inCustody?: boolean; underSupervision?: boolean; onLicence?: boolean },
   ): NewOffenderEvent {
     const { area, category, level, division, inCustody = false, underSupervision = false, onLicence = false } = registration;
-    return this.record(on, 'OffenderRegistered', {
-      area,
-      category,
-      level,
-      ...(division === undefined ? {} : { division }),
-      inCustody,
-      underSupervision,
-      ...(onLicence ? { onLicence } : {}),
-    });
+    return this.record(on, 'OffenderRegistered', registrationData({ area, category, level, division, inCustody, underSupervision, onLicence }));
   }
 
   /** A new id for an order, charge or review of this offender (unique per offender, DOMAIN.md 4). */

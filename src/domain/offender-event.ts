@@ -103,4 +103,28 @@ export type RecordedOffenderEvent = NewOffenderEvent & {
   metadata: EventMetadata;
 };
 
+/**
+ * An OffenderRegistered payload as the service's own writers (demo, generator) post it: no
+ * division key when there is none, and onLicence only when true (it defaults to false).
+ */
+export function registrationData(r: {
+  area: string;
+  category: Category;
+  level: Level;
+  division?: string;
+  inCustody: boolean;
+  underSupervision: boolean;
+  onLicence?: boolean;
+}): OffenderEventData['OffenderRegistered'] {
+  return {
+    area: r.area,
+    category: r.category,
+    level: r.level,
+    ...(r.division === undefined ? {} : { division: r.division }),
+    inCustody: r.inCustody,
+    underSupervision: r.underSupervision,
+    ...(r.onLicence ? { onLicence: true } : {}),
+  };
+}
+
 export const streamIdOf = (offenderId: string): string => `offender-${offenderId}`;

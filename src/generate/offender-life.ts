@@ -1,4 +1,4 @@
-import type { Category, CustodyReason, Level, NewOffenderEvent, OffenderEventData, OffenderEventType } from '../domain/offender-event';
+import { registrationData, type Category, type CustodyReason, type Level, type NewOffenderEvent, type OffenderEventData, type OffenderEventType } from '../domain/offender-event';
 import type { SeededRandom } from '../demo/seeded-random';
 import { dateOfDay, DAYS_PER_YEAR } from './calendar-days';
 import { CATEGORY_SHAPE, RATES, registrationLevel } from './generation-shape';
@@ -244,15 +244,7 @@ export class OffenderLife {
     const onLicence = underSupervision && this.random.chance(shape.onLicenceIfSupervised);
     const divisions = this.world.divisionsOf(area);
     const division = divisions.length > 0 && !this.random.chance(RATES.noDivision) ? this.random.pick(divisions) : undefined;
-    this.record(day, 'OffenderRegistered', {
-      area,
-      category,
-      level,
-      ...(division === undefined ? {} : { division }),
-      inCustody,
-      underSupervision,
-      ...(onLicence ? { onLicence } : {}),
-    });
+    this.record(day, 'OffenderRegistered', registrationData({ area, category, level, division, inCustody, underSupervision, onLicence }));
     this.active = true;
     this.area = area;
     this.division = division ?? null;
