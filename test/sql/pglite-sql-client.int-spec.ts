@@ -54,4 +54,12 @@ describe('PgliteSqlClient', () => {
     client = await PgliteSqlClient.open(path.join(dataDir, 'db'));
     expect((await client.query('SELECT note FROM kept')).rows).toEqual([{ note: 'still here' }]);
   });
+
+  it('runs with the larger buffer cache and the planner settings, on a reopened store too', async () => {
+    // The reopen above went through PgliteSqlClient.open, as every start of the service does.
+    const setting = async (name: string) => (await client.query<Record<string, string>>(`SHOW ${name}`)).rows[0][name];
+    expect(await setting('shared_buffers')).toBe('256MB');
+    expect(await setting('random_page_cost')).toBe('1.1');
+    expect(await setting('max_parallel_workers_per_gather')).toBe('0');
+  });
 });
