@@ -107,15 +107,7 @@ export type RecordedOffenderEvent = NewOffenderEvent & {
  * An OffenderRegistered payload as the service's own writers (demo, generator) post it: no
  * division key when there is none, and onLicence only when true (it defaults to false).
  */
-export function registrationData(r: {
-  area: string;
-  category: Category;
-  level: Level;
-  division?: string;
-  inCustody: boolean;
-  underSupervision: boolean;
-  onLicence?: boolean;
-}): OffenderEventData['OffenderRegistered'] {
+export function registrationData(r: OffenderEventData['OffenderRegistered']): OffenderEventData['OffenderRegistered'] {
   return {
     area: r.area,
     category: r.category,
