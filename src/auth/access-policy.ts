@@ -106,7 +106,9 @@ function transferRetractionRefusal(caller: Principal, stream: readonly TimelineE
  */
 export function unknownOffenderRefusal(caller: Caller, stream: readonly TimelineEvent[], event: NewOffenderEvent): ForbiddenError | null {
   if (caller === LOCAL_OPERATOR || caller.areas.includes(ALL_AREAS) || event.type === 'OffenderRegistered') return null;
-  return responsibleArea(stream, event) === null ? notYourOffender() : null;
+  if (responsibleArea(stream, event) !== null) return null;
+  // Said here for the audit's reason; refusedWrite shows the caller the answer for another area's offender.
+  return forbidden('known-offender', `Offender ${event.offenderId} has no MAPPA period at this date.`, 'offenderId');
 }
 
 /** What a refused writer is told, and the areas whose auditors see the refusal (one audit entry per group). */
@@ -134,8 +136,8 @@ export function refusedWrite(caller: Caller, stream: readonly TimelineEvent[], e
   const ownGroups = atDate ? [atDate.areas] : [event.type === 'OffenderRegistered' ? [event.data.area] : []];
   if (caller === LOCAL_OPERATOR || caller.areas.includes(ALL_AREAS)) return { shown: error, rule, areaGroups: ownGroups };
 
-  const notTheCallers = (error instanceof ForbiddenError && error.details.some((d) => d.rule === 'area' && d.field === 'offenderId'))
-    || (error instanceof NotFoundError && error.details.some((d) => d.rule === 'known-offender'));
+  const notTheCallers = (error instanceof ForbiddenError || error instanceof NotFoundError)
+    && error.details.some((d) => d.field === 'offenderId' && (d.rule === 'area' || d.rule === 'known-offender'));
   const touched = [...new Set([...(atDate ? [atDate] : []), ...periodsFrom(periods, date)])];
   const seesAll = touched.every((p) => readablePeriods(caller, [p]).length > 0);
   const aboutTheRecord = error.status === 409 || error.status === 422;
