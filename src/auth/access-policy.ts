@@ -143,7 +143,8 @@ export function refusedWrite(caller: Caller, stream: readonly TimelineEvent[], e
   const aboutTheRecord = error.status === 409 || error.status === 422;
   if (!notTheCallers && (seesAll || !aboutTheRecord)) return { shown: error, rule, areaGroups: ownGroups };
 
-  const others = areaGroups(touched, (area) => coversArea(caller, area));
+  // Not the caller's: the area managing the offender at that date; hidden details: every period they may name.
+  const others = areaGroups(notTheCallers ? (atDate ? [atDate] : []) : touched, (area) => coversArea(caller, area));
   return { shown: notTheCallers ? notYourOffender() : withoutDetails(error), rule, areaGroups: others.length > 0 ? others : [[]] };
 }
 

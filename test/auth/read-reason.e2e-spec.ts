@@ -30,7 +30,7 @@ describe('offender-level reads need a reason (issue 10, item 11)', () => {
     ['offender history', () => `/offenders/${offenderId}/events`],
     ['trace', () => `/reports/${GM}/2014-15/cells/offendersOnSnapshot.total.total/trace`],
   ])('%s: 400 naming reason without one (or a blank one), and nothing served', async (_, url) => {
-    for (const query of [{}, { reason: '' }, { reason: '   ' }]) {
+    for (const query of [{}, { reason: '' }, { reason: '   ' }] as Array<Record<string, string>>) {
       const res = await get(url(), query);
       expect({ query, status: res.status, body: res.body }).toEqual({
         query, status: 400, body: { error: 'invalid-input', message: expect.stringMatching(/reason/), details: [expect.objectContaining({ field: 'reason', rule: 'required' })] },
