@@ -17,7 +17,7 @@ import { EventBatchesController } from './http/event-batches.controller';
 import { HealthController } from './http/health.controller';
 import { OffenderEventsController } from './http/offender-events.controller';
 import { DEFAULT_RATE_LIMIT, RateLimitGuard, throttlerOptions, type RateLimitSettings } from './http/rate-limit';
-import { GetOffenderAreasHandler, GetOffenderEventsHandler, GetOffenderHandler } from './queries/offender/offender-queries.handler';
+import { GetOffenderEventsHandler, GetOffenderHandler } from './queries/offender/offender-queries.handler';
 import type { SqlClient } from './sql/sql-client';
 import { readSideProviders } from './reports/read-side.providers';
 import { ReportsController } from './http/reports.controller';
@@ -76,7 +76,6 @@ export class AppModule {
         RecordOffenderEventsHandler,
         GetOffenderHandler,
         GetOffenderEventsHandler,
-        GetOffenderAreasHandler,
         // Guards run in this order: the rate limit first, so forged tokens are limited too.
         ...(rateLimit ? [{ provide: APP_GUARD, useClass: RateLimitGuard }] : []),
         ...(http ? [{ provide: APP_GUARD, useClass: AuthenticationGuard }, { provide: APP_FILTER, useClass: ErrorFilter }] : []),

@@ -8,8 +8,12 @@ import { ACCESS_AUDIT_INIT_LOCK, ACCESS_AUDIT_SCHEMA_SQL } from './access-audit.
 // who, when, what and why, allowed or refused. Append-only (a trigger refuses UPDATE, DELETE
 // and TRUNCATE); auditors list it through GET /audit/access, scoped to their areas.
 
-/** What was read. Extend with new offender-level reads (e.g. 'report-trace'). */
-export type AccessAction = 'offender-state' | 'offender-history' | 'trace' | 'access-audit';
+/**
+ * What was read or attempted. Extend with new offender-level reads (e.g. 'report-trace').
+ * `write-refused`: a posted event the record-events handler refused; `registered-in-another-area`:
+ * an offender known to an area was registered into another one (docs/security.md, section 3).
+ */
+export type AccessAction = 'offender-state' | 'offender-history' | 'trace' | 'access-audit' | 'write-refused' | 'registered-in-another-area';
 
 export interface AccessAuditEntry {
   caller: Caller;
@@ -64,14 +68,41 @@ export class AccessAudit {
    * allowed, or refused (then the ForbiddenError is rethrown). If the entry cannot be written the
    * read fails: no offender data leaves without its audit record.
    */
-  async authorise(entry: AccessAuditEntry, authorise: () => void): Promise<void> {
+  async authorise(entry: AccessAuditEntry | readonly AccessAuditEntry[], authorise: () => void): Promise<void> {
+    const entries = Array.isArray(entry) ? entry : [entry as AccessAuditEntry];
     try {
       authorise();
     } catch (error) {
-      if (error instanceof ForbiddenError) await this.record(entry, 'refused');
+      if (error instanceof ForbiddenError) await this.recordAll(entries.map((e) => ({ ...e, outcome: 'refused' as const })));
       throw error;
     }
-    await this.record(entry, 'allowed');
+    await this.recordAll(entries.map((e) => ({ ...e, outcome: 'allowed' as const })));
+  }
+
+  /** Records many entries in one INSERT (a batch of posted events may have thousands of refused lines). */
+  async recordAll(entries: ReadonlyArray<AccessAuditEntry & { outcome: 'allowed' | 'refused' }>): Promise<void> {
+    if (entries.length === 0) return;
+    const sql = this.database();
+    await this.init();
+    const at = this.clock.now().toISOString();
+    const rows = entries.map((entry) => ({
+      ...this.whoIs(entry.caller), action: entry.action, target: entry.target, offender_id: entry.offenderId ?? null,
+      areas: [...entry.areas], reason: entry.reason ?? null, outcome: entry.outcome,
+    }));
+    await sql.query(
+      `INSERT INTO access_audit (at, actor, agency, roles, action, target, offender_id, areas, reason, outcome)
+       SELECT $1::timestamptz, r.actor, r.agency, ARRAY(SELECT jsonb_array_elements_text(r.roles)), r.action, r.target, r.offender_id,
+              ARRAY(SELECT jsonb_array_elements_text(r.areas)), r.reason, r.outcome
+         FROM jsonb_to_recordset($2::jsonb)
+           AS r(actor text, agency text, roles jsonb, action text, target text, offender_id text, areas jsonb, reason text, outcome text)`,
+      [at, JSON.stringify(rows)],
+    );
+  }
+
+  private whoIs(caller: Caller): { actor: string; agency: string; roles: string[] } {
+    return caller === LOCAL_OPERATOR
+      ? { actor: `${LOCAL_OPERATOR}:${process.env.USER ?? 'unknown'}`, agency: 'moj', roles: [LOCAL_OPERATOR] }
+      : { actor: caller.sub, agency: caller.agency, roles: [...caller.roles] };
   }
 
   async record(entry: AccessAuditEntry, outcome: 'allowed' | 'refused'): Promise<void> {

@@ -1,8 +1,9 @@
 import { OFFENDER_EVENT_TYPES, type NewOffenderEvent, type OffenderEventType } from '../domain/offender-event';
+import { areaGroups, mappaPeriods, periodAt, periodsFrom, transferFollowedByEvents, type MappaPeriod } from '../domain/mappa-periods';
 import type { TimelineEvent } from '../domain/offender-timeline';
 import { ENGLAND_AND_WALES } from '../domain/reference-areas';
 import { responsibleArea, subjectOf } from '../domain/responsible-area';
-import { ForbiddenError } from '../errors';
+import { ForbiddenError, NotFoundError, type ErrorDetail, type MappaError } from '../errors';
 import { ALL_AREAS, LOCAL_OPERATOR, type Agency, type Caller, type Principal, type Role } from './principal';
 
 // The access policy: who may see and write what (docs/security.md has it as a table).
@@ -59,6 +60,7 @@ export function recordingRefusal(caller: Caller, stream: readonly TimelineEvent[
     const what = subject.type === 'EventRetracted' ? 'any events' : event.type === 'EventRetracted' ? `${subject.type} events, so it cannot retract one` : `${subject.type} events`;
     return forbidden('agency-event-type', `The ${caller.agency} agency does not record ${what}; see docs/security.md for who records what.`, 'type');
   }
+  if (event.type === 'EventRetracted' && subject.type === 'OffenderTransferred') return transferRetractionRefusal(caller, stream, subject);
   // An offender with no registration has no area: the decider answers 404 for it.
   const area = responsibleArea(stream, event);
   if (area !== null && !coversArea(caller, area)) {
@@ -71,6 +73,108 @@ export function recordingRefusal(caller: Caller, stream: readonly TimelineEvent[
     return forbidden('area', `You may only post events for offenders managed in your areas: ${why}.`, 'offenderId');
   }
   return null;
+}
+
+/**
+ * Who may retract a transfer (docs/security.md, policy table): a token for every area (`*`) always;
+ * otherwise the sending area, until the receiving area has recorded anything after the transfer,
+ * and from then on the receiving area only, so the sending area cannot take the offender back.
+ */
+function transferRetractionRefusal(caller: Principal, stream: readonly TimelineEvent[], transfer: NewOffenderEvent & { type: 'OffenderTransferred' }): ForbiddenError | null {
+  if (caller.areas.includes(ALL_AREAS)) return null;
+  const stored = stream.find((e) => e.eventId === transfer.eventId);
+  const taken = stored !== undefined && transferFollowedByEvents(stream, stored);
+  const sending = responsibleArea(stream, transfer);
+  const [entitled, other] = taken ? [transfer.data.toArea, sending] : [sending, transfer.data.toArea];
+  if (entitled !== null && coversArea(caller, entitled)) return null;
+  if (other === null || !coversArea(caller, other)) {
+    return forbidden('area', `You may only post events for offenders managed in your areas: a transfer is retracted by the sending or the receiving area.`, 'offenderId');
+  }
+  return forbidden(
+    'transfer-retraction',
+    taken
+      ? 'The receiving area has recorded events since this transfer, so only the receiving area (or the MAPPA data team) may retract it.'
+      : 'Until the receiving area records anything after this transfer, only the sending area (or the MAPPA data team) may retract it.',
+    'data.retractedEventId',
+  );
+}
+
+/**
+ * A non-registration event for an offender with no area at its date (never registered, or every
+ * registration retracted): refused like an offender of another area (see refusedWrite), so a
+ * recorder cannot probe which ids exist. A `*` caller and the local operator get the decider's 404.
+ */
+export function unknownOffenderRefusal(caller: Caller, stream: readonly TimelineEvent[], event: NewOffenderEvent): ForbiddenError | null {
+  if (caller === LOCAL_OPERATOR || caller.areas.includes(ALL_AREAS) || event.type === 'OffenderRegistered') return null;
+  if (responsibleArea(stream, event) !== null) return null;
+  // Said here for the audit's reason; refusedWrite shows the caller the answer for another area's offender.
+  return forbidden('known-offender', `Offender ${event.offenderId} has no MAPPA period at this date.`, 'offenderId');
+}
+
+/** What a refused writer is told, and the areas whose auditors see the refusal (one audit entry per group). */
+export interface RefusedWrite {
+  shown: MappaError;
+  /** The rule the write broke, as found (the audit's reason; never shown to a caller who may not see it). */
+  rule: string;
+  areaGroups: string[][];
+}
+
+/**
+ * Shapes a refusal of `event` for `caller` (docs/security.md, "Refused writes"):
+ * - refused because the offender is not the caller's (another area's at the event's date, or
+ *   unknown): one answer, the same for both;
+ * - a timeline or conflict refusal (409, 422) names events, dates and periods: shown in full only
+ *   if the caller's areas managed every MAPPA period the event's date can touch, else detail-free;
+ * - the audit entry goes to the areas the refused write concerns. A refusal the caller may not
+ *   see in full is shown to the other areas only (each group apart), never to the caller's.
+ */
+export function refusedWrite(caller: Caller, stream: readonly TimelineEvent[], event: NewOffenderEvent, error: MappaError): RefusedWrite {
+  const rule = error.details[0]?.rule ?? error.code;
+  const { periods } = mappaPeriods(stream);
+  const date = concernedDate(stream, event);
+  const atDate = periodAt(periods, date);
+  const ownGroups = atDate ? [atDate.areas] : [event.type === 'OffenderRegistered' ? [event.data.area] : []];
+  if (caller === LOCAL_OPERATOR || caller.areas.includes(ALL_AREAS)) return { shown: error, rule, areaGroups: ownGroups };
+
+  const notTheCallers = (error instanceof ForbiddenError || error instanceof NotFoundError)
+    && error.details.some((d) => d.field === 'offenderId' && (d.rule === 'area' || d.rule === 'known-offender'));
+  const touched = [...new Set([...(atDate ? [atDate] : []), ...periodsFrom(periods, date)])];
+  const seesAll = touched.every((p) => readablePeriods(caller, [p]).length > 0);
+  const aboutTheRecord = error.status === 409 || error.status === 422;
+  if (!notTheCallers && (seesAll || !aboutTheRecord)) return { shown: error, rule, areaGroups: ownGroups };
+
+  // Not the caller's: the area managing the offender at that date; hidden details: every period they may name.
+  const others = areaGroups(notTheCallers ? (atDate ? [atDate] : []) : touched, (area) => coversArea(caller, area));
+  return { shown: notTheCallers ? notYourOffender() : withoutDetails(error), rule, areaGroups: others.length > 0 ? others : [[]] };
+}
+
+/** The date whose part of the record a refusal may speak of: the earliest of the event, what it retracts, and an event of the same id. */
+function concernedDate(stream: readonly TimelineEvent[], event: NewOffenderEvent): string {
+  const subject = subjectOf(stream, event);
+  const sameId = stream.find((e) => e.eventId === event.eventId);
+  return [event.occurredOn, subject.occurredOn, sameId?.occurredOn ?? event.occurredOn].sort()[0];
+}
+
+/** The one answer for an offender that is not the caller's: it says nothing of whether it exists or where. */
+function notYourOffender(): ForbiddenError {
+  return forbidden('area', "You may only post events for offenders managed in your areas on the event's date, and this offender is not one of them.", 'offenderId');
+}
+
+/** The same refusal (status and error code) without a word about the record behind it. */
+function withoutDetails(error: MappaError): MappaError {
+  const message = "This event conflicts with a part of the offender's record that your areas did not manage, so the details cannot be shown; the MAPPA data team can look into it.";
+  const detail: ErrorDetail = { rule: 'record-of-another-area', message: 'conflicts with a part of the record you may not see' };
+  return new (error.constructor as new (message: string, details: ErrorDetail[]) => MappaError)(message, [detail]);
+}
+
+/**
+ * The MAPPA periods of an offender `principal`'s areas managed (docs/security.md, "The read-scope
+ * rule"): all of them for `*`. Readers see the events of these periods, and of the others only
+ * that they exist. The role is checked by assertMayReadOffender.
+ */
+export function readablePeriods(principal: Principal, periods: readonly MappaPeriod[]): MappaPeriod[] {
+  if (principal.areas.includes(ALL_AREAS)) return [...periods];
+  return periods.filter((p) => p.areas.some((area) => coversArea(principal, area)));
 }
 
 /** Throws 403 unless `caller` may record `event` (see recordingRefusal). */
@@ -97,15 +201,16 @@ export function assertMayReadTrace(principal: Principal, area: string): void {
 }
 
 /**
- * An offender's state or history: auditors whose areas include one the offender was ever managed
- * in (`areasOfOffender`, from src/domain/responsible-area.ts). An unknown offender is in no area,
- * so only a `*` auditor learns that it does not exist.
+ * An offender's state or history: auditors whose areas managed the part of the record read
+ * (`managingAreas`: the areas of the MAPPA periods concerned, src/domain/mappa-periods.ts). An
+ * unknown offender has no period, so only a `*` auditor learns that it does not exist; the
+ * refusal is the same for an unknown offender and another area's.
  */
-export function assertMayReadOffender(principal: Principal, areasOfOffender: readonly string[]): void {
+export function assertMayReadOffender(principal: Principal, managingAreas: readonly string[]): void {
   if (!hasRole(principal, 'auditor')) throw forbidden('role', 'Only an auditor may read offender-level data.');
   if (principal.areas.includes(ALL_AREAS)) return;
-  if (!areasOfOffender.some((a) => coversArea(principal, a))) {
-    throw forbidden('area', 'This offender was never managed in any of your areas.', 'offenderId');
+  if (!managingAreas.some((a) => coversArea(principal, a))) {
+    throw forbidden('area', 'You may read only the MAPPA periods your areas managed, and this offender has none at what you asked for.', 'offenderId');
   }
 }
 

@@ -1,4 +1,5 @@
 import type { NewOffenderEvent } from './offender-event';
+import { managingAreas, mappaPeriods } from './mappa-periods';
 import { evolve, initialOffenderState } from './offender-state';
 import { byEffectiveOrder, effectiveTimeline, stateAt, type TimelineEvent } from './offender-timeline';
 
@@ -36,12 +37,7 @@ export function responsibleArea(stream: readonly TimelineEvent[], event: NewOffe
   return state.area ?? stateAt(stream).area;
 }
 
-/** Every area the offender was ever managed in, retracted events included (auditor scope). */
-export function areasOfOffender(stream: readonly NewOffenderEvent[]): string[] {
-  const areas = new Set<string>();
-  for (const e of stream) {
-    if (e.type === 'OffenderRegistered') areas.add(e.data.area);
-    else if (e.type === 'OffenderTransferred') areas.add(e.data.toArea);
-  }
-  return [...areas];
+/** Every area that managed a MAPPA period of the offender; retracted registrations and transfers grant nothing. */
+export function areasOfOffender(stream: readonly TimelineEvent[]): string[] {
+  return managingAreas(mappaPeriods(stream).periods);
 }

@@ -9,10 +9,10 @@ import { AccessAudit, type AccessAction } from '../audit/access-audit';
 import { parseEventInput } from '../commands/record-events/event-input';
 import { RecordOffenderEventsCommand } from '../commands/record-events/record-offender-events.command';
 import { InvalidInputError } from '../errors';
-import { GetOffenderAreasQuery } from '../queries/offender/get-offender-areas.query';
 import { GetOffenderEventsQuery } from '../queries/offender/get-offender-events.query';
 import { GetOffenderQuery } from '../queries/offender/get-offender.query';
-import { offenderIdParam, optionalDate, optionalInstant, optionalReason } from './params';
+import type { ScopedRead } from '../queries/offender/scoped-read';
+import { offenderIdParam, optionalDate, optionalInstant, optionalReason, requiredReason } from './params';
 
 @ApiTags('offenders')
 @Controller('offenders')
@@ -54,10 +54,10 @@ export class OffenderEventsController {
   }
 
   @Get(':offenderId')
-  @ApiOperation({ summary: 'State of an offender at the end of a date, as known at a time (DOMAIN.md 4); auditors only, audited' })
+  @ApiOperation({ summary: 'State of an offender at the end of a date, as known at a time (DOMAIN.md 4); auditors of the MAPPA period holding that date only, audited' })
   @ApiQuery({ name: 'asOf', required: false, example: '2015-03-31' })
   @ApiQuery({ name: 'asKnownAt', required: false, example: '2015-04-30T12:00:00Z' })
-  @ApiQuery({ name: 'reason', required: false, description: 'why you read it (kept in the access audit)' })
+  @ApiQuery({ name: 'reason', required: true, description: 'why you read it (kept in the access audit; DPA 2018 s.62)' })
   async get(
     @Param('offenderId') offenderIdRaw: string,
     @CurrentPrincipal() principal: Principal,
@@ -69,25 +69,32 @@ export class OffenderEventsController {
     const asOf = optionalDate('asOf', asOfRaw);
     const asKnownAt = optionalInstant('asKnownAt', asKnownAtRaw);
     const when = [asOf && `asOf=${asOf}`, asKnownAt && `asKnownAt=${asKnownAt.toISOString()}`].filter(Boolean).join(' ');
-    await this.authoriseRead(principal, offenderId, 'offender-state', `offender ${offenderId} state${when ? ` ${when}` : ''}`, reason);
-    return this.queryBus.execute(new GetOffenderQuery(offenderId, asOf, asKnownAt));
+    const read = await this.queryBus.execute(new GetOffenderQuery(offenderId, principal, asOf, asKnownAt));
+    await this.authoriseRead(principal, offenderId, 'offender-state', `offender ${offenderId} state${when ? ` ${when}` : ''}`, reason, read);
+    return read.answer();
   }
 
   @Get(':offenderId/events')
-  @ApiOperation({ summary: "An offender's events in revision order, retracted events marked; auditors only, audited" })
-  @ApiQuery({ name: 'reason', required: false, description: 'why you read it (kept in the access audit)' })
+  @ApiOperation({ summary: "An offender's events in revision order, retracted events marked, of the MAPPA periods the caller's areas managed (hiddenPeriods counts the others); auditors only, audited" })
+  @ApiQuery({ name: 'reason', required: true, description: 'why you read it (kept in the access audit; DPA 2018 s.62)' })
   async events(@Param('offenderId') offenderIdRaw: string, @CurrentPrincipal() principal: Principal, @Query('reason') reason?: string) {
     const offenderId = offenderIdParam(offenderIdRaw);
-    await this.authoriseRead(principal, offenderId, 'offender-history', `offender ${offenderId} history`, reason);
-    return { events: await this.queryBus.execute(new GetOffenderEventsQuery(offenderId)) };
+    const read = await this.queryBus.execute(new GetOffenderEventsQuery(offenderId, principal));
+    await this.authoriseRead(principal, offenderId, 'offender-history', `offender ${offenderId} history`, reason, read);
+    return read.answer();
   }
 
-  /** The access policy for offender-level data, recorded in the access audit either way. */
-  private async authoriseRead(principal: Principal, offenderId: string, action: AccessAction, target: string, reasonRaw: unknown) {
+  /**
+   * The access policy for offender-level data, recorded in the access audit either way (one entry
+   * per group of areas the read concerns). An allowed read must say why (400 without a reason).
+   */
+  private async authoriseRead(principal: Principal, offenderId: string, action: AccessAction, target: string, reasonRaw: unknown, read: ScopedRead<unknown>) {
     const reason = optionalReason(reasonRaw);
-    // Refused for a non-auditor whether or not the offender exists, so the read of its areas leaks nothing.
-    const areas = await this.queryBus.execute(new GetOffenderAreasQuery(offenderId));
-    await this.accessAudit.authorise({ caller: principal, action, target, offenderId, areas, reason }, () => assertMayReadOffender(principal, areas));
+    const entries = read.auditAreas.map((areas) => ({ caller: principal, action, target, offenderId, areas, reason }));
+    await this.accessAudit.authorise(entries, () => {
+      assertMayReadOffender(principal, read.managingAreas);
+      requiredReason(reasonRaw);
+    });
   }
 }
 

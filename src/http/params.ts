@@ -84,3 +84,17 @@ export function optionalTimeBound(name: string, value: unknown, endOfDay = false
   }
   return optionalInstant(name, value);
 }
+
+/**
+ * The `reason` of an offender-level read, required (DPA 2018 s.62: a log of consultation shows its
+ * justification): 400 naming the field when absent or blank, else as optionalReason.
+ */
+export function requiredReason(value: unknown): string {
+  const reason = optionalReason(value);
+  if (reason === undefined) {
+    throw new InvalidInputError('reason is required: say why you read this offender-level data (it is kept in the access audit).', [
+      { field: 'reason', rule: 'required', message: 'reason is required' },
+    ]);
+  }
+  return reason;
+}

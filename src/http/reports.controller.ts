@@ -11,7 +11,7 @@ import { GetPeriodQuery, GetReportQuery, GetSnapshotQuery, GetTraceQuery } from 
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
 import { parseReportYear } from '../reports/report.service';
-import { optionalCount, optionalDate, optionalInstant, optionalReason, requiredDate } from './params';
+import { optionalCount, optionalDate, optionalInstant, optionalReason, requiredDate, requiredReason } from './params';
 
 const KNOWLEDGE_QUERIES = [
   ApiQuery({ name: 'asKnownAt', required: false, description: 'answer as the service knew it at this instant (ISO timestamp)' }),
@@ -50,7 +50,7 @@ export class ReportsController {
 
   @Get('reports/:area/:year/cells/:cellId/trace')
   @ApiOperation({ summary: "One cell's trace: the rule, every counted item and the events behind it (DOMAIN.md 7); auditors only, audited" })
-  @applyAll([...KNOWLEDGE_QUERIES, ApiQuery({ name: 'reason', required: false, description: 'why you read it (kept in the access audit)' })])
+  @applyAll([...KNOWLEDGE_QUERIES, ApiQuery({ name: 'reason', required: true, description: 'why you read it (kept in the access audit; DPA 2018 s.62)' })])
   async trace(
     @Param('area') areaRaw: string,
     @Param('year') yearRaw: string,
@@ -61,11 +61,17 @@ export class ReportsController {
     const area = areaParam(areaRaw);
     const year = parseReportYear(yearRaw);
     const cellId = cellIdParam(cellIdRaw);
+    const asked = knowledge(query);
+    // The knowledge moment read, as given: a trace as known at another time names other events.
+    const when = [asked.asKnownAt && `asKnownAt=${asked.asKnownAt.toISOString()}`, asked.atPosition !== undefined && `atPosition=${asked.atPosition}`].filter(Boolean).join(' ');
     await this.accessAudit.authorise(
-      { caller: principal, action: 'trace', target: `${area} ${yearRaw} ${cellId}`, areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area], reason: optionalReason(query.reason) },
-      () => assertMayReadTrace(principal, area),
+      { caller: principal, action: 'trace', target: `${area} ${yearRaw} ${cellId}${when ? ` ${when}` : ''}`, areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area], reason: optionalReason(query.reason) },
+      () => {
+        assertMayReadTrace(principal, area);
+        requiredReason(query.reason);
+      },
     );
-    return this.queryBus.execute(new GetTraceQuery(area, year, cellId, knowledge(query)));
+    return this.queryBus.execute(new GetTraceQuery(area, year, cellId, asked));
   }
 
   @Get('snapshots/:area')

@@ -16,6 +16,8 @@ import { offenderIds } from '../support/offender-event-fixtures';
 
 const GM = 'greater-manchester';
 const ERROR_BODY = { error: expect.any(String), message: expect.any(String), details: expect.any(Array) };
+/** Offender-level reads state why (DPA 2018 s.62). */
+const WITH_REASON = { reason: 'test of the offender routes' };
 
 /** A clock the test moves: each event is recorded at a later, known instant. */
 class TestClock implements Clock {
@@ -225,7 +227,7 @@ describe('offender events over HTTP', () => {
       const beforeBackDated = new Date(new Date(backDated.recordedAt).getTime() - 1).toISOString();
 
       const state = async (query: Record<string, string>) => {
-        const res = await http().get(`/offenders/${offenderId}`).query(query);
+        const res = await http().get(`/offenders/${offenderId}`).query(WITH_REASON).query(query);
         expect(res.status).toBe(200);
         return res.body;
       };
@@ -252,7 +254,7 @@ describe('offender events over HTTP', () => {
       expect((await state({ asOf: '2014-06-30', asKnownAt: backDated.recordedAt })).state).toMatchObject({ category: 1, level: 1 });
 
       // Before anything about it was recorded, the offender was not known.
-      const unknownThen = await http().get(`/offenders/${offenderId}`).query({ asKnownAt: new Date(new Date(registered.recordedAt).getTime() - 1).toISOString() });
+      const unknownThen = await http().get(`/offenders/${offenderId}`).query(WITH_REASON).query({ asKnownAt: new Date(new Date(registered.recordedAt).getTime() - 1).toISOString() });
       expect(unknownThen.status).toBe(404);
       expect(unknownThen.body).toEqual({ ...ERROR_BODY, error: 'not-found' });
     });
@@ -261,10 +263,10 @@ describe('offender events over HTTP', () => {
       const offenderId = id('read-params');
       await record(offenderId, registration());
       for (const query of [{ asOf: '2014-02-30' }, { asOf: 'yesterday' }, { asKnownAt: '2015-04-30' }, { asKnownAt: 'soon' }]) {
-        const res = await http().get(`/offenders/${offenderId}`).query(query);
+        const res = await http().get(`/offenders/${offenderId}`).query(WITH_REASON).query(query);
         expect({ query, status: res.status, body: res.body }).toEqual({ query, status: 400, body: { ...ERROR_BODY, error: 'invalid-input' } });
       }
-      const unknown = await http().get(`/offenders/${id('never-registered')}`);
+      const unknown = await http().get(`/offenders/${id('never-registered')}`).query(WITH_REASON);
       expect(unknown.status).toBe(404);
       expect(unknown.body).toEqual({ ...ERROR_BODY, error: 'not-found' });
     });
@@ -277,7 +279,7 @@ describe('offender events over HTTP', () => {
       const mistaken = await record(offenderId, levelChanged(3, '2014-05-01'));
       const retraction = await record(offenderId, { type: 'EventRetracted', occurredOn: '2014-05-02', data: { retractedEventId: mistaken.eventId, reason: 'recorded against the wrong offender' } });
 
-      const res = await http().get(`/offenders/${offenderId}/events`);
+      const res = await http().get(`/offenders/${offenderId}/events`).query(WITH_REASON);
       expect(res.status).toBe(200);
       const events = res.body.events as Array<Record<string, unknown>>;
       expect(events.map((e) => [e.eventId, e.revision, e.retractedBy])).toEqual([
@@ -296,13 +298,13 @@ describe('offender events over HTTP', () => {
         metadata: expect.objectContaining({ actor: DEVELOPMENT_PRINCIPAL.sub, source: 'api' }),
       });
       // It no longer counts: the level is back to 1, and it cannot be retracted twice.
-      expect((await http().get(`/offenders/${offenderId}`)).body.state).toMatchObject({ level: 1 });
+      expect((await http().get(`/offenders/${offenderId}`).query(WITH_REASON)).body.state).toMatchObject({ level: 1 });
       await expectRefused(
         () => post(offenderId, { type: 'EventRetracted', occurredOn: '2014-05-03', data: { retractedEventId: mistaken.eventId, reason: 'again' } }),
         422,
         'invalid-timeline',
       );
-      expect((await http().get(`/offenders/${id('no-stream')}/events`)).status).toBe(404);
+      expect((await http().get(`/offenders/${id('no-stream')}/events`).query(WITH_REASON)).status).toBe(404);
     });
   });
 
@@ -351,7 +353,7 @@ describe('offender events over HTTP', () => {
       // The store holds exactly the good lines, in line order on the offender's stream.
       const appended = results.filter((r) => r.status === 'appended');
       expect(appended[0].eventId).toBe(registeredId);
-      const stream = (await http().get(`/offenders/${a}/events`)).body.events as Array<{ eventId: string; revision: number }>;
+      const stream = (await http().get(`/offenders/${a}/events`).query(WITH_REASON)).body.events as Array<{ eventId: string; revision: number }>;
       expect(stream.map((e) => [e.eventId, e.revision])).toEqual(appended.map((r, k) => [r.eventId, k]));
 
       // Posting the same batch again appends nothing: every good line is a duplicate, even line 3.

@@ -114,7 +114,7 @@ describe('report endpoints', () => {
       [`/snapshots/${GM}?date=2014-02-30`, 400],
       [`/reports/${GM}/2014-15?asKnownAt=yesterday`, 400],
       [`/reports/${GM}/2014-15/cells/nope/trace`, 400],
-      [`/reports/${GM}/2014-15/cells/offendersOnSnapshot.level9.category1/trace`, 404],
+      [`/reports/${GM}/2014-15/cells/offendersOnSnapshot.level9.category1/trace?reason=check`, 404],
     ] as const) {
       const res = await get(nationalAuditor, url);
       expect({ url, status: res.status }).toEqual({ url, status });

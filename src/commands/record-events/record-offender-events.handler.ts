@@ -1,6 +1,7 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { recordingRefusal } from '../../auth/access-policy';
+import { recordingRefusal, unknownOffenderRefusal } from '../../auth/access-policy';
+import { AccessAudit } from '../../audit/access-audit';
 import { CLOCK, ukDate, type Clock } from '../../config/clock';
 import { decide } from '../../domain/offender-decider';
 import type { NewOffenderEvent, RecordedOffenderEvent } from '../../domain/offender-event';
@@ -10,6 +11,7 @@ import { EVENT_STORE, type EventStore, type StreamAppend } from '../../event-sto
 import { canonicalJson } from './event-input';
 import { OffenderStreamCache } from './offender-stream-cache';
 import { RecordOffenderEventsCommand, type RecordOutcome } from './record-offender-events.command';
+import { auditBatch } from './write-audit';
 
 /** How many times a batch is re-decided after another writer moved an offender's stream on. */
 export const MAX_CONFLICT_RETRIES = 5;
@@ -42,9 +44,24 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    /** Where refused writes and cross-area registrations are recorded (absent only in handler unit tests). */
+    @Optional() @Inject(AccessAudit) private readonly accessAudit?: AccessAudit,
   ) {}
 
-  async execute({ events, context }: RecordOffenderEventsCommand): Promise<RecordOutcome[]> {
+  /**
+   * Decides and appends the batch, then shapes the refusals for the caller and records them, and
+   * any registration of an offender known to another area, in the access audit (one INSERT).
+   */
+  async execute(command: RecordOffenderEventsCommand): Promise<RecordOutcome[]> {
+    const timelines = new Map<string, TimelineEvent[]>();
+    const outcomes = await this.decideAndAppend(command, timelines);
+    const entries = auditBatch(command.context.principal, command.events, outcomes, timelines);
+    if (this.accessAudit) await this.accessAudit.recordAll(entries);
+    return outcomes;
+  }
+
+  /** @param timelines filled with each offender's stream as last decided on (for the audit). */
+  private async decideAndAppend({ events, context }: RecordOffenderEventsCommand, timelines: Map<string, TimelineEvent[]>): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = new Array(events.length);
     /** Event ids the store reported as used by another offender's stream. */
     const usedElsewhere = new Set<string>();
@@ -62,6 +79,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
         break;
       }
       const streams = await this.loadStreams(pending.map((i) => events[i].offenderId), useCache, freshOnly);
+      for (const [offenderId, stream] of streams) timelines.set(offenderId, stream.timeline);
       const today = ukDate(this.clock.now());
       const duplicatesOfBatch: Array<[index: number, of: number]> = [];
       const retry: number[] = [];
@@ -86,8 +104,9 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
           this.cache.delete(event.offenderId);
           retry.push(i);
         };
-        // Who may post it needs the offender's area at the event's date, so it is checked here (403).
-        const forbidden = recordingRefusal(context.principal, stream.timeline, event);
+        // Who may post it needs the offender's area at the event's date, so it is checked here (403),
+        // and before anything else that could tell an unknown offender from another area's.
+        const forbidden = recordingRefusal(context.principal, stream.timeline, event) ?? unknownOffenderRefusal(context.principal, stream.timeline, event);
         if (forbidden) {
           refuse(forbidden);
           continue;

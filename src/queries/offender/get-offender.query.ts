@@ -1,5 +1,7 @@
 import { Query } from '@nestjs/cqrs';
+import type { Principal } from '../../auth/principal';
 import type { OffenderState } from '../../domain/offender-state';
+import type { ScopedRead } from './scoped-read';
 
 export interface OffenderView {
   offenderId: string;
@@ -7,17 +9,22 @@ export interface OffenderView {
   asOf: string | null;
   /** Only events recorded at or before this instant count, or null for everything known. */
   asKnownAt: string | null;
-  /** Revision of the last event taken into account (-1: none). */
+  /** Revision of the last event taken into account (events of MAPPA periods the reader may not see are not). */
   revision: number;
   /** Global position of the last event of the stream taken into account. */
   position: string | null;
   state: Omit<OffenderState, 'known'>;
 }
 
-/** The state of one offender at a date, as known at a time (DOMAIN.md 4). */
-export class GetOffenderQuery extends Query<OffenderView> {
+/**
+ * The state of one offender at a date, as known at a time (DOMAIN.md 4), for `reader`: the MAPPA
+ * period holding asOf (or the last before it; the last period without asOf) decides who may read it,
+ * and the state is folded over the events of the periods the reader may read.
+ */
+export class GetOffenderQuery extends Query<ScopedRead<OffenderView>> {
   constructor(
     readonly offenderId: string,
+    readonly reader: Principal,
     readonly asOf?: string,
     readonly asKnownAt?: Date,
   ) {

@@ -1,0 +1,12 @@
+/**
+ * An offender-level read, scoped to the caller (docs/security.md, "The read-scope rule"): what the
+ * policy decides on and the audit records, then the answer, computed only once both have run.
+ */
+export interface ScopedRead<T> {
+  /** The areas that managed the part of the record asked for (for assertMayReadOffender). */
+  managingAreas: string[];
+  /** The areas of each audit entry of this read: one entry per group, so none tells one area of another. */
+  auditAreas: string[][];
+  /** The answer, limited to the MAPPA periods the caller may read; throws 404 for an unknown offender. */
+  answer: () => T;
+}
