@@ -2,7 +2,7 @@ import type { Clock } from '../config/clock';
 import { ALL_AREAS, LOCAL_OPERATOR, type Caller } from '../auth/principal';
 import { ForbiddenError, StoreUnavailableError } from '../errors';
 import type { SqlClient } from '../sql/sql-client';
-import { ACCESS_AUDIT_INIT_LOCK, ACCESS_AUDIT_SCHEMA_SQL } from './access-audit.schema';
+import { ACCESS_AUDIT_APPEND_LOCK, ACCESS_AUDIT_INIT_LOCK, ACCESS_AUDIT_SCHEMA_SQL } from './access-audit.schema';
 
 // Every read of offender-level data (an offender's state or history, a trace) is written here:
 // who, when, what and why, allowed or refused. Append-only (a trigger refuses UPDATE, DELETE
@@ -81,32 +81,37 @@ export class AccessAudit {
     const who = caller === LOCAL_OPERATOR
       ? { actor: `${LOCAL_OPERATOR}:${process.env.USER ?? 'unknown'}`, agency: 'moj', roles: [LOCAL_OPERATOR] }
       : { actor: caller.sub, agency: caller.agency, roles: caller.roles };
-    await sql.query(
-      `INSERT INTO access_audit (at, actor, agency, roles, action, target, offender_id, areas, reason, outcome)
-       VALUES ($1, $2, $3, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5, $6, $7, ARRAY(SELECT jsonb_array_elements_text($8::jsonb)), $9, $10)`,
-      [
-        this.clock.now().toISOString(), who.actor, who.agency, JSON.stringify(who.roles), entry.action, entry.target,
-        entry.offenderId ?? null, JSON.stringify([...entry.areas]), entry.reason ?? null, outcome,
-      ],
-    );
+    // One writer at a time on a server, holding the lock until commit: ids become visible in the
+    // order they were taken, so a reader paging by id never passes one that commits later.
+    await sql.transaction(async (tx) => {
+      if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [ACCESS_AUDIT_APPEND_LOCK]);
+      await tx.query(
+        `INSERT INTO access_audit (at, actor, agency, roles, action, target, offender_id, areas, reason, outcome)
+         VALUES ($1, $2, $3, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5, $6, $7, ARRAY(SELECT jsonb_array_elements_text($8::jsonb)), $9, $10)`,
+        [
+          this.clock.now().toISOString(), who.actor, who.agency, JSON.stringify(who.roles), entry.action, entry.target,
+          entry.offenderId ?? null, JSON.stringify([...entry.areas]), entry.reason ?? null, outcome,
+        ],
+      );
+    });
   }
 
   /**
-   * Entries with `from <= at < to`, oldest first, whose areas meet `areas` (['*']: all of them),
-   * at most `limit`, starting after entry id `after` (for paging).
+   * Entries with `from <= at < to`, oldest first (by id, as a number), whose areas meet `areas`
+   * (['*']: all of them), at most `limit`, starting after entry id `after` (for paging).
    */
   async list(options: { areas: readonly string[]; from?: Date; to?: Date; after?: bigint; limit?: number }): Promise<AccessAuditRecord[]> {
     const sql = this.database();
     await this.init();
     const everyArea = options.areas.includes(ALL_AREAS);
     const { rows } = await sql.query<Record<string, unknown>>(
-      `SELECT id::text AS id, at, actor, agency, roles, action, target, offender_id, areas, reason, outcome
+      `SELECT access_audit.id::text AS id, at, actor, agency, roles, action, target, offender_id, areas, reason, outcome
          FROM access_audit
         WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz)
           AND ($2::timestamptz IS NULL OR at < $2::timestamptz)
           AND ($3::bigint IS NULL OR id > $3::bigint)
           AND ($4::boolean OR areas && ARRAY(SELECT jsonb_array_elements_text($5::jsonb)))
-        ORDER BY id
+        ORDER BY access_audit.id
         LIMIT $6`,
       [
         options.from?.toISOString() ?? null, options.to?.toISOString() ?? null, options.after?.toString() ?? null,
