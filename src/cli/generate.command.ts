@@ -28,8 +28,8 @@ export interface GenerateCommandOptions {
 /** The history the options describe: a preset scale, then any explicit size on top of it. */
 export function historyOptions(opts: GenerateCommandOptions): NationalHistoryOptions {
   const scaleName = (opts.scale ?? 'national') as GenerateScale;
-  const scale = GENERATE_SCALES[scaleName];
-  if (!scale) throw new Error(`--scale must be one of ${Object.keys(GENERATE_SCALES).join(', ')}, not '${opts.scale}'.`);
+  const scale = Object.hasOwn(GENERATE_SCALES, scaleName) ? GENERATE_SCALES[scaleName] : undefined;
+  if (!scale) throw new Error(`--scale must be one of ${Object.keys(GENERATE_SCALES).join(', ')}, not '${String(opts.scale).slice(0, 64)}'.`);
   const whole = (name: string, value: string | undefined, fallback: number) => {
     if (value === undefined) return fallback;
     const n = Number(value);
