@@ -1,9 +1,9 @@
-import { echo } from '../errors';
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../config/clock';
 import type { AuthSettings } from './auth-settings';
 import { devSigningKeyFile, loadOrCreateDevSigningKey } from './dev-signing-key';
 import { AuthConfigError, createJwtVerifier, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type JwtVerifierOptions } from './jwt-verifier';
+import { echo } from '../errors';
 
 // Token verification settings from the environment (docs/security.md, "Configuration"), and
 // what `mappa serve` makes of them. A development mode is only ever asked for explicitly.

@@ -1,4 +1,3 @@
-import { echo } from '../errors';
 import { readFile } from 'node:fs/promises';
 import { loadOrCreateDevSigningKey, signingKeyFromPem, type SigningKey } from '../auth/dev-signing-key';
 import { maxTokenLifetime } from '../auth/auth-config';
@@ -6,6 +5,7 @@ import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, MIN_SECRET_BYTES } from '../auth/jw
 import { mintToken } from '../auth/mint-token';
 import { AGENCIES, ALL_AREAS, ROLES, type Agency, type Principal, type Role } from '../auth/principal';
 import { isArea } from '../domain/reference-areas';
+import { echo } from '../errors';
 
 // `mappa token`: mints a bearer token for development and tests. It signs with, in order of
 // preference: --private-key FILE, AUTH_JWT_SECRET, or the local development key in DATA_DIR.

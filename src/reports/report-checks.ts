@@ -11,6 +11,7 @@ import {
   type ReportCells,
   type ReportTable,
 } from './tables';
+import { echo } from '../errors';
 
 // The reconciliation checks of DOMAIN.md 6.12, pure functions over a map of cells. They run the
 // same on a computed report and on a published figures file (reference/published/), which is how
@@ -201,7 +202,7 @@ export function compareCells(computed: Readonly<ReportCells>, published: Readonl
 /** Report year Y of a `2014/15` or `2014-15` year label. */
 export function reportYearOf(label: string): number {
   const match = /^(\d{4})[/-](\d{2})$/.exec(label);
-  if (!match) throw new Error(`A report year is written like 2014/15, not '${label}'.`);
+  if (!match) throw new Error(`A report year is written like 2014/15, not '${echo(label)}'.`);
   return Number(match[1]);
 }
 

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { OFFENDER_EVENT_TYPES, type NewOffenderEvent, type OffenderEventType } from '../../domain/offender-event';
-import { InvalidInputError, type ErrorDetail } from '../../errors';
+import { echo, InvalidInputError, type ErrorDetail } from '../../errors';
 import { NoPayloadDto, PAYLOAD_DTO } from './event-payload.dto';
 
 // Turns one posted JSON value into a well-shaped event, or a 400 naming every bad field.
@@ -33,9 +33,9 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
     if (!ENVELOPE_FIELDS.has(key)) {
       const setByService = key === 'recordedAt' || key === 'metadata' || key === 'revision' || key === 'position';
       details.push({
-        field: key,
+        field: echo(key),
         rule: setByService ? 'set-by-service' : 'unknown-field',
-        message: setByService ? `${key} is set by the service and cannot be posted` : `${key} is not a field of an event`,
+        message: setByService ? `${key} is set by the service and cannot be posted` : `${echo(key)} is not a field of an event`,
       });
     }
   }

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { areasOfOffender } from '../../domain/responsible-area';
 import { stateAt } from '../../domain/offender-timeline';
-import { NotFoundError } from '../../errors';
+import { echo, NotFoundError } from '../../errors';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store';
 import { GetOffenderAreasQuery } from './get-offender-areas.query';
 import { GetOffenderEventsQuery, type OffenderEventView } from './get-offender-events.query';
@@ -23,7 +23,7 @@ export class GetOffenderHandler implements IQueryHandler<GetOffenderQuery, Offen
       throw new NotFoundError(
         asKnownAt && stream.length > 0
           ? `Offender ${offenderId} was not yet known at ${asKnownAt.toISOString()}.`
-          : `Offender ${offenderId} is not known to the service.`,
+          : `Offender ${echo(offenderId)} is not known to the service.`,
       );
     }
     const { known: _known, ...state } = stateAt(known, asOf);
@@ -45,7 +45,7 @@ export class GetOffenderEventsHandler implements IQueryHandler<GetOffenderEvents
 
   async execute({ offenderId }: GetOffenderEventsQuery): Promise<OffenderEventView[]> {
     const stream = await this.store.readStream(offenderId);
-    if (stream.length === 0) throw new NotFoundError(`Offender ${offenderId} is not known to the service.`);
+    if (stream.length === 0) throw new NotFoundError(`Offender ${echo(offenderId)} is not known to the service.`);
     const retractedBy = new Map<string, string>();
     for (const e of stream) if (e.type === 'EventRetracted') retractedBy.set(e.data.retractedEventId, e.eventId);
     return stream.map((e) => ({ ...e, position: e.position.toString(), retractedBy: retractedBy.get(e.eventId) ?? null }));
