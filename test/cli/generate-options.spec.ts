@@ -8,6 +8,6 @@ describe('mappa generate --scale', () => {
   });
 
   it('echoes at most 64 characters of a bad scale', () => {
-    expect(() => historyOptions({ scale: 'x'.repeat(500) })).toThrow(new RegExp(`not '${'x'.repeat(64)}'\\.$`));
+    expect(() => historyOptions({ scale: 'x'.repeat(500) })).toThrow(new RegExp(`not '${'x'.repeat(64)}…'\\.$`));
   });
 });
