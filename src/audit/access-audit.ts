@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { Clock } from '../config/clock';
 import { ALL_AREAS, LOCAL_OPERATOR, type Caller } from '../auth/principal';
 import { ForbiddenError, StoreUnavailableError } from '../errors';
@@ -79,7 +80,7 @@ export class AccessAudit {
     await this.init();
     const caller = entry.caller;
     const who = caller === LOCAL_OPERATOR
-      ? { actor: `${LOCAL_OPERATOR}:${process.env.USER ?? 'unknown'}`, agency: 'moj', roles: [LOCAL_OPERATOR] }
+      ? { actor: `${LOCAL_OPERATOR}:${operatingSystemUser()}`, agency: 'moj', roles: [LOCAL_OPERATOR] }
       : { actor: caller.sub, agency: caller.agency, roles: caller.roles };
     // One writer at a time on a server, holding the lock until commit: ids become visible in the
     // order they were taken, so a reader paging by id never passes one that commits later.
@@ -145,5 +146,15 @@ export class AccessAudit {
       if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [ACCESS_AUDIT_INIT_LOCK]);
       await tx.exec(ACCESS_AUDIT_SCHEMA_SQL);
     });
+  }
+}
+
+/** Who runs this process, as the operating system knows it: $USER can be set to anything. */
+export function operatingSystemUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry for this uid (some containers): the uid is still the operating system's word.
+    return `uid-${process.getuid?.() ?? 'unknown'}`;
   }
 }
