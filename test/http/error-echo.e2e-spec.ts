@@ -52,6 +52,16 @@ describe('error messages echo at most 64 characters of input', () => {
     expect(batch.text).not.toMatch(tooMuchEcho);
   });
 
+  it('an unknown field inside the data of an event, with fields and without', async () => {
+    for (const event of [
+      { type: 'LevelChanged', occurredOn: '2015-01-01', data: { level: 2, [LONG]: 1 } },
+      { type: 'SupervisionStarted', occurredOn: '2015-01-01', data: { [LONG]: 1 } },
+      { type: 'OffenderRegistered', occurredOn: '2015-01-01', data: { area: 'kent', category: 2, level: 1, inCustody: false, underSupervision: true, onLicence: false, [LONG]: { [LONG]: 1 } } },
+    ]) {
+      expectShortEcho(await s.http().post('/offenders/K-2/events').set('Authorization', await as(recorder)).send(event));
+    }
+  });
+
   it('a body that is not JSON', async () => {
     const res = await s.http().post('/offenders/K-1/events').set('Authorization', await as(recorder)).set('Content-Type', 'application/json').send(`{"${LONG}`);
     expectShortEcho(res);

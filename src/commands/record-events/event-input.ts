@@ -79,7 +79,7 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
 function payloadErrors(type: OffenderEventType, data: object): ErrorDetail[] {
   // A payload with no fields: class-validator's forbidUnknownValues would refuse even {}.
   if (PAYLOAD_DTO[type] === NoPayloadDto) {
-    return Object.keys(data).map((key) => ({ field: `data.${key}`, rule: 'unknown-field', message: `data.${key} is not a field of this event type` }));
+    return Object.keys(data).map((key) => ({ field: `data.${echo(key)}`, rule: 'unknown-field', message: `data.${echo(key)} is not a field of this event type` }));
   }
   const dto = plainToInstance(PAYLOAD_DTO[type], data, { enableImplicitConversion: false });
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
@@ -87,7 +87,8 @@ function payloadErrors(type: OffenderEventType, data: object): ErrorDetail[] {
 }
 
 function flatten(error: ValidationError, prefix: string): ErrorDetail[] {
-  const field = `${prefix}.${error.property}`;
+  // A property name is the caller's input: at most 64 characters of it are repeated.
+  const field = `${prefix}.${echo(error.property)}`;
   const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
     field,
     rule: rule === 'whitelistValidation' ? 'unknown-field' : rule,
