@@ -193,7 +193,7 @@ export interface CellDifference {
 export function compareCells(computed: Readonly<ReportCells>, published: Readonly<ReportCells>): CellDifference[] {
   const differences: CellDifference[] = [];
   for (const [id, value] of Object.entries(published)) {
-    const mine = id in computed ? computed[id] : null;
+    const mine = Object.hasOwn(computed, id) ? computed[id] : null; // not `in`: a file may name `constructor`
     if (mine !== value) differences.push({ cellId: id, computed: mine, published: value, difference: mine === null ? null : mine - value });
   }
   return differences;
