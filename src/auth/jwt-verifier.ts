@@ -147,6 +147,7 @@ export function principalFromClaims(payload: JWTPayload): Principal {
 function fromJoseError(error: unknown): UnauthenticatedError {
   if (error instanceof joseErrors.JWTExpired) return unauthenticated('The bearer token has expired; ask for a new one.', 'expired');
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return unauthenticated(`The bearer token lacks the ${error.claim} claim this service requires.`, 'claims');
     if (error.claim === 'nbf' || error.claim === 'iat') return unauthenticated('The bearer token is not valid yet.', 'not-yet-valid');
     if (error.claim === 'iss' || error.claim === 'aud') return unauthenticated(`The bearer token was not issued for this service (${error.claim}).`, error.claim);
     return unauthenticated(`The bearer token lacks a usable ${error.claim} claim.`, 'claims');
