@@ -86,3 +86,12 @@ export class StoreUnavailableError extends MappaError {
   /** Seconds a client should wait before trying again. */
   readonly retryAfterSeconds: number = 5;
 }
+
+/** Most characters of a caller's input an error message repeats back (the rest is cut, marked …). */
+export const ECHO_MAX_LENGTH = 64;
+
+/** `value` as text for an error message, at most 64 of its characters. */
+export function echo(value: unknown): string {
+  const text = String(value);
+  return text.length > ECHO_MAX_LENGTH ? `${text.slice(0, ECHO_MAX_LENGTH)}…` : text;
+}

@@ -35,3 +35,6 @@ CREATE OR REPLACE TRIGGER access_audit_no_truncate
 
 /** Serialises concurrent schema creation on a shared server. */
 export const ACCESS_AUDIT_INIT_LOCK = 74_350_311;
+
+/** Serialises appends on a shared server, so entry ids commit in the order they are taken. */
+export const ACCESS_AUDIT_APPEND_LOCK = 74_350_312;

@@ -1,8 +1,9 @@
+import { userInfo } from 'node:os';
 import type { Clock } from '../config/clock';
 import { ALL_AREAS, LOCAL_OPERATOR, type Caller } from '../auth/principal';
 import { ForbiddenError, StoreUnavailableError } from '../errors';
 import type { SqlClient } from '../sql/sql-client';
-import { ACCESS_AUDIT_INIT_LOCK, ACCESS_AUDIT_SCHEMA_SQL } from './access-audit.schema';
+import { ACCESS_AUDIT_APPEND_LOCK, ACCESS_AUDIT_INIT_LOCK, ACCESS_AUDIT_SCHEMA_SQL } from './access-audit.schema';
 
 // Every read of offender-level data (an offender's state or history, a trace) is written here:
 // who, when, what and why, allowed or refused. Append-only (a trigger refuses UPDATE, DELETE
@@ -86,58 +87,44 @@ export class AccessAudit {
     await this.init();
     const at = this.clock.now().toISOString();
     const rows = entries.map((entry) => ({
-      ...this.whoIs(entry.caller), action: entry.action, target: entry.target, offender_id: entry.offenderId ?? null,
+      ...whoIs(entry.caller), action: entry.action, target: entry.target, offender_id: entry.offenderId ?? null,
       areas: [...entry.areas], reason: entry.reason ?? null, outcome: entry.outcome,
     }));
-    await sql.query(
-      `INSERT INTO access_audit (at, actor, agency, roles, action, target, offender_id, areas, reason, outcome)
-       SELECT $1::timestamptz, r.actor, r.agency, ARRAY(SELECT jsonb_array_elements_text(r.roles)), r.action, r.target, r.offender_id,
-              ARRAY(SELECT jsonb_array_elements_text(r.areas)), r.reason, r.outcome
-         FROM jsonb_to_recordset($2::jsonb)
-           AS r(actor text, agency text, roles jsonb, action text, target text, offender_id text, areas jsonb, reason text, outcome text)`,
-      [at, JSON.stringify(rows)],
-    );
-  }
-
-  private whoIs(caller: Caller): { actor: string; agency: string; roles: string[] } {
-    return caller === LOCAL_OPERATOR
-      ? { actor: `${LOCAL_OPERATOR}:${process.env.USER ?? 'unknown'}`, agency: 'moj', roles: [LOCAL_OPERATOR] }
-      : { actor: caller.sub, agency: caller.agency, roles: [...caller.roles] };
+    // One writer at a time on a server, holding the lock until commit: ids become visible in the
+    // order they were taken, so a reader paging by id never passes one that commits later.
+    await sql.transaction(async (tx) => {
+      if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [ACCESS_AUDIT_APPEND_LOCK]);
+      await tx.query(
+        `INSERT INTO access_audit (at, actor, agency, roles, action, target, offender_id, areas, reason, outcome)
+         SELECT $1::timestamptz, r.actor, r.agency, ARRAY(SELECT jsonb_array_elements_text(r.roles)), r.action, r.target, r.offender_id,
+                ARRAY(SELECT jsonb_array_elements_text(r.areas)), r.reason, r.outcome
+           FROM jsonb_to_recordset($2::jsonb)
+             AS r(actor text, agency text, roles jsonb, action text, target text, offender_id text, areas jsonb, reason text, outcome text)`,
+        [at, JSON.stringify(rows)],
+      );
+    });
   }
 
   async record(entry: AccessAuditEntry, outcome: 'allowed' | 'refused'): Promise<void> {
-    const sql = this.database();
-    await this.init();
-    const caller = entry.caller;
-    const who = caller === LOCAL_OPERATOR
-      ? { actor: `${LOCAL_OPERATOR}:${process.env.USER ?? 'unknown'}`, agency: 'moj', roles: [LOCAL_OPERATOR] }
-      : { actor: caller.sub, agency: caller.agency, roles: caller.roles };
-    await sql.query(
-      `INSERT INTO access_audit (at, actor, agency, roles, action, target, offender_id, areas, reason, outcome)
-       VALUES ($1, $2, $3, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5, $6, $7, ARRAY(SELECT jsonb_array_elements_text($8::jsonb)), $9, $10)`,
-      [
-        this.clock.now().toISOString(), who.actor, who.agency, JSON.stringify(who.roles), entry.action, entry.target,
-        entry.offenderId ?? null, JSON.stringify([...entry.areas]), entry.reason ?? null, outcome,
-      ],
-    );
+    await this.recordAll([{ ...entry, outcome }]);
   }
 
   /**
-   * Entries with `from <= at < to`, oldest first, whose areas meet `areas` (['*']: all of them),
-   * at most `limit`, starting after entry id `after` (for paging).
+   * Entries with `from <= at < to`, oldest first (by id, as a number), whose areas meet `areas`
+   * (['*']: all of them), at most `limit`, starting after entry id `after` (for paging).
    */
   async list(options: { areas: readonly string[]; from?: Date; to?: Date; after?: bigint; limit?: number }): Promise<AccessAuditRecord[]> {
     const sql = this.database();
     await this.init();
     const everyArea = options.areas.includes(ALL_AREAS);
     const { rows } = await sql.query<Record<string, unknown>>(
-      `SELECT id::text AS id, at, actor, agency, roles, action, target, offender_id, areas, reason, outcome
+      `SELECT access_audit.id::text AS id, at, actor, agency, roles, action, target, offender_id, areas, reason, outcome
          FROM access_audit
         WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz)
           AND ($2::timestamptz IS NULL OR at < $2::timestamptz)
           AND ($3::bigint IS NULL OR id > $3::bigint)
           AND ($4::boolean OR areas && ARRAY(SELECT jsonb_array_elements_text($5::jsonb)))
-        ORDER BY id
+        ORDER BY access_audit.id
         LIMIT $6`,
       [
         options.from?.toISOString() ?? null, options.to?.toISOString() ?? null, options.after?.toString() ?? null,
@@ -172,4 +159,21 @@ export class AccessAudit {
       await tx.exec(ACCESS_AUDIT_SCHEMA_SQL);
     });
   }
+}
+
+/** Who runs this process, as the operating system knows it: $USER can be set to anything. */
+export function operatingSystemUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry for this uid (some containers): the uid is still the operating system's word.
+    return `uid-${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+/** The actor, agency and roles an entry records: the token's, or the local operator's OS user. */
+function whoIs(caller: Caller): { actor: string; agency: string; roles: string[] } {
+  return caller === LOCAL_OPERATOR
+    ? { actor: `${LOCAL_OPERATOR}:${operatingSystemUser()}`, agency: 'moj', roles: [LOCAL_OPERATOR] }
+    : { actor: caller.sub, agency: caller.agency, roles: [...caller.roles] };
 }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Clock } from '../config/clock';
 import type { AuthSettings } from './auth-settings';
 import { devSigningKeyFile, loadOrCreateDevSigningKey } from './dev-signing-key';
-import { AuthConfigError, createJwtVerifier, type JwtVerifierOptions } from './jwt-verifier';
+import { AuthConfigError, createJwtVerifier, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type JwtVerifierOptions } from './jwt-verifier';
+import { echo } from '../errors';
 
 // Token verification settings from the environment (docs/security.md, "Configuration"), and
 // what `mappa serve` makes of them. A development mode is only ever asked for explicitly.
@@ -13,6 +14,8 @@ export interface AuthEnvConfig {
   issuer?: string;
   audience?: string;
   clockToleranceSeconds?: number;
+  /** AUTH_JWT_MAX_LIFETIME_SECONDS: longest `exp` - `iat` accepted (default 12 hours). */
+  maxLifetimeSeconds: number;
   /** AUTH_DEV_MODE=1 (or its alias MAPPA_DEV_AUTH=1). */
   development: boolean;
 }
@@ -30,7 +33,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthEnvCon
     try {
       key = { publicKey: readFileSync(pemFile, 'utf8') };
     } catch (error) {
-      throw new AuthConfigError(`AUTH_JWT_PUBLIC_KEY_FILE ${pemFile} cannot be read: ${(error as Error).message}`);
+      throw new AuthConfigError(`AUTH_JWT_PUBLIC_KEY_FILE ${echo(pemFile)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
     }
   } else if (secret) key = { secret };
 
@@ -41,15 +44,26 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthEnvCon
     issuer: env.AUTH_JWT_ISSUER?.trim() || undefined,
     audience: env.AUTH_JWT_AUDIENCE?.trim() || undefined,
     clockToleranceSeconds: tolerance ? Number(tolerance) : undefined,
+    maxLifetimeSeconds: maxTokenLifetime(env),
     development: flag('AUTH_DEV_MODE', env.AUTH_DEV_MODE) || flag('MAPPA_DEV_AUTH', env.MAPPA_DEV_AUTH),
   };
+}
+
+/** AUTH_JWT_MAX_LIFETIME_SECONDS, or 12 hours; `mappa token` mints within it too. */
+export function maxTokenLifetime(env: NodeJS.ProcessEnv): number {
+  const value = env.AUTH_JWT_MAX_LIFETIME_SECONDS?.trim();
+  if (!value) return DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  if (!/^\d{1,7}$/.test(value) || Number(value) < 60) {
+    throw new AuthConfigError(`AUTH_JWT_MAX_LIFETIME_SECONDS must be a whole number of seconds, at least 60, not '${echo(value)}'.`);
+  }
+  return Number(value);
 }
 
 function flag(name: string, value: string | undefined): boolean {
   const v = value?.trim().toLowerCase();
   if (v === undefined || v === '' || v === '0' || v === 'false' || v === 'no') return false;
   if (v === '1' || v === 'true' || v === 'yes') return true;
-  throw new AuthConfigError(`${name} must be 1 or 0, not '${value}'.`);
+  throw new AuthConfigError(`${name} must be 1 or 0, not '${echo(value)}'.`);
 }
 
 export const NO_AUTH_CONFIG_MESSAGE = [
@@ -57,6 +71,12 @@ export const NO_AUTH_CONFIG_MESSAGE = [
   'Set AUTH_JWT_PUBLIC_KEY (PEM, RS256 or ES256), AUTH_JWT_PUBLIC_KEY_FILE, or AUTH_JWT_SECRET (HS256, at least 32 bytes);',
   'or, on your own machine only, ask for development mode with `mappa serve --dev-auth` or AUTH_DEV_MODE=1.',
   'See docs/security.md.',
+].join('\n');
+
+export const NO_ISSUER_AUDIENCE_MESSAGE = [
+  'mappa serve will not start without AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE:',
+  'tokens must name who issued them (iss) and that they are meant for this service (aud).',
+  'Set both to the values your identity provider puts in its tokens. See docs/security.md.',
 ].join('\n');
 
 export interface ServeAuth {
@@ -75,9 +95,17 @@ export async function resolveServeAuth(
 ): Promise<ServeAuth> {
   const config = loadAuthConfig(env);
   const development = Boolean(options.devAuth) || config.development;
-  const verifierOptions = { issuer: config.issuer, audience: config.audience, clockToleranceSeconds: config.clockToleranceSeconds, clock: options.clock };
+  const verifierOptions = {
+    issuer: config.issuer,
+    audience: config.audience,
+    clockToleranceSeconds: config.clockToleranceSeconds,
+    maxLifetimeSeconds: config.maxLifetimeSeconds,
+    clock: options.clock,
+  };
   if (config.key) {
     const verifier = createJwtVerifier({ key: config.key, ...verifierOptions });
+    // A token of any issuer trusting the same key, or meant for another service, must not pass here.
+    if (!development && (!config.issuer || !config.audience)) throw new AuthConfigError(NO_ISSUER_AUDIENCE_MESSAGE);
     return { settings: { development, verifier }, banner: development ? developmentBanner('the configured key') : null };
   }
   if (!development) throw new AuthConfigError(NO_AUTH_CONFIG_MESSAGE);

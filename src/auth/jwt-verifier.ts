@@ -1,6 +1,7 @@
-import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '../config/clock';
+import { isPrintableText } from '../domain/printable-text';
 import { isArea } from '../domain/reference-areas';
 import { UnauthenticatedError } from '../errors';
 import { AGENCIES, ALL_AREAS, ROLES, type Agency, type Principal, type Role } from './principal';
@@ -26,7 +27,12 @@ export interface JwtVerifierOptions {
   clock?: Clock;
   /** Allowed clock skew between issuer and service, seconds (default 30). */
   clockToleranceSeconds?: number;
+  /** Longest lifetime (`exp` - `iat`) a token may have, seconds (default 12 hours). */
+  maxLifetimeSeconds?: number;
 }
+
+/** Default longest token lifetime: a working day and a half; a stolen token is useful no longer. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
 /** Longest token accepted: a real one is well under 2 KB. */
 export const MAX_TOKEN_LENGTH = 8192;
@@ -43,6 +49,11 @@ export function verificationKey(key: JwtVerifierOptions['key']): { key: KeyObjec
     if (bytes.length < MIN_SECRET_BYTES) throw new AuthConfigError(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes long.`);
     return { key: createSecretKey(bytes), algorithm: 'HS256' };
   }
+  // createPublicKey accepts a private key PEM too (it derives the public half): the service
+  // would then run holding the key that mints every token. Refuse it instead.
+  if (typeof key.publicKey === 'string' && isPrivateKeyPem(key.publicKey)) {
+    throw new AuthConfigError('The token verification key is a private key. Give the service the public key only (openssl pkey -pubout), and keep the private key with whoever issues tokens.');
+  }
   let publicKey: KeyObject;
   try {
     publicKey = typeof key.publicKey === 'string' ? createPublicKey(key.publicKey) : key.publicKey;
@@ -58,9 +69,19 @@ export function verificationKey(key: JwtVerifierOptions['key']): { key: KeyObjec
   throw new AuthConfigError('The token verification key must be RSA (RS256) or EC P-256 (ES256).');
 }
 
+function isPrivateKeyPem(pem: string): boolean {
+  try {
+    createPrivateKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   const { key, algorithm } = verificationKey(options.key);
   const tolerance = options.clockToleranceSeconds ?? 30;
+  const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   return {
     async verify(token: string): Promise<Principal> {
       if (token.length > MAX_TOKEN_LENGTH) throw unauthenticated('The bearer token is too long to be one of ours.', 'token-length');
@@ -72,21 +93,38 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
           audience: options.audience,
           clockTolerance: tolerance,
           currentDate: options.clock?.now(),
-          requiredClaims: ['sub', 'exp'],
+          requiredClaims: ['sub', 'exp', 'iat'],
         }));
       } catch (error) {
         throw fromJoseError(error);
       }
+      assertLifetime(payload, { now: (options.clock?.now() ?? new Date()).getTime() / 1000, tolerance, maxLifetime });
       return principalFromClaims(payload);
     },
   };
 }
 
+/**
+ * `iat` not in the future (beyond the clock skew) and `exp` - `iat` at most the longest lifetime.
+ * Numbers only: `exp: 1e400` is Infinity after JSON.parse, which jose takes as "never expires".
+ */
+function assertLifetime(payload: JWTPayload, limits: { now: number; tolerance: number; maxLifetime: number }): void {
+  const { iat, exp } = payload;
+  if (typeof iat !== 'number' || !Number.isFinite(iat) || typeof exp !== 'number' || !Number.isFinite(exp)) {
+    throw unauthenticated('The bearer token needs issued-at (iat) and expiry (exp) times.', 'claims');
+  }
+  if (iat > limits.now + limits.tolerance) throw unauthenticated('The bearer token was issued in the future; check the issuer\'s clock.', 'not-yet-valid');
+  if (exp - iat > limits.maxLifetime) {
+    throw unauthenticated(`The bearer token lives longer than this service accepts (at most ${limits.maxLifetime} seconds); ask for a shorter one.`, 'lifetime');
+  }
+}
+
 /** The claims `sub`, `agency`, `roles`, `areas` as a principal, or a 401 naming the bad claim. */
 export function principalFromClaims(payload: JWTPayload): Principal {
   const { sub, agency, roles, areas } = payload as JWTPayload & Record<'agency' | 'roles' | 'areas', unknown>;
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUB_LENGTH || /[\u0000-\u001f\u007f]/.test(sub)) {
-    throw badClaim('sub', `sub must be 1-${MAX_SUB_LENGTH} printable characters`);
+  // Not blank, no control or bidi characters: sub becomes the actor of events and audit entries.
+  if (!isPrintableText(sub, MAX_SUB_LENGTH)) {
+    throw badClaim('sub', `sub must be 1-${MAX_SUB_LENGTH} printable characters, not blank, without control or direction-changing characters`);
   }
   if (typeof agency !== 'string' || !(AGENCIES as readonly string[]).includes(agency)) {
     throw badClaim('agency', `agency must be one of ${AGENCIES.join(', ')}`);
@@ -109,6 +147,7 @@ export function principalFromClaims(payload: JWTPayload): Principal {
 function fromJoseError(error: unknown): UnauthenticatedError {
   if (error instanceof joseErrors.JWTExpired) return unauthenticated('The bearer token has expired; ask for a new one.', 'expired');
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return unauthenticated(`The bearer token lacks the ${error.claim} claim this service requires.`, 'claims');
     if (error.claim === 'nbf' || error.claim === 'iat') return unauthenticated('The bearer token is not valid yet.', 'not-yet-valid');
     if (error.claim === 'iss' || error.claim === 'aud') return unauthenticated(`The bearer token was not issued for this service (${error.claim}).`, error.claim);
     return unauthenticated(`The bearer token lacks a usable ${error.claim} claim.`, 'claims');

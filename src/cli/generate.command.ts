@@ -9,6 +9,7 @@ import { isArea } from '../domain/reference-areas';
 import { firstAreas, GENERATE_SCALES, NationalHistory, type GenerateScale, type NationalHistoryOptions } from '../generate/national-history';
 import { createCliContext } from './app-context';
 import { IMPORT_BATCH_SIZE } from './import.command';
+import { echo } from '../errors';
 
 // `mappa generate`: a synthetic history (src/generate/) as NDJSON, to a file or standard output,
 // or straight into the configured store through the same command path as `mappa import`.
@@ -28,12 +29,12 @@ export interface GenerateCommandOptions {
 /** The history the options describe: a preset scale, then any explicit size on top of it. */
 export function historyOptions(opts: GenerateCommandOptions): NationalHistoryOptions {
   const scaleName = (opts.scale ?? 'national') as GenerateScale;
-  const scale = GENERATE_SCALES[scaleName];
-  if (!scale) throw new Error(`--scale must be one of ${Object.keys(GENERATE_SCALES).join(', ')}, not '${opts.scale}'.`);
+  const scale = Object.hasOwn(GENERATE_SCALES, scaleName) ? GENERATE_SCALES[scaleName] : undefined;
+  if (!scale) throw new Error(`--scale must be one of ${Object.keys(GENERATE_SCALES).join(', ')}, not '${echo(opts.scale)}'.`);
   const whole = (name: string, value: string | undefined, fallback: number) => {
     if (value === undefined) return fallback;
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, not '${value}'.`);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, not '${echo(value)}'.`);
     return n;
   };
   let areas: string[];
@@ -42,7 +43,7 @@ export function historyOptions(opts: GenerateCommandOptions): NationalHistoryOpt
   else {
     areas = opts.areas.split(',').map((a) => a.trim()).filter(Boolean);
     const unknown = areas.filter((a) => !isArea(a));
-    if (unknown.length > 0) throw new Error(`--areas must be a number of areas or MAPPA area ids separated by commas; not areas: ${unknown.join(', ')}.`);
+    if (unknown.length > 0) throw new Error(`--areas must be a number of areas or MAPPA area ids separated by commas; not areas: ${echo(unknown.join(', '))}.`);
   }
   return {
     areas,

@@ -30,10 +30,11 @@ program
       process.exit(2);
     });
     if (auth.banner) console.warn(auth.banner);
-    // Development mode listens on this machine only unless HOST says otherwise.
-    const host = process.env.HOST?.trim() || (auth.settings.development ? '127.0.0.1' : undefined);
+    // This machine only unless HOST says otherwise, in every mode: reaching the service from
+    // elsewhere is a decision (a TLS proxy in front, or HOST=0.0.0.0 in a container).
+    const host = process.env.HOST?.trim() || '127.0.0.1';
     const app = await createHttpApp({ config, auth: auth.settings, rateLimit: loadRateLimit() });
-    await (host ? app.listen(config.port, host) : app.listen(config.port));
+    await app.listen(config.port, host);
     const url = (await app.getUrl()).replace('[::1]', 'localhost');
     console.log(`mappa listening on ${url} (event store: ${config.eventStore}); API docs at /docs`);
     if (auth.banner) console.warn('!! DEVELOPMENT AUTHENTICATION MODE: not for a deployed server (see above).');
@@ -46,7 +47,7 @@ program
   .option('--agency <agency>', AGENCIES.join(' | '))
   .option('--areas <areas>', 'MAPPA area ids separated by commas, or * for every area')
   .option('--sub <subject>', 'the token subject (who), default dev-<agency>-<roles>')
-  .option('--ttl <lifetime>', 'lifetime such as 3600, 30m, 8h, 2d (at most 7d)', '1h')
+  .option('--ttl <lifetime>', 'lifetime such as 3600, 30m, 8h (at most AUTH_JWT_MAX_LIFETIME_SECONDS, default 12h)', '1h')
   .option('--private-key <file>', 'PEM private key (RSA or EC P-256) to sign with')
   .option('--public-key', 'print the public key of the local development key (PEM) instead of a token')
   .action(async (opts: Partial<TokenCommandOptions> & { publicKey?: boolean }) => {

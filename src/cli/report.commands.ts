@@ -1,7 +1,11 @@
 import { QueryBus } from '@nestjs/cqrs';
 import type { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
-import { optionalInstant, requiredDate } from '../http/params';
+import { LOCAL_OPERATOR } from '../auth/principal';
+import { AccessAudit } from '../audit/access-audit';
+import { AREAS, ENGLAND_AND_WALES, isArea } from '../domain/reference-areas';
+import { echo, InvalidInputError, NotFoundError } from '../errors';
+import { optionalInstant, optionalReason, requiredDate } from '../http/params';
 import { GetReportQuery, GetSnapshotQuery, GetTraceQuery } from '../queries/reports/report-queries';
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
@@ -50,6 +54,11 @@ const formatOption = (v: string): Format => {
   return v as Format;
 };
 
+function knownArea(area: string): string {
+  if (area !== ENGLAND_AND_WALES && !isArea(area)) throw new NotFoundError(`${echo(area)} is not one of the 42 MAPPA areas or england-and-wales.`);
+  return area;
+}
+
 export function registerReportCommands(program: Command): void {
   program
     .command('report')
@@ -83,15 +92,32 @@ export function registerReportCommands(program: Command): void {
 
   program
     .command('trace')
-    .description("one cell's trace: the rule, the counted items and the events behind them")
+    .description("one cell's trace: the rule, the counted items and the events behind them (names offenders: audited, needs --reason)")
     .requiredOption('--area <area>', 'area id, or england-and-wales')
     .requiredOption('--year <year>', 'report year such as 2014-15')
     .requiredOption('--cell <cellId>', 'such as offendersOnSnapshot.level2.category1')
+    .requiredOption('--reason <text>', 'why you read it (kept in the access audit, DPA 2018 s.62)')
     .option('--as-known-at <timestamp>', 'as the service knew it then (ISO timestamp)')
-    .action(async (opts: { area: string; year: string; cell: string; asKnownAt?: string }) => {
-      const trace = await withApp((app) =>
-        app.get(QueryBus).execute(new GetTraceQuery(opts.area, parseReportYear(opts.year), opts.cell, { asKnownAt: optionalInstant('--as-known-at', opts.asKnownAt) })),
-      );
+    .action(async (opts: { area: string; year: string; cell: string; reason: string; asKnownAt?: string }) => {
+      const area = knownArea(opts.area);
+      const year = parseReportYear(opts.year);
+      const asKnownAt = optionalInstant('--as-known-at', opts.asKnownAt);
+      const reason = optionalReason(opts.reason);
+      if (!reason) throw new InvalidInputError('--reason is required: say why you read offender-level data (it is kept in the access audit).');
+      const trace = await withApp(async (app) => {
+        // Recorded before the read, as over HTTP; the actor is the operating-system user.
+        await app.get(AccessAudit).record(
+          {
+            caller: LOCAL_OPERATOR,
+            action: 'trace',
+            target: `${area} ${opts.year} ${echo(opts.cell)}${asKnownAt ? ` asKnownAt=${asKnownAt.toISOString()}` : ''} (command line)`,
+            areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area],
+            reason,
+          },
+          'allowed',
+        );
+        return app.get(QueryBus).execute(new GetTraceQuery(area, year, opts.cell, { asKnownAt }));
+      });
       process.stdout.write(JSON.stringify(trace, null, 2) + '\n');
     });
 

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { loadOrCreateDevSigningKey, signingKeyFromPem, type SigningKey } from '../auth/dev-signing-key';
-import { MIN_SECRET_BYTES } from '../auth/jwt-verifier';
+import { maxTokenLifetime } from '../auth/auth-config';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, MIN_SECRET_BYTES } from '../auth/jwt-verifier';
 import { mintToken } from '../auth/mint-token';
 import { AGENCIES, ALL_AREAS, ROLES, type Agency, type Principal, type Role } from '../auth/principal';
 import { isArea } from '../domain/reference-areas';
+import { echo } from '../errors';
 
 // `mappa token`: mints a bearer token for development and tests. It signs with, in order of
 // preference: --private-key FILE, AUTH_JWT_SECRET, or the local development key in DATA_DIR.
@@ -17,18 +19,17 @@ export interface TokenCommandOptions {
   privateKey?: string;
 }
 
-export const MAX_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 
 /** The signed token, or an Error whose message tells the user what to fix. */
 export async function tokenCommand(options: TokenCommandOptions, env: NodeJS.ProcessEnv, dataDir: string, now = new Date()): Promise<string> {
   const roles = [...new Set(options.role.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean))];
   const bad = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
-  if (roles.length === 0 || bad.length > 0) throw new Error(`--role must be one or more of ${ROLES.join(', ')}${bad.length ? `, not ${bad.join(', ')}` : ''}.`);
-  if (!(AGENCIES as readonly string[]).includes(options.agency)) throw new Error(`--agency must be one of ${AGENCIES.join(', ')}, not '${options.agency}'.`);
+  if (roles.length === 0 || bad.length > 0) throw new Error(`--role must be one or more of ${ROLES.join(', ')}${bad.length ? `, not ${echo(bad.join(', '))}` : ''}.`);
+  if (!(AGENCIES as readonly string[]).includes(options.agency)) throw new Error(`--agency must be one of ${AGENCIES.join(', ')}, not '${echo(options.agency)}'.`);
   const areas = [...new Set(options.areas.split(',').map((a) => a.trim()).filter(Boolean))];
   const badAreas = areas.filter((a) => a !== ALL_AREAS && !isArea(a));
-  if (areas.length === 0 || badAreas.length > 0) throw new Error(`--areas must be MAPPA area ids separated by commas, or *${badAreas.length ? `; not areas: ${badAreas.join(', ')}` : ''}.`);
-  const ttlSeconds = parseTtl(options.ttl ?? '1h');
+  if (areas.length === 0 || badAreas.length > 0) throw new Error(`--areas must be MAPPA area ids separated by commas, or *${badAreas.length ? `; not areas: ${echo(badAreas.join(', '))}` : ''}.`);
+  const ttlSeconds = parseTtl(options.ttl ?? '1h', maxTokenLifetime(env));
 
   const principal: Principal = {
     sub: options.sub ?? `dev-${options.agency}-${roles.join('-')}`,
@@ -61,10 +62,13 @@ async function signingKey(privateKeyFile: string | undefined, env: NodeJS.Proces
   return loadOrCreateDevSigningKey(dataDir);
 }
 
-/** `3600`, `90s`, `30m`, `8h`, `2d`: at most seven days. */
-export function parseTtl(value: string): number {
+/** `3600`, `90s`, `30m`, `8h`, `2d`: at most `max` seconds (the server's AUTH_JWT_MAX_LIFETIME_SECONDS). */
+export function parseTtl(value: string, max = DEFAULT_MAX_TOKEN_LIFETIME_SECONDS): number {
   const m = /^(\d{1,7})([smhd]?)$/.exec(value.trim());
   const seconds = m ? Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'] : NaN;
-  if (!(seconds > 0) || seconds > MAX_TOKEN_TTL_SECONDS) throw new Error('--ttl must be a lifetime such as 3600, 30m, 8h or 2d, at most 7d.');
+  if (!(seconds > 0)) throw new Error('--ttl must be a lifetime such as 3600, 30m or 8h.');
+  if (seconds > max) {
+    throw new Error(`--ttl ${echo(value)} is longer than tokens may live: at most ${max} seconds (${max / 3600} h; AUTH_JWT_MAX_LIFETIME_SECONDS), or the service refuses the token.`);
+  }
   return seconds;
 }

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { echo } from '../errors';
 
 // Configuration from the environment (INTERFACES.md, "Configuration"). Read once, passed down.
 
@@ -21,10 +22,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new Error('EVENT_STORE=postgres needs DATABASE_URL (for example postgres://user@host:5432/mappa).');
   }
   if (!['embedded', 'postgres'].includes(eventStore) && !/^esdb(\+discover)?:\/\//.test(eventStore)) {
-    throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${eventStore}'.`);
+    throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${echo(eventStore.replace(/\/\/[^@/]*@/, '//…@'))}'.`);
   }
   const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not '${env.PORT}'.`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not '${echo(env.PORT)}'.`);
   return {
     eventStore,
     databaseUrl,

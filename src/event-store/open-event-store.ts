@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import { PgSqlClient } from '../sql/pg-sql-client';
 import { PgliteSqlClient } from '../sql/pglite-sql-client';
+import { privateFolder } from '../sql/private-files';
 import type { SqlClient } from '../sql/sql-client';
 import type { EventStore } from './event-store';
 import { EventStoreDbEventStore, type EventStoreDbOptions } from './eventstoredb/eventstoredb-event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
+import { echo } from '../errors';
 
 export interface EventStoreConfig {
   /** 'embedded' | 'postgres' | 'esdb://…' | 'esdb+discover://…' (INTERFACES.md, EVENT_STORE). */
@@ -41,7 +43,11 @@ export const embeddedDataDir = (dataDir: string): string => path.join(dataDir, '
 export async function openEventStore(config: EventStoreConfig): Promise<OpenedEventStore> {
   const { eventStore, databaseUrl } = config;
   const openServer = (url: string) => PgSqlClient.connect({ connectionString: url, schema: config.schema });
-  const openEmbedded = () => PgliteSqlClient.open(embeddedDataDir(config.dataDir));
+  const openEmbedded = async () => {
+    // DATA_DIR holds the store and the development signing key: its owner's only.
+    await privateFolder(config.dataDir);
+    return PgliteSqlClient.open(embeddedDataDir(config.dataDir));
+  };
 
   if (eventStore === 'embedded' || eventStore === 'postgres') {
     if (eventStore === 'postgres' && !databaseUrl) {
@@ -73,5 +79,5 @@ export async function openEventStore(config: EventStoreConfig): Promise<OpenedEv
     }
   }
 
-  throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${eventStore}'.`);
+  throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${echo(eventStore.replace(/\/\/[^@/]*@/, '//…@'))}'.`);
 }

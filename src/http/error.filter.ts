@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { ForbiddenError, InvalidInputError, MappaError, NotFoundError, PayloadTooLargeError, StoreUnavailableError, TooManyRequestsError, UnauthenticatedError } from '../errors';
+import { echo, ForbiddenError, InvalidInputError, MappaError, NotFoundError, PayloadTooLargeError, StoreUnavailableError, TooManyRequestsError, UnauthenticatedError } from '../errors';
 
 /**
  * The one place errors become HTTP answers: status from the error type, body
@@ -47,7 +47,8 @@ function fromHttpException(exception: HttpException): MappaError | null {
     const messages = Array.isArray(body?.message) ? body.message : [body?.message ?? exception.message];
     return new InvalidInputError(
       status === 400 && /JSON/i.test(messages.join(' ')) ? 'The request body is not valid JSON.' : 'The request is not valid.',
-      messages.map((m) => ({ message: String(m) })),
+      // A parser's message can quote the input: at most 64 characters of it are repeated.
+      messages.map((m) => ({ message: echo(m) })),
     );
   }
   return null;

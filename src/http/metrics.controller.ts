@@ -2,11 +2,15 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ProjectionRunner } from '../../projections/projection-runner';
-import { Public } from '../auth/public.decorator';
+import { assertMayAdminister } from '../auth/access-policy';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store';
 import { PROJECTION_RUNNER } from '../reports/read-side.tokens';
 
-/** Prometheus metrics: process figures, store and read-model positions, and the lag between them. No offender data. */
+/**
+ * Prometheus metrics: process figures, store and read-model positions, and the lag between them.
+ * No offender data, but activity and load say something: admins only (docs/security.md, "/metrics").
+ */
 @ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
@@ -29,10 +33,10 @@ export class MetricsController {
   }
 
   @Get()
-  @Public()
   @Header('Content-Type', 'text/plain; version=0.0.4')
-  @ApiOperation({ summary: 'Prometheus metrics (no offender data)' })
-  metrics(): Promise<string> {
+  @ApiOperation({ summary: 'Prometheus metrics (no offender data); a token with the admin role' })
+  metrics(@CurrentPrincipal() principal: Principal): Promise<string> {
+    assertMayAdminister(principal);
     return this.registry.metrics();
   }
 }

@@ -1,16 +1,20 @@
+import { EARLIEST_YEAR, isCalendarDate, LATEST_YEAR } from '../domain/calendar-date';
+import { isPrintableText } from '../domain/printable-text';
 import { InvalidInputError } from '../errors';
 
 // Query and path parameters are checked here, before they reach a query or the store.
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const OFFENDER_ID = /^[A-Za-z0-9._-]{1,64}$/;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
-/** A real calendar date YYYY-MM-DD, or undefined when absent. */
+/** A real calendar date YYYY-MM-DD in 1900-9999, or undefined when absent. */
 export function optionalDate(name: string, value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || !isRealDate(value)) {
-    throw new InvalidInputError(`${name} must be a real date written YYYY-MM-DD.`, [{ field: name, rule: 'date', message: `${name} must be YYYY-MM-DD` }]);
+    throw new InvalidInputError(`${name} must be a real date written YYYY-MM-DD, in the years ${EARLIEST_YEAR}-${LATEST_YEAR}.`, [
+      { field: name, rule: 'date', message: `${name} must be YYYY-MM-DD` },
+    ]);
   }
   return value;
 }
@@ -21,16 +25,26 @@ export function requiredDate(name: string, value: unknown): string {
   return date;
 }
 
-/** An ISO 8601 timestamp with a time zone, or undefined when absent. */
+/**
+ * An ISO 8601 timestamp with a time zone, or undefined when absent. Its date must be a real one in
+ * 1900-9999 and its time a real time (Date would read 2015-02-30 as 2 March, and year 0 fails later).
+ */
 export function optionalInstant(name: string, value: unknown): Date | undefined {
   if (value === undefined || value === '') return undefined;
-  const date = typeof value === 'string' && ISO_INSTANT.test(value) ? new Date(value) : undefined;
+  const date = typeof value === 'string' && isRealInstant(value) ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    throw new InvalidInputError(`${name} must be an ISO timestamp with a time zone, such as 2015-04-30T12:00:00Z.`, [
+    throw new InvalidInputError(`${name} must be an ISO timestamp with a time zone, such as 2015-04-30T12:00:00Z, with a real date in the years ${EARLIEST_YEAR}-${LATEST_YEAR}.`, [
       { field: name, rule: 'timestamp', message: `${name} must be an ISO 8601 timestamp` },
     ]);
   }
   return date;
+}
+
+function isRealInstant(value: string): boolean {
+  const m = ISO_INSTANT.exec(value);
+  if (!m) return false;
+  const [hour, minute, second, offsetHours, offsetMinutes] = [m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number);
+  return isRealDate(m[1]) && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
 }
 
 export function offenderIdParam(value: unknown): string {
@@ -49,26 +63,24 @@ export function optionalCount(name: string, value: unknown): bigint | undefined 
   return BigInt(value.trim());
 }
 
-export function isRealDate(value: string): boolean {
-  const m = DATE.exec(value);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
+/** A real calendar date YYYY-MM-DD in 1900-9999 (the domain's own rule, DOMAIN.md 2). */
+export const isRealDate = (value: string): boolean => isCalendarDate(value);
 
 /** Longest `reason` an auditor may give for a read (it is stored in the access audit). */
 export const REASON_MAX_LENGTH = 200;
 
-/** Why an offender-level read is made (`?reason=`): printable text, at most 200 characters. */
+/**
+ * Why an offender-level read is made (`?reason=`): printable text (not blank, no control or
+ * bidi/format characters), at most 200 characters; undefined when not given.
+ */
 export function optionalReason(value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > REASON_MAX_LENGTH || /[\u0000-\u001f\u007f-\u009f]/.test(value)) {
-    throw new InvalidInputError(`reason must be printable text of at most ${REASON_MAX_LENGTH} characters.`, [
-      { field: 'reason', rule: 'reason', message: `reason must be at most ${REASON_MAX_LENGTH} printable characters` },
+  if (!isPrintableText(value, REASON_MAX_LENGTH)) {
+    throw new InvalidInputError(`reason must be printable text of at most ${REASON_MAX_LENGTH} characters, not blank, without control or direction-changing characters.`, [
+      { field: 'reason', rule: 'reason', message: `reason must be 1-${REASON_MAX_LENGTH} printable characters` },
     ]);
   }
-  return value.trim() || undefined;
+  return value.trim();
 }
 
 /**

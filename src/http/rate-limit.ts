@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
 import { Authenticator } from '../auth/authenticator';
-import { TooManyRequestsError } from '../errors';
+import { echo, TooManyRequestsError } from '../errors';
 
 /** Requests allowed per token (or, without a usable token, per client address) in each window. */
 export interface RateLimitSettings {
@@ -25,7 +25,7 @@ export function loadRateLimit(env: NodeJS.ProcessEnv = process.env): RateLimitSe
 
 function parseWhole(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value.trim() === '') return fallback;
-  if (!/^\d{1,9}$/.test(value.trim())) throw new Error(`${name} must be a whole number, not '${value}'.`);
+  if (!/^\d{1,9}$/.test(value.trim())) throw new Error(`${name} must be a whole number, not '${echo(value)}'.`);
   return Number(value.trim());
 }
 

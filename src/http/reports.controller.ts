@@ -6,7 +6,7 @@ import { assertMayReadReport, assertMayReadTrace } from '../auth/access-policy';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { AccessAudit } from '../audit/access-audit';
 import { AREAS, ENGLAND_AND_WALES } from '../domain/reference-areas';
-import { InvalidInputError, NotFoundError } from '../errors';
+import { echo, InvalidInputError, NotFoundError } from '../errors';
 import { GetPeriodQuery, GetReportQuery, GetSnapshotQuery, GetTraceQuery } from '../queries/reports/report-queries';
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
@@ -118,7 +118,7 @@ function knowledge(query: Record<string, unknown>) {
 
 function areaParam(value: string): string {
   if (value !== ENGLAND_AND_WALES && !(AREAS as readonly string[]).includes(value)) {
-    throw new NotFoundError(`${value.slice(0, 64)} is not one of the 42 MAPPA areas or england-and-wales.`, [{ field: 'area', rule: 'known-area', message: 'unknown area' }]);
+    throw new NotFoundError(`${echo(value)} is not one of the 42 MAPPA areas or england-and-wales.`, [{ field: 'area', rule: 'known-area', message: 'unknown area' }]);
   }
   return value;
 }

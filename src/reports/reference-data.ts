@@ -38,12 +38,14 @@ export function populationAged10Plus(area: string, year: number, reference: Popu
     }
     return sum;
   }
-  const value = reference.areas[area]?.values[String(year)];
+  // Object.hasOwn: the file is user-replaceable data, read by ids, never by inherited names.
+  const values = Object.hasOwn(reference.areas, area) ? reference.areas[area].values : undefined;
+  const value = values && Object.hasOwn(values, String(year)) ? values[String(year)] : undefined;
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
 }
 
 /** Where the population figure of `area` comes from, e.g. "estimate, not an official ONS figure". */
 export function populationSource(area: string, reference: PopulationReference = DEFAULT_POPULATION): string | null {
   if (area === ENGLAND_AND_WALES) return 'sum of the 42 areas';
-  return reference.areas[area]?.source ?? reference.status ?? null;
+  return (Object.hasOwn(reference.areas, area) ? reference.areas[area].source : undefined) ?? reference.status ?? null;
 }

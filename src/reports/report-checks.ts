@@ -11,6 +11,7 @@ import {
   type ReportCells,
   type ReportTable,
 } from './tables';
+import { echo } from '../errors';
 
 // The reconciliation checks of DOMAIN.md 6.12, pure functions over a map of cells. They run the
 // same on a computed report and on a published figures file (reference/published/), which is how
@@ -192,7 +193,7 @@ export interface CellDifference {
 export function compareCells(computed: Readonly<ReportCells>, published: Readonly<ReportCells>): CellDifference[] {
   const differences: CellDifference[] = [];
   for (const [id, value] of Object.entries(published)) {
-    const mine = id in computed ? computed[id] : null;
+    const mine = Object.hasOwn(computed, id) ? computed[id] : null; // not `in`: a file may name `constructor`
     if (mine !== value) differences.push({ cellId: id, computed: mine, published: value, difference: mine === null ? null : mine - value });
   }
   return differences;
@@ -201,7 +202,7 @@ export function compareCells(computed: Readonly<ReportCells>, published: Readonl
 /** Report year Y of a `2014/15` or `2014-15` year label. */
 export function reportYearOf(label: string): number {
   const match = /^(\d{4})[/-](\d{2})$/.exec(label);
-  if (!match) throw new Error(`A report year is written like 2014/15, not '${label}'.`);
+  if (!match) throw new Error(`A report year is written like 2014/15, not '${echo(label)}'.`);
   return Number(match[1]);
 }
 

@@ -1,6 +1,6 @@
 import type { ProjectionRunner } from '../../projections/projection-runner';
 import { AREAS, ENGLAND_AND_WALES, isArea } from '../domain/reference-areas';
-import { InvalidInputError, NotFoundError, StoreUnavailableError } from '../errors';
+import { echo, InvalidInputError, NotFoundError, StoreUnavailableError } from '../errors';
 import type { SqlClient } from '../sql/sql-client';
 import { reportPeriod } from './baseline/fold-report';
 import { populationAged10Plus, populationSource } from './reference-data';
@@ -162,7 +162,7 @@ export class ReportService {
     const parsed = parseCellId(cell);
     const table = REPORT_TABLES.find((t) => t.id === parsed?.table);
     if (!parsed || !table || !table.columns.includes(parsed.column)) {
-      throw new NotFoundError(`There is no cell ${cell} in the report.`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
+      throw new NotFoundError(`There is no cell ${echo(cell)} in the report.`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
     }
     // Only the traced table is counted (rsoRate counts the category 1 offenders of the snapshot).
     const { position, asKnownAt } = await this.knowledge(options);
@@ -172,7 +172,7 @@ export class ReportService {
     const cells = await this.cells(area, scope, [counted]);
     const population = table.id === 'rsoRate' ? addRsoRate(cells, area, year) : undefined;
     if (!(cell in cells)) {
-      throw new NotFoundError(`There is no cell ${cell} in the report for ${area}.`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
+      throw new NotFoundError(`There is no cell ${echo(cell)} in the report for ${echo(area)}.`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
     }
     const [row, column] = table.id === 'rsoRate' ? [TOTAL, 'category1'] : [parsed.row, parsed.column];
     const items = await this.withEvents(await this.items(counted.id, scope, row, column));
@@ -213,7 +213,7 @@ export class ReportService {
 
   private scope(area: string, position: bigint, periodFrom: string, periodTo: string, previousFrom: string): ReportScope {
     if (area !== ENGLAND_AND_WALES && !isArea(area)) {
-      throw new NotFoundError(`${area} is not one of the 42 MAPPA areas or england-and-wales.`, [{ field: 'area', rule: 'known-area', message: 'unknown area' }]);
+      throw new NotFoundError(`${echo(area)} is not one of the 42 MAPPA areas or england-and-wales.`, [{ field: 'area', rule: 'known-area', message: 'unknown area' }]);
     }
     return { areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area], position, periodFrom, periodTo, previousFrom };
   }
@@ -330,7 +330,7 @@ export const yearLabel = (year: number): string => `${year}/${String((year + 1) 
 export function parseReportYear(text: string): number {
   const m = /^(\d{4})[-/](\d{2})$/.exec(text);
   if (!m || (Number(m[1]) + 1) % 100 !== Number(m[2]) || Number(m[1]) < 1990 || Number(m[1]) > 2100) {
-    throw new InvalidInputError(`The year must be written like 2014-15 (1 April 2014 to 31 March 2015), not '${text}'.`, [
+    throw new InvalidInputError(`The year must be written like 2014-15 (1 April 2014 to 31 March 2015), not '${echo(text)}'.`, [
       { field: 'year', rule: 'report-year', message: 'expected YYYY-YY' },
     ]);
   }

@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
 import { rethrowUnavailable } from './connection-errors';
 import { insertRows } from './insert-rows';
+import { createPrivateFilesFromNowOn, makeTreePrivate, privateFolder } from './private-files';
 import { quoteIdentifier, quoteQualifiedName } from './sql-identifier';
 import { encodeCsv } from './sql-text-value';
 
@@ -35,9 +35,14 @@ export class PgliteSqlClient implements SqlClient {
    */
   static async open(dataDir?: string): Promise<PgliteSqlClient> {
     const { PGlite } = loadPglite();
-    if (dataDir) await mkdir(dataDir, { recursive: true });
+    if (dataDir) {
+      createPrivateFilesFromNowOn();
+      await privateFolder(dataDir);
+    }
     const options = { postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'`] };
     const db = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
+    // A new database is unpacked world-writable (0666); later files follow the umask above.
+    if (dataDir) await makeTreePrivate(dataDir);
     for (const [name, value] of PLANNER_SETTINGS) await db.exec(`SET ${name} = ${value}`);
     return new PgliteSqlClient(db);
   }

@@ -48,11 +48,13 @@ describe('token settings from the environment, and what mappa serve makes of the
   it('a configured public key (PEM, in the variable or a file) serves without development mode', async () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
-    const inline = await resolveServeAuth({ AUTH_JWT_PUBLIC_KEY: pem.replace(/\n/g, '\\n') }, { dataDir });
+    // A deployed server names the issuer and audience its tokens must carry (docs/security.md).
+    const claims = { AUTH_JWT_ISSUER: 'https://idp.example', AUTH_JWT_AUDIENCE: 'mappa' };
+    const inline = await resolveServeAuth({ ...claims, AUTH_JWT_PUBLIC_KEY: pem.replace(/\n/g, '\\n') }, { dataDir });
     expect(inline).toMatchObject({ settings: { development: false }, banner: null });
     const file = path.join(dataDir, 'key.pem');
     await writeFile(file, pem);
-    expect((await resolveServeAuth({ AUTH_JWT_PUBLIC_KEY_FILE: file }, { dataDir })).settings.development).toBe(false);
+    expect((await resolveServeAuth({ ...claims, AUTH_JWT_PUBLIC_KEY_FILE: file }, { dataDir })).settings.development).toBe(false);
   });
 
   it('a secret serves too, and tokens minted with it verify; issuer and audience are passed through', async () => {

@@ -58,6 +58,9 @@ const stop = (child: ChildProcess | undefined) =>
     child.kill('SIGTERM');
   });
 
+/** The issuer and audience a deployed server requires, and `mappa token` copies into its tokens. */
+const CLAIMS = { AUTH_JWT_ISSUER: 'https://idp.example', AUTH_JWT_AUDIENCE: 'mappa' };
+
 describe('mappa serve and mappa token', () => {
   const dirs: string[] = [];
   const children: ChildProcess[] = [];
@@ -96,7 +99,7 @@ describe('mappa serve and mappa token', () => {
 
     const [dev, keyed] = await Promise.all([
       serve(['--dev-auth'], cleanEnv({ DATA_DIR: devDir })),
-      serve([], cleanEnv({ DATA_DIR: path.join(keyedDir, 'store'), AUTH_JWT_PUBLIC_KEY_FILE: keyFile })),
+      serve([], cleanEnv({ DATA_DIR: path.join(keyedDir, 'store'), AUTH_JWT_PUBLIC_KEY_FILE: keyFile, ...CLAIMS })),
     ]);
     children.push(dev.child, keyed.child);
 
@@ -114,7 +117,7 @@ describe('mappa serve and mappa token', () => {
 
     // A configured key: no token is a 401; a token signed by the matching private key works.
     await request(keyed.url).get('/audit/access').expect(401);
-    const auditor = await run(['token', '--role', 'auditor', '--agency', 'police', '--areas', 'kent', '--ttl', '10m'], cleanEnv({ DATA_DIR: keyedDir }));
+    const auditor = await run(['token', '--role', 'auditor', '--agency', 'police', '--areas', 'kent', '--ttl', '10m'], cleanEnv({ DATA_DIR: keyedDir, ...CLAIMS }));
     await request(keyed.url).get('/audit/access').set('Authorization', `Bearer ${auditor.stdout.trim()}`).expect(200);
     await request(keyed.url).get('/health').expect(200);
   });

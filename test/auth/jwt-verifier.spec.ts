@@ -22,7 +22,7 @@ describe('bearer token verification', () => {
   let verifier: TokenVerifier;
   const esKey = () => ({ ...es, algorithm: 'ES256' as const });
   const sign = (claims: Record<string, unknown>, key: KeyLike = es.privateKey, alg = 'ES256') =>
-    new SignJWT(claims).setProtectedHeader({ alg }).setIssuedAt(Math.floor(NOW.getTime() / 1000)).setExpirationTime('1h').sign(key);
+    new SignJWT(claims).setProtectedHeader({ alg }).setIssuedAt(Math.floor(NOW.getTime() / 1000)).setExpirationTime(Math.floor(NOW.getTime() / 1000) + 3600).sign(key);
 
   beforeAll(async () => {
     es = (await generateKeyPair('ES256')) as unknown as typeof es;

@@ -47,3 +47,13 @@ describe('reference/population-aged-10-plus.json', () => {
     expect(ratePer100k(1, 200_001)).toBe(0);
   });
 });
+
+describe('population lookups by id', () => {
+  it('answer "no figure" for ids named like object properties, never throw', () => {
+    for (const id of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(populationAged10Plus(id, 2014)).toBeNull();
+      expect(populationAged10Plus('kent', id as unknown as number)).toBeNull();
+      expect(typeof (populationSource(id) ?? '')).toBe('string');
+    }
+  });
+});

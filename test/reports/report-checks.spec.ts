@@ -136,3 +136,14 @@ describe('reportYearOf', () => {
     expect(() => reportYearOf('2014')).toThrow('like 2014/15');
   });
 });
+
+describe('compareCells with cell ids named like object properties', () => {
+  it('treats constructor, toString and __proto__ as cells the report does not have', () => {
+    const published = JSON.parse('{"constructor": 1, "toString": 2, "__proto__": 3}') as Record<string, number>;
+    expect(compareCells({ 'a.b.c': 1 }, published)).toEqual([
+      { cellId: 'constructor', computed: null, published: 1, difference: null },
+      { cellId: 'toString', computed: null, published: 2, difference: null },
+      { cellId: '__proto__', computed: null, published: 3, difference: null },
+    ]);
+  });
+});

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { OFFENDER_EVENT_TYPES, type NewOffenderEvent, type OffenderEventType } from '../../domain/offender-event';
-import { InvalidInputError, type ErrorDetail } from '../../errors';
+import { echo, InvalidInputError, type ErrorDetail } from '../../errors';
 import { NoPayloadDto, PAYLOAD_DTO } from './event-payload.dto';
 
 // Turns one posted JSON value into a well-shaped event, or a 400 naming every bad field.
@@ -33,9 +33,9 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
     if (!ENVELOPE_FIELDS.has(key)) {
       const setByService = key === 'recordedAt' || key === 'metadata' || key === 'revision' || key === 'position';
       details.push({
-        field: key,
+        field: echo(key),
         rule: setByService ? 'set-by-service' : 'unknown-field',
-        message: setByService ? `${key} is set by the service and cannot be posted` : `${key} is not a field of an event`,
+        message: setByService ? `${key} is set by the service and cannot be posted` : `${echo(key)} is not a field of an event`,
       });
     }
   }
@@ -79,7 +79,7 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
 function payloadErrors(type: OffenderEventType, data: object): ErrorDetail[] {
   // A payload with no fields: class-validator's forbidUnknownValues would refuse even {}.
   if (PAYLOAD_DTO[type] === NoPayloadDto) {
-    return Object.keys(data).map((key) => ({ field: `data.${key}`, rule: 'unknown-field', message: `data.${key} is not a field of this event type` }));
+    return Object.keys(data).map((key) => ({ field: `data.${echo(key)}`, rule: 'unknown-field', message: `data.${echo(key)} is not a field of this event type` }));
   }
   const dto = plainToInstance(PAYLOAD_DTO[type], data, { enableImplicitConversion: false });
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
@@ -87,7 +87,8 @@ function payloadErrors(type: OffenderEventType, data: object): ErrorDetail[] {
 }
 
 function flatten(error: ValidationError, prefix: string): ErrorDetail[] {
-  const field = `${prefix}.${error.property}`;
+  // A property name is the caller's input: at most 64 characters of it are repeated.
+  const field = `${prefix}.${echo(error.property)}`;
   const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
     field,
     rule: rule === 'whitelistValidation' ? 'unknown-field' : rule,

@@ -1,5 +1,5 @@
 import type { RecordedOffenderEvent } from '../../domain/offender-event';
-import { InvalidInputError } from '../../errors';
+import { echo, InvalidInputError } from '../../errors';
 import type { ExpectedRevision, StreamAppend, StreamAppendResult } from '../event-store';
 
 /** What the store knows, under the head lock, before judging a batch. */
@@ -91,16 +91,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function assertAppendable(items: readonly StreamAppend[]): void {
   for (const item of items) {
     const refuse = (field: string, message: string): never => {
-      throw new InvalidInputError(`The event for offender ${item.offenderId} cannot be stored: ${message}`, [{ field, message }]);
+      throw new InvalidInputError(`The event for offender ${echo(item.offenderId)} cannot be stored: ${message}`, [{ field, message }]);
     };
     if (!item.offenderId) refuse('offenderId', 'the offender id is empty.');
     if (typeof item.expectedRevision === 'number' && !(Number.isInteger(item.expectedRevision) && item.expectedRevision >= 0)) {
       refuse('expectedRevision', 'the expected revision must be a whole number from 0.');
     }
-    if (Number.isNaN(new Date(item.recordedAt).getTime())) refuse('recordedAt', `"${item.recordedAt}" is not a timestamp.`);
+    if (Number.isNaN(new Date(item.recordedAt).getTime())) refuse('recordedAt', `"${echo(item.recordedAt)}" is not a timestamp.`);
     for (const event of item.events) {
-      if (!UUID.test(event.eventId)) refuse('eventId', `"${event.eventId}" is not a UUID.`);
-      if (event.offenderId !== item.offenderId) refuse('offenderId', `event ${event.eventId} belongs to offender ${event.offenderId}.`);
+      if (!UUID.test(event.eventId)) refuse('eventId', `"${echo(event.eventId)}" is not a UUID.`);
+      if (event.offenderId !== item.offenderId) refuse('offenderId', `event ${echo(event.eventId)} belongs to offender ${echo(event.offenderId)}.`);
     }
   }
 }

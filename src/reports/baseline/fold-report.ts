@@ -228,7 +228,8 @@ function countPeriodEvents(history: OffenderHistory, area: string, period: Repor
         if (event.data.sentToCustody && inArea(s, area) && atLevel2Or3(s)) lastSopoCustody = s;
         break;
       case 'SeriousCaseReviewCommenced': {
-        const chargedOn = s.charges[event.data.chargeId]?.chargedOn;
+        // Object.hasOwn: a charge id is the caller's, and may be named like `constructor`.
+        const chargedOn = Object.hasOwn(s.charges, event.data.chargeId) ? s.charges[event.data.chargeId].chargedOn : undefined;
         const atCharge = chargedOn === undefined ? null : history.at(chargedOn);
         if (atCharge && inArea(atCharge, area) && atLevel2Or3(atCharge)) {
           add('seriousCaseReviews', `level${atCharge.level}`, `category${atCharge.category}`);

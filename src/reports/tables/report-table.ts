@@ -65,7 +65,8 @@ export const NATIONAL_ROWS: readonly string[] = AREAS;
 /** Whether a report is the national aggregate rather than one area's. */
 export const isNational = (area: string): boolean => area === ENGLAND_AND_WALES;
 
-const FIXED_LABELS: Record<string, string> = {
+// A Map, not an object: a row id such as `constructor` (an accepted division id) must not find Object's own properties.
+const FIXED_LABELS: ReadonlyMap<string, string> = new Map(Object.entries({
   category1: 'Category 1 – Registered Sexual Offenders',
   category2: 'Category 2 – Violent Offenders',
   category3: 'Category 3 – Other Dangerous Offenders',
@@ -88,11 +89,12 @@ const FIXED_LABELS: Record<string, string> = {
   unassigned: 'Not yet assigned to a division',
   per100k: 'Per 100,000 population aged 10 and over',
   value: 'Rate',
-};
+}));
 
 /** How the published report labels a row or column id ("category1-level2" -> "Category 1, Level 2"). */
 export function label(id: string): string {
-  if (id in FIXED_LABELS) return FIXED_LABELS[id];
+  const fixed = FIXED_LABELS.get(id);
+  if (fixed !== undefined) return fixed;
   const sfoRow = /^category(\d)-level(\d)$/.exec(id);
   if (sfoRow) return `Category ${sfoRow[1]}, Level ${sfoRow[2]}`;
   const area = areaName(id);

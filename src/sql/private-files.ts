@@ -1,0 +1,36 @@
+import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
+import * as path from 'node:path';
+
+// The embedded store's files hold offender data: readable and writable by the service's own OS
+// user only. PGlite unpacks a new database with mode 0666 and creates later files with the
+// process umask, so both are set where the store is opened.
+
+/** Owner only: folders 0700, files 0600. */
+const PRIVATE_FOLDER = 0o700;
+const PRIVATE_FILE = 0o600;
+
+/**
+ * From now on, files this process creates are its user's only (umask 077). Process-wide on
+ * purpose: PGlite writes from this process, and so do `--out` files of offender-level reads.
+ */
+export function createPrivateFilesFromNowOn(): void {
+  process.umask(0o077);
+}
+
+/** Creates `folder` (and its parents) if missing and makes it 0700. */
+export async function privateFolder(folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true, mode: PRIVATE_FOLDER });
+  await chmod(folder, PRIVATE_FOLDER);
+}
+
+/** Makes every folder under `root` (and itself) 0700 and every file 0600; symbolic links are left alone. */
+export async function makeTreePrivate(root: string): Promise<void> {
+  const info = await lstat(root);
+  if (info.isSymbolicLink()) return;
+  if (!info.isDirectory()) {
+    if ((info.mode & 0o777) !== PRIVATE_FILE) await chmod(root, PRIVATE_FILE);
+    return;
+  }
+  if ((info.mode & 0o777) !== PRIVATE_FOLDER) await chmod(root, PRIVATE_FOLDER);
+  for (const entry of await readdir(root)) await makeTreePrivate(path.join(root, entry));
+}
