@@ -12,7 +12,7 @@ import { InvalidInputError } from '../errors';
 import { GetOffenderEventsQuery } from '../queries/offender/get-offender-events.query';
 import { GetOffenderQuery } from '../queries/offender/get-offender.query';
 import type { ScopedRead } from '../queries/offender/scoped-read';
-import { offenderIdParam, optionalDate, optionalInstant, optionalReason, requiredReason } from './params';
+import { offenderIdParam, optionalDate, optionalInstant, givenReason, requiredReason } from './params';
 
 @ApiTags('offenders')
 @Controller('offenders')
@@ -89,7 +89,7 @@ export class OffenderEventsController {
    * per group of areas the read concerns). An allowed read must say why (400 without a reason).
    */
   private async authoriseRead(principal: Principal, offenderId: string, action: AccessAction, target: string, reasonRaw: unknown, read: ScopedRead<unknown>) {
-    const reason = optionalReason(reasonRaw);
+    const reason = givenReason(reasonRaw);
     const entries = read.auditAreas.map((areas) => ({ caller: principal, action, target, offenderId, areas, reason }));
     await this.accessAudit.authorise(entries, () => {
       assertMayReadOffender(principal, read.managingAreas);

@@ -102,11 +102,19 @@ export function optionalTimeBound(name: string, value: unknown, endOfDay = false
  * justification): 400 naming the field when absent or blank, else as optionalReason.
  */
 export function requiredReason(value: unknown): string {
-  const reason = optionalReason(value);
+  const reason = givenReason(value);
   if (reason === undefined) {
     throw new InvalidInputError('reason is required: say why you read this offender-level data (it is kept in the access audit).', [
       { field: 'reason', rule: 'required', message: 'reason is required' },
     ]);
   }
   return reason;
+}
+
+/**
+ * The `reason` as given for the audit entry of an offender-level read: undefined when absent or
+ * blank (requiredReason then refuses it as missing), a 400 when it is not printable text.
+ */
+export function givenReason(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() === '' ? undefined : optionalReason(value);
 }

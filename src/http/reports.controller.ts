@@ -11,7 +11,7 @@ import { GetPeriodQuery, GetReportQuery, GetSnapshotQuery, GetTraceQuery } from 
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
 import { parseReportYear } from '../reports/report.service';
-import { optionalCount, optionalDate, optionalInstant, optionalReason, requiredDate, requiredReason } from './params';
+import { optionalCount, optionalDate, optionalInstant, givenReason, requiredDate, requiredReason } from './params';
 
 const KNOWLEDGE_QUERIES = [
   ApiQuery({ name: 'asKnownAt', required: false, description: 'answer as the service knew it at this instant (ISO timestamp)' }),
@@ -65,7 +65,7 @@ export class ReportsController {
     // The knowledge moment read, as given: a trace as known at another time names other events.
     const when = [asked.asKnownAt && `asKnownAt=${asked.asKnownAt.toISOString()}`, asked.atPosition !== undefined && `atPosition=${asked.atPosition}`].filter(Boolean).join(' ');
     await this.accessAudit.authorise(
-      { caller: principal, action: 'trace', target: `${area} ${yearRaw} ${cellId}${when ? ` ${when}` : ''}`, areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area], reason: optionalReason(query.reason) },
+      { caller: principal, action: 'trace', target: `${area} ${yearRaw} ${cellId}${when ? ` ${when}` : ''}`, areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area], reason: givenReason(query.reason) },
       () => {
         assertMayReadTrace(principal, area);
         requiredReason(query.reason);
