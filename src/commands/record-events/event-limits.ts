@@ -1,0 +1,61 @@
+import type { ErrorDetail } from '../../errors';
+import { ECHO_MAX_CHARS, echoInput, hasUnsafeText } from './unsafe-text';
+
+// Limits every posted event is held to before its fields are validated (docs/security.md 4): none
+// of them is ever reached by a real event, and each one kept a hostile line from failing its batch.
+
+/** Largest event, as JSON: one posted event, or one NDJSON line. */
+export const MAX_EVENT_BYTES = 64 * 1024;
+
+/** Deepest nesting of objects and arrays; a real event has 2 (the event, its data). */
+export const MAX_EVENT_DEPTH = 8;
+
+/** Keys that reach JavaScript's object machinery; no event type has a field of these names. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** At most this many problems are named: a hostile event must not get a longer answer than it is. */
+export const MAX_ERROR_DETAILS = 10;
+
+/**
+ * What in `raw` breaks the limits: nesting deeper than MAX_EVENT_DEPTH, a forbidden key, or a key
+ * or text holding a control character (unsafe-text.ts), each with its field. Walks without
+ * recursion, so no input is too deep to be judged.
+ */
+export function eventLimitErrors(raw: unknown): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  const pending: Array<{ value: unknown; field: string; depth: number }> = [{ value: raw, field: '', depth: 0 }];
+  while (pending.length > 0 && details.length < MAX_ERROR_DETAILS) {
+    const { value, field, depth } = pending.pop()!;
+    if (typeof value === 'string') {
+      if (hasUnsafeText(value)) details.push(unsafeTextDetail(field || 'the event'));
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_EVENT_DEPTH) {
+      details.push({ field: echoInput(field), rule: 'depth', message: `${echoInput(field)} is nested more than ${MAX_EVENT_DEPTH} levels deep; no event is` });
+      continue;
+    }
+    for (const key of Object.keys(value).reverse()) {
+      const keyField = fieldPath(field, key);
+      if (FORBIDDEN_KEYS.has(key)) {
+        details.push({ field: echoInput(keyField), rule: 'forbidden-key', message: `${echoInput(keyField)} is not a field of an event` });
+      } else if (hasUnsafeText(key)) {
+        details.push({ field: echoInput(keyField), rule: 'control-character', message: `${echoInput(keyField)}: a field name may not hold control characters` });
+      } else {
+        pending.push({ value: (value as Record<string, unknown>)[key], field: keyField, depth: depth + 1 });
+      }
+    }
+  }
+  return details.slice(0, MAX_ERROR_DETAILS);
+}
+
+function unsafeTextDetail(field: string): ErrorDetail {
+  return {
+    field: echoInput(field),
+    rule: 'control-character',
+    message: `${echoInput(field)} may not hold control characters (such as NUL, tabs or line breaks), direction overrides or broken Unicode`,
+  };
+}
+
+/** A field's path; one already longer than an error message shows grows no further. */
+const fieldPath = (parent: string, key: string): string => (parent.length > ECHO_MAX_CHARS ? parent : parent ? `${parent}.${key}` : key);

@@ -1,0 +1,53 @@
+import sjson from 'secure-json-parse';
+import { InvalidInputError } from '../../errors';
+import { ECHO_MAX_CHARS, echoInput } from './unsafe-text';
+
+// Posted JSON (the body of POST /offenders/{id}/events, each NDJSON line of POST /events and of
+// `mappa import`) is parsed by secure-json-parse, a parser made for untrusted input: a `__proto__`
+// key, or a `constructor` holding a `prototype`, is refused instead of becoming part of the event.
+
+const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
+
+/** The JSON value of `text`, or a 400 naming what is wrong; `what` says where the text came from. */
+export function parseUntrustedJson(text: string, what: 'line' | 'request body'): unknown {
+  try {
+    return sjson.parse(text, null, PARSE_OPTIONS);
+  } catch {
+    // secure-json-parse does not say which key it refused: plain JSON.parse tells the two apart.
+    const plain = tryJsonParse(text);
+    if (plain === undefined) {
+      throw new InvalidInputError(`The ${what} is not valid JSON.`, [{ rule: 'json', message: 'malformed JSON' }]);
+    }
+    const field = prototypeKeyPath(plain.value) ?? '__proto__';
+    throw new InvalidInputError(`The ${what} has a field named ${echoInput(field)}, which no event has.`, [
+      { field: echoInput(field), rule: 'forbidden-key', message: `${echoInput(field)} is not a field of an event` },
+    ]);
+  }
+}
+
+function tryJsonParse(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Path of the first `__proto__` or `constructor` key, breadth first (no recursion: input may be deep). */
+function prototypeKeyPath(root: unknown): string | null {
+  let level: Array<{ value: unknown; path: string }> = [{ value: root, path: '' }];
+  while (level.length > 0) {
+    const next: typeof level = [];
+    for (const { value, path } of level) {
+      if (value === null || typeof value !== 'object') continue;
+      for (const key of Object.keys(value)) {
+        // A path already longer than an error message shows grows no further.
+        const keyPath = path.length > ECHO_MAX_CHARS ? path : path ? `${path}.${key}` : key;
+        if (key === '__proto__' || key === 'constructor') return keyPath;
+        next.push({ value: (value as Record<string, unknown>)[key], path: keyPath });
+      }
+    }
+    level = next;
+  }
+  return null;
+}
