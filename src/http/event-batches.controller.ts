@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { assertMayPostEvents } from '../auth/access-policy';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { MAX_ERROR_DETAILS } from '../commands/record-events/event-limits';
 import { recordNdjson, type LineResult, type NdjsonSummary } from '../commands/record-events/record-ndjson';
 import { assertNdjsonRequest, NDJSON_MAX_LINES, readNdjsonLines } from './ndjson-body';
 
@@ -48,8 +49,9 @@ export class EventBatchesController {
       (batch) => {
         for (const result of batch) {
           if (result.status !== 'refused') continue;
-          const { status: _refused, ...refusal } = result;
-          refusals.push(refusal);
+          // Ten named problems per line at most, whichever check refused it: the answer stays bounded.
+          const { status: _refused, error, ...line } = result;
+          refusals.push({ ...line, error: { ...error, details: error.details.slice(0, MAX_ERROR_DETAILS) } });
         }
       },
     );
