@@ -22,27 +22,30 @@ export const MAX_ERROR_DETAILS = 10;
  * recursion, so no input is too deep to be judged.
  */
 export function eventLimitErrors(raw: unknown): ErrorDetail[] {
+  if (typeof raw === 'string') return hasUnsafeText(raw) ? [unsafeTextDetail('the event')] : [];
   const details: ErrorDetail[] = [];
-  const pending: Array<{ value: unknown; field: string; depth: number }> = [{ value: raw, field: '', depth: 0 }];
+  const pending: Array<{ value: object; field: string; depth: number }> = [];
+  if (raw !== null && typeof raw === 'object') pending.push({ value: raw, field: '', depth: 0 });
   while (pending.length > 0 && details.length < MAX_ERROR_DETAILS) {
     const { value, field, depth } = pending.pop()!;
-    if (typeof value === 'string') {
-      if (hasUnsafeText(value)) details.push(unsafeTextDetail(field || 'the event'));
-      continue;
-    }
-    if (value === null || typeof value !== 'object') continue;
     if (depth >= MAX_EVENT_DEPTH) {
       details.push({ field: echoInput(field), rule: 'depth', message: `${echoInput(field)} is nested more than ${MAX_EVENT_DEPTH} levels deep; no event is` });
       continue;
     }
-    for (const key of Object.keys(value).reverse()) {
-      const keyField = fieldPath(field, key);
+    const keys = Object.keys(value);
+    for (let k = keys.length - 1; k >= 0; k--) {
+      const key = keys[k];
+      const child = (value as Record<string, unknown>)[key];
       if (FORBIDDEN_KEYS.has(key)) {
+        const keyField = fieldPath(field, key);
         details.push({ field: echoInput(keyField), rule: 'forbidden-key', message: `${echoInput(keyField)} is not a field of an event` });
       } else if (hasUnsafeText(key)) {
+        const keyField = fieldPath(field, key);
         details.push({ field: echoInput(keyField), rule: 'control-character', message: `${echoInput(keyField)}: a field name may not hold control characters` });
-      } else {
-        pending.push({ value: (value as Record<string, unknown>)[key], field: keyField, depth: depth + 1 });
+      } else if (typeof child === 'string') {
+        if (hasUnsafeText(child)) details.push(unsafeTextDetail(fieldPath(field, key)));
+      } else if (child !== null && typeof child === 'object') {
+        pending.push({ value: child, field: fieldPath(field, key), depth: depth + 1 });
       }
     }
   }
