@@ -464,6 +464,21 @@ describe('hostile input at the HTTP API (property-based)', () => {
       { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: '{"type":"LevelChanged","occurredOn":"2014-06-01","data":{"level":3,"constructor":{"name":"John Smith"}}}', expect: [400] },
       { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 3, reason: 'nul \u0000' } }), expect: [400] },
       { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: `{"type":"LevelChanged","occurredOn":"2014-06-01","data":{"level":3,"reason":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`, expect: [400] },
+      // Reserved ids as offender, order, charge and division ids: an ordinary offender, or a refusal, never a 5xx.
+      ...RESERVED_IDS.flatMap((id): FuzzRequest[] => {
+        const path = `/offenders/${urlEncode(id)}/events`;
+        const event = (type: string, occurredOn: string, data: Record<string, unknown>) => JSON.stringify({ type, occurredOn, data });
+        return [
+          { kind: 'fixed', method: 'post', path, headers: json, body: event('OffenderRegistered', '2014-04-01', { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true }), expect: [201, 422] },
+          { kind: 'fixed', method: 'post', path, headers: json, body: event('SopoImposed', '2014-05-01', { orderId: id }), expect: [201, 422] },
+          { kind: 'fixed', method: 'post', path, headers: json, body: event('SfoCharged', '2014-05-02', { chargeId: id }), expect: [201, 422] },
+          { kind: 'fixed', method: 'post', path, headers: json, body: event('SeriousCaseReviewCommenced', '2014-05-03', { reviewId: id, chargeId: id }), expect: [201, 422] },
+          { kind: 'fixed', method: 'post', path, headers: json, body: event('DivisionChanged', '2014-05-04', { division: id }), expect: [400, 422] },
+          { kind: 'fixed', method: 'post', path: '/events', headers: { ...auth, 'Content-Type': 'application/x-ndjson' }, body: JSON.stringify({ type: 'LevelChanged', offenderId: id, occurredOn: '2014-06-01', data: { level: 2, reason: id } }), expect: [200] },
+          { kind: 'fixed', method: 'get', path: `${path}?reason=hostile-input%20check`, headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [200] },
+          { kind: 'fixed', method: 'get', path: `/offenders/${urlEncode(id)}?reason=hostile-input%20check`, headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [200] },
+        ];
+      }),
     ];
     for (const req of fixed) await check(req);
   });
