@@ -47,10 +47,10 @@ function parseJsonBody(request: Request, _response: Response, next: NextFunction
   if (typeof request.body !== 'string') return next();
   try {
     request.body = request.body.trim() === '' ? {} : parseUntrustedJson(request.body, 'request body');
-    next();
   } catch (error) {
-    next(error);
+    return next(error);
   }
+  next();
 }
 
 /**

@@ -48,32 +48,16 @@ export function readNdjsonLines(request: IncomingMessage, limits: NdjsonLimits =
 
   return new Promise<string[]>((resolve, reject) => {
     const decoder = new StringDecoder('utf8');
-    const lines: string[] = [];
-    let partial: string[] = [];
+    const lines = new LineCollector(limits.maxLines);
     let bytes = 0;
-    let nonBlank = 0;
     let settled = false;
 
-    const endLine = (line: string) => {
-      lines.push(line);
-      if (!isBlankLine(line) && ++nonBlank > limits.maxLines) throw tooManyLines(limits);
-    };
-    const take = (text: string) => {
-      let start = 0;
-      for (let newline = text.indexOf('\n', start); newline !== -1; newline = text.indexOf('\n', start)) {
-        partial.push(text.slice(start, newline));
-        endLine(partial.join(''));
-        partial = [];
-        start = newline + 1;
-      }
-      if (start < text.length) partial.push(text.slice(start));
-    };
     const finish = (error?: unknown) => {
       if (settled) return;
       settled = true;
       request.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
       if (error === undefined) {
-        resolve(lines);
+        resolve(lines.lines);
         return;
       }
       // The rest of the body is read and thrown away, so the answer can be sent on this connection.
@@ -84,15 +68,15 @@ export function readNdjsonLines(request: IncomingMessage, limits: NdjsonLimits =
       try {
         bytes += chunk.length;
         if (bytes > limits.maxBytes) throw tooLarge(limits);
-        take(decoder.write(chunk));
+        lines.take(decoder.write(chunk));
       } catch (error) {
         finish(error);
       }
     };
     const onEnd = () => {
       try {
-        take(decoder.end());
-        if (partial.length > 0) endLine(partial.join(''));
+        lines.take(decoder.end());
+        lines.end();
         finish();
       } catch (error) {
         finish(error);
@@ -104,12 +88,44 @@ export function readNdjsonLines(request: IncomingMessage, limits: NdjsonLimits =
   });
 }
 
+/** Cuts text that arrives in pieces into lines, and throws 413 past `maxLines` non-blank ones. */
+class LineCollector {
+  readonly lines: string[] = [];
+  private nonBlank = 0;
+  /** The pieces of the line not yet ended (joined once, so a long line costs linear time). */
+  private partial: string[] = [];
+
+  constructor(private readonly maxLines: number) {}
+
+  take(text: string): void {
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
+      this.partial.push(text.slice(start, newline));
+      this.endLine();
+      start = newline + 1;
+    }
+    if (start < text.length) this.partial.push(text.slice(start));
+  }
+
+  /** The last line, which has no newline after it. */
+  end(): void {
+    if (this.partial.length > 0) this.endLine();
+  }
+
+  private endLine(): void {
+    const line = this.partial.join('');
+    this.partial = [];
+    this.lines.push(line);
+    if (!isBlankLine(line) && ++this.nonBlank > this.maxLines) throw tooManyLines(this.maxLines);
+  }
+}
+
 const tooLarge = (limits: NdjsonLimits) =>
   new PayloadTooLargeError(`An NDJSON batch may be at most ${limits.maxBytes / (1024 * 1024)} MB; split it into smaller batches.`, [
     { rule: 'size', message: `at most ${limits.maxBytes} bytes` },
   ]);
 
-const tooManyLines = (limits: NdjsonLimits) =>
-  new PayloadTooLargeError(`An NDJSON batch may have at most ${limits.maxLines.toLocaleString('en-GB')} lines; split it into smaller batches. Nothing was recorded.`, [
-    { rule: 'lines', message: `at most ${limits.maxLines} non-blank lines` },
+const tooManyLines = (maxLines: number) =>
+  new PayloadTooLargeError(`An NDJSON batch may have at most ${maxLines.toLocaleString('en-GB')} lines; split it into smaller batches. Nothing was recorded.`, [
+    { rule: 'lines', message: `at most ${maxLines} non-blank lines` },
   ]);

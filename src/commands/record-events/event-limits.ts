@@ -22,7 +22,6 @@ export const MAX_ERROR_DETAILS = 10;
  * recursion, so no input is too deep to be judged.
  */
 export function eventLimitErrors(raw: unknown): ErrorDetail[] {
-  if (typeof raw === 'string') return hasUnsafeText(raw) ? [unsafeTextDetail('the event')] : [];
   const details: ErrorDetail[] = [];
   const pending: Array<{ value: object; field: string; depth: number }> = [];
   if (raw !== null && typeof raw === 'object') pending.push({ value: raw, field: '', depth: 0 });
