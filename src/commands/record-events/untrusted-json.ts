@@ -12,9 +12,10 @@ const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as co
 export function parseUntrustedJson(text: string, what: 'line' | 'request body'): unknown {
   try {
     return sjson.parse(text, null, PARSE_OPTIONS);
-  } catch {
-    // secure-json-parse does not say which key it refused: plain JSON.parse tells the two apart.
-    const plain = tryJsonParse(text);
+  } catch (error) {
+    // secure-json-parse does not say which key it refused; its refusal is rare, malformed JSON is
+    // not (junk lines), so only the refusal pays for a second parse to find the key.
+    const plain = isPrototypeRefusal(error) ? tryJsonParse(text) : undefined;
     if (plain === undefined) {
       throw new InvalidInputError(`The ${what} is not valid JSON.`, [{ rule: 'json', message: 'malformed JSON' }]);
     }
@@ -24,6 +25,9 @@ export function parseUntrustedJson(text: string, what: 'line' | 'request body'):
     ]);
   }
 }
+
+/** secure-json-parse's own refusal, as opposed to JSON.parse's syntax errors. */
+const isPrototypeRefusal = (error: unknown): boolean => error instanceof SyntaxError && /forbidden prototype property/.test(error.message);
 
 function tryJsonParse(text: string): { value: unknown } | undefined {
   try {
