@@ -1,3 +1,4 @@
+import { UNSAFE_TEXT_ALL } from './domain/printable-text';
 // Every error a user can cause: a type, a status and a sentence a non-engineer understands.
 // HTTP maps them in one place (src/http/error.filter.ts); the CLI prints code and message.
 
@@ -90,8 +91,13 @@ export class StoreUnavailableError extends MappaError {
 /** Most characters of a caller's input an error message repeats back (the rest is cut, marked …). */
 export const ECHO_MAX_LENGTH = 64;
 
-/** `value` as text for an error message, at most 64 of its characters. */
+/**
+ * `value` as text for an error message: at most 64 of its characters, unsafe ones (controls, bidi
+ * overrides, broken surrogates) shown as U+FFFD, so no message carries a caller's escape sequences
+ * to a terminal or reorders what an operator reads.
+ */
 export function echo(value: unknown): string {
   const text = String(value);
-  return text.length > ECHO_MAX_LENGTH ? `${text.slice(0, ECHO_MAX_LENGTH)}…` : text;
+  const shown = text.length > ECHO_MAX_LENGTH ? `${text.slice(0, ECHO_MAX_LENGTH)}…` : text;
+  return shown.replace(UNSAFE_TEXT_ALL, '\ufffd');
 }

@@ -45,6 +45,15 @@ export function agencyRecords(agency: Agency, type: OffenderEventType): boolean 
 }
 
 /**
+ * Whether the caller may post events at all: recorders only. Checked before a batch's body is
+ * read, so a caller who may not write costs the service nothing (issue 10, item 1); which events
+ * and offenders a recorder may write is `recordingRefusal`'s business, per event.
+ */
+export function assertMayPostEvents(principal: Principal): void {
+  if (!hasRole(principal, 'recorder')) throw forbidden('role', 'Only a recorder may post offender events.');
+}
+
+/**
  * Why `caller` may not record `event` on the offender's `stream` (with the events accepted earlier
  * in the same batch), or null when it may. Called by the record-events handler after it reads the
  * stream, per event: a refused event never blocks the others. The local operator (the `mappa`

@@ -1,14 +1,19 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Socket } from 'node:net';
 import { AppModule, type AppOptions } from '../app.module';
+import { MAX_EVENT_BYTES } from '../commands/record-events/event-limits';
+import { parseUntrustedJson } from '../commands/record-events/untrusted-json';
 import { HeadersTooLargeError, InvalidInputError, type MappaError } from '../errors';
 
-/** Largest JSON body for one event, and largest NDJSON batch (DOMAIN.md 5: over the limit is 413). */
-export const JSON_BODY_LIMIT = '64kb';
-export const NDJSON_BODY_LIMIT = '16mb';
+/**
+ * Largest JSON body: one event (DOMAIN.md 5: over the limit is 413). NDJSON batches have no body
+ * parser here: POST /events reads its own body after the access policy (src/http/ndjson-body.ts).
+ */
+export const JSON_BODY_LIMIT = MAX_EVENT_BYTES;
 
 /** The HTTP service: security headers, body limits, OpenAPI at /docs, the app module's controllers. */
 export async function createHttpApp(options: AppOptions): Promise<NestExpressApplication> {
@@ -18,8 +23,9 @@ export async function createHttpApp(options: AppOptions): Promise<NestExpressApp
   });
   // Default helmet headers; no upgrade-insecure-requests, which breaks /docs on a plain-HTTP dev server.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, strict: false });
-  app.useBodyParser('text', { type: ['application/x-ndjson', 'application/ndjson'], limit: NDJSON_BODY_LIMIT });
+  // JSON is read as text and parsed by a parser made for untrusted input (untrusted-json.ts).
+  app.useBodyParser('text', { type: 'application/json', limit: JSON_BODY_LIMIT });
+  app.use(parseJsonBody);
   app.enableShutdownHooks();
   answerUnreadableRequests(app);
   const document = SwaggerModule.createDocument(
@@ -34,6 +40,17 @@ export async function createHttpApp(options: AppOptions): Promise<NestExpressApp
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/** Turns a JSON body read as text into its value; an empty body is `{}`, as Express's own parser gives. */
+function parseJsonBody(request: Request, _response: Response, next: NextFunction): void {
+  if (typeof request.body !== 'string') return next();
+  try {
+    request.body = request.body.trim() === '' ? {} : parseUntrustedJson(request.body, 'request body');
+  } catch (error) {
+    return next(error);
+  }
+  next();
 }
 
 /**

@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { assertMayReadOffender } from '../auth/access-policy';
+import { assertMayPostEvents, assertMayReadOffender } from '../auth/access-policy';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { AccessAudit, type AccessAction } from '../audit/access-audit';
 import { parseEventInput } from '../commands/record-events/event-input';
@@ -35,6 +35,7 @@ export class OffenderEventsController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
+    assertMayPostEvents(principal);
     const offenderId = offenderIdParam(offenderIdRaw);
     const event = parseEventInput(body, { pathOffenderId: offenderId, missingEventId: 'random' });
     const [outcome] = await this.commandBus.execute(

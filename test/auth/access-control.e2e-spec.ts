@@ -135,7 +135,8 @@ describe('access control over HTTP', () => {
         .send(lines.map((l) => JSON.stringify(l)).join('\n'));
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ appended: 2, refused: 2 });
-      expect(res.body.results.map((r: { status: string; error?: { error: string } }) => r.error?.error ?? r.status)).toEqual(['appended', 'forbidden', 'forbidden', 'appended']);
+      // Issue 10: accepted lines are counted, refused ones listed with their reasons.
+      expect(res.body.refusals.map((r: { line: number; error: { error: string } }) => [r.line, r.error.error])).toEqual([[2, 'forbidden'], [3, 'forbidden']]);
       expect((await s.storeFingerprint()).count).toBe(before.count + 2);
     });
 

@@ -4,12 +4,16 @@ import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import type { Test } from 'supertest';
 import type { Principal } from '../../src/auth/principal';
 import { OFFENDER_EVENT_TYPES } from '../../src/domain/offender-event';
+import { defineKey } from '../support/event-payload-arbitraries';
 import { principal, startSecuredApp, type SecuredApp } from '../support/secured-app';
 
 // Hostile input, generated: at least 2,000 requests per run at the HTTP API (malformed JSON,
 // wrong types, huge strings, unicode, injection strings, invalid timelines, forged tokens, odd
-// headers and paths). After every one: never a 5xx, only documented statuses with the error body
-// {error, message, details}, and a refused request leaves the event store exactly as it was.
+// headers and paths; prototype keys at any depth, control characters, deep nesting and reserved
+// ids such as `__proto__`, `constructor`, `toString` or `total`). After every one: never a 5xx,
+// only documented statuses with the error body {error, message, details}, a refused request
+// leaves the event store exactly as it was, and a batch's answer counts what it recorded and
+// lists only its refused lines.
 // fast-check prints the seed and the shrunk request of any failure; FUZZ_SCALE=5 runs five times as many.
 
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
@@ -32,6 +36,27 @@ interface FuzzRequest {
 }
 
 const ascii = (s: string) => s.replace(/[^\x20-\x7e]/g, '?');
+/** encodeURIComponent, with halves of broken surrogate pairs (which it refuses) as U+FFFD. */
+const urlEncode = (s: string) => encodeURIComponent(s.replace(/\p{Cs}/gu, '\ufffd'));
+
+/** Ids that name JavaScript's object machinery or a report row: each must be an ordinary id, or refused. */
+const RESERVED_IDS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'total', 'unassigned'] as const;
+/** Keys that must never reach the store, whatever their depth. */
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+/** Characters no text may hold: C0 and C1 controls, line separators, bidi controls, broken surrogates. */
+const UNSAFE_CHARS = ['\u0000', '\u0007', '\t', '\n', '\r', '\u001b', '\u007f', '\u0085', '\u009b', '\u061c', '\u200f', '\u202e', '\u2066', '\u2028', '\ud800', '\udfff'];
+
+/**
+ * Deep nesting cannot go through JSON.stringify (it recurses): a placeholder string stands for it
+ * in the event, and `eventText` writes the nesting itself into the JSON text.
+ */
+const deepPlaceholder = (depth: number, arrays: boolean) => `\u2063deep:${depth}:${arrays ? 'a' : 'o'}\u2063`;
+function eventText(event: unknown): string {
+  return JSON.stringify(event).replace(/"\\u2063deep:(\d+):([ao])\\u2063"|"\u2063deep:(\d+):([ao])\u2063"/g, (_m, d1, k1, d2, k2) => {
+    const depth = Number(d1 ?? d2);
+    return (k1 ?? k2) === 'a' ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+  });
+}
 
 describe('hostile input at the HTTP API (property-based)', () => {
   let s: SecuredApp;
@@ -131,11 +156,18 @@ describe('hostile input at the HTTP API (property-based)', () => {
       }
       expect({ where, store: after }).toEqual({ where, store: before });
     } else if (req.path === '/events' && req.method === 'post' && res.status === 200) {
-      // A batch answers 200 with a result per line: only its appended lines change the store.
-      expect(after.count - before.count).toBe(res.body.appended);
-      for (const line of res.body.results) {
-        if (line.status === 'refused') expect(ERROR_CODES.has(line.error.error)).toBe(true);
+      // A batch answers 200 with counts and its refused lines only: only its appended lines change the store.
+      const body = res.body as { appended: number; duplicates: number; refused: number; lastPosition: string | null; refusals: Array<{ line: number; error: { error: string } }> };
+      expect({ where, keys: Object.keys(body).sort() }).toEqual({ where, keys: ['appended', 'duplicates', 'lastPosition', 'refusals', 'refused'] });
+      expect(after.count - before.count).toBe(body.appended);
+      expect(body.refusals).toHaveLength(body.refused);
+      if (req.body !== undefined) expect(body.appended + body.duplicates + body.refused).toBe(req.body.split('\n').filter((l) => l.trim() !== '').length);
+      for (const refusal of body.refusals) {
+        expect(ERROR_CODES.has(refusal.error.error)).toBe(true);
+        expect(refusal.error).toEqual({ error: expect.any(String), message: expect.any(String), details: expect.any(Array) });
       }
+      // Its size follows the refused lines, each of them small (docs/decisions.md).
+      expect({ where, size: res.text.length <= 200 + 4_000 * body.refused }).toEqual({ where, size: true });
     } else if (res.status === 201) {
       expect(after.count - before.count).toBe(res.headers['idempotent-replay'] ? 0 : 1);
       if (!res.headers['idempotent-replay']) knownEventIds.push(res.body.eventId);
@@ -148,17 +180,25 @@ describe('hostile input at the HTTP API (property-based)', () => {
 
   const injection = fc.constantFrom(
     "'; DROP TABLE events; --", '" OR "1"="1', '$1', '\\x00', '%00', '../../etc/passwd', '<script>alert(1)</script>',
-    '${jndi:ldap://x}', '{{7*7}}', 'NaN', 'null', '__proto__', 'constructor', '\u202e\u0000\uffff', '𝕸𝔄𝔓𝔓𝔄', '🧨'.repeat(50),
+    '${jndi:ldap://x}', '{{7*7}}', 'NaN', 'null', '\u202e\u0000\uffff', '𝕸𝔄𝔓𝔓𝔄', '🧨'.repeat(50), ...RESERVED_IDS,
   );
+  /** Text with one character no text may hold, somewhere in it. */
+  const controlText = fc
+    .tuple(fc.string({ maxLength: 20 }), fc.constantFrom(...UNSAFE_CHARS), fc.string({ maxLength: 20 }))
+    .map(([before, unsafe, after]) => `${before}${unsafe}${after}`);
+  const reservedId = fc.constantFrom(...RESERVED_IDS);
+  /** Nesting from just under the limit (8 levels) to far beyond it. */
+  const deepValue = fc.tuple(fc.oneof(fc.integer({ min: 4, max: 12 }), fc.integer({ min: 13, max: 6_000 })), fc.boolean()).map(([depth, arrays]) => deepPlaceholder(depth, arrays));
   const weirdString = fc.oneof(
     fc.string({ unit: 'grapheme', maxLength: 40 }),
     fc.string({ unit: 'binary', maxLength: 40 }),
     injection,
     fc.string({ maxLength: 3000 }),
+    controlText,
   );
   const anyJson = fc.oneof(fc.jsonValue({ maxDepth: 3 }), weirdString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
 
-  const shortText = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('MAPPA meeting', 'risk review', 'réunion à 9h', '会议') }, weirdString);
+  const shortText = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('MAPPA meeting', 'risk review', 'réunion à 9h', '会议') }, weirdString, controlText);
   const date = fc.oneof(
     { weight: 6, arbitrary: fc.date({ min: new Date('2014-03-01'), max: new Date('2015-06-30'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)) },
     fc.date({ min: new Date('2012-01-01'), max: new Date('2016-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
@@ -168,30 +208,31 @@ describe('hostile input at the HTTP API (property-based)', () => {
 
   const plausibleData: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
     OffenderRegistered: fc.record({
-      area: fc.constantFrom(GM, GM, 'lancashire', 'kent', 'atlantis', 'england-and-wales'),
+      area: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(GM, GM, 'lancashire', 'kent', 'atlantis', 'england-and-wales') }, reservedId),
+      division: fc.oneof(fc.constantFrom('salford', 'bolton'), reservedId),
       category: fc.integer({ min: 1, max: 3 }),
       level: fc.integer({ min: 1, max: 3 }),
       inCustody: fc.boolean(),
       underSupervision: fc.boolean(),
       onLicence: fc.boolean(),
-    }),
+    }, { requiredKeys: ['area', 'category', 'level', 'inCustody', 'underSupervision', 'onLicence'] }),
     CategoryChanged: fc.record({ category: fc.integer({ min: 0, max: 3 }) }),
     LevelChanged: fc.record({ level: fc.integer({ min: 1, max: 4 }), reason: shortText }, { requiredKeys: ['level'] }),
-    DivisionChanged: fc.record({ division: fc.constantFrom('salford', 'bolton', 'nowhere', 'total') }),
-    OffenderTransferred: fc.record({ toArea: fc.constantFrom(GM, 'lancashire', 'atlantis') }),
+    DivisionChanged: fc.record({ division: fc.oneof(fc.constantFrom('salford', 'bolton', 'nowhere'), reservedId) }),
+    OffenderTransferred: fc.record({ toArea: fc.oneof(fc.constantFrom(GM, 'lancashire', 'atlantis'), reservedId), toDivision: reservedId }, { requiredKeys: ['toArea'] }),
     CustodyEntered: fc.record({ reason: fc.constantFrom('sentence', 'remand', 'recall', 'hospital', 'holiday') }),
     ReleasedToCommunity: fc.record({ onLicence: fc.boolean() }),
     SupervisionStarted: fc.constant({}),
     SupervisionEnded: fc.constant({}),
     LicenceBreached: fc.record({ returnedToCustody: fc.boolean() }),
     NotificationRequirementBreached: fc.record({ outcome: fc.constantFrom('caution', 'conviction', 'no-further-action', 'pardon') }),
-    SopoImposed: fc.record({ orderId: fc.constantFrom('S1', 'S2', 'bad id'), expiresOn: date }, { requiredKeys: ['orderId'] }),
-    NotificationOrderImposed: fc.record({ orderId: fc.constantFrom('N1', 'N2') }),
-    ForeignTravelOrderImposed: fc.record({ orderId: fc.constantFrom('T1', 'T2'), expiresOn: date }, { requiredKeys: ['orderId'] }),
-    SopoBreached: fc.record({ orderId: fc.constantFrom('S1', 'S2', 'S9'), sentToCustody: fc.boolean() }),
-    SfoCharged: fc.record({ chargeId: fc.constantFrom('C1', 'C2'), offence: shortText }, { requiredKeys: ['chargeId'] }),
-    SfoOutcomeRecorded: fc.record({ chargeId: fc.constantFrom('C1', 'C2', 'C9'), outcome: fc.constantFrom('convicted', 'acquitted', 'discontinued', 'convicted-other-offence') }),
-    SeriousCaseReviewCommenced: fc.record({ reviewId: fc.constantFrom('R1', 'R2'), chargeId: fc.constantFrom('C1', 'C2') }),
+    SopoImposed: fc.record({ orderId: fc.oneof(fc.constantFrom('S1', 'S2', 'bad id'), reservedId), expiresOn: date }, { requiredKeys: ['orderId'] }),
+    NotificationOrderImposed: fc.record({ orderId: fc.oneof(fc.constantFrom('N1', 'N2'), reservedId) }),
+    ForeignTravelOrderImposed: fc.record({ orderId: fc.oneof(fc.constantFrom('T1', 'T2'), reservedId), expiresOn: date }, { requiredKeys: ['orderId'] }),
+    SopoBreached: fc.record({ orderId: fc.oneof(fc.constantFrom('S1', 'S2', 'S9'), reservedId), sentToCustody: fc.boolean() }),
+    SfoCharged: fc.record({ chargeId: fc.oneof(fc.constantFrom('C1', 'C2'), reservedId), offence: shortText }, { requiredKeys: ['chargeId'] }),
+    SfoOutcomeRecorded: fc.record({ chargeId: fc.oneof(fc.constantFrom('C1', 'C2', 'C9'), reservedId), outcome: fc.constantFrom('convicted', 'acquitted', 'discontinued', 'convicted-other-offence') }),
+    SeriousCaseReviewCommenced: fc.record({ reviewId: fc.oneof(fc.constantFrom('R1', 'R2'), reservedId), chargeId: fc.oneof(fc.constantFrom('C1', 'C2'), reservedId) }),
     MappaManagementEnded: fc.record({ reason: fc.constantFrom('registration-expired', 'licence-expired', 'no-longer-eligible', 'deceased', 'other') }),
     EventRetracted: fc.record({ retractedEventId: fc.oneof(fc.uuid(), fc.constantFrom('not-a-uuid')), reason: shortText }),
   };
@@ -202,30 +243,58 @@ describe('hostile input at the HTTP API (property-based)', () => {
       type: fc.constantFrom(...OFFENDER_EVENT_TYPES),
       offender: fc.nat({ max: 10 }),
       occurredOn: date,
-      mangle: fc.nat({ max: 15 }),
+      mangle: fc.nat({ max: 22 }),
       junk: anyJson,
-      extraKey: fc.constantFrom('recordedAt', 'metadata', 'revision', 'surprise', '__proto__'),
+      extraKey: fc.oneof(fc.constantFrom('recordedAt', 'metadata', 'revision', 'surprise', 'toString', 'hasOwnProperty', ...PROTOTYPE_KEYS), controlText),
+      prototypeKey: fc.constantFrom(...PROTOTYPE_KEYS),
+      keyDepth: fc.nat({ max: 6 }),
+      unsafe: controlText,
+      deep: deepValue,
+      reserved: reservedId,
       eventId: fc.option(fc.oneof({ weight: 5, arbitrary: fc.uuid() }, weirdString), { nil: undefined, freq: 2 }),
       retractKnown: fc.boolean(),
     })
     .chain((e) => plausibleData[e.type].map((data) => ({ ...e, data })))
     .map((e) => {
-      const offenderId = offenders[e.offender % offenders.length];
+      // A reserved id as the offender id: registered, it must be an ordinary offender.
+      const offenderId = e.mangle === 13 ? e.reserved : offenders[e.offender % offenders.length];
       const data = e.type === 'EventRetracted' && e.retractKnown && knownEventIds.length ? { ...e.data, retractedEventId: knownEventIds[e.offender % knownEventIds.length] } : e.data;
       const event: Record<string, unknown> = { eventId: e.eventId, type: e.type, occurredOn: e.occurredOn, data };
       // Mostly plausible; sometimes a field of the wrong type, unknown, or missing.
       if (e.mangle === 1) event.type = e.junk;
       if (e.mangle === 2) event.data = e.junk;
       if (e.mangle === 3) event.occurredOn = e.junk;
-      if (e.mangle === 4) event[e.extraKey] = e.junk;
-      if (e.mangle === 5) (data as Record<string, unknown>)[e.extraKey] = e.junk;
+      if (e.mangle === 4) defineKey(event, e.extraKey, e.junk);
+      if (e.mangle === 5) defineKey(data, e.extraKey, e.junk);
       if (e.mangle === 6) delete event.type;
+      // A prototype key at any depth: in the event, in data, or in objects nested below a data field.
+      if (e.mangle === 7 || e.mangle === 8) defineKey(nestedHolder(event, e.keyDepth), e.prototypeKey, e.junk);
+      // A control character in free text, in any text field, or in a field name.
+      if (e.mangle === 9) (data as Record<string, unknown>).reason = e.unsafe;
+      if (e.mangle === 10) (data as Record<string, unknown>)[Object.keys(data)[0] ?? 'reason'] = e.unsafe;
+      if (e.mangle === 11) defineKey(data, e.unsafe, 1);
+      // Nesting, from just under the limit to thousands of levels, in data or beside it.
+      if (e.mangle === 12) (data as Record<string, unknown>)[Object.keys(data)[0] ?? 'reason'] = e.deep;
+      if (e.mangle === 14) event.data = e.deep;
+      if (e.mangle === 15) event.surprise = e.deep;
       return { offenderId, event };
     });
 
+  /** The object at `depth` below the event (0: the event, 1: data, more: objects nested in data). */
+  function nestedHolder(event: Record<string, unknown>, depth: number): object {
+    if (depth === 0 || typeof event.data !== 'object' || event.data === null) return event;
+    let holder = event.data as Record<string, unknown>;
+    for (let d = 2; d <= depth; d++) {
+      const inner: Record<string, unknown> = {};
+      holder[d === 2 ? Object.keys(holder)[0] ?? 'nested' : 'inner'] = inner;
+      holder = inner;
+    }
+    return holder;
+  }
+
   const rawJson = fc.oneof(
-    eventBody.map(({ event }) => JSON.stringify(event)),
-    eventBody.map(({ event }) => JSON.stringify(event).slice(0, -3)), // truncated
+    eventBody.map(({ event }) => eventText(event)),
+    eventBody.map(({ event }) => eventText(event).slice(0, -3)), // truncated
     fc.constantFrom('{', '{"type":', '[1,2', 'nul', '{"a":1}}', '\u0000', '{"type":"LevelChanged",}', "{'type':'x'}", ''),
     anyJson.map((v) => JSON.stringify(v) ?? 'undefined'),
     weirdString,
@@ -237,7 +306,7 @@ describe('hostile input at the HTTP API (property-based)', () => {
   const eventPost: fc.Arbitrary<FuzzRequest> = fc
     .record({
       caller: callerName,
-      body: fc.oneof({ weight: 3, arbitrary: eventBody.map((b) => ({ path: b.offenderId, body: JSON.stringify(b.event) })) }, rawJson.map((body) => ({ path: offenders[0], body }))),
+      body: fc.oneof({ weight: 3, arbitrary: eventBody.map((b) => ({ path: b.offenderId, body: eventText(b.event) })) }, rawJson.map((body) => ({ path: offenders[0], body }))),
       pathId: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, weirdString, injection),
       ifMatch: fc.option(fc.oneof(fc.integer({ min: -3, max: 5 }).map(String), weirdString.map(ascii)), { nil: undefined, freq: 8 }),
       contentType: fc.oneof(
@@ -248,7 +317,7 @@ describe('hostile input at the HTTP API (property-based)', () => {
     .map((r) => ({
       kind: 'events',
       method: 'post',
-      path: `/offenders/${encodeURIComponent(r.pathId ?? r.body.path)}/events`,
+      path: `/offenders/${urlEncode(r.pathId ?? r.body.path)}/events`,
       headers: {
         Authorization: `Bearer ${tokens[r.caller]}`,
         'Content-Type': r.contentType,
@@ -261,7 +330,7 @@ describe('hostile input at the HTTP API (property-based)', () => {
   const ndjsonPost: fc.Arbitrary<FuzzRequest> = fc
     .record({
       caller: callerName,
-      lines: fc.array(fc.oneof({ weight: 3, arbitrary: eventBody.map((b) => JSON.stringify({ ...b.event, offenderId: b.offenderId })) }, rawJson), { minLength: 0, maxLength: 12 }),
+      lines: fc.array(fc.oneof({ weight: 3, arbitrary: eventBody.map((b) => eventText({ ...b.event, offenderId: b.offenderId })) }, rawJson), { minLength: 0, maxLength: 12 }),
       contentType: fc.constantFrom('application/x-ndjson', 'application/ndjson', 'application/json', 'text/plain'),
     })
     .map((r) => ({
@@ -270,7 +339,8 @@ describe('hostile input at the HTTP API (property-based)', () => {
       path: '/events',
       headers: { Authorization: `Bearer ${tokens[r.caller]}`, 'Content-Type': r.contentType },
       body: r.lines.join('\n'),
-      expect: [200, 400, 413],
+      // 403: callers who are not recorders are refused before the body is read (issue 10, item 1).
+      expect: [200, 400, 403, 413],
     }));
 
   const protectedRoutes = [
@@ -306,7 +376,8 @@ describe('hostile input at the HTTP API (property-based)', () => {
 
   const segment = fc.oneof(
     fc.constantFrom('offenders', 'events', 'audit', 'access', 'health', 'docs', 'docs-json', 'reports', '..', '.', '%2e%2e', '%2F', '%00', '%ff', '%', '~', '*', ';', 'a;b=c'),
-    weirdString.map(encodeURIComponent),
+    reservedId,
+    weirdString.map(urlEncode),
     fc.constant('z'.repeat(4000)),
   );
   const query = fc.dictionary(
@@ -321,6 +392,7 @@ describe('hostile input at the HTTP API (property-based)', () => {
         fc.array(segment, { minLength: 0, maxLength: 5 }),
         fc.tuple(fc.constant('offenders'), fc.oneof(fc.constantFrom(...offenders), segment)).map((a) => [...a]),
         fc.tuple(fc.constant('offenders'), fc.oneof(fc.constantFrom(...offenders), segment), fc.constant('events')).map((a) => [...a]),
+        fc.tuple(fc.constantFrom('reports', 'snapshots', 'periods'), fc.oneof(reservedId, fc.constant(GM)), fc.oneof(reservedId, fc.constant('2014-15'))).map((a) => [...a]),
         fc.constant(['audit', 'access']),
       ),
       slashes: fc.constantFrom('/', '//'),
@@ -334,7 +406,7 @@ describe('hostile input at the HTTP API (property-based)', () => {
       body: fc.option(rawJson, { nil: undefined }),
     })
     .map((r) => {
-      const qs = Object.entries(r.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+      const qs = Object.entries(r.query).map(([k, v]) => `${urlEncode(k)}=${urlEncode(v)}`).join('&');
       const path = `${r.slashes}${r.segments.join('/')}${qs ? `?${qs}` : ''}`;
       const withBody = r.body !== undefined && !['get', 'head', 'options', 'delete'].includes(r.method);
       return {
@@ -378,13 +450,35 @@ describe('hostile input at the HTTP API (property-based)', () => {
       { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: '2' } }), expect: [400] },
       { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2999-06-01', data: { level: 2 } }), expect: [400] },
       { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: JSON.stringify({ type: 'CustodyEntered', occurredOn: '2014-03-01', data: { reason: 'sentence' } }), expect: [422] },
-      { kind: 'fixed', method: 'post', path: `/offenders/${encodeURIComponent("x'; DROP TABLE events;--")}/events`, headers: json, body: '{}', expect: [400] },
+      { kind: 'fixed', method: 'post', path: `/offenders/${urlEncode("x'; DROP TABLE events;--")}/events`, headers: json, body: '{}', expect: [400] },
       { kind: 'fixed', method: 'post', path: '/offenders/never-registered/events', headers: json, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 2 } }), expect: [404] },
       { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: { ...json, 'If-Match': '999' }, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 3 } }), expect: [409] },
-      { kind: 'fixed', method: 'get', path: `/offenders/${offenders[0]}?asOf=${encodeURIComponent("2014-01-01' OR 1=1 --")}`, headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [400] },
+      { kind: 'fixed', method: 'get', path: `/offenders/${offenders[0]}?asOf=${urlEncode("2014-01-01' OR 1=1 --")}`, headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [400] },
       { kind: 'fixed', method: 'get', path: `/offenders/${offenders[0]}?asKnownAt=yesterday`, headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [400] },
       { kind: 'fixed', method: 'get', path: '/offenders/%ff', headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [400, 404] },
       { kind: 'fixed', method: 'get', path: `/offenders/${offenders[0]}`, headers: { Authorization: `Bearer ${tokens.analystGm}` }, expect: [403] },
+      // Issue 10: a batch of a caller who may not write is refused before it is read; one over 10,000 lines is refused whole.
+      { kind: 'fixed', method: 'post', path: '/events', headers: { Authorization: `Bearer ${tokens.analystGm}`, 'Content-Type': 'application/x-ndjson' }, body: 'junk\n'.repeat(400_000), expect: [403] },
+      { kind: 'fixed', method: 'post', path: '/events', headers: { ...auth, 'Content-Type': 'application/x-ndjson' }, body: `${JSON.stringify({ type: 'LevelChanged', offenderId: offenders[0], occurredOn: '2014-06-01', data: { level: 3 } })}\n${'{}\n'.repeat(10_000)}`, expect: [413] },
+      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: '{"type":"LevelChanged","occurredOn":"2014-06-01","data":{"level":3,"__proto__":{"name":"John Smith"}}}', expect: [400] },
+      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: '{"type":"LevelChanged","occurredOn":"2014-06-01","data":{"level":3,"constructor":{"name":"John Smith"}}}', expect: [400] },
+      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 3, reason: 'nul \u0000' } }), expect: [400] },
+      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: `{"type":"LevelChanged","occurredOn":"2014-06-01","data":{"level":3,"reason":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`, expect: [400] },
+      // Reserved ids as offender, order, charge and division ids: an ordinary offender, or a refusal, never a 5xx.
+      ...RESERVED_IDS.flatMap((id): FuzzRequest[] => {
+        const path = `/offenders/${urlEncode(id)}/events`;
+        const event = (type: string, occurredOn: string, data: Record<string, unknown>) => JSON.stringify({ type, occurredOn, data });
+        return [
+          { kind: 'fixed', method: 'post', path, headers: json, body: event('OffenderRegistered', '2014-04-01', { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true }), expect: [201, 422] },
+          { kind: 'fixed', method: 'post', path, headers: json, body: event('SopoImposed', '2014-05-01', { orderId: id }), expect: [201, 422] },
+          { kind: 'fixed', method: 'post', path, headers: json, body: event('SfoCharged', '2014-05-02', { chargeId: id }), expect: [201, 422] },
+          { kind: 'fixed', method: 'post', path, headers: json, body: event('SeriousCaseReviewCommenced', '2014-05-03', { reviewId: id, chargeId: id }), expect: [201, 422] },
+          { kind: 'fixed', method: 'post', path, headers: json, body: event('DivisionChanged', '2014-05-04', { division: id }), expect: [400, 422] },
+          { kind: 'fixed', method: 'post', path: '/events', headers: { ...auth, 'Content-Type': 'application/x-ndjson' }, body: JSON.stringify({ type: 'LevelChanged', offenderId: id, occurredOn: '2014-06-01', data: { level: 2, reason: id } }), expect: [200] },
+          { kind: 'fixed', method: 'get', path: `${path}?reason=hostile-input%20check`, headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [200] },
+          { kind: 'fixed', method: 'get', path: `/offenders/${urlEncode(id)}?reason=hostile-input%20check`, headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [200] },
+        ];
+      }),
     ];
     for (const req of fixed) await check(req);
   });

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { STORAGE, type Storage } from '../../src/app.module';
 import { DEVELOPMENT_PRINCIPAL } from '../../src/auth/auth-settings';
 import type { Clock } from '../../src/config/clock';
+import { contentEventId } from '../../src/commands/record-events/event-input';
 import { createHttpApp } from '../../src/http/create-http-app';
 import { offenderIds } from '../support/offender-event-fixtures';
 
@@ -309,19 +310,21 @@ describe('offender events over HTTP', () => {
   });
 
   describe('POST /events (NDJSON)', () => {
-    it('answers every line in order: good lines appended, bad lines refused with line number and reason', async () => {
+    it('answers every line: good lines appended and counted, bad lines refused with line number and reason', async () => {
       const a = id('batch-a');
       const registeredId = randomUUID();
+      const line9Id = randomUUID();
+      const line3 = { ...levelChanged(2, '2014-05-01'), offenderId: a }; // no eventId: derived from content
       const lines = [
         /* 1 */ JSON.stringify({ ...registration({ eventId: registeredId }), offenderId: a }),
         /* 2 */ '{"type": "LevelChanged", "offenderId": ',
-        /* 3 */ JSON.stringify({ ...levelChanged(2, '2014-05-01'), offenderId: a }), // no eventId: derived from content
+        /* 3 */ JSON.stringify(line3),
         /* 4 */ JSON.stringify({ ...levelChanged(3, '2014-05-15'), offenderId: a, colour: 'red' }),
         /* 5 */ JSON.stringify({ ...levelChanged(2, '2014-06-01'), offenderId: a }), // already level 2
         /* 6 */ '',
         /* 7 */ JSON.stringify({ ...levelChanged(2, '2014-05-01'), offenderId: id('batch-nobody') }),
         /* 8 */ JSON.stringify({ type: 'CategoryChanged', offenderId: a, occurredOn: '2014-06-01', data: { category: '1' } }),
-        /* 9 */ JSON.stringify({ ...levelChanged(3, '2014-07-01'), offenderId: a, eventId: randomUUID() }),
+        /* 9 */ JSON.stringify({ ...levelChanged(3, '2014-07-01'), offenderId: a, eventId: line9Id }),
         /* 10 */ JSON.stringify({ ...levelChanged(1, '2099-01-01'), offenderId: a }),
       ];
       const body = lines.join('\n') + '\n';
@@ -329,20 +332,18 @@ describe('offender events over HTTP', () => {
       clock.advance(STEP);
       const res = await http().post('/events').set('Content-Type', 'application/x-ndjson').send(body);
       expect(res.status).toBe(200);
-      const results = res.body.results as Array<{ line: number; status: string; eventId?: string; revision?: number; error?: { error: string } }>;
-      expect(results.map((r) => [r.line, r.status, r.error?.error ?? null])).toEqual([
-        [1, 'appended', null],
-        [2, 'refused', 'invalid-input'],
-        [3, 'appended', null],
-        [4, 'refused', 'invalid-input'],
-        [5, 'refused', 'invalid-timeline'],
-        [7, 'refused', 'not-found'],
-        [8, 'refused', 'invalid-input'],
-        [9, 'appended', null],
-        [10, 'refused', 'invalid-input'],
+      // Issue 10: accepted lines are counted, not listed; every refused line is listed (docs/decisions.md).
+      const refusals = res.body.refusals as Array<{ line: number; eventId?: string; error: { error: string; details: unknown[] } }>;
+      expect(refusals.map((r) => [r.line, r.error.error])).toEqual([
+        [2, 'invalid-input'],
+        [4, 'invalid-input'],
+        [5, 'invalid-timeline'],
+        [7, 'not-found'],
+        [8, 'invalid-input'],
+        [10, 'invalid-input'],
       ]);
-      for (const r of results.filter((x) => x.status === 'refused')) expect(r.error).toEqual(ERROR_BODY);
-      const detailsOf = (line: number) => (results.find((r) => r.line === line)!.error as unknown as { details: unknown[] }).details;
+      for (const r of refusals) expect(r.error).toEqual(ERROR_BODY);
+      const detailsOf = (line: number) => refusals.find((r) => r.line === line)!.error.details;
       expect(detailsOf(2)).toContainEqual(expect.objectContaining({ rule: 'json' }));
       expect(detailsOf(4)).toContainEqual(expect.objectContaining({ field: 'colour' }));
       expect(detailsOf(8)).toContainEqual(expect.objectContaining({ field: 'data.category' }));
@@ -351,18 +352,15 @@ describe('offender events over HTTP', () => {
       expect(await storeCount()).toBe(before + 3);
 
       // The store holds exactly the good lines, in line order on the offender's stream.
-      const appended = results.filter((r) => r.status === 'appended');
-      expect(appended[0].eventId).toBe(registeredId);
+      const appendedIds = [registeredId, contentEventId(line3 as Parameters<typeof contentEventId>[0]), line9Id];
       const stream = (await http().get(`/offenders/${a}/events`).query(WITH_REASON)).body.events as Array<{ eventId: string; revision: number }>;
-      expect(stream.map((e) => [e.eventId, e.revision])).toEqual(appended.map((r, k) => [r.eventId, k]));
+      expect(stream.map((e) => [e.eventId, e.revision])).toEqual(appendedIds.map((eventId, k) => [eventId, k]));
 
       // Posting the same batch again appends nothing: every good line is a duplicate, even line 3.
       const again = await http().post('/events').set('Content-Type', 'application/x-ndjson').send(body);
       expect(again.status).toBe(200);
-      expect(again.body).toMatchObject({ appended: 0, duplicates: 3, refused: 6 });
-      expect(again.body.results.filter((r: { status: string }) => r.status === 'duplicate').map((r: { line: number; eventId: string }) => [r.line, r.eventId])).toEqual(
-        appended.map((r) => [r.line, r.eventId]),
-      );
+      expect(again.body).toMatchObject({ appended: 0, duplicates: 3, refused: 6, lastPosition: null });
+      expect(again.body.refusals.map((r: { line: number }) => r.line)).toEqual([2, 4, 5, 7, 8, 10]);
       expect(await storeCount()).toBe(before + 3);
     });
 

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { OFFENDER_EVENT_TYPES, type NewOffenderEvent, type OffenderEventType } from '../../domain/offender-event';
 import { echo, InvalidInputError, type ErrorDetail } from '../../errors';
+import { eventLimitErrors, MAX_ERROR_DETAILS } from './event-limits';
 import { NoPayloadDto, PAYLOAD_DTO } from './event-payload.dto';
 
 // Turns one posted JSON value into a well-shaped event, or a 400 naming every bad field.
@@ -27,6 +28,9 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvalidInputError('An event must be a JSON object.', [{ message: 'expected a JSON object' }]);
   }
+  // Depth, prototype keys and control characters first: the checks below must only see sane input.
+  const limits = eventLimitErrors(raw);
+  if (limits.length > 0) throw refusal(limits);
   const input = raw as Record<string, unknown>;
   const details: ErrorDetail[] = [];
   for (const key of Object.keys(input)) {
@@ -67,7 +71,7 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
     details.push(...payloadErrors(type as OffenderEventType, data));
   }
 
-  if (details.length > 0) throw new InvalidInputError(`The event has ${describeCount(details.length)}: ${details[0].message}.`, details);
+  if (details.length > 0) throw refusal(details);
 
   offenderId = offenderId as string;
   const event = { type, offenderId, occurredOn: input.occurredOn, data } as Omit<NewOffenderEvent, 'eventId'>;
@@ -76,14 +80,38 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
   return { eventId, ...event } as NewOffenderEvent;
 }
 
+/** 400 naming the first problems (MAX_ERROR_DETAILS), so the answer stays small whatever was sent. */
+function refusal(details: ErrorDetail[]): InvalidInputError {
+  return new InvalidInputError(`The event has ${describeCount(details.length)}: ${details[0].message}.`, details.slice(0, MAX_ERROR_DETAILS));
+}
+
 function payloadErrors(type: OffenderEventType, data: object): ErrorDetail[] {
+  // Keys are checked against the DTO's own fields here, not left to class-transformer, which
+  // turns a `__proto__` or `constructor` key into something class-validator never sees.
+  const fields = payloadFields(type);
+  const unknown = Object.keys(data).filter((key) => !fields.has(key));
+  const details: ErrorDetail[] = unknown.map((key) => ({
+    field: `data.${echo(key)}`, rule: 'unknown-field', message: `data.${echo(key)} is not a field of this event type`,
+  }));
   // A payload with no fields: class-validator's forbidUnknownValues would refuse even {}.
-  if (PAYLOAD_DTO[type] === NoPayloadDto) {
-    return Object.keys(data).map((key) => ({ field: `data.${echo(key)}`, rule: 'unknown-field', message: `data.${echo(key)} is not a field of this event type` }));
-  }
-  const dto = plainToInstance(PAYLOAD_DTO[type], data, { enableImplicitConversion: false });
+  if (PAYLOAD_DTO[type] === NoPayloadDto) return details;
+  const known = unknown.length === 0 ? data : Object.fromEntries(Object.entries(data).filter(([key]) => fields.has(key)));
+  const dto = plainToInstance(PAYLOAD_DTO[type], known, { enableImplicitConversion: false });
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-  return errors.flatMap((e) => flatten(e, 'data'));
+  return [...details, ...errors.flatMap((e) => flatten(e, 'data'))];
+}
+
+const PAYLOAD_FIELDS = new Map<OffenderEventType, ReadonlySet<string>>();
+
+/** The fields of an event type's payload: the properties its DTO validates (event-payload.dto.ts). */
+export function payloadFields(type: OffenderEventType): ReadonlySet<string> {
+  let fields = PAYLOAD_FIELDS.get(type);
+  if (!fields) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(PAYLOAD_DTO[type], '', true, false);
+    fields = new Set(metadata.map((m) => m.propertyName));
+    PAYLOAD_FIELDS.set(type, fields);
+  }
+  return fields;
 }
 
 function flatten(error: ValidationError, prefix: string): ErrorDetail[] {

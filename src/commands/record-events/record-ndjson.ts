@@ -1,7 +1,10 @@
+import { Logger } from '@nestjs/common';
 import type { CommandBus } from '@nestjs/cqrs';
 import type { NewOffenderEvent } from '../../domain/offender-event';
-import { InvalidInputError, type MappaError } from '../../errors';
+import { InvalidInputError, MappaError, PayloadTooLargeError } from '../../errors';
 import { parseEventInput } from './event-input';
+import { MAX_EVENT_BYTES } from './event-limits';
+import { parseUntrustedJson } from './untrusted-json';
 import { RecordOffenderEventsCommand, type RecordContext, type RecordOutcome } from './record-offender-events.command';
 
 // NDJSON batches (POST /events and `mappa import`): each line is parsed, validated and recorded
@@ -66,11 +69,11 @@ export async function recordNdjson(
 
   for await (const text of lines) {
     lineNo++;
-    if (text.trim() === '') continue;
+    if (isBlankLine(text)) continue;
     try {
-      batch.push({ line: lineNo, event: parseEventInput(parseJsonLine(text), { missingEventId: 'content' }) });
+      batch.push({ line: lineNo, event: parseLine(text) });
     } catch (error) {
-      batch.push({ line: lineNo, error: error as MappaError });
+      batch.push({ line: lineNo, error: lineRefusal(error) });
     }
     if (batch.length >= batchSize) await flush();
   }
@@ -79,12 +82,27 @@ export async function recordNdjson(
   return summary;
 }
 
-function parseJsonLine(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidInputError('The line is not valid JSON.', [{ rule: 'json', message: 'malformed JSON' }]);
+/** Blank lines are skipped, and count neither as events nor towards a batch's line limit. */
+export const isBlankLine = (text: string): boolean => text.trim() === '';
+
+function parseLine(text: string): NewOffenderEvent {
+  // Bytes are at least UTF-16 units and at most three times as many: measure only when in doubt.
+  if (text.length > MAX_EVENT_BYTES || (text.length * 3 > MAX_EVENT_BYTES && Buffer.byteLength(text) > MAX_EVENT_BYTES)) {
+    throw new PayloadTooLargeError(`The line is larger than ${MAX_EVENT_BYTES / 1024} KB, the largest event the service accepts.`, [
+      { rule: 'size', message: `at most ${MAX_EVENT_BYTES} bytes per line` },
+    ]);
   }
+  return parseEventInput(parseUntrustedJson(text, 'line'), { missingEventId: 'content' });
+}
+
+/**
+ * A line that could not be read is refused on its own, whatever went wrong: one line must never
+ * fail its batch (issue 10, item 6). An error that is not a MappaError is a bug, so it is logged.
+ */
+function lineRefusal(error: unknown): MappaError {
+  if (error instanceof MappaError) return error;
+  new Logger('ndjson').error(error instanceof Error ? error.stack : String(error));
+  return new InvalidInputError('The line could not be read as an event.', [{ rule: 'unreadable', message: 'the line could not be read' }]);
 }
 
 function toLineResult(line: number, outcome: RecordOutcome): LineResult {
