@@ -93,7 +93,7 @@ describe('strict payloads', () => {
     const { error } = posted(JSON.stringify({ type: 'LevelChanged', offenderId: 'GM-1', occurredOn: '2014-06-01', data }));
     expect(error!.details).toHaveLength(10);
     expect(error!.message).toMatch(/^The event has 100 invalid fields/);
-    for (const d of error!.details) expect(d.field!.length).toBeLessThanOrEqual('data.'.length + 64);
+    for (const d of error!.details) expect(d.field!.replace(/…$/, '').length).toBeLessThanOrEqual('data.'.length + 64);
     expect(error!.message.length).toBeLessThan(200);
   });
 });
