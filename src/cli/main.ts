@@ -6,6 +6,9 @@ import { AGENCIES, ROLES } from '../auth/principal';
 import { loadConfig } from '../config/app-config';
 import { createHttpApp } from '../http/create-http-app';
 import { loadRateLimit } from '../http/rate-limit';
+import { loadReportReadLimits } from '../http/report-read-limiter';
+import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS } from '../reports/read-side.tokens';
+import { loadReportStatementTimeoutMs } from '../sql/statement-timeout';
 import { createCliContext } from './app-context';
 import { importNdjson } from './import.command';
 import { registerGenerateCommand } from './generate.command';
@@ -32,7 +35,13 @@ program
     if (auth.banner) console.warn(auth.banner);
     // Development mode listens on this machine only unless HOST says otherwise.
     const host = process.env.HOST?.trim() || (auth.settings.development ? '127.0.0.1' : undefined);
-    const app = await createHttpApp({ config, auth: auth.settings, rateLimit: loadRateLimit() });
+    const app = await createHttpApp({
+      config,
+      auth: auth.settings,
+      rateLimit: loadRateLimit(),
+      reportReads: loadReportReadLimits(),
+      reportStatementTimeoutMs: loadReportStatementTimeoutMs(DEFAULT_REPORT_STATEMENT_TIMEOUT_MS),
+    });
     await (host ? app.listen(config.port, host) : app.listen(config.port));
     const url = (await app.getUrl()).replace('[::1]', 'localhost');
     console.log(`mappa listening on ${url} (event store: ${config.eventStore}); API docs at /docs`);
