@@ -99,7 +99,15 @@ async function main(): Promise<void> {
     stores.push(measured.results);
     fairnessByStore.push(measured.fairness);
   }
-  const fairness: FairnessResults = { generatedAt: started.toISOString(), commit, scale: scale.name, timed: scale.timed, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), stores: fairnessByStore };
+  const run = { commit: commit.id ? `${commit.id}${commit.dirty ? ' (dirty)' : ''}` : null, scale: scale.name, at: started.toISOString() };
+  const fairness: FairnessResults = {
+    generatedAt: started.toISOString(),
+    commit,
+    scale: scale.name,
+    timed: scale.timed,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    stores: fairnessByStore.map((s) => ({ ...s, run })),
+  };
   if (opts.only === 'fairness') {
     await finishFairnessOnly(fairness, fairnessChecks, opts, log);
     if (!opts.keep) await rm(file, { force: true });
@@ -227,7 +235,9 @@ async function finishFairnessOnly(fairness: FairnessResults, checks: Array<{ sto
   if (opts.write && opts.mergeInto) {
     const jsonFile = path.resolve(opts.mergeInto);
     const results = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchResults;
-    results.fairness = fairness;
+    // A run of one store keeps the other store's figures (each row says its own commit and scale).
+    const kept = (results.fairness?.stores ?? []).filter((s) => !fairness.stores.some((m) => m.store === s.store));
+    results.fairness = { ...fairness, stores: [...fairness.stores, ...kept].sort((x, y) => x.store.localeCompare(y.store)).reverse() };
     const md = path.resolve(opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)));
     await writeResults(results, jsonFile, md, path.join(ROOT, 'bench', 'notes.md'));
     log(`wrote the fairness figures into ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, md)}`);

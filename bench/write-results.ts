@@ -34,7 +34,7 @@ export interface FairnessResults {
   scale: string;
   timed: boolean;
   command: string;
-  stores: Array<{ store: string; kind: 'postgres' | 'embedded'; result: PhaseResult<'fairness'>; peakRssMiB: number }>;
+  stores: Array<{ store: string; kind: 'postgres' | 'embedded'; result: PhaseResult<'fairness'>; peakRssMiB: number; run?: { commit: string | null; scale: string; at: string } }>;
 }
 
 export interface BenchResults {
@@ -242,6 +242,9 @@ function fairnessMarkdown(f: FairnessResults): string[] {
       const met = !f.timed || label === 'off' ? '—' : run.ratio <= TARGETS.fairnessRatio ? 'yes' : `**no**: ${run.ratio}×, not ≤ ${TARGETS.fairnessRatio}×`;
       lines.push(`| ${s.store} | ${label} | ${run.alone.medianMs} ms, ${run.alone.p95Ms} ms (${run.alone.samples}) | ${b.medianMs} ms, ${b.p95Ms} ms (${b.samples}${b.failed ? `, ${b.failed} failed` : ''}) | ${run.ratio}× | ${run.underAttack.a.served} / ${run.underAttack.a.refused} | ≤ ${TARGETS.fairnessRatio}× | ${met} |`);
     }
+  }
+  for (const s of f.stores) {
+    if (s.run) lines.push('', `${s.store} measured at ${s.run.at}, commit ${s.run.commit ?? 'unknown'}, scale ${s.run.scale}.`);
   }
   return lines;
 }
