@@ -252,7 +252,7 @@ async function finishFairnessOnly(fairness: FairnessResults, checks: Array<{ sto
 }
 
 function fairnessArgs(target: BenchTarget, scale: BenchScale): FairnessArgs {
-  return { target, area: scale.area, year: scale.year, samples: scale.repeats.areaYear, budgetSeconds: scale.budgetSeconds, attackers: 16, retryPauseMs: 20 };
+  return { target, area: scale.area, year: scale.year, samples: scale.repeats.areaYear, budgetSeconds: scale.budgetSeconds, attackers: 16 };
 }
 
 function logFairness(name: string, r: PhaseResult<'fairness'>, log: (line: string) => void): void {

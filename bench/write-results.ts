@@ -229,8 +229,8 @@ function fairnessMarkdown(f: FairnessResults): string[] {
   if (first) {
     lines.push('');
     lines.push(`Caller B (an analyst of ${first.area}) reads its ${first.year} annual report over HTTP, one call after another, alone and then while ` +
-      `caller A (a national analyst) runs ${first.attackers} loops asking for the england-and-wales report without pause (after a 429 it waits ` +
-      `${first.retryPauseMs} ms and asks again, ignoring Retry-After). Real HTTP stack: tokens, guards, the report read limit ` +
+      `caller A (a national analyst) runs ${first.attackers} loops asking for the england-and-wales report without pause (after a 429, ` +
+      `again when Retry-After says). Real HTTP stack: tokens, guards, the report read limit ` +
       `(${first.limits.budgetPerCaller} per caller, an expensive read weighs ${first.limits.expensiveWeight}); the request rate limit is off so that it does not hide the read limit.`);
   }
   lines.push('');
