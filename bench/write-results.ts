@@ -228,23 +228,23 @@ function fairnessMarkdown(f: FairnessResults): string[] {
   const first = f.stores[0]?.result;
   if (first) {
     lines.push('');
-    lines.push(`Caller B (an analyst of ${first.area}) reads its ${first.year} annual report over HTTP, one call after another, alone and then while ` +
+    lines.push(`Caller B (an analyst of ${first.area}) reads its ${first.year}/${String((first.year + 1) % 100).padStart(2, '0')} annual report over HTTP, one call after another, alone and then while ` +
       `caller A (a national analyst) runs ${first.attackers} loops asking for the england-and-wales report without pause (after a 429, ` +
       `again when Retry-After says). Real HTTP stack: tokens, guards, the report read limit ` +
       `(${first.limits.budgetPerCaller} per caller, an expensive read weighs ${first.limits.expensiveWeight}); the request rate limit is off so that it does not hide the read limit.`);
   }
   lines.push('');
-  lines.push('| store | read limit | B alone (median, p95) | B while A floods (median, p95) | ratio of medians | A served / refused | target | met |');
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| store | read limit | B alone (median, p95) | B while A floods (median, p95) | ratio of medians | A served / refused | A\'s national report (median) | target | met |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const s of f.stores) {
     for (const [label, run] of [['on', s.result.withLimit], ['off', s.result.withoutLimit]] as const) {
       const b = run.underAttack.b;
       const met = !f.timed || label === 'off' ? '—' : run.ratio <= TARGETS.fairnessRatio ? 'yes' : `**no**: ${run.ratio}×, not ≤ ${TARGETS.fairnessRatio}×`;
-      lines.push(`| ${s.store} | ${label} | ${run.alone.medianMs} ms, ${run.alone.p95Ms} ms (${run.alone.samples}) | ${b.medianMs} ms, ${b.p95Ms} ms (${b.samples}${b.failed ? `, ${b.failed} failed` : ''}) | ${run.ratio}× | ${run.underAttack.a.served} / ${run.underAttack.a.refused} | ≤ ${TARGETS.fairnessRatio}× | ${met} |`);
+      lines.push(`| ${s.store} | ${label} | ${run.alone.medianMs} ms, ${run.alone.p95Ms} ms (${run.alone.samples}) | ${b.medianMs} ms, ${b.p95Ms} ms (${b.samples}${b.failed ? `, ${b.failed} failed` : ''}) | ${run.ratio}× | ${run.underAttack.a.served} / ${run.underAttack.a.refused} | ${run.underAttack.a.servedLatency.medianMs} ms | ≤ ${TARGETS.fairnessRatio}× | ${met} |`);
     }
   }
   for (const s of f.stores) {
-    if (s.run) lines.push('', `${s.store} measured at ${s.run.at}, commit ${s.run.commit ?? 'unknown'}, scale ${s.run.scale}.`);
+    if (s.run && s.run.commit !== f.commit.id) lines.push('', `${s.store} measured at ${s.run.at}, commit ${s.run.commit ?? 'unknown'}, scale ${s.run.scale}.`);
   }
   return lines;
 }

@@ -312,8 +312,9 @@ export class ReportService {
 
 /**
  * How many of an england-and-wales report's table statements run at once on a server. All ten at
- * once took ten pooled connections and every core from the other callers' area reports (an area
- * report 17× slower while one caller asked for national reports, docs/benchmarks.md "Fairness").
+ * once took ten pooled connections and every core from other callers: with one national report at
+ * a time, another caller's area report was still 2.6× slower; with two, 1× (docs/benchmarks.md,
+ * "Fairness between callers").
  */
 const NATIONAL_STATEMENTS_AT_ONCE = 2;
 
