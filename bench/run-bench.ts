@@ -8,8 +8,9 @@ import { Command } from 'commander';
 import { Client } from 'pg';
 import { benchScale, type BenchScale } from './bench-scales';
 import { dropTarget, probePostgres, targetName, type BenchTarget } from './bench-target';
+import type { FairnessArgs } from './fairness';
 import type { PhaseName, PhaseResult } from './phases';
-import { compareCells, writeResults, type BenchResults, type StoreResults } from './write-results';
+import { compareCells, writeResults, type BenchResults, type Check, type FairnessResults, type StoreResults } from './write-results';
 
 // `npm run bench`: one run that measures, side by side on the same synthetic history, the import
 // through the command path, a full rebuild, and report / snapshot / trace latency, each against its
@@ -29,6 +30,8 @@ interface Options {
   write: boolean;
   render?: string;
   batchSize?: number;
+  only?: string;
+  mergeInto?: string;
 }
 
 async function main(): Promise<void> {
@@ -43,8 +46,12 @@ async function main(): Promise<void> {
     .option('--no-write', 'measure and check only: write neither results file (CI smoke run)')
     .option('--render <results.json>', 'measure nothing: write the report again from a results file (after editing bench/notes.md)')
     .option('--batch-size <n>', 'import batch size (default: what mappa import uses)', (v) => Number(v))
+    .option('--only <part>', "measure one part only: 'fairness' (builds the store by import and rebuild, then measures fairness between callers)")
+    .option('--merge-into <results.json>', 'with --only fairness: put its figures into this results file (keeping the rest) and write its report again')
     .parse(process.argv);
   const opts = program.opts<Options>();
+  if (opts.only !== undefined && opts.only !== 'fairness') throw new Error(`--only must be 'fairness', not '${opts.only}'.`);
+  if (opts.mergeInto && !opts.only) throw new Error('--merge-into goes with --only fairness.');
   if (opts.render) {
     const results = JSON.parse(await readFile(opts.render, 'utf8')) as BenchResults;
     const md = path.resolve(opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)));
@@ -79,8 +86,32 @@ async function main(): Promise<void> {
   log(`generated ${generated.result.events.toLocaleString('en-GB')} events (${generated.result.offenders.toLocaleString('en-GB')} offenders) in ${generated.result.seconds.toFixed(1)} s`);
 
   const stores: StoreResults[] = [];
+  const fairnessByStore: FairnessResults['stores'] = [];
+  const fairnessChecks: Array<{ store: string; checks: Check[] }> = [];
   for (const target of targets) {
-    stores.push(await benchTarget(target, scale, file, generated.result.events, opts, log));
+    if (opts.only === 'fairness') {
+      const measured = await fairnessOnly(target, scale, file, opts, log);
+      fairnessByStore.push(measured.fairness);
+      fairnessChecks.push({ store: measured.fairness.store, checks: measured.checks });
+      continue;
+    }
+    const measured = await benchTarget(target, scale, file, generated.result.events, opts, log);
+    stores.push(measured.results);
+    fairnessByStore.push(measured.fairness);
+  }
+  const run = { commit: commit.id ? `${commit.id}${commit.dirty ? ' (dirty)' : ''}` : null, scale: scale.name, at: started.toISOString() };
+  const fairness: FairnessResults = {
+    generatedAt: started.toISOString(),
+    commit,
+    scale: scale.name,
+    timed: scale.timed,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    stores: fairnessByStore.map((s) => ({ ...s, run })),
+  };
+  if (opts.only === 'fairness') {
+    await finishFairnessOnly(fairness, fairnessChecks, opts, log);
+    if (!opts.keep) await rm(file, { force: true });
+    return;
   }
 
   const results: BenchResults = {
@@ -102,6 +133,7 @@ async function main(): Promise<void> {
     },
     dataset: { ...generated.result, file: path.relative(ROOT, file), peakRssMiB: generated.peakRssMiB },
     stores,
+    fairness,
   };
   if (opts.write) {
     await writeResults(results, jsonFile, mdFile, path.join(ROOT, 'bench', 'notes.md'));
@@ -116,7 +148,14 @@ async function main(): Promise<void> {
   }
 }
 
-async function benchTarget(target: BenchTarget, scale: BenchScale, file: string, generatedEvents: number, opts: Options, log: (line: string) => void): Promise<StoreResults> {
+async function benchTarget(
+  target: BenchTarget,
+  scale: BenchScale,
+  file: string,
+  generatedEvents: number,
+  opts: Options,
+  log: (line: string) => void,
+): Promise<{ results: StoreResults; fairness: FairnessResults['stores'][number] }> {
   const name = targetName(target);
   await dropTarget(target);
   // Each phase after a CHECKPOINT (settle), in a process of its own.
@@ -146,11 +185,13 @@ async function benchTarget(target: BenchTarget, scale: BenchScale, file: string,
     log(`${name}: report ${served.result.areaYear.medianMs} ms, england-and-wales ${served.result.national.medianMs} ms, snapshot ${served.result.snapshot.medianMs} ms, trace ${served.result.trace.medianMs} ms (medians)`);
     const folded = await phase('baseline', { ...reportArgs, repeats: scale.baselineRepeats });
     log(`${name}: fold-per-query baseline: report ${folded.result.areaYear.medianMs} ms, england-and-wales ${folded.result.national.medianMs} ms, snapshot ${folded.result.snapshot.medianMs} ms`);
+    const fair = await phase('fairness', fairnessArgs(target, scale));
+    logFairness(name, fair.result, log);
 
     const areaDiff = compareCells(served.result.cells.areaYear, folded.result.cells.areaYear);
     const nationalDiff = compareCells(served.result.cells.national, folded.result.cells.national);
     const events = imported.result.appended;
-    return {
+    const results: StoreResults = {
       store: name,
       kind: target.kind,
       import: { result: imported.result, peakRssMiB: imported.peakRssMiB, limit: bulk.result, limitPeakRssMiB: bulk.peakRssMiB },
@@ -161,11 +202,78 @@ async function benchTarget(target: BenchTarget, scale: BenchScale, file: string,
         { id: 'rebuild-reads-every-event', ok: rebuilt.result.events === events && scan.result.events === events, detail: `rebuild ${rebuilt.result.events}, scan ${scan.result.events}, imported ${events}` },
         { id: 'area-report-equals-fold', ok: areaDiff.length === 0, detail: areaDiff.length === 0 ? `${scale.area} ${scale.year}: every cell equal` : areaDiff.slice(0, 5).join('; ') },
         { id: 'national-report-equals-fold', ok: nationalDiff.length === 0, detail: nationalDiff.length === 0 ? `england-and-wales ${scale.year}: every cell equal` : nationalDiff.slice(0, 5).join('; ') },
+        fairnessCheck(fair.result, target.kind),
       ],
     };
+    return { results, fairness: { store: name, kind: target.kind, result: fair.result, peakRssMiB: fair.peakRssMiB } };
   } finally {
     if (!opts.keep) await dropTarget(target);
   }
+}
+
+/** Only what fairness needs: the store (import, then rebuild), then the fairness phase. */
+async function fairnessOnly(target: BenchTarget, scale: BenchScale, file: string, opts: Options, log: (line: string) => void) {
+  const name = targetName(target);
+  await dropTarget(target);
+  try {
+    await settle(target);
+    const imported = await runPhase('import', { target, file, batchSize: opts.batchSize }, opts.work);
+    log(`${name}: imported ${imported.result.appended.toLocaleString('en-GB')} events (${imported.result.refused} refused)`);
+    await settle(target);
+    await runPhase('rebuild', { target }, opts.work);
+    await settle(target);
+    const fair = await runPhase('fairness', fairnessArgs(target, scale), opts.work);
+    logFairness(name, fair.result, log);
+    return { fairness: { store: name, kind: target.kind, result: fair.result, peakRssMiB: fair.peakRssMiB }, checks: [fairnessCheck(fair.result, target.kind)] };
+  } finally {
+    if (!opts.keep) await dropTarget(target);
+  }
+}
+
+/** Writes the fairness figures into the results file named by --merge-into (else prints them), then checks. */
+async function finishFairnessOnly(fairness: FairnessResults, checks: Array<{ store: string; checks: Check[] }>, opts: Options, log: (line: string) => void): Promise<void> {
+  if (opts.write && opts.mergeInto) {
+    const jsonFile = path.resolve(opts.mergeInto);
+    const results = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchResults;
+    // A run of one store keeps the other store's figures (each row says its own commit and scale).
+    const kept = (results.fairness?.stores ?? []).filter((s) => !fairness.stores.some((m) => m.store === s.store));
+    results.fairness = { ...fairness, stores: [...fairness.stores, ...kept].sort((x, y) => x.store.localeCompare(y.store)).reverse() };
+    const md = path.resolve(opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)));
+    await writeResults(results, jsonFile, md, path.join(ROOT, 'bench', 'notes.md'));
+    log(`wrote the fairness figures into ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, md)}`);
+  } else if (opts.write) {
+    console.log(JSON.stringify(fairness, null, 2));
+  }
+  const failures = checks.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.store}: ${c.id}: ${c.detail}`));
+  if (failures.length > 0) {
+    console.error(`bench checks failed:\n  ${failures.join('\n  ')}`);
+    process.exitCode = 1;
+  }
+}
+
+function fairnessArgs(target: BenchTarget, scale: BenchScale): FairnessArgs {
+  return { target, area: scale.area, year: scale.year, samples: scale.repeats.areaYear, budgetSeconds: scale.budgetSeconds, attackers: 16 };
+}
+
+function logFairness(name: string, r: PhaseResult<'fairness'>, log: (line: string) => void): void {
+  const line = (run: PhaseResult<'fairness'>['withLimit']) =>
+    `B alone ${run.alone.medianMs} ms, under attack ${run.underAttack.b.medianMs} ms (${run.ratio}×; A served ${run.underAttack.a.served}, refused ${run.underAttack.a.refused})`;
+  log(`${name}: fairness with the read limit: ${line(r.withLimit)}`);
+  log(`${name}: fairness without it: ${line(r.withoutLimit)}`);
+}
+
+/**
+ * Functional, not timed: with the limit, B is always served and so is A. On PostgreSQL A's flood
+ * is also refused in part; PGlite answers one request at a time (its queries hold Node's only
+ * thread), so there A never has two reads in flight and is never refused.
+ */
+function fairnessCheck(r: PhaseResult<'fairness'>, kind: BenchTarget['kind']): Check {
+  const { a, b } = r.withLimit.underAttack;
+  return {
+    id: 'read-limit-refuses-the-flood-not-the-bystander',
+    ok: (kind === 'embedded' || a.refused > 0) && a.served > 0 && b.failed === 0 && b.samples > 0,
+    detail: `A: ${a.served} served, ${a.refused} refused (429), ${a.other} other; B: ${b.samples} served, ${b.failed} failed`,
+  };
 }
 
 /**

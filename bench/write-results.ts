@@ -27,6 +27,16 @@ export interface StoreResults {
   checks: Check[];
 }
 
+/** Fairness between callers (bench/fairness.ts), possibly measured by another run than the rest. */
+export interface FairnessResults {
+  generatedAt: string;
+  commit: { id: string | null; dirty: boolean };
+  scale: string;
+  timed: boolean;
+  command: string;
+  stores: Array<{ store: string; kind: 'postgres' | 'embedded'; result: PhaseResult<'fairness'>; peakRssMiB: number; run?: { commit: string | null; scale: string; at: string } }>;
+}
+
 export interface BenchResults {
   title: string;
   generatedAt: string;
@@ -39,6 +49,7 @@ export interface BenchResults {
   machine: { cpus: number; cpuModel: string; memoryGiB: number; os: string; node: string; postgres: string | null; pglite: string | null };
   dataset: PhaseResult<'generate'> & { file: string; peakRssMiB: number };
   stores: StoreResults[];
+  fairness?: FairnessResults;
 }
 
 /** The targets of the issue ("National scale, measured"), on this machine. */
@@ -49,6 +60,8 @@ export const TARGETS = {
   snapshotMedianMs: 20,
   nationalMedianMs: 500,
   speedupOverFold: 100,
+  /** B's area report under A's flood of national reports, over B's alone (issue 10, item 1). */
+  fairnessRatio: 2,
 } as const;
 
 /** A row of the results table: a figure beside its limit or baseline. */
@@ -197,9 +210,41 @@ function markdown(r: BenchResults, notes: string): string {
     lines.push('');
     lines.push('Checks: ' + s.checks.map((c) => `${c.ok ? 'pass' : '**FAIL**'} ${c.id} (${c.detail})`).join('; ') + '.');
   }
+  if (r.fairness) lines.push('', ...fairnessMarkdown(r.fairness));
   if (notes.trim()) {
     lines.push('');
     lines.push(notes.trim());
   }
   return lines.join('\n') + '\n';
+}
+
+/** The fairness section: its own run (scale, commit), a row per store, with and without the read limit. */
+function fairnessMarkdown(f: FairnessResults): string[] {
+  const lines: string[] = [];
+  lines.push('## Fairness between callers');
+  lines.push('');
+  lines.push(`Measured by \`${f.command}\` at ${f.generatedAt}, commit ${f.commit.id ?? 'unknown'}${f.commit.dirty ? ' with uncommitted changes' : ''}, scale **${f.scale}**.`);
+  if (!f.timed) lines.push('', `**Scale ${f.scale}: a smoke run; its timings are not measurements of anything.**`);
+  const first = f.stores[0]?.result;
+  if (first) {
+    lines.push('');
+    lines.push(`Caller B (an analyst of ${first.area}) reads its ${first.year}/${String((first.year + 1) % 100).padStart(2, '0')} annual report over HTTP, one call after another, alone and then while ` +
+      `caller A (a national analyst) runs ${first.attackers} loops asking for the england-and-wales report without pause (after a 429, ` +
+      `again when Retry-After says). Real HTTP stack: tokens, guards, the report read limit ` +
+      `(${first.limits.budgetPerCaller} per caller, an expensive read weighs ${first.limits.expensiveWeight}); the request rate limit is off so that it does not hide the read limit.`);
+  }
+  lines.push('');
+  lines.push('| store | read limit | B alone (median, p95) | B while A floods (median, p95) | ratio of medians | A served / refused | A\'s national report (median) | target | met |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const s of f.stores) {
+    for (const [label, run] of [['on', s.result.withLimit], ['off', s.result.withoutLimit]] as const) {
+      const b = run.underAttack.b;
+      const met = !f.timed || label === 'off' ? '—' : run.ratio <= TARGETS.fairnessRatio ? 'yes' : `**no**: ${run.ratio}×, not ≤ ${TARGETS.fairnessRatio}×`;
+      lines.push(`| ${s.store} | ${label} | ${run.alone.medianMs} ms, ${run.alone.p95Ms} ms (${run.alone.samples}) | ${b.medianMs} ms, ${b.p95Ms} ms (${b.samples}${b.failed ? `, ${b.failed} failed` : ''}) | ${run.ratio}× | ${run.underAttack.a.served} / ${run.underAttack.a.refused} | ${run.underAttack.a.servedLatency.medianMs} ms | ≤ ${TARGETS.fairnessRatio}× | ${met} |`);
+    }
+  }
+  for (const s of f.stores) {
+    if (s.run && s.run.commit !== f.commit.id) lines.push('', `${s.store} measured at ${s.run.at}, commit ${s.run.commit ?? 'unknown'}, scale ${s.run.scale}.`);
+  }
+  return lines;
 }

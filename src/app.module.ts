@@ -17,13 +17,14 @@ import { EventBatchesController } from './http/event-batches.controller';
 import { HealthController } from './http/health.controller';
 import { OffenderEventsController } from './http/offender-events.controller';
 import { DEFAULT_RATE_LIMIT, RateLimitGuard, throttlerOptions, type RateLimitSettings } from './http/rate-limit';
+import { DEFAULT_REPORT_READ_LIMITS, REPORT_READ_LIMITER, ReportReadLimiter, type ReportReadLimits } from './http/report-read-limiter';
 import { GetOffenderEventsHandler, GetOffenderHandler } from './queries/offender/offender-queries.handler';
 import type { SqlClient } from './sql/sql-client';
 import { readSideProviders } from './reports/read-side.providers';
 import { ReportsController } from './http/reports.controller';
 import { OperationsController } from './http/operations.controller';
 import { MetricsController } from './http/metrics.controller';
-import { PROJECTION_RUNNER } from './reports/read-side.tokens';
+import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, PROJECTION_RUNNER } from './reports/read-side.tokens';
 
 export const APP_CONFIG = Symbol('AppConfig');
 export const STORAGE = Symbol('Storage');
@@ -41,6 +42,10 @@ export interface AppOptions {
   auth?: AuthSettings;
   /** Requests per token (or client address) per window; false: no limit. Default DEFAULT_RATE_LIMIT. */
   rateLimit?: RateLimitSettings | false;
+  /** Report reads each caller may have in flight; false: no limit. Default DEFAULT_REPORT_READ_LIMITS. */
+  reportReads?: ReportReadLimits | false;
+  /** Longest a report's database statement may run (ms; 0: no limit). Default DEFAULT_REPORT_STATEMENT_TIMEOUT_MS. */
+  reportStatementTimeoutMs?: number;
   /** Serve HTTP controllers (false for the command line). */
   http?: boolean;
 }
@@ -59,6 +64,7 @@ export class AppModule {
   static register(options: AppOptions): DynamicModule {
     const http = options.http ?? true;
     const rateLimit = http ? (options.rateLimit ?? DEFAULT_RATE_LIMIT) : false;
+    const reportReads = options.reportReads ?? DEFAULT_REPORT_READ_LIMITS;
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), ...(rateLimit ? [ThrottlerModule.forRoot(throttlerOptions(rateLimit))] : [])],
@@ -70,7 +76,12 @@ export class AppModule {
         { provide: STORAGE, useFactory: () => openEventStore(options.config) },
         { provide: EVENT_STORE, useFactory: (s: Storage) => s.store, inject: [STORAGE] },
         StorageCloser,
-        ...readSideProviders(STORAGE, { follow: http, catchUpBeforeRead: !http }),
+        ...readSideProviders(STORAGE, {
+          follow: http,
+          catchUpBeforeRead: !http,
+          statementTimeoutMs: options.reportStatementTimeoutMs ?? DEFAULT_REPORT_STATEMENT_TIMEOUT_MS,
+        }),
+        { provide: REPORT_READ_LIMITER, useValue: reportReads ? new ReportReadLimiter(reportReads) : null },
         Authenticator,
         { provide: AccessAudit, useFactory: (s: Storage, clock: Clock) => new AccessAudit(s.sql, clock), inject: [STORAGE, CLOCK] },
         RecordOffenderEventsHandler,

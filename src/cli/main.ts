@@ -6,6 +6,9 @@ import { AGENCIES, ROLES } from '../auth/principal';
 import { loadConfig } from '../config/app-config';
 import { createHttpApp } from '../http/create-http-app';
 import { loadRateLimit } from '../http/rate-limit';
+import { loadReportReadLimits } from '../http/report-read-limiter';
+import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS } from '../reports/read-side.tokens';
+import { loadReportStatementTimeoutMs } from '../sql/statement-timeout';
 import { createCliContext } from './app-context';
 import { importNdjson } from './import.command';
 import { registerGenerateCommand } from './generate.command';
@@ -33,7 +36,13 @@ program
     // This machine only unless HOST says otherwise, in every mode: reaching the service from
     // elsewhere is a decision (a TLS proxy in front, or HOST=0.0.0.0 in a container).
     const host = process.env.HOST?.trim() || '127.0.0.1';
-    const app = await createHttpApp({ config, auth: auth.settings, rateLimit: loadRateLimit() });
+        const app = await createHttpApp({
+      config,
+      auth: auth.settings,
+      rateLimit: loadRateLimit(),
+      reportReads: loadReportReadLimits(),
+      reportStatementTimeoutMs: loadReportStatementTimeoutMs(DEFAULT_REPORT_STATEMENT_TIMEOUT_MS),
+    });
     await app.listen(config.port, host);
     const url = (await app.getUrl()).replace('[::1]', 'localhost');
     console.log(`mappa listening on ${url} (event store: ${config.eventStore}); API docs at /docs`);

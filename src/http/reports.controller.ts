@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query, Res, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -11,6 +11,7 @@ import { GetPeriodQuery, GetReportQuery, GetSnapshotQuery, GetTraceQuery } from 
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
 import { parseReportYear } from '../reports/report.service';
+import { ReportReadLimitInterceptor } from './report-read-limit.interceptor';
 import { optionalCount, optionalDate, optionalInstant, givenReason, requiredDate, requiredReason } from './params';
 
 const KNOWLEDGE_QUERIES = [
@@ -24,6 +25,7 @@ const applyAll = (decorators: MethodDecorator[]): MethodDecorator => (target, ke
 
 @ApiTags('reports')
 @Controller()
+@UseInterceptors(ReportReadLimitInterceptor)
 export class ReportsController {
   constructor(
     private readonly queryBus: QueryBus,

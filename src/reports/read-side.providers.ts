@@ -4,6 +4,7 @@ import type { Storage } from '../app.module';
 import { GetPeriodHandler, GetReportHandler, GetSnapshotHandler, GetTraceHandler } from '../queries/reports/report-queries.handler';
 import { PROJECTION_RUNNER, READ_SIDE_OPTIONS, type ReadSideOptions } from './read-side.tokens';
 import { ReportService } from './report.service';
+import { withStatementTimeout } from '../sql/statement-timeout';
 
 /** Starts the projections following the store (service), and stops them before the store closes. */
 @Injectable()
@@ -35,7 +36,12 @@ export function readSideProviders(storageToken: symbol, options: ReadSideOptions
         return runner;
       },
     },
-    { provide: ReportService, inject: [storageToken, PROJECTION_RUNNER], useFactory: (s: Storage, r: ProjectionRunner) => new ReportService(s.sql!, r) },
+    {
+      provide: ReportService,
+      inject: [storageToken, PROJECTION_RUNNER],
+      // Reports, and only reports, get the statement timeout: a rebuild or an import may run long.
+      useFactory: (s: Storage, r: ProjectionRunner) => new ReportService(withStatementTimeout(s.sql!, options.statementTimeoutMs), r),
+    },
     ReadModelsLifecycle,
     GetReportHandler,
     GetSnapshotHandler,

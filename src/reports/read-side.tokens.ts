@@ -6,4 +6,9 @@ export interface ReadSideOptions {
   catchUpBeforeRead: boolean;
   /** Service: keep the read models following the store in the background. */
   follow: boolean;
+  /** Longest one report statement may run, in ms (0: no limit); PostgreSQL only (PGlite ignores it). */
+  statementTimeoutMs: number;
 }
+
+/** Far above the slowest national report (about 0.3 s, docs/benchmarks.md); REPORT_STATEMENT_TIMEOUT_MS. */
+export const DEFAULT_REPORT_STATEMENT_TIMEOUT_MS = 30_000;

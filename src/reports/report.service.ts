@@ -221,11 +221,19 @@ export class ReportService {
   /**
    * Counts every table's items per cell; for england-and-wales, the sum over the areas. The
    * tables' queries are independent and all at position P. On a server they run at once, each on
-   * a connection of its own; the embedded store has one connection and one thread, where ten
-   * statements in turn each pay their own fixed cost, so there they go as one statement.
+   * a connection of its own (england-and-wales: two at a time, to leave the pool and the cores to
+   * other callers); the embedded store has one connection and one thread, where ten statements in
+   * turn each pay their own fixed cost, so there they go as one statement (england-and-wales: one
+   * per table, with other callers' requests let in between).
    */
   private async cells(area: string, scope: ReportScope, tables: readonly ReportTable[]): Promise<ReportCells> {
-    const counts = this.db.dialect === 'embedded' ? await this.countsInOneStatement(scope, tables) : await this.countsSideBySide(scope, tables);
+    const national = area === ENGLAND_AND_WALES;
+    const counts =
+      this.db.dialect === 'postgres'
+        ? await this.countsSideBySide(scope, tables, national ? NATIONAL_STATEMENTS_AT_ONCE : tables.length)
+        : national
+          ? await this.countsTakingTurns(scope, tables)
+          : await this.countsInOneStatement(scope, tables);
     const cells: ReportCells = {};
     tables.forEach((table, i) => {
       const counted: ReportCells = {};
@@ -237,9 +245,23 @@ export class ReportService {
     return cells;
   }
 
-  private async countsSideBySide(scope: ReportScope, tables: readonly ReportTable[]): Promise<CellCount[][]> {
-    const results = await Promise.all(tables.map((table) => this.db.query<CellCount>(countQuery(table, scope), scopeParams(scope))));
+  private async countsSideBySide(scope: ReportScope, tables: readonly ReportTable[], atOnce: number): Promise<CellCount[][]> {
+    const results = await mapAtMost(tables, atOnce, (table) => this.db.query<CellCount>(countQuery(table, scope), scopeParams(scope)));
     return results.map((r) => r.rows);
+  }
+
+  /**
+   * The embedded store's england-and-wales report: a statement per table, letting other requests
+   * in between. PGlite holds Node's only thread while a statement runs, so one national statement
+   * would make every other caller's report wait for all of it.
+   */
+  private async countsTakingTurns(scope: ReportScope, tables: readonly ReportTable[]): Promise<CellCount[][]> {
+    const counts: CellCount[][] = [];
+    for (const table of tables) {
+      await letOtherRequestsIn();
+      counts.push((await this.db.query<CellCount>(countQuery(table, scope), scopeParams(scope))).rows);
+    }
+    return counts;
   }
 
   private async countsInOneStatement(scope: ReportScope, tables: readonly ReportTable[]): Promise<CellCount[][]> {
@@ -286,6 +308,31 @@ export class ReportService {
       fixedBy: { area: ref(r.area_pos), category: ref(r.category_pos), level: ref(r.level_pos), custody: ref(r.custody_pos), division: ref(r.division_pos) },
     }));
   }
+}
+
+/**
+ * How many of an england-and-wales report's table statements run at once on a server. All ten at
+ * once took ten pooled connections and every core from other callers: with one national report at
+ * a time, another caller's area report was still 2.6× slower; with two, 1× (docs/benchmarks.md,
+ * "Fairness between callers").
+ */
+const NATIONAL_STATEMENTS_AT_ONCE = 2;
+
+/** Waits until Node has looked at the network, so requests that arrived meanwhile can start. */
+const letOtherRequestsIn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** fn over items, at most `limit` at a time; the answers in the order of the items. */
+async function mapAtMost<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
 }
 
 interface CellCount {

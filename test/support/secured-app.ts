@@ -12,6 +12,7 @@ import type { Principal } from '../../src/auth/principal';
 import type { Clock } from '../../src/config/clock';
 import { createHttpApp } from '../../src/http/create-http-app';
 import type { RateLimitSettings } from '../../src/http/rate-limit';
+import type { ReportReadLimits } from '../../src/http/report-read-limiter';
 
 /** The HTTP app on a fresh embedded store, verifying tokens with a key pair made for this run. */
 export interface SecuredApp {
@@ -25,7 +26,7 @@ export interface SecuredApp {
   close(): Promise<void>;
 }
 
-export async function startSecuredApp(options: { rateLimit?: RateLimitSettings | false; clock?: Clock; development?: boolean } = {}): Promise<SecuredApp> {
+export async function startSecuredApp(options: { rateLimit?: RateLimitSettings | false; reportReads?: ReportReadLimits | false; clock?: Clock; development?: boolean } = {}): Promise<SecuredApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mappa-auth-'));
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const app = await createHttpApp({
@@ -33,6 +34,7 @@ export async function startSecuredApp(options: { rateLimit?: RateLimitSettings |
     clock: options.clock,
     auth: { development: options.development ?? false, verifier: createJwtVerifier({ key: { publicKey: publicKey as KeyObject }, clock: options.clock }) },
     rateLimit: options.rateLimit ?? false,
+    reportReads: options.reportReads,
   });
   app.useLogger(false);
   await app.listen(0, '127.0.0.1');
