@@ -85,7 +85,6 @@ export class AccessAudit {
     if (entries.length === 0) return;
     const sql = this.database();
     await this.init();
-    const at = this.clock.now().toISOString();
     const rows = entries.map((entry) => ({
       ...whoIs(entry.caller), action: entry.action, target: entry.target, offender_id: entry.offenderId ?? null,
       areas: [...entry.areas], reason: entry.reason ?? null, outcome: entry.outcome,
@@ -94,6 +93,8 @@ export class AccessAudit {
     // order they were taken, so a reader paging by id never passes one that commits later.
     await sql.transaction(async (tx) => {
       if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [ACCESS_AUDIT_APPEND_LOCK]);
+      // The time is read under the lock too, so entries are oldest first in id order.
+      const at = this.clock.now().toISOString();
       await tx.query(
         `INSERT INTO access_audit (at, actor, agency, roles, action, target, offender_id, areas, reason, outcome)
          SELECT $1::timestamptz, r.actor, r.agency, ARRAY(SELECT jsonb_array_elements_text(r.roles)), r.action, r.target, r.offender_id,
