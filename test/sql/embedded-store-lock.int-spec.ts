@@ -13,9 +13,18 @@ const LOCK_MODULE = path.join(ROOT, 'src/sql/embedded-store-lock.ts');
 
 /**
  * A child that waits for a line on its standard input, then tries the lock and prints `locked` or
- * `refused <message>`; it keeps the lock until its standard input ends.
+ * `refused <message>`; it keeps the lock until its standard input ends. Given 'slow', each look at
+ * the lock folder (listing it, reading a holder) returns 200 ms late, so racers started together
+ * all judge the same state before any of them acts on it: the race the lock must survive.
  */
 const CONTENDER = `
+if (process.argv[2] === 'slow') {
+  const fsp = require('node:fs/promises');
+  for (const name of ['readdir', 'readFile']) {
+    const original = fsp[name];
+    fsp[name] = (...args) => original(...args).then((r) => new Promise((resolve) => setTimeout(() => resolve(r), 200)));
+  }
+}
 const { lockEmbeddedStore } = require(${JSON.stringify(LOCK_MODULE)});
 const dir = process.argv[1];
 process.stdin.setEncoding('utf8');
@@ -36,8 +45,8 @@ interface Contender {
   ready: Promise<void>;
 }
 
-function contender(storeDir: string): Contender {
-  const child = spawn(process.execPath, ['-r', REGISTER, '-e', CONTENDER, storeDir], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+function contender(storeDir: string, pace: 'slow' | 'normal' = 'normal'): Contender {
+  const child = spawn(process.execPath, ['-r', REGISTER, '-e', CONTENDER, storeDir, pace], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   child.stdin!.on('error', () => undefined); // EPIPE once a refused contender has exited
   let out = '';
   child.stdout!.setEncoding('utf8');
@@ -190,7 +199,7 @@ describe('the embedded store lock', () => {
     ['a store whose holder died', async (storeDir: string) => leaveLock(storeDir, { pid: 999_999_999 })],
   ])('lets exactly one of several processes racing for %s hold it', async (_name, prepare) => {
     await prepare(store);
-    const racers = Array.from({ length: 6 }, () => contender(store));
+    const racers = Array.from({ length: 6 }, () => contender(store, 'slow'));
     children.push(...racers.map((r) => r.child));
     await Promise.all(racers.map((r) => r.ready));
     for (const racer of racers) racer.child.stdin!.write('go\n');
