@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 
 // One process per embedded store (issue 18, item 1): two PGlite instances on one directory each
 // write their own copy of the pages and corrupt it silently. Node has no flock, so the lock is a
-// chain of generation files created with O_EXCL, and the operating system is asked whether the
-// process named in the newest one is still the one that wrote it (docs/decisions.md, "Embedded
-// store lock").
+// chain of generation files each created once (link(): fails if the name exists), and the
+// operating system is asked whether the process named in the newest one is still the one that
+// wrote it (docs/decisions.md, "One process per embedded store").
 
 /** Who holds (or held) an embedded store: written once, before the file is visible. */
 export interface StoreLockHolder {
@@ -53,9 +53,9 @@ export function lockDirOf(storeDir: string): string {
 }
 
 /**
- * Takes the lock of the embedded store in `storeDir` (whose parent exists), or throws EmbeddedStoreInUseError naming the
- * holder. Generation files `<n>` in the lock folder, each created by link() (atomic, fails if the
- * name exists): the newest one names the holder. A newer generation is only ever created over a
+ * Takes the lock of the embedded store in `storeDir` (whose parent exists), or throws
+ * EmbeddedStoreInUseError naming the holder. Generation files `<n>` in the lock folder, each
+ * created by link() (atomic, fails if the name exists): the newest one names the holder. A newer generation is only ever created over a
  * newest one whose holder is gone, and a winner that then sees a newer one than its own backs off,
  * so of any number of processes starting or taking over at once exactly one holds the store.
  */
