@@ -1,5 +1,6 @@
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -8,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 // write their own copy of the pages and corrupt it silently. Node has no flock, so the lock is a
 // chain of generation files each created once (link(): fails if the name exists), and the
 // operating system is asked whether the process named in the newest one is still the one that
-// wrote it (docs/decisions.md, "One process per embedded store").
+// wrote it (docs/decisions.md, "One process per embedded store"). On one machine the holder also
+// listens on a socket in the lock folder: whether the kernel still finds a listener there answers
+// for holders whose PID cannot be checked from here (another container on the same volume).
 
 /** Who holds (or held) an embedded store: written once, before the file is visible. */
 export interface StoreLockHolder {
@@ -82,7 +85,7 @@ async function takeLock(storeDir: string, lockDir: string, me: StoreLockHolder):
     if (newest !== undefined) {
       const holder = await readHolder(lockDir, newest);
       if (holder === undefined) continue; // backed off or cleaned up meanwhile: look again
-      const state = holderState(holder);
+      const state = await holderState(holder, lockDir, newest);
       if (state !== 'gone') throw new EmbeddedStoreInUseError(storeDir, holder, state === 'running', lockDir);
     }
     const mine = (newest ?? -1) + 1;
@@ -94,11 +97,14 @@ async function takeLock(storeDir: string, lockDir: string, me: StoreLockHolder):
       continue;
     }
     await removeOlderThan(lockDir, mine);
+    const answering = await answerAsHolder(lockDir, mine);
     let released = false;
     return {
       release: async () => {
         if (released) return;
         released = true;
+        await new Promise<void>((resolve) => (answering ? answering.close(() => resolve()) : resolve()));
+        await unlink(socketOf(lockDir, mine)).catch(() => undefined);
         await release(lockDir, mine, me);
       },
     };
@@ -118,9 +124,14 @@ async function release(lockDir: string, generation: number, me: StoreLockHolder)
 }
 
 /** 'running', 'unknown' (cannot be checked from here: treated as running), or 'gone'. */
-function holderState(holder: StoreLockHolder): 'running' | 'unknown' | 'gone' {
+async function holderState(holder: StoreLockHolder, lockDir: string, generation: number): Promise<'running' | 'unknown' | 'gone'> {
   if (holder.released) return 'gone';
   const me = thisProcess();
+  if (holder.bootId && holder.bootId === me.bootId) {
+    // The same kernel: it knows whether anyone listens on the holder's socket, whatever the PID.
+    const socket = await knock(socketOf(lockDir, generation));
+    if (socket !== 'absent') return socket === 'answered' ? 'running' : 'gone';
+  }
   if (holder.host !== me.host || holder.pidNamespace !== me.pidNamespace) {
     // A process on another machine or in another container: its PID means nothing here.
     return 'unknown';
@@ -138,6 +149,51 @@ function holderState(holder: StoreLockHolder): 'running' | 'unknown' | 'gone' {
   // The PID was given to another process after the holder died.
   if (holder.startTime && startTime && startTime !== holder.startTime) return 'gone';
   return 'running';
+}
+
+/** The socket the holder of `generation` listens on while it holds the store. */
+const socketOf = (lockDir: string, generation: number): string => path.join(lockDir, `${generation}.sock`);
+
+/** Longest socket path Linux accepts (sun_path is 108 bytes with its terminating zero). */
+const MAX_SOCKET_PATH = 107;
+
+/**
+ * Listens on the generation's socket until release. Bound under a private name and renamed once
+ * listening, so the socket's name never refuses a connection while its holder is alive. Where a
+ * socket cannot be made (too long a path, a file system without sockets) the PID alone judges.
+ */
+async function answerAsHolder(lockDir: string, generation: number): Promise<net.Server | undefined> {
+  const temp = path.join(lockDir, `sock-${process.pid}-${randomBytes(6).toString('hex')}`);
+  if (Buffer.byteLength(socketOf(lockDir, generation)) > MAX_SOCKET_PATH || Buffer.byteLength(temp) > MAX_SOCKET_PATH) return undefined;
+  const server = net.createServer((connection) => connection.destroy());
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(temp, () => resolve());
+    });
+    server.unref(); // the lock never keeps a finished command alive
+    await rename(temp, socketOf(lockDir, generation));
+    return server;
+  } catch {
+    server.close();
+    await unlink(temp).catch(() => undefined);
+    return undefined;
+  }
+}
+
+/** 'answered': someone listens; 'refused': the socket is there and nobody listens; 'absent'. */
+function knock(socketPath: string): Promise<'answered' | 'refused' | 'absent'> {
+  return new Promise((resolve) => {
+    const connection = net.connect(socketPath);
+    connection.once('connect', () => {
+      connection.destroy();
+      resolve('answered');
+    });
+    connection.once('error', (error: NodeJS.ErrnoException) => {
+      // Anything but these two (a full backlog of a stopped holder: EAGAIN) counts as alive.
+      resolve(error.code === 'ECONNREFUSED' ? 'refused' : error.code === 'ENOENT' ? 'absent' : 'answered');
+    });
+  });
 }
 
 /** Writes the whole record under a private name first, so a reader never sees half of it. */
@@ -182,8 +238,9 @@ async function readHolder(lockDir: string, generation: number): Promise<StoreLoc
 async function removeOlderThan(lockDir: string, generation: number): Promise<void> {
   for (const name of await readdir(lockDir)) {
     // Temporary files whose writer was killed between writing and linking them.
-    const writer = /^(?:new|released)-(\d+)-/.exec(name)?.[1];
-    const stray = /^\d{1,15}$/.test(name) ? Number(name) < generation : writer !== undefined && !isRunning(Number(writer));
+    const writer = /^(?:new|released|sock)-(\d+)-/.exec(name)?.[1];
+    const older = /^(\d{1,15})(?:\.sock)?$/.exec(name)?.[1];
+    const stray = older !== undefined ? Number(older) < generation : writer !== undefined && !isRunning(Number(writer));
     if (stray) await unlink(path.join(lockDir, name)).catch(() => undefined);
   }
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EmbeddedStoreInUseError, lockDirOf, lockEmbeddedStore, type StoreLockHolder } from '../../src/sql/embedded-store-lock';
@@ -192,6 +193,35 @@ describe('the embedded store lock', () => {
   it('does not take over a lock from another host or container, whose PID means nothing here', async () => {
     await leaveLock(store, { pid: await deadPid(), host: 'another-container' });
     await expect(lockEmbeddedStore(store)).rejects.toThrow(/cannot see whether it is still running.*delete .*pglite\.lock/s);
+  });
+
+  describe('a holder in another container on this machine (same kernel, its PID not checkable here)', () => {
+    const elsewhere = async () => ({ pid: await deadPid(), host: 'another-container', pidNamespace: 'pid:[1]' });
+
+    it('is running while the kernel finds a listener on its socket', async () => {
+      await leaveLock(store, await elsewhere());
+      const listener = net.createServer((c) => c.destroy());
+      await new Promise<void>((resolve) => listener.listen(path.join(lockDirOf(store), '4.sock'), resolve));
+      try {
+        await expect(lockEmbeddedStore(store)).rejects.toBeInstanceOf(EmbeddedStoreInUseError);
+      } finally {
+        await new Promise((resolve) => listener.close(resolve));
+      }
+    });
+
+    it('is gone once nobody listens on its socket (a container restarted after a crash), and is taken over', async () => {
+      await leaveLock(store, await elsewhere());
+      const socket = path.join(lockDirOf(store), '4.sock');
+      const killed = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(socket)}, () => console.log('listening'))`]);
+      await new Promise((resolve) => killed.stdout.once('data', resolve));
+      killed.kill('SIGKILL');
+      await exited(killed);
+      expect((await readdir(lockDirOf(store))).sort()).toEqual(['4', '4.sock']); // left behind, as by a crash
+
+      const lock = await lockEmbeddedStore(store);
+      expect((await holderFiles(store)).map((h) => h.pid)).toEqual([process.pid]);
+      await lock.release();
+    });
   });
 
   it.each([
