@@ -110,12 +110,10 @@ export class PgliteSqlClient implements SqlClient {
   }
 
   async close(): Promise<void> {
-    try {
-      if (!this.db.closed) await this.db.close();
-    } finally {
-      // Only once PGlite has flushed and let go of its files may another process open them.
-      await this.lock?.release();
-    }
+    if (!this.db.closed) await this.db.close();
+    // Only once PGlite has flushed and let go of its files may another process open them; if
+    // closing failed, the lock stays until this process ends (and is then taken over).
+    await this.lock?.release();
   }
 
   private async insertFallback(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
