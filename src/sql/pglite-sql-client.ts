@@ -1,7 +1,10 @@
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
 import { rethrowUnavailable } from './connection-errors';
 import { insertRows } from './insert-rows';
+import { lockEmbeddedStore, type EmbeddedStoreLock } from './embedded-store-lock';
 import { createPrivateFilesFromNowOn, makeTreePrivate, privateFolder } from './private-files';
 import { quoteIdentifier, quoteQualifiedName } from './sql-identifier';
 import { encodeCsv } from './sql-text-value';
@@ -27,24 +30,47 @@ const EMBEDDED_SHARED_BUFFERS = '256MB';
 export class PgliteSqlClient implements SqlClient {
   readonly dialect = 'embedded' as const;
 
-  private constructor(private readonly db: PGlite) {}
+  private constructor(private readonly db: PGlite, private readonly lock?: EmbeddedStoreLock) {}
 
   /**
    * Opens (creating when new) the database kept in `dataDir`, or an in-memory one when no
    * directory is given. Creating a new store takes seconds (initdb runs); reopening is faster.
+   * A directory is locked to this process until close(): while another process has it open,
+   * this throws EmbeddedStoreInUseError naming that process (embedded-store-lock.ts).
    */
   static async open(dataDir?: string): Promise<PgliteSqlClient> {
     const { PGlite } = loadPglite();
-    if (dataDir) {
-      createPrivateFilesFromNowOn();
-      await privateFolder(dataDir);
+    if (!dataDir) {
+      const db = await PGlite.create({ postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'`] });
+      return PgliteSqlClient.configure(db);
     }
-    const options = { postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'`] };
-    const db = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
-    // A new database is unpacked world-writable (0666); later files follow the umask above.
-    if (dataDir) await makeTreePrivate(dataDir);
-    for (const [name, value] of PLANNER_SETTINGS) await db.exec(`SET ${name} = ${value}`);
-    return new PgliteSqlClient(db);
+    createPrivateFilesFromNowOn();
+    // The lock lives beside the store; an existing parent keeps its mode (it may be /tmp).
+    await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true, mode: 0o700 });
+    // Before PGlite touches a file: a second writer corrupts the store even while it only starts.
+    const lock = await lockEmbeddedStore(dataDir);
+    let db: PGlite | undefined;
+    try {
+      await privateFolder(dataDir);
+      db = await PGlite.create(dataDir, { postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'`] });
+      // A new database is unpacked world-writable (0666); later files follow the umask above.
+      await makeTreePrivate(dataDir);
+      return await PgliteSqlClient.configure(db, lock);
+    } catch (error) {
+      if (db && !db.closed) await db.close().catch(() => undefined);
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private static async configure(db: PGlite, lock?: EmbeddedStoreLock): Promise<PgliteSqlClient> {
+    try {
+      for (const [name, value] of PLANNER_SETTINGS) await db.exec(`SET ${name} = ${value}`);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+    return new PgliteSqlClient(db, lock);
   }
 
   async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
@@ -85,6 +111,9 @@ export class PgliteSqlClient implements SqlClient {
 
   async close(): Promise<void> {
     if (!this.db.closed) await this.db.close();
+    // Only once PGlite has flushed and let go of its files may another process open them; if
+    // closing failed, the lock stays until this process ends (and is then taken over).
+    await this.lock?.release();
   }
 
   private async insertFallback(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
