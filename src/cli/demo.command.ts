@@ -1,7 +1,6 @@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import published from '../../reference/published/greater-manchester-2014-15.json';
@@ -127,14 +126,8 @@ export async function demoNextCommands(demoDir: string): Promise<string[]> {
     `${mappa} report --area greater-manchester --year 2014-15 --format text`,
     `${mappa} snapshot --area greater-manchester --date 2015-03-31`,
     `${mappa} trace --area greater-manchester --year 2014-15 --cell recalledForLicenceBreach.level3.total --reason "trying the demo"`,
-    `${mappa} check ${shellWord(shownPath(PUBLISHED_FILE))} --against-area greater-manchester --year 2014-15`,
   ];
 }
-
-/** The publication the demo reproduces, on disk (from src/cli when run by tests, from dist/src/cli when built). */
-const PUBLISHED_FILE = [path.resolve(__dirname, '../..'), path.resolve(__dirname, '../../..')]
-  .map((root) => path.join(root, 'reference/published/greater-manchester-2014-15.json'))
-  .find((file) => existsSync(file)) as string;
 
 /** A path as one word of a POSIX shell command. */
 const shellWord = (text: string): string => (/^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
