@@ -111,6 +111,10 @@ export async function runDemo(options: { dataDir: string; out: string; log?: (li
   }
 }
 
+/** The README's claims, checked on every run: every event accepted, every published cell, every check. */
+export const demoSucceeded = (result: Pick<DemoResult, 'refused' | 'differences' | 'failedChecks'>): boolean =>
+  result.refused === 0 && result.differences.length === 0 && result.failedChecks === 0;
+
 /**
  * The commands the demo suggests, exactly as they work from the current folder: reads find the
  * demo store by themselves when it is DATA_DIR/demo and DATA_DIR holds no store of its own
@@ -140,7 +144,6 @@ export function registerDemoCommand(program: Command): void {
     .option('--out <file>', 'the HTML report', 'mappa-demo-greater-manchester-2014-15.html')
     .action(async (opts: { dataDir: string; out: string }) => {
       const result = await runDemo(opts);
-      // The README's claims, checked on every run: every event accepted, every cell, every check.
-      process.exitCode = result.differences.length === 0 && result.refused === 0 && result.failedChecks === 0 ? 0 : 1;
+      process.exitCode = demoSucceeded(result) ? 0 : 1;
     });
 }
