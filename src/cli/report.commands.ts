@@ -73,7 +73,6 @@ const formatOption = (v: string): Format => {
   return v as Format;
 };
 
-
 export function registerReportCommands(program: Command): void {
   program
     .command('report')

@@ -6,7 +6,7 @@ import { assertMayReadReport, assertMayReadTrace } from '../auth/access-policy';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { AccessAudit } from '../audit/access-audit';
 import { AREAS, ENGLAND_AND_WALES } from '../domain/reference-areas';
-import { echo, InvalidInputError, NotFoundError } from '../errors';
+import { InvalidInputError } from '../errors';
 import { GetPeriodQuery, GetReportQuery, GetSnapshotQuery, GetTraceQuery } from '../queries/reports/report-queries';
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
