@@ -14,7 +14,9 @@ import { GetReportQuery, GetTraceQuery } from '../queries/reports/report-queries
 import { reportToHtml } from '../reports/render/report-html';
 import { tablesToText } from '../reports/render/report-text';
 import { compareCells } from '../reports/report-checks';
+import { findEventStore } from '../event-store/event-store-presence';
 import { createCliContext } from './app-context';
+import { demoDataDir, shownPath } from './readable-store';
 
 /** The service's clock during the demo: each event is recorded on the day it reached the service. */
 class ReplayClock implements Clock {
@@ -100,21 +102,48 @@ export async function runDemo(options: { dataDir: string; out: string; log?: (li
 
     await writeFile(options.out, reportToHtml(report));
     log(`\nThe report as HTML: ${path.resolve(options.out)}`);
-    log('Try: mappa report --area greater-manchester --year 2014-15 --format text   (with DATA_DIR=' + options.dataDir + ')');
+    log('');
+    log('Next, in this folder, copy and paste:');
+    for (const line of await demoNextCommands(options.dataDir)) log(`  ${line}`);
     return { events: arrivals.length, appended, refused, importSeconds, differences, failedChecks, htmlFile: options.out };
   } finally {
     await app.close();
   }
 }
 
+/** The README's claims, checked on every run: every event accepted, every published cell, every check. */
+export const demoSucceeded = (result: Pick<DemoResult, 'refused' | 'differences' | 'failedChecks'>): boolean =>
+  result.refused === 0 && result.differences.length === 0 && result.failedChecks === 0;
+
+/**
+ * The commands the demo suggests, exactly as they work from the current folder: reads find the
+ * demo store by themselves when it is DATA_DIR/demo and DATA_DIR holds no store of its own
+ * (readable-store.ts); otherwise each command names the demo store.
+ */
+export async function demoNextCommands(demoDir: string): Promise<string[]> {
+  const config = loadConfig();
+  const foundByReads =
+    config.eventStore === 'embedded' && path.resolve(demoDir) === demoDataDir(config.dataDir) && !(await findEventStore(config)).present;
+  const env = foundByReads ? '' : `EVENT_STORE=embedded DATABASE_URL= DATA_DIR=${shellWord(shownPath(path.resolve(demoDir)))} `;
+  const mappa = `${env}npx mappa`;
+  return [
+    `${mappa} report --area greater-manchester --year 2014-15 --format text`,
+    `${mappa} snapshot --area greater-manchester --date 2015-03-31`,
+    `${mappa} trace --area greater-manchester --year 2014-15 --cell recalledForLicenceBreach.level3.total --reason "trying the demo"`,
+  ];
+}
+
+/** A path as one word of a POSIX shell command. */
+const shellWord = (text: string): string => (/^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('a fresh embedded store with the Greater Manchester demonstration history; prints its 2014/15 report and writes it as HTML')
-    .option('--data-dir <dir>', 'where the demo store goes (emptied first)', path.join(loadConfig().dataDir, 'demo'))
+    .option('--data-dir <dir>', 'where the demo store goes (emptied first)', demoDataDir(loadConfig().dataDir))
     .option('--out <file>', 'the HTML report', 'mappa-demo-greater-manchester-2014-15.html')
     .action(async (opts: { dataDir: string; out: string }) => {
       const result = await runDemo(opts);
-      process.exitCode = result.differences.length === 0 && result.refused === 0 ? 0 : 1;
+      process.exitCode = demoSucceeded(result) ? 0 : 1;
     });
 }

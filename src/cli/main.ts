@@ -15,6 +15,7 @@ import { registerGenerateCommand } from './generate.command';
 import { registerDemoCommand } from './demo.command';
 import { registerReportCommands } from './report.commands';
 import { registerOperationsCommands } from './operations.commands';
+import { addExamples, TOUR } from './tour';
 import { devPublicKeyPem, tokenCommand, type TokenCommandOptions } from './token.command';
 
 // The `mappa` command (INTERFACES.md, "Command line"): thin adapters onto the buses.
@@ -96,6 +97,13 @@ registerReportCommands(program);
 registerDemoCommand(program);
 registerOperationsCommands(program);
 registerGenerateCommand(program);
+addExamples(program);
+
+// `mappa` alone: a short tour rather than the full reference (that is `mappa help`).
+if (process.argv.length <= 2) {
+  process.stdout.write(TOUR);
+  process.exit(0);
+}
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));

@@ -3,16 +3,19 @@ import type { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { LOCAL_OPERATOR } from '../auth/principal';
 import { AccessAudit } from '../audit/access-audit';
-import { AREAS, ENGLAND_AND_WALES, isArea } from '../domain/reference-areas';
-import { echo, InvalidInputError, NotFoundError } from '../errors';
+import { AREAS, ENGLAND_AND_WALES } from '../domain/reference-areas';
+import type { AppConfig } from '../config/app-config';
+import { echo, InvalidInputError } from '../errors';
 import { optionalInstant, optionalReason, requiredDate } from '../http/params';
 import { GetReportQuery, GetSnapshotQuery, GetTraceQuery } from '../queries/reports/report-queries';
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
 import { tablesToText } from '../reports/render/report-text';
 import { checkPublishedFile, compareCells, type PublishedFigures } from '../reports/report-checks';
+import { knownReportArea } from '../reports/report-area';
 import { parseReportYear } from '../reports/report.service';
 import { createCliContext } from './app-context';
+import { readableStoreConfig } from './readable-store';
 
 // Command-line reads. They run as the local operator of this machine's store (no token: whoever
 // can run them can read the data directory anyway) and first bring the read models up to the
@@ -20,13 +23,21 @@ import { createCliContext } from './app-context';
 
 type Format = 'json' | 'csv' | 'html' | 'text';
 
-export async function withApp<T>(work: (app: Awaited<ReturnType<typeof createCliContext>>) => Promise<T>): Promise<T> {
-  const app = await createCliContext();
+type CliApp = Awaited<ReturnType<typeof createCliContext>>;
+
+/** Runs `work` on the configured store, creating it if absent (writes and operations). */
+export async function withApp<T>(work: (app: CliApp) => Promise<T>, config?: AppConfig): Promise<T> {
+  const app = await createCliContext(config ? { config } : {});
   try {
     return await work(app);
   } finally {
     await app.close();
   }
+}
+
+/** Runs a read: on a store that exists, never one it would create (readable-store.ts). */
+async function withReadableStore<T>(work: (app: CliApp) => Promise<T>): Promise<T> {
+  return withApp(work, await readableStoreConfig());
 }
 
 function render(body: RenderableReport, format: Format): string {
@@ -36,10 +47,18 @@ function render(body: RenderableReport, format: Format): string {
     case 'html':
       return reportToHtml(body);
     case 'text':
-      return `${tablesToText(body.tables, body.cells)}\n\nposition ${body.position}${body.asKnownAt ? `, as known at ${body.asKnownAt}` : ''}\n`;
+      return `${textWarnings(body)}${tablesToText(body.tables, body.cells)}\n\nposition ${body.position}${body.asKnownAt ? `, as known at ${body.asKnownAt}` : ''}\n`;
     default:
       return JSON.stringify(body, null, 2) + '\n';
   }
+}
+
+/** The read's warnings (an empty store), above the figures. */
+const textWarnings = (body: { warnings?: string[] }): string => (body.warnings ?? []).map((w) => `WARNING: ${w}\n\n`).join('');
+
+/** Text carries its warnings above the figures; other formats are for programs, so tell the person on standard error. */
+function warnPerson(body: { warnings?: string[] }, format: Format): void {
+  if (format !== 'text') for (const w of body.warnings ?? []) console.error(`WARNING: ${w}`);
 }
 
 async function output(text: string, out?: string) {
@@ -54,11 +73,6 @@ const formatOption = (v: string): Format => {
   return v as Format;
 };
 
-function knownArea(area: string): string {
-  if (area !== ENGLAND_AND_WALES && !isArea(area)) throw new NotFoundError(`${echo(area)} is not one of the 42 MAPPA areas or england-and-wales.`);
-  return area;
-}
-
 export function registerReportCommands(program: Command): void {
   program
     .command('report')
@@ -69,9 +83,11 @@ export function registerReportCommands(program: Command): void {
     .option('--format <format>', 'json | csv | html | text', formatOption, 'json')
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (opts: { area: string; year: string; asKnownAt?: string; format: Format; out?: string }) => {
-      const report = await withApp((app) =>
-        app.get(QueryBus).execute(new GetReportQuery(opts.area, parseReportYear(opts.year), { asKnownAt: optionalInstant('--as-known-at', opts.asKnownAt) })),
-      );
+      const area = knownReportArea(opts.area);
+      const year = parseReportYear(opts.year);
+      const asKnownAt = optionalInstant('--as-known-at', opts.asKnownAt);
+      const report = await withReadableStore((app) => app.get(QueryBus).execute(new GetReportQuery(area, year, { asKnownAt })));
+      warnPerson(report, opts.format);
       await output(render(report, opts.format), opts.out);
     });
 
@@ -84,9 +100,11 @@ export function registerReportCommands(program: Command): void {
     .option('--format <format>', 'json | csv | html | text', formatOption, 'text')
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (opts: { area: string; date: string; asKnownAt?: string; format: Format; out?: string }) => {
-      const snapshot = await withApp((app) =>
-        app.get(QueryBus).execute(new GetSnapshotQuery(opts.area, requiredDate('--date', opts.date), { asKnownAt: optionalInstant('--as-known-at', opts.asKnownAt) })),
-      );
+      const area = knownReportArea(opts.area);
+      const date = requiredDate('--date', opts.date);
+      const asKnownAt = optionalInstant('--as-known-at', opts.asKnownAt);
+      const snapshot = await withReadableStore((app) => app.get(QueryBus).execute(new GetSnapshotQuery(area, date, { asKnownAt })));
+      warnPerson(snapshot, opts.format);
       await output(render(snapshot, opts.format), opts.out);
     });
 
@@ -99,12 +117,12 @@ export function registerReportCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why you read it (kept in the access audit, DPA 2018 s.62)')
     .option('--as-known-at <timestamp>', 'as the service knew it then (ISO timestamp)')
     .action(async (opts: { area: string; year: string; cell: string; reason: string; asKnownAt?: string }) => {
-      const area = knownArea(opts.area);
+      const area = knownReportArea(opts.area);
       const year = parseReportYear(opts.year);
       const asKnownAt = optionalInstant('--as-known-at', opts.asKnownAt);
       const reason = optionalReason(opts.reason);
       if (!reason) throw new InvalidInputError('--reason is required: say why you read offender-level data (it is kept in the access audit).');
-      const trace = await withApp(async (app) => {
+      const trace = await withReadableStore(async (app) => {
         // Recorded before the read, as over HTTP; the actor is the operating-system user.
         await app.get(AccessAudit).record(
           {
@@ -138,7 +156,10 @@ export function registerReportCommands(program: Command): void {
       }
       if (opts.againstArea) {
         if (!opts.year) throw new Error('--against-area needs --year');
-        const report = await withApp((app) => app.get(QueryBus).execute(new GetReportQuery(opts.againstArea!, parseReportYear(opts.year!))));
+        const area = knownReportArea(opts.againstArea);
+        const year = parseReportYear(opts.year);
+        const report = await withReadableStore((app) => app.get(QueryBus).execute(new GetReportQuery(area, year)));
+        warnPerson(report, 'json');
         const differences = compareCells(report.cells, published.cells);
         for (const d of differences) console.log(`DIFF ${JSON.stringify(d)}`);
         console.log(`${differences.length} cell(s) differ from the report computed for ${opts.againstArea} ${opts.year}`);

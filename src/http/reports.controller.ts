@@ -6,10 +6,11 @@ import { assertMayReadReport, assertMayReadTrace } from '../auth/access-policy';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { AccessAudit } from '../audit/access-audit';
 import { AREAS, ENGLAND_AND_WALES } from '../domain/reference-areas';
-import { echo, InvalidInputError, NotFoundError } from '../errors';
+import { InvalidInputError } from '../errors';
 import { GetPeriodQuery, GetReportQuery, GetSnapshotQuery, GetTraceQuery } from '../queries/reports/report-queries';
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
+import { knownReportArea } from '../reports/report-area';
 import { parseReportYear } from '../reports/report.service';
 import { ReportReadLimitInterceptor } from './report-read-limit.interceptor';
 import { optionalCount, optionalDate, optionalInstant, givenReason, requiredDate, requiredReason } from './params';
@@ -119,10 +120,7 @@ function knowledge(query: Record<string, unknown>) {
 }
 
 function areaParam(value: string): string {
-  if (value !== ENGLAND_AND_WALES && !(AREAS as readonly string[]).includes(value)) {
-    throw new NotFoundError(`${echo(value)} is not one of the 42 MAPPA areas or england-and-wales.`, [{ field: 'area', rule: 'known-area', message: 'unknown area' }]);
-  }
-  return value;
+  return knownReportArea(value);
 }
 
 function cellIdParam(value: string): string {

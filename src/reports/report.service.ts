@@ -1,9 +1,11 @@
 import type { ProjectionRunner } from '../../projections/projection-runner';
-import { AREAS, ENGLAND_AND_WALES, isArea } from '../domain/reference-areas';
+import { didYouMean } from '../domain/nearest-names';
+import { AREAS, ENGLAND_AND_WALES } from '../domain/reference-areas';
 import { echo, InvalidInputError, NotFoundError, StoreUnavailableError } from '../errors';
 import type { SqlClient } from '../sql/sql-client';
 import { reportPeriod } from './baseline/fold-report';
 import { populationAged10Plus, populationSource } from './reference-data';
+import { knownReportArea } from './report-area';
 import { reportChecks } from './report-checks';
 import { queryShape, scopeParams, type QueryShape, type ReportScope } from './report-sql';
 import { custodyForSopoBreachItems } from './tables/custody-for-sopo-breach.table';
@@ -21,6 +23,7 @@ import {
   addTotals,
   cellId,
   parseCellId,
+  reportCellIds,
   REPORT_TABLES,
   reportTable,
   TOTAL,
@@ -73,6 +76,10 @@ export interface Report {
   asKnownAt: string | null;
   /** The event-store position the figures were computed at. */
   position: string;
+  /** True when no event was known at that position: every figure is zero for want of events. */
+  empty: boolean;
+  /** Plain sentences for the person reading (an empty store); a program tests `empty`. */
+  warnings: string[];
   cells: ReportCells;
   tables: TableLayout[];
   checks: Array<{ id: string; ok: boolean; detail: string }>;
@@ -134,6 +141,7 @@ export class ReportService {
       snapshotDate: period.to,
       asKnownAt,
       position: position.toString(),
+      ...emptiness(position, asKnownAt),
       cells,
       tables: REPORT_TABLES.map((t) => layoutOf(t, area, cells)),
       checks: reportChecks(cells, area, { year }).map(({ id, ok, detail }) => ({ id, ok, detail })),
@@ -145,7 +153,7 @@ export class ReportService {
   async snapshot(area: string, date: string, options: KnowledgeOptions = {}) {
     const { position, asKnownAt } = await this.knowledge(options);
     const cells = await this.cells(area, this.scope(area, position, date, date, date), [reportTable('offendersOnSnapshot')]);
-    return { area, date, asKnownAt, position: position.toString(), cells, tables: [layoutOf(reportTable('offendersOnSnapshot'), area, cells)] };
+    return { area, date, asKnownAt, position: position.toString(), ...emptiness(position, asKnownAt), cells, tables: [layoutOf(reportTable('offendersOnSnapshot'), area, cells)] };
   }
 
   /** The period tables (6.2-6.9) for any range of dates; "previous year" is the year before `from`. */
@@ -154,7 +162,7 @@ export class ReportService {
     const { position, asKnownAt } = await this.knowledge(options);
     const tables = PERIOD_TABLES.map(reportTable);
     const cells = await this.cells(area, this.scope(area, position, from, to, yearBefore(from)), tables);
-    return { area, period: { from, to }, asKnownAt, position: position.toString(), cells, tables: tables.map((t) => layoutOf(t, area, cells)) };
+    return { area, period: { from, to }, asKnownAt, position: position.toString(), ...emptiness(position, asKnownAt), cells, tables: tables.map((t) => layoutOf(t, area, cells)) };
   }
 
   /** DOMAIN.md 7: the rule, and every counted item with the events behind it. */
@@ -162,7 +170,7 @@ export class ReportService {
     const parsed = parseCellId(cell);
     const table = REPORT_TABLES.find((t) => t.id === parsed?.table);
     if (!parsed || !table || !table.columns.includes(parsed.column)) {
-      throw new NotFoundError(`There is no cell ${echo(cell)} in the report.`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
+      throw new NotFoundError(`There is no cell ${echo(cell)} in the report.${didYouMean(cell, reportCellIds(knownReportArea(area)))}`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
     }
     // Only the traced table is counted (rsoRate counts the category 1 offenders of the snapshot).
     const { position, asKnownAt } = await this.knowledge(options);
@@ -172,7 +180,7 @@ export class ReportService {
     const cells = await this.cells(area, scope, [counted]);
     const population = table.id === 'rsoRate' ? addRsoRate(cells, area, year) : undefined;
     if (!(cell in cells)) {
-      throw new NotFoundError(`There is no cell ${echo(cell)} in the report for ${echo(area)}.`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
+      throw new NotFoundError(`There is no cell ${echo(cell)} in the report for ${echo(area)}.${didYouMean(cell, Object.keys(cells))}`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
     }
     const [row, column] = table.id === 'rsoRate' ? [TOTAL, 'category1'] : [parsed.row, parsed.column];
     const items = await this.withEvents(await this.items(counted.id, scope, row, column));
@@ -212,9 +220,7 @@ export class ReportService {
   }
 
   private scope(area: string, position: bigint, periodFrom: string, periodTo: string, previousFrom: string): ReportScope {
-    if (area !== ENGLAND_AND_WALES && !isArea(area)) {
-      throw new NotFoundError(`${echo(area)} is not one of the 42 MAPPA areas or england-and-wales.`, [{ field: 'area', rule: 'known-area', message: 'unknown area' }]);
-    }
+    knownReportArea(area);
     return { areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area], position, periodFrom, periodTo, previousFrom };
   }
 
@@ -370,6 +376,13 @@ function addRsoRate(cells: ReportCells, area: string, year: number): { value: nu
   return { value: population, source: populationSource(area) ?? 'no population figure on file' };
 }
 
+/** Position 0 is a store that knew no event: its zeros say nothing about offenders, and the reader is told so. */
+function emptiness(position: bigint, asKnownAt: string | null): { empty: boolean; warnings: string[] } {
+  if (position > 0n) return { empty: false, warnings: [] };
+  const when = asKnownAt ? `had recorded no events by ${asKnownAt}` : 'holds no events';
+  return { empty: true, warnings: [`The event store ${when}: every figure is zero because nothing has been recorded, not because nothing happened.`] };
+}
+
 /** 2014 -> '2014/15'. */
 export const yearLabel = (year: number): string => `${year}/${String((year + 1) % 100).padStart(2, '0')}`;
 
@@ -377,11 +390,21 @@ export const yearLabel = (year: number): string => `${year}/${String((year + 1) 
 export function parseReportYear(text: string): number {
   const m = /^(\d{4})[-/](\d{2})$/.exec(text);
   if (!m || (Number(m[1]) + 1) % 100 !== Number(m[2]) || Number(m[1]) < 1990 || Number(m[1]) > 2100) {
-    throw new InvalidInputError(`The year must be written like 2014-15 (1 April 2014 to 31 March 2015), not '${echo(text)}'.`, [
+    const meant = meantYear(text);
+    throw new InvalidInputError(`The year must be written like 2014-15 (1 April 2014 to 31 March 2015), not '${echo(text)}'.${meant ? ` Did you mean ${meant}?` : ''}`, [
       { field: 'year', rule: 'report-year', message: 'expected YYYY-YY' },
     ]);
   }
   return Number(m[1]);
+}
+
+/** The report year a mistyped one most likely means ('2014', '2014-2015', '14-15' -> '2014-15'), if any. */
+function meantYear(text: string): string | null {
+  const full = /(?:^|\D)(\d{4})(?:\D|$)/.exec(text);
+  const short = /^(\d{2})\s*[-/]\s*\d{2}$/.exec(text.trim());
+  const start = full ? Number(full[1]) : short ? 2000 + Number(short[1]) : NaN;
+  if (!(start >= 1990 && start <= 2100)) return null;
+  return `${start}-${String((start + 1) % 100).padStart(2, '0')}`;
 }
 
 /** The first day of the year before a date: 2014-04-01 -> 2013-04-01 (29 February -> 1 March). */

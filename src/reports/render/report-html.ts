@@ -9,6 +9,8 @@ export interface RenderableReport {
   period?: { from: string; to: string };
   asKnownAt: string | null;
   position: string;
+  /** Said above the figures (an empty store). */
+  warnings?: string[];
   cells: ReportCells;
   tables: TableLayout[];
   checks?: Array<{ id: string; ok: boolean; detail: string }>;
@@ -48,7 +50,7 @@ export function reportToHtml(report: RenderableReport): string {
 th,td{border:1px solid #bbb;padding:.25rem .6rem}td{text-align:right}tr.total{font-weight:bold}.fail{color:#a00}.ok{color:#060}
 details{color:#444;font-size:.9em}</style></head>
 <body><h1>${heading}</h1>
-<p>${report.period ? `Period ${escape(report.period.from)} to ${escape(report.period.to)}. ` : ''}Computed at event-store position ${escape(report.position)}${report.asKnownAt ? `, as known at ${escape(report.asKnownAt)}` : ''}.</p>
+${(report.warnings ?? []).map((w) => `<p class="warning"><strong>Warning:</strong> ${escape(w)}</p>\n`).join('')}<p>${report.period ? `Period ${escape(report.period.from)} to ${escape(report.period.to)}. ` : ''}Computed at event-store position ${escape(report.position)}${report.asKnownAt ? `, as known at ${escape(report.asKnownAt)}` : ''}.</p>
 ${tables}
 ${population}
 ${checks}
