@@ -4,7 +4,7 @@ import * as path from 'node:path';
 // Issue 10, item 8: docker-compose.yml and the Dockerfile expose nothing by default. No Docker on
 // this machine: the files are parsed and checked for what `docker compose` would publish and pass.
 
-// js-yaml is installed with @nestjs/swagger; it reads YAML 1.2, so compose's `<<` merges are resolved here.
+// js-yaml (a dev dependency) reads YAML 1.2, so compose's `<<` merges are resolved here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = require('js-yaml') as { load(text: string): unknown };
 
