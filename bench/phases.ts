@@ -16,6 +16,7 @@ import type { ReportCells } from '../src/reports/tables';
 import { openTarget, targetConfig, type BenchTarget } from './bench-target';
 import { areaReportByFolding, nationalReportByFolding, snapshotByFoldingFromStore } from './fold-baseline';
 import { latencies, timed, type Latencies } from './measure';
+import { startUp } from './start-up';
 
 // The phases of the benchmark. Each runs in a process of its own (bench-phase.ts), so its peak
 // memory is its own; the store is opened afresh by each.
@@ -263,6 +264,6 @@ export function snapshotDates(from: string, to: string, count: number): string[]
   return Array.from({ length: count }, () => dateOfDay(first + random.int(0, span)));
 }
 
-export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, reports, baseline } as const;
+export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, startUp, reports, baseline } as const;
 export type PhaseName = keyof typeof PHASES;
 export type PhaseResult<P extends PhaseName> = Awaited<ReturnType<(typeof PHASES)[P]>>;
