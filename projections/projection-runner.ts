@@ -89,8 +89,8 @@ export class ProjectionRunner {
   }
 
   private async follow(onError: (error: unknown) => void, pollMs: number): Promise<void> {
-    await this.subscribeForWakeUps(onError, pollMs);
     while (this.following) {
+      if (!this.subscription) await this.subscribeForWakeUps(onError, pollMs);
       this.wakeUpPending = false;
       try {
         await this.catchUp();
@@ -120,7 +120,7 @@ export class ProjectionRunner {
     try {
       head = await this.store.lastPosition();
     } catch (error) {
-      // The store is not answering yet: the polling loop alone keeps the read models following.
+      // The store is not answering: the loop polls meanwhile, and tries again next round.
       onError(error);
       return;
     }

@@ -54,6 +54,30 @@ function describeWakeUp(name: string, open: () => Promise<OpenedDatabase>) {
       expect(counted.total()).toBeLessThanOrEqual(6);
     });
 
+    it('subscribes once the store answers, when it did not at start', async () => {
+      await new ProjectionRunner(store, db).init();
+      const counted = countingReads(store);
+      let refusals = 2;
+      const flaky = new Proxy(counted.store, {
+        get(target, property, receiver) {
+          if (property === 'lastPosition' && refusals > 0) {
+            return async () => {
+              refusals--;
+              throw new Error('store down');
+            };
+          }
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      });
+      const errors: unknown[] = [];
+      runner = new ProjectionRunner(flaky, db);
+      runner.start((error) => errors.push(error), 10);
+      await until(() => counted.subscriptions.length === 1);
+      expect(counted.subscriptions[0].after).toBe(2000n);
+      expect(errors.map(String)).toEqual(['Error: store down', 'Error: store down']);
+      expect(await runner.waitFor(2000n, 60_000)).toBe(2000n);
+    });
+
     it('takes a burst of 1,000 appended events in a handful of reads, not one read per event', async () => {
       runner = new ProjectionRunner(store, db);
       await runner.init();
