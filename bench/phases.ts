@@ -17,6 +17,7 @@ import { openTarget, targetConfig, type BenchTarget } from './bench-target';
 import { areaReportByFolding, nationalReportByFolding, snapshotByFoldingFromStore } from './fold-baseline';
 import { fairness } from './fairness';
 import { latencies, timed, type Latencies } from './measure';
+import { startUp } from './start-up';
 
 // The phases of the benchmark. Each runs in a process of its own (bench-phase.ts), so its peak
 // memory is its own; the store is opened afresh by each.
@@ -264,6 +265,6 @@ export function snapshotDates(from: string, to: string, count: number): string[]
   return Array.from({ length: count }, () => dateOfDay(first + random.int(0, span)));
 }
 
-export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, reports, baseline, fairness } as const;
+export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, startUp, reports, baseline, fairness } as const;
 export type PhaseName = keyof typeof PHASES;
 export type PhaseResult<P extends PhaseName> = Awaited<ReturnType<(typeof PHASES)[P]>>;

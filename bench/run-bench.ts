@@ -181,6 +181,9 @@ async function benchTarget(
       to: `${scale.history.toYear}-03-31`,
       budgetSeconds: scale.budgetSeconds,
     };
+    // The read models are current now: how soon a restarted service answers (issue 11, item 1).
+    const started = await phase('startUp', { target, area: scale.area, year: scale.year });
+    log(`${name}: mappa serve answers /health ${started.result.healthMs} ms after it is started, its first report at ${started.result.firstReportMs} ms`);
     const served = await phase('reports', { ...reportArgs, repeats: scale.repeats });
     log(`${name}: report ${served.result.areaYear.medianMs} ms, england-and-wales ${served.result.national.medianMs} ms, snapshot ${served.result.snapshot.medianMs} ms, trace ${served.result.trace.medianMs} ms (medians)`);
     const folded = await phase('baseline', { ...reportArgs, repeats: scale.baselineRepeats });
@@ -196,9 +199,11 @@ async function benchTarget(
       kind: target.kind,
       import: { result: imported.result, peakRssMiB: imported.peakRssMiB, limit: bulk.result, limitPeakRssMiB: bulk.peakRssMiB },
       rebuild: { result: rebuilt.result, peakRssMiB: rebuilt.peakRssMiB, limit: scan.result, limitPeakRssMiB: scan.peakRssMiB },
+      startUp: started.result,
       reports: { result: omitCells(served.result), peakRssMiB: served.peakRssMiB, baseline: omitCells(folded.result), baselinePeakRssMiB: folded.peakRssMiB },
       checks: [
         { id: 'import-accepts-every-generated-event', ok: imported.result.refused === 0 && events === generatedEvents, detail: `${imported.result.appended} appended of ${generatedEvents} generated, ${imported.result.refused} refused` },
+        { id: 'serve-starts-at-the-head', ok: started.result.lastPosition === String(events), detail: `/health lastPosition ${started.result.lastPosition}, imported ${events}` },
         { id: 'rebuild-reads-every-event', ok: rebuilt.result.events === events && scan.result.events === events, detail: `rebuild ${rebuilt.result.events}, scan ${scan.result.events}, imported ${events}` },
         { id: 'area-report-equals-fold', ok: areaDiff.length === 0, detail: areaDiff.length === 0 ? `${scale.area} ${scale.year}: every cell equal` : areaDiff.slice(0, 5).join('; ') },
         { id: 'national-report-equals-fold', ok: nationalDiff.length === 0, detail: nationalDiff.length === 0 ? `england-and-wales ${scale.year}: every cell equal` : nationalDiff.slice(0, 5).join('; ') },

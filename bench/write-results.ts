@@ -18,6 +18,8 @@ export interface StoreResults {
   kind: 'postgres' | 'embedded';
   import: { result: PhaseResult<'import'>; peakRssMiB: number; limit: PhaseResult<'bulkLimit'>; limitPeakRssMiB: number };
   rebuild: { result: PhaseResult<'rebuild'>; peakRssMiB: number; limit: PhaseResult<'scanLimit'>; limitPeakRssMiB: number };
+  /** Absent from results written before start-up was measured. */
+  startUp?: PhaseResult<'startUp'>;
   reports: {
     result: Omit<PhaseResult<'reports'>, 'cells'>;
     peakRssMiB: number;
@@ -62,6 +64,9 @@ export const TARGETS = {
   speedupOverFold: 100,
   /** B's area report under A's flood of national reports, over B's alone (issue 10, item 1). */
   fairnessRatio: 2,
+  /** Issue 11, item 1: from `mappa serve` started, read models current. */
+  healthWithinMs: 2000,
+  firstReportWithinMs: 5000,
 } as const;
 
 /** A row of the results table: a figure beside its limit or baseline. */
@@ -130,6 +135,20 @@ export function figuresOf(s: StoreResults): Figure[] {
       gap: gaps.length > 0 ? gaps.join('; ') : null,
     };
   };
+  if (s.startUp) {
+    const within = (id: string, label: string, ms: number, limitMs: number, note: string): Figure => ({
+      id,
+      label,
+      measured: `${fmtMs(ms)}${note}`,
+      against: '—',
+      ratio: '—',
+      target: `≤ ${limitMs / 1000} s`,
+      met: ms <= limitMs,
+      gap: ms <= limitMs ? null : `${fmtMs(ms - limitMs)} over`,
+    });
+    figures.push(within('startUpHealth', '`mappa serve` started to `/health` answered', s.startUp.healthMs, TARGETS.healthWithinMs, ''));
+    figures.push(within('startUpReport', '`mappa serve` started to its first area-year report', s.startUp.firstReportMs, TARGETS.firstReportWithinMs, ` (the report call itself ${fmtMs(s.startUp.reportCallMs)})`));
+  }
   const r = s.reports.result;
   const b = s.reports.baseline;
   figures.push(latency('areaYear', 'Report, all tables, one area-year', r.areaYear, b.areaYear, TARGETS.areaYearMedianMs));

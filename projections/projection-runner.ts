@@ -2,6 +2,7 @@ import type { RecordedOffenderEvent } from '../src/domain/offender-event';
 import type { EventStore, Subscription } from '../src/event-store/event-store';
 import type { SqlClient } from '../src/sql/sql-client';
 import { quoteIdentifier } from '../src/sql/sql-identifier';
+import { yieldToIo } from '../src/sql/yield-to-io';
 import { OffenderIntervalsProjection } from './offender-intervals/offender-intervals.projection';
 import { FactAreasProjection } from './fact-areas.projection';
 import { OffenderTimelineProjection } from './offender-timeline.projection';
@@ -37,6 +38,8 @@ export class ProjectionRunner {
   private following = false;
   private loop: Promise<void> = Promise.resolve();
   private wake: () => void = () => {};
+  /** Set by a wake-up that came while a catch-up ran: one more round, not one per append. */
+  private wakeUpPending = false;
 
   constructor(
     private readonly store: EventStore,
@@ -69,6 +72,7 @@ export class ProjectionRunner {
         const events = await this.store.readAll(from, this.batchSize);
         if (events.length === 0) return from;
         await this.applyBatch(events);
+        await yieldToIo(); // requests are answered between batches, not after the whole catch-up
       }
     });
   }
@@ -81,33 +85,59 @@ export class ProjectionRunner {
   start(onError: (error: unknown) => void = () => {}, pollMs = 250): void {
     if (this.following) return;
     this.following = true;
-    // The subscription is only a wake-up call: what to apply is read from the checkpoint.
-    this.subscription = this.store.subscribe(null, async () => this.wake(), { batchSize: 1, pollIntervalMs: pollMs, onError });
-    const loop = async () => {
-      while (this.following) {
-        try {
-          await this.catchUp();
-        } catch (error) {
-          onError(error);
-        }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+    this.loop = this.follow(onError, pollMs);
+  }
+
+  private async follow(onError: (error: unknown) => void, pollMs: number): Promise<void> {
+    while (this.following) {
+      if (!this.subscription) await this.subscribeForWakeUps(onError, pollMs);
+      this.wakeUpPending = false;
+      try {
+        await this.catchUp();
+      } catch (error) {
+        onError(error);
       }
+      await yieldToIo();
+      if (!this.following || this.wakeUpPending) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = () => {};
+    }
+  }
+
+  /**
+   * The subscription is only a wake-up call: what to apply is read from the checkpoint. It starts
+   * at the store's head, not at 0 (which read the whole log, one event per query, at every start),
+   * and takes whole batches: any number of appends while a catch-up runs make one more round.
+   */
+  private async subscribeForWakeUps(onError: (error: unknown) => void, pollMs: number): Promise<void> {
+    let head: bigint | null;
+    try {
+      head = await this.store.lastPosition();
+    } catch (error) {
+      // The store is not answering: the loop polls meanwhile, and tries again next round.
+      onError(error);
+      return;
+    }
+    if (!this.following) return;
+    const wakeUp = async () => {
+      this.wakeUpPending = true;
+      this.wake();
     };
-    this.loop = loop();
+    this.subscription = this.store.subscribe(head, wakeUp, { batchSize: this.batchSize, pollIntervalMs: pollMs, onError });
   }
 
   async stop(): Promise<void> {
     this.following = false;
     this.wake();
+    await this.loop; // before closing the subscription: the loop may be about to open it
     await this.subscription?.close();
     this.subscription = null;
-    await this.loop;
     await this.queue.catch(() => undefined);
   }
 
@@ -196,6 +226,7 @@ export class ProjectionRunner {
       position = last;
       done += events.length;
       onProgress?.({ done, total, position });
+      await yieldToIo();
     }
     await this.db.transaction(async (tx) => {
       for (const p of this.projections) await p.finishRebuild?.(tx);

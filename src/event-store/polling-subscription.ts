@@ -1,5 +1,6 @@
 import type { RecordedOffenderEvent } from '../domain/offender-event';
 import type { SubscribeOptions, Subscription } from './event-store';
+import { yieldToIo } from '../sql/yield-to-io';
 
 export const DEFAULT_BATCH_SIZE = 1000;
 export const DEFAULT_POLL_INTERVAL_MS = 200;
@@ -81,8 +82,11 @@ export class PollingSubscription implements Subscription {
         if (events.length > 0) {
           await this.handler(events);
           checkpoint = events[events.length - 1].position;
-          // A full batch means more are probably waiting: read on without sleeping.
-          if (events.length === batchSize) continue;
+          // A full batch means more are probably waiting: read on without sleeping (but let I/O in).
+          if (events.length === batchSize) {
+            await yieldToIo();
+            continue;
+          }
         }
       } catch (error) {
         this.reportError(error);
