@@ -1,6 +1,6 @@
 import sjson from 'secure-json-parse';
 import { InvalidInputError } from '../../errors';
-import { ECHO_MAX_LENGTH, echo } from '../../errors';
+import { eventLimitErrors } from './event-limits';
 
 // Posted JSON (the body of POST /offenders/{id}/events, each NDJSON line of POST /events and of
 // `mappa import`) is parsed by secure-json-parse, a parser made for untrusted input: a `__proto__`
@@ -19,9 +19,10 @@ export function parseUntrustedJson(text: string, what: 'line' | 'request body'):
     if (plain === undefined) {
       throw new InvalidInputError(`The ${what} is not valid JSON.`, [{ rule: 'json', message: 'malformed JSON' }]);
     }
-    const field = prototypeKeyPath(plain.value) ?? '__proto__';
-    throw new InvalidInputError(`The ${what} has a field named ${echo(field)}, which no event has.`, [
-      { field: echo(field), rule: 'forbidden-key', message: `${echo(field)} is not a field of an event` },
+    // The event limits' own walk names the key (its path already quoted to 64 characters).
+    const field = eventLimitErrors(plain.value).find((d) => d.rule === 'forbidden-key')?.field ?? '__proto__';
+    throw new InvalidInputError(`The ${what} has a field named ${field}, which no event has.`, [
+      { field, rule: 'forbidden-key', message: `${field} is not a field of an event` },
     ]);
   }
 }
@@ -35,23 +36,4 @@ function tryJsonParse(text: string): { value: unknown } | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Path of the first `__proto__` or `constructor` key, breadth first (no recursion: input may be deep). */
-function prototypeKeyPath(root: unknown): string | null {
-  let level: Array<{ value: unknown; path: string }> = [{ value: root, path: '' }];
-  while (level.length > 0) {
-    const next: typeof level = [];
-    for (const { value, path } of level) {
-      if (value === null || typeof value !== 'object') continue;
-      for (const key of Object.keys(value)) {
-        // A path already longer than an error message shows grows no further.
-        const keyPath = path.length > ECHO_MAX_LENGTH ? path : path ? `${path}.${key}` : key;
-        if (key === '__proto__' || key === 'constructor') return keyPath;
-        next.push({ value: (value as Record<string, unknown>)[key], path: keyPath });
-      }
-    }
-    level = next;
-  }
-  return null;
 }
