@@ -101,3 +101,6 @@ export function echo(value: unknown): string {
   const shown = text.length > ECHO_MAX_LENGTH ? `${text.slice(0, ECHO_MAX_LENGTH)}…` : text;
   return shown.replace(UNSAFE_TEXT_ALL, '\ufffd');
 }
+
+/** A connection string without the user and password it may carry (`postgres://…@db:5432/mappa`), for messages. */
+export const withoutCredentials = (url: string): string => url.replace(/\/\/[^@/]*@/, '//…@');

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { echo } from '../errors';
+import { echo, withoutCredentials } from '../errors';
 
 // Configuration from the environment (INTERFACES.md, "Configuration"). Read once, passed down.
 
@@ -15,6 +15,19 @@ export interface AppConfig {
   schema: string | undefined;
 }
 
+/**
+ * A whole-number setting from the environment (at most `maxDigits` digits), `fallback` when unset;
+ * otherwise an error naming the variable and quoting at most 64 characters of its value.
+ */
+export function wholeNumberSetting(name: string, value: string | undefined, fallback: number, options: { maxDigits?: number; unit?: string } = {}): number {
+  const text = value?.trim();
+  if (text === undefined || text === '') return fallback;
+  if (!new RegExp(`^\\d{1,${options.maxDigits ?? 9}}$`).test(text)) {
+    throw new Error(`${name} must be a whole number${options.unit ? ` of ${options.unit}` : ''}, not '${echo(value)}'.`);
+  }
+  return Number(text);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const eventStore = env.EVENT_STORE?.trim() || 'embedded';
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
@@ -22,7 +35,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new Error('EVENT_STORE=postgres needs DATABASE_URL (for example postgres://user@host:5432/mappa).');
   }
   if (!['embedded', 'postgres'].includes(eventStore) && !/^esdb(\+discover)?:\/\//.test(eventStore)) {
-    throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${echo(eventStore.replace(/\/\/[^@/]*@/, '//…@'))}'.`);
+    throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${echo(withoutCredentials(eventStore))}'.`);
   }
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not '${echo(env.PORT)}'.`);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { withoutCredentials } from '../errors';
 import { rethrowUnavailable } from '../sql/connection-errors';
 import { assertPlainIdentifier, quoteIdentifier } from '../sql/sql-identifier';
 import { embeddedDataDir, type EventStoreConfig } from './open-event-store';
@@ -24,7 +25,7 @@ export async function findEventStore(config: EventStoreConfig): Promise<EventSto
     return { present: existsSync(path.join(dir, INITIALISED_MARK)), where: `the embedded store in ${dir}` };
   }
   if (config.eventStore === 'postgres' && config.databaseUrl) {
-    const where = `the PostgreSQL database ${redactPassword(config.databaseUrl)}${config.schema ? `, schema ${config.schema}` : ''}`;
+    const where = `the PostgreSQL database ${withoutCredentials(config.databaseUrl)}${config.schema ? `, schema ${config.schema}` : ''}`;
     return { present: await eventsTableExists(config.databaseUrl, config.schema), where };
   }
   // An EventStoreDB is a server someone set up; its streams cannot be told apart from an empty store here.
@@ -46,4 +47,3 @@ async function eventsTableExists(databaseUrl: string, schema?: string): Promise<
   }
 }
 
-const redactPassword = (url: string): string => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:…@');

@@ -6,7 +6,7 @@ import type { SqlClient } from '../sql/sql-client';
 import type { EventStore } from './event-store';
 import { EventStoreDbEventStore, type EventStoreDbOptions } from './eventstoredb/eventstoredb-event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
-import { echo } from '../errors';
+import { echo, withoutCredentials } from '../errors';
 
 export interface EventStoreConfig {
   /** 'embedded' | 'postgres' | 'esdb://…' | 'esdb+discover://…' (INTERFACES.md, EVENT_STORE). */
@@ -79,5 +79,5 @@ export async function openEventStore(config: EventStoreConfig): Promise<OpenedEv
     }
   }
 
-  throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${echo(eventStore.replace(/\/\/[^@/]*@/, '//…@'))}'.`);
+  throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${echo(withoutCredentials(eventStore))}'.`);
 }

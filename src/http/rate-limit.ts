@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
 import { Authenticator } from '../auth/authenticator';
-import { echo, TooManyRequestsError } from '../errors';
+import { wholeNumberSetting } from '../config/app-config';
+import { TooManyRequestsError } from '../errors';
 
 /** Requests allowed per token (or, without a usable token, per client address) in each window. */
 export interface RateLimitSettings {
@@ -16,17 +17,11 @@ export const DEFAULT_RATE_LIMIT: RateLimitSettings = { limit: 3000, windowSecond
 
 /** RATE_LIMIT_REQUESTS (0 turns limiting off) and RATE_LIMIT_WINDOW_SECONDS. */
 export function loadRateLimit(env: NodeJS.ProcessEnv = process.env): RateLimitSettings | false {
-  const limit = parseWhole('RATE_LIMIT_REQUESTS', env.RATE_LIMIT_REQUESTS, DEFAULT_RATE_LIMIT.limit);
-  const windowSeconds = parseWhole('RATE_LIMIT_WINDOW_SECONDS', env.RATE_LIMIT_WINDOW_SECONDS, DEFAULT_RATE_LIMIT.windowSeconds);
+  const limit = wholeNumberSetting('RATE_LIMIT_REQUESTS', env.RATE_LIMIT_REQUESTS, DEFAULT_RATE_LIMIT.limit);
+  const windowSeconds = wholeNumberSetting('RATE_LIMIT_WINDOW_SECONDS', env.RATE_LIMIT_WINDOW_SECONDS, DEFAULT_RATE_LIMIT.windowSeconds);
   if (limit === 0) return false;
   if (windowSeconds === 0) throw new Error('RATE_LIMIT_WINDOW_SECONDS must be at least 1.');
   return { limit, windowSeconds };
-}
-
-function parseWhole(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value.trim() === '') return fallback;
-  if (!/^\d{1,9}$/.test(value.trim())) throw new Error(`${name} must be a whole number, not '${echo(value)}'.`);
-  return Number(value.trim());
 }
 
 export const throttlerOptions = (settings: RateLimitSettings): ThrottlerModuleOptions => ({

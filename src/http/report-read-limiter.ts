@@ -1,3 +1,5 @@
+import { wholeNumberSetting } from '../config/app-config';
+
 /**
  * How much report reading one caller may have in flight at once. Each read weighs `cheapWeight`
  * (1) or, when expensive (england-and-wales, a period over a year, a trace), `expensiveWeight`.
@@ -14,17 +16,11 @@ export const DEFAULT_REPORT_READ_LIMITS: ReportReadLimits = { budgetPerCaller: 4
 
 /** REPORT_READ_BUDGET (0 turns the limit off) and REPORT_READ_EXPENSIVE_WEIGHT. */
 export function loadReportReadLimits(env: NodeJS.ProcessEnv = process.env): ReportReadLimits | false {
-  const budgetPerCaller = wholeNumber('REPORT_READ_BUDGET', env.REPORT_READ_BUDGET, DEFAULT_REPORT_READ_LIMITS.budgetPerCaller);
-  const expensiveWeight = wholeNumber('REPORT_READ_EXPENSIVE_WEIGHT', env.REPORT_READ_EXPENSIVE_WEIGHT, DEFAULT_REPORT_READ_LIMITS.expensiveWeight);
+  const budgetPerCaller = wholeNumberSetting('REPORT_READ_BUDGET', env.REPORT_READ_BUDGET, DEFAULT_REPORT_READ_LIMITS.budgetPerCaller, { maxDigits: 6 });
+  const expensiveWeight = wholeNumberSetting('REPORT_READ_EXPENSIVE_WEIGHT', env.REPORT_READ_EXPENSIVE_WEIGHT, DEFAULT_REPORT_READ_LIMITS.expensiveWeight, { maxDigits: 6 });
   if (budgetPerCaller === 0) return false;
   if (expensiveWeight === 0) throw new Error('REPORT_READ_EXPENSIVE_WEIGHT must be at least 1.');
   return { budgetPerCaller, expensiveWeight };
-}
-
-function wholeNumber(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value.trim() === '') return fallback;
-  if (!/^\d{1,6}$/.test(value.trim())) throw new Error(`${name} must be a whole number, not '${value.slice(0, 64)}'.`);
-  return Number(value.trim());
 }
 
 /** A granted read: give it back exactly once, when the read has stopped using the database. */

@@ -1,3 +1,4 @@
+import { wholeNumberSetting } from '../config/app-config';
 import { StoreUnavailableError } from '../errors';
 import type { SqlClient } from './sql-client';
 
@@ -75,8 +76,5 @@ const formatSeconds = (ms: number): string => (ms >= 1000 ? `${Math.round(ms / 1
 
 /** REPORT_STATEMENT_TIMEOUT_MS: a whole number of milliseconds, 0 for no limit; `fallback` when unset. */
 export function loadReportStatementTimeoutMs(fallback: number, env: NodeJS.ProcessEnv = process.env): number {
-  const value = env.REPORT_STATEMENT_TIMEOUT_MS?.trim();
-  if (value === undefined || value === '') return fallback;
-  if (!/^\d{1,9}$/.test(value)) throw new Error(`REPORT_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds, not '${value.slice(0, 64)}'.`);
-  return Number(value);
+  return wholeNumberSetting('REPORT_STATEMENT_TIMEOUT_MS', env.REPORT_STATEMENT_TIMEOUT_MS, fallback, { unit: 'milliseconds' });
 }
