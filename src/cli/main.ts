@@ -37,7 +37,7 @@ program
     // This machine only unless HOST says otherwise, in every mode: reaching the service from
     // elsewhere is a decision (a TLS proxy in front, or HOST=0.0.0.0 in a container).
     const host = process.env.HOST?.trim() || '127.0.0.1';
-        const app = await createHttpApp({
+    const app = await createHttpApp({
       config,
       auth: auth.settings,
       rateLimit: loadRateLimit(),

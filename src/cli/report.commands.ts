@@ -3,16 +3,15 @@ import type { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { LOCAL_OPERATOR } from '../auth/principal';
 import { AccessAudit } from '../audit/access-audit';
-import { AREAS, ENGLAND_AND_WALES } from '../domain/reference-areas';
 import type { AppConfig } from '../config/app-config';
-import { echo, InvalidInputError } from '../errors';
-import { optionalInstant, optionalReason, requiredDate } from '../http/params';
+import { echo } from '../errors';
+import { optionalInstant, requiredDate, requiredReason } from '../http/params';
 import { GetReportQuery, GetSnapshotQuery, GetTraceQuery } from '../queries/reports/report-queries';
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
 import { tablesToText } from '../reports/render/report-text';
 import { checkPublishedFile, compareCells, type PublishedFigures } from '../reports/report-checks';
-import { knownReportArea } from '../reports/report-area';
+import { areasOfReport, knownReportArea } from '../reports/report-area';
 import { parseReportYear } from '../reports/report.service';
 import { createCliContext } from './app-context';
 import { readableStoreConfig } from './readable-store';
@@ -120,8 +119,7 @@ export function registerReportCommands(program: Command): void {
       const area = knownReportArea(opts.area);
       const year = parseReportYear(opts.year);
       const asKnownAt = optionalInstant('--as-known-at', opts.asKnownAt);
-      const reason = optionalReason(opts.reason);
-      if (!reason) throw new InvalidInputError('--reason is required: say why you read offender-level data (it is kept in the access audit).');
+      const reason = requiredReason(opts.reason);
       const trace = await withReadableStore(async (app) => {
         // Recorded before the read, as over HTTP; the actor is the operating-system user.
         await app.get(AccessAudit).record(
@@ -129,7 +127,7 @@ export function registerReportCommands(program: Command): void {
             caller: LOCAL_OPERATOR,
             action: 'trace',
             target: `${area} ${opts.year} ${echo(opts.cell)}${asKnownAt ? ` asKnownAt=${asKnownAt.toISOString()}` : ''} (command line)`,
-            areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area],
+            areas: areasOfReport(area),
             reason,
           },
           'allowed',

@@ -19,7 +19,6 @@ export interface TokenCommandOptions {
   privateKey?: string;
 }
 
-
 /** The signed token, or an Error whose message tells the user what to fix. */
 export async function tokenCommand(options: TokenCommandOptions, env: NodeJS.ProcessEnv, dataDir: string, now = new Date()): Promise<string> {
   const roles = [...new Set(options.role.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean))];

@@ -5,15 +5,14 @@ import type { Response } from 'express';
 import { assertMayReadReport, assertMayReadTrace } from '../auth/access-policy';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { AccessAudit } from '../audit/access-audit';
-import { AREAS, ENGLAND_AND_WALES } from '../domain/reference-areas';
 import { InvalidInputError } from '../errors';
 import { GetPeriodQuery, GetReportQuery, GetSnapshotQuery, GetTraceQuery } from '../queries/reports/report-queries';
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
-import { knownReportArea } from '../reports/report-area';
+import { areasOfReport, knownReportArea } from '../reports/report-area';
 import { parseReportYear } from '../reports/report.service';
 import { ReportReadLimitInterceptor } from './report-read-limit.interceptor';
-import { optionalCount, optionalDate, optionalInstant, givenReason, requiredDate, requiredReason } from './params';
+import { optionalCount, optionalInstant, givenReason, requiredDate, requiredReason } from './params';
 
 const KNOWLEDGE_QUERIES = [
   ApiQuery({ name: 'asKnownAt', required: false, description: 'answer as the service knew it at this instant (ISO timestamp)' }),
@@ -45,7 +44,7 @@ export class ReportsController {
     @CurrentPrincipal() principal: Principal,
     @Res() res: Response,
   ) {
-    const area = areaParam(areaRaw);
+    const area = knownReportArea(areaRaw);
     assertMayReadReport(principal, area);
     const report = await this.queryBus.execute(new GetReportQuery(area, parseReportYear(yearRaw), knowledge(query)));
     send(res, accept, report);
@@ -61,14 +60,14 @@ export class ReportsController {
     @Query() query: Record<string, unknown>,
     @CurrentPrincipal() principal: Principal,
   ) {
-    const area = areaParam(areaRaw);
+    const area = knownReportArea(areaRaw);
     const year = parseReportYear(yearRaw);
     const cellId = cellIdParam(cellIdRaw);
     const asked = knowledge(query);
     // The knowledge moment read, as given: a trace as known at another time names other events.
     const when = [asked.asKnownAt && `asKnownAt=${asked.asKnownAt.toISOString()}`, asked.atPosition !== undefined && `atPosition=${asked.atPosition}`].filter(Boolean).join(' ');
     await this.accessAudit.authorise(
-      { caller: principal, action: 'trace', target: `${area} ${yearRaw} ${cellId}${when ? ` ${when}` : ''}`, areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area], reason: givenReason(query.reason) },
+      { caller: principal, action: 'trace', target: `${area} ${yearRaw} ${cellId}${when ? ` ${when}` : ''}`, areas: areasOfReport(area), reason: givenReason(query.reason) },
       () => {
         assertMayReadTrace(principal, area);
         requiredReason(query.reason);
@@ -88,7 +87,7 @@ export class ReportsController {
     @CurrentPrincipal() principal: Principal,
     @Res() res: Response,
   ) {
-    const area = areaParam(areaRaw);
+    const area = knownReportArea(areaRaw);
     assertMayReadReport(principal, area);
     send(res, accept, await this.queryBus.execute(new GetSnapshotQuery(area, requiredDate('date', query.date), knowledge(query))));
   }
@@ -104,7 +103,7 @@ export class ReportsController {
     @CurrentPrincipal() principal: Principal,
     @Res() res: Response,
   ) {
-    const area = areaParam(areaRaw);
+    const area = knownReportArea(areaRaw);
     assertMayReadReport(principal, area);
     const period = await this.queryBus.execute(new GetPeriodQuery(area, requiredDate('from', query.from), requiredDate('to', query.to), knowledge(query)));
     send(res, accept, period);
@@ -117,10 +116,6 @@ function knowledge(query: Record<string, unknown>) {
     atPosition: optionalCount('atPosition', query.atPosition),
     minPosition: optionalCount('minPosition', query.minPosition),
   };
-}
-
-function areaParam(value: string): string {
-  return knownReportArea(value);
 }
 
 function cellIdParam(value: string): string {

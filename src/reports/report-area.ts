@@ -12,3 +12,6 @@ export function knownReportArea(area: string): string {
     { field: 'area', rule: 'known-area', message: 'unknown area' },
   ]);
 }
+
+/** The areas a report of `area` counts (and whose data its trace names): all 42 for england-and-wales. */
+export const areasOfReport = (area: string): string[] => (area === ENGLAND_AND_WALES ? [...AREAS] : [area]);

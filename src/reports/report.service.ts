@@ -1,11 +1,12 @@
 import type { ProjectionRunner } from '../../projections/projection-runner';
 import { didYouMean } from '../domain/nearest-names';
-import { AREAS, ENGLAND_AND_WALES } from '../domain/reference-areas';
+import { ENGLAND_AND_WALES } from '../domain/reference-areas';
 import { echo, InvalidInputError, NotFoundError, StoreUnavailableError } from '../errors';
 import type { SqlClient } from '../sql/sql-client';
+import { yieldToIo } from '../sql/yield-to-io';
 import { reportPeriod } from './baseline/fold-report';
 import { populationAged10Plus, populationSource } from './reference-data';
-import { knownReportArea } from './report-area';
+import { areasOfReport, knownReportArea } from './report-area';
 import { reportChecks } from './report-checks';
 import { queryShape, scopeParams, type QueryShape, type ReportScope } from './report-sql';
 import { custodyForSopoBreachItems } from './tables/custody-for-sopo-breach.table';
@@ -221,7 +222,7 @@ export class ReportService {
 
   private scope(area: string, position: bigint, periodFrom: string, periodTo: string, previousFrom: string): ReportScope {
     knownReportArea(area);
-    return { areas: area === ENGLAND_AND_WALES ? [...AREAS] : [area], position, periodFrom, periodTo, previousFrom };
+    return { areas: areasOfReport(area), position, periodFrom, periodTo, previousFrom };
   }
 
   /**
@@ -264,7 +265,7 @@ export class ReportService {
   private async countsTakingTurns(scope: ReportScope, tables: readonly ReportTable[]): Promise<CellCount[][]> {
     const counts: CellCount[][] = [];
     for (const table of tables) {
-      await letOtherRequestsIn();
+      await yieldToIo(); // requests that arrived meanwhile can start
       counts.push((await this.db.query<CellCount>(countQuery(table, scope), scopeParams(scope))).rows);
     }
     return counts;
@@ -323,9 +324,6 @@ export class ReportService {
  * "Fairness between callers").
  */
 const NATIONAL_STATEMENTS_AT_ONCE = 2;
-
-/** Waits until Node has looked at the network, so requests that arrived meanwhile can start. */
-const letOtherRequestsIn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** fn over items, at most `limit` at a time; the answers in the order of the items. */
 async function mapAtMost<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

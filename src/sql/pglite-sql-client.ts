@@ -22,6 +22,7 @@ const WHAT = 'The embedded database';
  * grows by at most the difference, once the cache fills (a rebuild's peak: about +450 MB at 512).
  */
 const EMBEDDED_SHARED_BUFFERS = '256MB';
+const PGLITE_OPTIONS = { postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'`] };
 
 /**
  * SqlClient over PGlite: PostgreSQL compiled to WebAssembly, running in this process. It has a
@@ -41,7 +42,7 @@ export class PgliteSqlClient implements SqlClient {
   static async open(dataDir?: string): Promise<PgliteSqlClient> {
     const { PGlite } = loadPglite();
     if (!dataDir) {
-      const db = await PGlite.create({ postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'`] });
+      const db = await PGlite.create(PGLITE_OPTIONS);
       return PgliteSqlClient.configure(db);
     }
     createPrivateFilesFromNowOn();
@@ -52,7 +53,7 @@ export class PgliteSqlClient implements SqlClient {
     let db: PGlite | undefined;
     try {
       await privateFolder(dataDir);
-      db = await PGlite.create(dataDir, { postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'`] });
+      db = await PGlite.create(dataDir, PGLITE_OPTIONS);
       // A new database is unpacked world-writable (0666); later files follow the umask above.
       await makeTreePrivate(dataDir);
       return await PgliteSqlClient.configure(db, lock);

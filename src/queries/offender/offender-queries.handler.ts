@@ -5,7 +5,7 @@ import type { Principal } from '../../auth/principal';
 import { areaGroups, lastPeriod, managingAreas, mappaPeriods, periodAt } from '../../domain/mappa-periods';
 import type { RecordedOffenderEvent } from '../../domain/offender-event';
 import { stateAt } from '../../domain/offender-timeline';
-import { echo, NotFoundError } from '../../errors';
+import { NotFoundError } from '../../errors';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store';
 import { GetOffenderEventsQuery, type OffenderHistory } from './get-offender-events.query';
 import { GetOffenderQuery, type OffenderView } from './get-offender.query';
