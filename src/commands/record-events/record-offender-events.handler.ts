@@ -4,12 +4,13 @@ import { recordingRefusal, unknownOffenderRefusal } from '../../auth/access-poli
 import { AccessAudit } from '../../audit/access-audit';
 import { CLOCK, ukDate, type Clock } from '../../config/clock';
 import { decide } from '../../domain/offender-decider';
+import { advanceTail, foldTail, type StreamTail } from '../../domain/stream-tail';
 import type { NewOffenderEvent, RecordedOffenderEvent } from '../../domain/offender-event';
 import type { TimelineEvent } from '../../domain/offender-timeline';
 import { ConcurrencyConflictError, IdempotencyConflictError, type MappaError } from '../../errors';
 import { EVENT_STORE, type EventStore, type StreamAppend } from '../../event-store/event-store';
 import { canonicalJson } from './event-input';
-import { OffenderStreamCache } from './offender-stream-cache';
+import { OffenderStreamCache, type CachedStream } from './offender-stream-cache';
 import { RecordOffenderEventsCommand, type RecordOutcome } from './record-offender-events.command';
 import { auditBatch } from './write-audit';
 
@@ -25,6 +26,8 @@ interface WorkingStream {
   timeline: TimelineEvent[];
   byEventId: Map<string, { event: NewOffenderEvent; stored?: RecordedOffenderEvent; batchIndex?: number }>;
   accepted: number[];
+  /** The timeline folded to its end, kept as in-order events are accepted (decided there, not by a refold). */
+  tail?: StreamTail;
   /** Read from the cache rather than the store: a refusal must be confirmed on a fresh read. */
   cached: boolean;
 }
@@ -139,12 +142,15 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
           ));
           continue;
         }
-        const decision = decide(stream.timeline, event, today);
+        stream.tail ??= foldTail(stream.timeline);
+        const decision = decide(stream.timeline, event, today, stream.tail);
         if (!decision.ok) {
           refuse(decision.error);
           continue;
         }
-        stream.timeline.push({ ...event, revision: stream.timeline.length });
+        const placed = { ...event, revision: stream.timeline.length };
+        stream.timeline.push(placed);
+        stream.tail = advanceTail(stream.tail, placed);
         stream.byEventId.set(event.eventId, { event, batchIndex: i });
         stream.accepted.push(i);
       }
@@ -175,7 +181,8 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
         const indices = itemIndices[k];
         if (result.status === 'appended') {
           result.events.forEach((stored, j) => (outcomes[indices[j]] = { status: 'appended', ...receipt(stored) }));
-          this.cache.set(result.offenderId, [...streams.get(result.offenderId)!.stored, ...result.events]);
+          const stream = streams.get(result.offenderId)!;
+          this.cache.set(result.offenderId, [...stream.stored, ...result.events], stream.tail);
         } else if (result.status === 'duplicate-event-id') {
           for (const id of result.eventIds) usedElsewhere.add(id);
           retry.push(...indices);
@@ -206,7 +213,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
   /** The offenders' streams: from the cache where allowed and held, else one read of the store. */
   private async loadStreams(offenderIds: string[], useCache: boolean, freshOnly: ReadonlySet<string>): Promise<Map<string, WorkingStream>> {
     const unique = [...new Set(offenderIds)];
-    const cached = new Map<string, readonly RecordedOffenderEvent[]>();
+    const cached = new Map<string, CachedStream>();
     if (useCache) {
       for (const id of unique) {
         const stream = freshOnly.has(id) ? undefined : this.cache.get(id);
@@ -218,12 +225,13 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
     const streams = new Map<string, WorkingStream>();
     for (const offenderId of unique) {
       const fromCache = cached.get(offenderId);
-      const events = [...(fromCache ?? stored.get(offenderId) ?? [])];
+      const events = [...(fromCache?.events ?? stored.get(offenderId) ?? [])];
       streams.set(offenderId, {
         stored: events,
         timeline: [...events],
         byEventId: new Map(events.map((e) => [e.eventId, { event: e, stored: e }])),
         accepted: [],
+        tail: fromCache?.tail,
         cached: fromCache !== undefined,
       });
     }
