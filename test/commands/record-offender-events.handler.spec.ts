@@ -123,6 +123,29 @@ describe('RecordOffenderEventsHandler, given/when/then on the in-memory store', 
     expect(reads).toHaveBeenCalledTimes(1);
   });
 
+  it('answers a re-post with its receipt when another instance appended it since this one cached the stream', async () => {
+    const scenario = given(posted(registered('2014-04-01')));
+    await scenario.when([posted(levelChanged('2014-05-01', 2))]); // cached here
+    const change = posted(levelChanged('2014-06-01', 3));
+    const [there] = await scenario.other([change]); // recorded through another instance
+    const [again] = await scenario.when([change]); // the agency retries against this one
+    expect(again).toEqual({ ...there, status: 'duplicate' });
+  });
+
+  it('answers the replay when an append committed but its answer was lost', async () => {
+    const scenario = given(posted(registered('2014-04-01')));
+    await scenario.when([posted(levelChanged('2014-05-01', 2))]); // cached here
+    const change = posted(levelChanged('2014-06-01', 3));
+    const append = scenario.store.appendToStreams.bind(scenario.store);
+    jest.spyOn(scenario.store, 'appendToStreams').mockImplementationOnce(async (items) => {
+      await append(items);
+      throw new Error('connection lost after commit');
+    });
+    await expect(scenario.when([change])).rejects.toThrow('connection lost after commit');
+    const [again] = await scenario.when([change]);
+    expect(again).toMatchObject({ status: 'duplicate', eventId: change.eventId, revision: 2 });
+  });
+
   it('gives up with 409 after a bounded number of retries when the stream keeps changing', async () => {
     const scenario = given(posted(registered('2014-04-01')));
     let level: 1 | 2 | 3 = 1;

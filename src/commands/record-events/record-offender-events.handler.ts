@@ -5,7 +5,7 @@ import { CLOCK, ukDate, type Clock } from '../../config/clock';
 import type { NewOffenderEvent, RecordedOffenderEvent } from '../../domain/offender-event';
 import type { TimelineEvent } from '../../domain/offender-timeline';
 import { ConcurrencyConflictError } from '../../errors';
-import { EVENT_STORE, type EventStore, type StreamAppend } from '../../event-store/event-store';
+import { EVENT_STORE, type EventStore, type StreamAppend, type StreamAppendResult } from '../../event-store/event-store';
 import { decideBatch, receipt, refused, type LoadedStream, type PlannedAppend } from './batch-decision';
 import { retryWhilePending } from './conflict-retry';
 import { OffenderStreamCache } from './offender-stream-cache';
@@ -66,7 +66,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
         this.cache.delete(offenderId);
       }
       for (const [i, outcome] of decision.outcomes) outcomes[i] = outcome;
-      const retry = [...decision.retry, ...(await this.append(decision.appends, events, context, outcomes, usedElsewhere))];
+      const retry = [...decision.retry, ...(await this.append(decision.appends, events, context, outcomes, { usedElsewhere, freshOnly }))];
       // A repeat of an event accepted earlier in the same batch answers what the first one got,
       // or is decided again with it if the first must be retried.
       for (const [i, of] of decision.repeats) {
@@ -88,13 +88,14 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
   /**
    * Appends the accepted events (one item per offender, with the revision they were decided on)
    * and settles their outcomes; returns the indices to decide again on a fresh read.
+   * @param seen event ids the store called another offender's, and offenders to read fresh from now on
    */
   private async append(
     planned: readonly PlannedAppend[],
     events: readonly NewOffenderEvent[],
     context: RecordContext,
     outcomes: RecordOutcome[],
-    usedElsewhere: Set<string>,
+    { usedElsewhere, freshOnly }: { usedElsewhere: Set<string>; freshOnly: Set<string> },
   ): Promise<number[]> {
     if (planned.length === 0) return [];
     const recordedAt = this.clock.now().toISOString();
@@ -105,7 +106,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
       causationId: context.causationId ?? null,
       source: context.source,
     };
-    const results = await this.store.appendToStreams(planned.map((p): StreamAppend => ({
+    const results = await this.appendForgettingOnFailure(planned.map((p): StreamAppend => ({
       offenderId: p.offenderId,
       expectedRevision: p.expectedRevision,
       events: p.indices.map((i) => events[i]),
@@ -120,6 +121,10 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
         this.cache.set(result.offenderId, [...stored, ...result.events], tail);
       } else if (result.status === 'duplicate-event-id') {
         for (const id of result.eventIds) usedElsewhere.add(id);
+        // Perhaps this offender's own (appended by another instance since our copy was cached, or by an
+        // append whose answer was lost): a fresh read finds it there and answers the replay.
+        this.cache.delete(result.offenderId);
+        freshOnly.add(result.offenderId);
         retry.push(...indices);
       } else {
         this.cache.delete(result.offenderId); // another writer moved the stream on: our copy is stale
@@ -133,6 +138,19 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
       }
     });
     return retry;
+  }
+
+  /**
+   * An append that failed (503: a database fault, a timeout) may still have committed: the cached
+   * streams it started from are no longer to be trusted.
+   */
+  private async appendForgettingOnFailure(items: StreamAppend[]): Promise<StreamAppendResult[]> {
+    try {
+      return await this.store.appendToStreams(items);
+    } catch (error) {
+      for (const item of items) this.cache.delete(item.offenderId);
+      throw error;
+    }
   }
 
   /** The offenders' streams: from the cache where allowed and held, else one read of the store. */
