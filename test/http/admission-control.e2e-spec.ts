@@ -39,7 +39,10 @@ describe('admission control', () => {
     admin = `Bearer ${await s.token(principal({ roles: ['admin'], agency: 'moj', areas: ['*'] }))}`;
   }, 60_000);
   afterAll(() => s?.close());
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    openEveryGate();
+    jest.restoreAllMocks();
+  });
 
   const post = (offenderId: string, eventId = randomUUID()) =>
     s.http().post(`/offenders/${offenderId}/events`).set('Authorization', recorder).send(registration(eventId));
@@ -184,7 +187,10 @@ describe('admission control beside the per-caller report read limit', () => {
     admission = s.app.get(ADMISSION_CONTROL);
   }, 60_000);
   afterAll(() => s?.close());
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    openEveryGate();
+    jest.restoreAllMocks();
+  });
 
   it("a caller past its own budget gets 429 and gives the service's read weight straight back; past the service's bound everyone gets 503", async () => {
     const bearer = async (sub: string) => `Bearer ${await s.token(principal({ sub, roles: ['analyst'], agency: 'moj', areas: ['*'] }))}`;
@@ -231,9 +237,14 @@ function gateNationalReports(service: ReportService) {
   );
 }
 
+/** Every gate of the test, opened after it whatever happened: a failed check must not leave requests hanging. */
+const gates: Array<() => void> = [];
+const openEveryGate = () => gates.splice(0).forEach((open) => open());
+
 function gate(install: (hold: <T>(run: () => Promise<T>) => Promise<T>) => unknown) {
   let open!: () => void;
   const opened = new Promise<void>((resolve) => (open = resolve));
+  gates.push(open);
   let arrived = 0;
   const waiters: Array<() => void> = [];
   install(async (run) => {
