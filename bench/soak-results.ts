@@ -53,8 +53,8 @@ export function soakMarkdown(s: SoakResults): string[] {
     lines.push('');
     lines.push(`Store of ${r.storeEventsBefore.toLocaleString('en-GB')} events at the start; admission budgets ${r.admissionLimits.writes ?? '?'} writes and ${r.admissionLimits.reads ?? '?'} reads in flight.`);
     lines.push('');
-    lines.push('| run | rate /s | sent | accepted /s | accepted p50 / p95 / p99 | posts p95 | reads p95 | refused (p95) | timeouts | other 503 / 5xx / other | most in flight | service MiB (max) | lag, events (max) | held |');
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    lines.push('| run | rate /s | sent | accepted /s | accepted p50 / p95 / p99 | posts p95 | reads p95 | refused (p95) | 429 | timeouts | other 503 / 5xx / other | most in flight | service MiB (max) | lag, events (max) | held |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const step of r.search) lines.push(stepRow('search', step));
     if (r.overload) lines.push(stepRow('**twice capacity**', r.overload));
     lines.push('');
@@ -76,6 +76,6 @@ export function soakMarkdown(s: SoakResults): string[] {
 function stepRow(label: string, x: SoakStep): string {
   const l = x.acceptedLatency;
   return `| ${label} | ${x.rate} | ${x.sent} | ${x.throughputPerSecond} | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} ms | ${x.postLatency.p95Ms} ms | ${x.readLatency.p95Ms} ms | ` +
-    `${x.refused}${x.refused > 0 ? ` (${x.refusedLatency.p95Ms} ms)` : ''} | ${x.timeouts} | ${x.unavailable} / ${x.serverErrors} / ${x.other} | ${x.maxInFlight} | ` +
+    `${x.refused}${x.refused > 0 ? ` (${x.refusedLatency.p95Ms} ms)` : ''} | ${x.limited} | ${x.timeouts} | ${x.unavailable} / ${x.serverErrors} / ${x.other}${x.other > 0 ? ` (${Object.entries(x.errorsByStatus ?? {}).map(([k, v]) => `${v}× ${k === '0' ? 'no answer' : k}`).join(', ')})` : ''} | ${x.maxInFlight} | ` +
     `${x.serverRssMiB.max ?? '?'} | ${x.readModelLagEvents.max ?? '?'} | ${x.held ? 'yes' : 'no'} |`;
 }

@@ -51,7 +51,7 @@ type Kind = 'post' | 'areaReport' | 'nationalReport' | 'snapshot';
 /** The mix: 80% posts; the rest area reports, england-and-wales reports and snapshots. */
 const MIX: Array<[Kind, number]> = [['post', 0.8], ['areaReport', 0.08], ['nationalReport', 0.04], ['snapshot', 0.08]];
 
-type Outcome = 'ok' | 'refused' | 'unavailable' | 'timeout' | 'serverError' | 'other';
+type Outcome = 'ok' | 'refused' | 'limited' | 'unavailable' | 'timeout' | 'serverError' | 'other';
 
 interface Answer {
   kind: Kind;
@@ -78,6 +78,8 @@ export interface SoakStep {
   throughputPerSecond: number;
   /** 503 from admission control (refused at once, safe to retry). */
   refused: number;
+  /** 429 from a caller's own limit (the per-caller report read limit): the load's callers, not the store. */
+  limited: number;
   /** Other 503s (the store did not answer in time). */
   unavailable: number;
   /** No answer within timeoutMs. */
@@ -86,6 +88,8 @@ export interface SoakStep {
   serverErrors: number;
   /** Anything else (4xx, connection errors): the load itself was wrong. */
   other: number;
+  /** Every answer that was not accepted or refused, by status (0: no answer). */
+  errorsByStatus: Record<string, number>;
   acceptedLatency: Percentiles;
   postLatency: Percentiles;
   readLatency: Percentiles;
@@ -202,7 +206,7 @@ function soakChecks(r: Omit<SoakResult, 'checks'>): SoakResult['checks'] {
   if (o) {
     checks.push(
       { id: 'overload-accepted-p95', ok: o.acceptedLatency.p95Ms < SOAK_TARGETS.overloadAcceptedP95Ms, detail: `accepted p95 ${o.acceptedLatency.p95Ms} ms at ${o.rate}/s (target < ${SOAK_TARGETS.overloadAcceptedP95Ms} ms)` },
-      { id: 'overload-refused-not-timed-out', ok: o.timeouts === 0 && o.serverErrors === 0 && o.other === 0, detail: `${o.refused} refused (p95 ${o.refusedLatency.p95Ms} ms), ${o.unavailable} other 503, ${o.timeouts} timed out, ${o.serverErrors} 5xx, ${o.other} other` },
+      { id: 'overload-refused-not-timed-out', ok: o.timeouts === 0 && o.serverErrors === 0 && o.other === 0, detail: `${o.refused} refused (p95 ${o.refusedLatency.p95Ms} ms), ${o.limited} over a caller's own limit (429), ${o.unavailable} other 503, ${o.timeouts} timed out, ${o.serverErrors} 5xx, ${o.other} other` },
       { id: 'overload-refused-quickly', ok: o.refused === 0 || o.refusedLatency.p95Ms < SOAK_TARGETS.refusedP95Ms, detail: `refusals p95 ${o.refusedLatency.p95Ms} ms, max ${o.refusedLatency.maxMs} ms (target p95 < ${SOAK_TARGETS.refusedP95Ms} ms)` },
     );
   }
@@ -227,6 +231,8 @@ class SoakLoad {
   private readonly retried = new Set<string>();
   private inFlight = 0;
   private posts = 0;
+  /** Unexpected answers already shown, by kind and status: each shown once. */
+  private readonly shown = new Set<string>();
 
   constructor(
     private readonly args: SoakArgs,
@@ -347,9 +353,17 @@ class SoakLoad {
     try {
       const res = await this.request(kind);
       status = res.status;
-      outcome = await classify(res);
+      outcome = await classify(res.clone());
+      if (outcome === 'other' && !this.shown.has(`${kind} ${status}`)) {
+        this.shown.add(`${kind} ${status}`);
+        console.log(`[soak] unexpected ${status} to a ${kind}: ${(await res.text()).slice(0, 300)}`);
+      }
     } catch (error) {
       outcome = (error as Error).name === 'TimeoutError' ? 'timeout' : 'other';
+      if (outcome === 'other' && !this.shown.has(`${kind} error`)) {
+        this.shown.add(`${kind} error`);
+        console.log(`[soak] no answer to a ${kind}: ${String((error as Error).cause ?? error)}`);
+      }
     } finally {
       this.inFlight--;
     }
@@ -409,6 +423,7 @@ async function classify(res: Response): Promise<Outcome> {
     const body = (await res.json().catch(() => null)) as { details?: Array<{ rule?: string }> } | null;
     return body?.details?.some((d) => d.rule === 'admission-control') ? 'refused' : 'unavailable';
   }
+  if (res.status === 429) return 'limited';
   return res.status >= 500 ? 'serverError' : 'other';
 }
 
@@ -425,10 +440,12 @@ function summarise(rate: number, seconds: number, answers: Answer[], maxInFlight
     accepted,
     throughputPerSecond: round(accepted / seconds),
     refused: count('refused'),
+    limited: count('limited'),
     unavailable: count('unavailable'),
     timeouts: count('timeout'),
     serverErrors: count('serverError'),
     other: count('other'),
+    errorsByStatus: answers.filter((a) => a.outcome !== 'ok' && a.outcome !== 'refused').reduce<Record<string, number>>((by, a) => ({ ...by, [a.status]: (by[a.status] ?? 0) + 1 }), {}),
     acceptedLatency,
     postLatency: percentiles(ok.filter((a) => a.kind === 'post').map((a) => a.ms)),
     readLatency: percentiles(ok.filter((a) => a.kind !== 'post').map((a) => a.ms)),
@@ -523,9 +540,11 @@ async function startService(target: BenchTarget) {
     async tokens() {
       const many = (n: number, p: (i: number) => Principal) => Promise.all(Array.from({ length: n }, (_, i) => token(p(i))));
       return {
-        recorders: await many(8, (i) => ({ sub: `soak-recorder-${i}`, agency: 'police', roles: ['recorder'], areas: ['*'] })),
-        analysts: await many(8, (i) => ({ sub: `soak-area-analyst-${i}`, agency: 'police', roles: ['analyst'], areas: ['*'] })),
-        nationals: await many(4, (i) => ({ sub: `soak-national-analyst-${i}`, agency: 'moj', roles: ['analyst'], areas: ['*'] })),
+        // Many callers, as many agency systems and analysts: each has its own report read limit (one
+        // national report in flight), which the soak is not measuring.
+        recorders: await many(16, (i) => ({ sub: `soak-recorder-${i}`, agency: 'police', roles: ['recorder'], areas: ['*'] })),
+        analysts: await many(32, (i) => ({ sub: `soak-area-analyst-${i}`, agency: 'police', roles: ['analyst'], areas: ['*'] })),
+        nationals: await many(32, (i) => ({ sub: `soak-national-analyst-${i}`, agency: 'moj', roles: ['analyst'], areas: ['*'] })),
         admin: await token({ sub: 'soak-admin', agency: 'moj', roles: ['admin'], areas: ['*'] }),
       };
     },
