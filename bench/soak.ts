@@ -140,6 +140,8 @@ export async function soak(args: SoakArgs): Promise<SoakResult> {
   let admissionLimits: SoakResult['admissionLimits'];
   try {
     admissionLimits = (await load.metrics()).limits;
+    phase = 'warm-up';
+    await load.warmUp();
     const stepAt = async (rate: number, seconds: number, name: string) => {
       phase = name;
       const from = samples.length;
@@ -260,6 +262,16 @@ class SoakLoad {
     return summarise(rate, seconds, answers, maxInFlight);
   }
 
+  /** A few requests of each kind, one at a time and not counted: the service's first answers compile its code paths. */
+  async warmUp(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      for (const [kind] of MIX) {
+        const answer = await this.one(kind);
+        if (answer.outcome !== 'ok') throw new Error(`warm-up: a ${kind} was answered ${answer.status || answer.outcome}; the soak's requests are wrong`);
+      }
+    }
+  }
+
   /** Waits until nothing is in flight and the read models have caught up (at most a minute). */
   async settle(): Promise<void> {
     const until = performance.now() + 60_000;
@@ -344,8 +356,7 @@ class SoakLoad {
     }
   }
 
-  private async one(): Promise<Answer> {
-    const kind = this.kind();
+  private async one(kind: Kind = this.kind()): Promise<Answer> {
     this.inFlight++;
     const started = performance.now();
     let status = 0;
@@ -376,7 +387,7 @@ class SoakLoad {
       case 'post': {
         const n = ++this.posts;
         const eventId = randomUUID();
-        const post = { offenderId: `SOAK-${process.pid}-${n}`, body: JSON.stringify({ eventId, type: 'OffenderRegistered', occurredOn: '2015-04-01', data: { area, category: 1 + (n % 3), level: 1, inCustody: false, underSupervision: true } }) };
+        const post = { offenderId: `SOAK-${process.pid}-${n}`, body: JSON.stringify({ eventId, type: 'OffenderRegistered', occurredOn: '2015-04-01', data: { area, category: 1 + (n % 2), level: 1, inCustody: false, underSupervision: true } }) };
         const res = await this.send('POST', `/offenders/${post.offenderId}/events`, this.pick(this.tokens.recorders), post.body);
         if (res.status === 201) this.acknowledged.set(eventId, post);
         else if (res.status === 503) this.refusedPosts.set(eventId, post);

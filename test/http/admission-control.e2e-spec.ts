@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { Authenticator } from '../../src/auth/authenticator';
 import { RecordOffenderEventsHandler } from '../../src/commands/record-events/record-offender-events.handler';
 import { ADMISSION_CONTROL, type AdmissionControl } from '../../src/http/admission-control';
 import { ReportService } from '../../src/reports/report.service';
@@ -169,6 +170,29 @@ describe('admission control', () => {
     expect((await get(EW)).status).toBe(500);
     expect(admission.inFlightOf('reads')).toBe(0);
     expect((await get(EW)).status).toBe(200);
+  });
+
+  it('does no work for a client that left before its handler started, and gives its weight back', async () => {
+    const authenticator = s.app.get(Authenticator);
+    const realAuthenticate = authenticator.authenticate.bind(authenticator);
+    const guard = gate((hold) => jest.spyOn(authenticator, 'authenticate').mockImplementation((request) => hold(() => realAuthenticate(request))));
+    const execute = jest.spyOn(s.app.get(RecordOffenderEventsHandler), 'execute');
+    const eventId = randomUUID();
+    const { port } = s.app.getHttpServer().address() as AddressInfo;
+    const body = JSON.stringify(registration(eventId));
+    const request = http.request({ host: '127.0.0.1', port, path: `/offenders/${nextOffender()}/events`, method: 'POST', headers: { Authorization: recorder, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } });
+    request.on('error', () => undefined);
+    request.end(body);
+    await guard.entered;
+    expect(admission.inFlightOf('writes')).toBe(1);
+    request.destroy();
+    while (admission.inFlightOf('writes') > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    guard.open();
+    // The guard lets it through now; the interceptor finds its client gone and its weight given back.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(execute).not.toHaveBeenCalled();
+    expect(await eventsWithId(eventId)).toBe(0);
+    expect(admission.inFlightOf('writes')).toBe(0);
   });
 
   async function refusedMetric(): Promise<{ writes: number; reads: number }> {
