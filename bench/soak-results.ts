@@ -27,6 +27,7 @@ export function soakArgs(target: BenchTarget, scale: BenchScale, overrides: { st
     maxSteps: smoke ? 3 : 8,
     overloadSeconds: overrides.overloadSeconds ?? (smoke ? 5 : 60),
     timeoutMs: 30_000,
+    timed: scale.timed,
   };
 }
 
@@ -56,7 +57,7 @@ export function soakMarkdown(s: SoakResults): string[] {
     lines.push('| run | rate /s | sent | accepted /s | accepted p50 / p95 / p99 | posts p95 | reads p95 | refused (p95) | 429 | timeouts | other 503 / 5xx / other | most in flight | service MiB (max) | lag, events (max) | held |');
     lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const step of r.search) lines.push(stepRow('search', step));
-    if (r.overload) lines.push(stepRow('**twice capacity**', r.overload));
+    if (r.overload) lines.push(stepRow(r.capacityPerSecond === null ? '**twice the first rate**' : '**twice capacity**', r.overload));
     lines.push('');
     lines.push(`Afterwards (service stopped, store counted): ${r.store.acknowledgedFound.toLocaleString('en-GB')} of ${r.store.acknowledgedPosts.toLocaleString('en-GB')} acknowledged posts in the store, ` +
       `${r.store.duplicated} more than once. ${r.retries.refusedPostsSentAgain} refused posts sent again with their eventId: ${r.retries.recorded} recorded, ${r.store.retriedFound} found exactly once; ` +

@@ -42,6 +42,8 @@ export interface SoakArgs {
   overloadSeconds: number;
   /** A request not answered within this is a timeout (the issue's callers gave up at 30 s). */
   timeoutMs: number;
+  /** Whether latency targets are checked (not at the smoke scale, which checks that everything works). */
+  timed: boolean;
 }
 
 /** The targets of issue 17, item 2. */
@@ -154,7 +156,9 @@ export async function soak(args: SoakArgs): Promise<SoakResult> {
       return step;
     };
     ({ search, capacity } = await searchCapacity(args, (rate) => stepAt(rate, args.stepSeconds, `search ${rate}/s`)));
-    if (capacity !== null) overload = await stepAt(2 * capacity, args.overloadSeconds, `overload ${2 * capacity}/s`);
+    // No rate held (a smoke run on a busy machine): the overload still runs, at twice the first rate, to check what it does.
+    const overloadRate = 2 * (capacity ?? args.startRate);
+    overload = await stepAt(overloadRate, args.overloadSeconds, `overload ${overloadRate}/s`);
     phase = 'retries';
     retries = await load.retryRefusedPosts();
   } finally {
@@ -176,7 +180,7 @@ export async function soak(args: SoakArgs): Promise<SoakResult> {
     store,
     samples: samples.filter((_, i) => i % 5 === 0 || i === samples.length - 1),
   };
-  return { ...result, checks: soakChecks(result) };
+  return { ...result, checks: soakChecks(result, args.timed) };
 }
 
 /** Doubles the rate while it is held, then halves the gap between the best held and the first not held. */
@@ -200,16 +204,18 @@ async function searchCapacity(args: SoakArgs, stepAt: (rate: number) => Promise<
   return { search, capacity: held };
 }
 
-function soakChecks(r: Omit<SoakResult, 'checks'>): SoakResult['checks'] {
+/** Timed checks are only reported at the smoke scale (its timings mean nothing); the others always count. */
+function soakChecks(r: Omit<SoakResult, 'checks'>, timed: boolean): SoakResult['checks'] {
   const o = r.overload;
+  const timing = (check: SoakResult['checks'][number]) => (timed ? check : { ...check, ok: true, detail: `not checked at this scale: ${check.detail}` });
   const checks: SoakResult['checks'] = [
-    { id: 'capacity-found', ok: r.capacityPerSecond !== null, detail: r.capacityPerSecond === null ? `not even ${r.search[0]?.rate}/s was held` : `${r.capacityPerSecond}/s held (p95 < ${SOAK_TARGETS.heldP95Ms} ms, no error)` },
+    timing({ id: 'capacity-found', ok: r.capacityPerSecond !== null, detail: r.capacityPerSecond === null ? `not even ${r.search[0]?.rate}/s was held` : `${r.capacityPerSecond}/s held (p95 < ${SOAK_TARGETS.heldP95Ms} ms, no error)` }),
   ];
   if (o) {
     checks.push(
-      { id: 'overload-accepted-p95', ok: o.acceptedLatency.p95Ms < SOAK_TARGETS.overloadAcceptedP95Ms, detail: `accepted p95 ${o.acceptedLatency.p95Ms} ms at ${o.rate}/s (target < ${SOAK_TARGETS.overloadAcceptedP95Ms} ms)` },
+      timing({ id: 'overload-accepted-p95', ok: o.acceptedLatency.p95Ms < SOAK_TARGETS.overloadAcceptedP95Ms, detail: `accepted p95 ${o.acceptedLatency.p95Ms} ms at ${o.rate}/s (target < ${SOAK_TARGETS.overloadAcceptedP95Ms} ms)` }),
       { id: 'overload-refused-not-timed-out', ok: o.timeouts === 0 && o.serverErrors === 0 && o.other === 0, detail: `${o.refused} refused (p95 ${o.refusedLatency.p95Ms} ms), ${o.limited} over a caller's own limit (429), ${o.unavailable} other 503, ${o.timeouts} timed out, ${o.serverErrors} 5xx, ${o.other} other` },
-      { id: 'overload-refused-quickly', ok: o.refused === 0 || o.refusedLatency.p95Ms < SOAK_TARGETS.refusedP95Ms, detail: `refusals p95 ${o.refusedLatency.p95Ms} ms, max ${o.refusedLatency.maxMs} ms (target p95 < ${SOAK_TARGETS.refusedP95Ms} ms)` },
+      timing({ id: 'overload-refused-quickly', ok: o.refused === 0 || o.refusedLatency.p95Ms < SOAK_TARGETS.refusedP95Ms, detail: `refusals p95 ${o.refusedLatency.p95Ms} ms, max ${o.refusedLatency.maxMs} ms (target p95 < ${SOAK_TARGETS.refusedP95Ms} ms)` }),
     );
   }
   checks.push(

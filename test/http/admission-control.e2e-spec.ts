@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Authenticator } from '../../src/auth/authenticator';
 import { RecordOffenderEventsHandler } from '../../src/commands/record-events/record-offender-events.handler';
 import { ADMISSION_CONTROL, type AdmissionControl } from '../../src/http/admission-control';
+import { AdmissionLeaseInterceptor } from '../../src/http/admission.middleware';
 import { ReportService } from '../../src/reports/report.service';
 import { principal, startSecuredApp, type SecuredApp } from '../support/secured-app';
 
@@ -38,7 +39,7 @@ describe('admission control', () => {
     recorder = `Bearer ${await s.token(principal({ roles: ['recorder'] }))}`;
     analyst = `Bearer ${await s.token(principal({ sub: 'national-analyst', roles: ['analyst'], agency: 'moj', areas: ['*'] }))}`;
     admin = `Bearer ${await s.token(principal({ roles: ['admin'], agency: 'moj', areas: ['*'] }))}`;
-  }, 60_000);
+  }, 180_000);
   afterAll(() => s?.close());
   afterEach(() => {
     openEveryGate();
@@ -177,6 +178,7 @@ describe('admission control', () => {
     const realAuthenticate = authenticator.authenticate.bind(authenticator);
     const guard = gate((hold) => jest.spyOn(authenticator, 'authenticate').mockImplementation((request) => hold(() => realAuthenticate(request))));
     const execute = jest.spyOn(s.app.get(RecordOffenderEventsHandler), 'execute');
+    const intercepted = jest.spyOn(AdmissionLeaseInterceptor.prototype, 'intercept');
     const eventId = randomUUID();
     const { port } = s.app.getHttpServer().address() as AddressInfo;
     const body = JSON.stringify(registration(eventId));
@@ -189,7 +191,8 @@ describe('admission control', () => {
     while (admission.inFlightOf('writes') > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     guard.open();
     // The guard lets it through now; the interceptor finds its client gone and its weight given back.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    while (intercepted.mock.results.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(intercepted.mock.results[0].type).toBe('throw');
     expect(execute).not.toHaveBeenCalled();
     expect(await eventsWithId(eventId)).toBe(0);
     expect(admission.inFlightOf('writes')).toBe(0);
@@ -209,7 +212,7 @@ describe('admission control beside the per-caller report read limit', () => {
   beforeAll(async () => {
     s = await startSecuredApp({ admission: { writes: 8, reads: 8, expensiveWeight: 4 }, reportReads: { budgetPerCaller: 4, expensiveWeight: 4 } });
     admission = s.app.get(ADMISSION_CONTROL);
-  }, 60_000);
+  }, 180_000);
   afterAll(() => s?.close());
   afterEach(() => {
     openEveryGate();
