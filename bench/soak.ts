@@ -152,7 +152,7 @@ export async function soak(args: SoakArgs): Promise<SoakResult> {
       const during = samples.slice(from);
       step.serverRssMiB = { start: during[0]?.rssMiB ?? null, max: maxOf(during.map((s) => s.rssMiB)), end: during[during.length - 1]?.rssMiB ?? null };
       step.readModelLagEvents = { max: maxOf(during.map((s) => s.lagEvents)), end: during[during.length - 1]?.lagEvents ?? null };
-      console.log(`[soak] ${name} at ${rate}/s: ${step.accepted} accepted, ${step.refused} refused, ${step.timeouts} timed out, ${step.serverErrors + step.unavailable + step.other} other errors; p95 ${step.acceptedLatency.p95Ms} ms; ${step.held ? 'held' : 'not held'}`);
+      console.log(`[soak] ${name} at ${rate}/s: ${step.accepted} accepted, ${step.refused} refused, ${step.timeouts} timed out, ${step.limited} over a caller's limit, ${step.serverErrors + step.unavailable + step.other} other errors ${JSON.stringify(step.errorsByStatus)}; p95 ${step.acceptedLatency.p95Ms} ms; ${step.held ? 'held' : 'not held'}`);
       return step;
     };
     ({ search, capacity } = await searchCapacity(args, (rate) => stepAt(rate, args.stepSeconds, `search ${rate}/s`)));

@@ -19,8 +19,8 @@ export interface AdmissionLimits {
   expensiveWeight: number;
 }
 
-/** In flight per database connection: enough to keep the connection busy while Node reads and answers the next request. */
-export const IN_FLIGHT_PER_CONNECTION = 4;
+/** In flight per database connection: one working, one ready (Node reads and answers the next request meanwhile). */
+export const IN_FLIGHT_PER_CONNECTION = 2;
 /** Never fewer than this in flight per budget: the embedded store's one connection still overlaps with HTTP work. */
 export const MIN_IN_FLIGHT = 8;
 /** As the per-caller report read limit: an expensive read costs about four area reads. */
