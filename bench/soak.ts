@@ -215,6 +215,8 @@ function soakChecks(r: Omit<SoakResult, 'checks'>, timed: boolean): SoakResult['
     checks.push(
       timing({ id: 'overload-accepted-p95', ok: o.acceptedLatency.p95Ms < SOAK_TARGETS.overloadAcceptedP95Ms, detail: `accepted p95 ${o.acceptedLatency.p95Ms} ms at ${o.rate}/s (target < ${SOAK_TARGETS.overloadAcceptedP95Ms} ms)` }),
       { id: 'overload-refused-not-timed-out', ok: o.timeouts === 0 && o.serverErrors === 0 && o.other === 0, detail: `${o.refused} refused (p95 ${o.refusedLatency.p95Ms} ms), ${o.limited} over a caller's own limit (429), ${o.unavailable} other 503, ${o.timeouts} timed out, ${o.serverErrors} 5xx, ${o.other} other` },
+      // A 503 that is not admission control's is the store not answering in time (pg's pool waits 5 s): refused slowly.
+      timing({ id: 'overload-no-store-timeouts', ok: o.unavailable === 0, detail: `${o.unavailable} answered 503 by a store that did not answer in time` }),
       timing({ id: 'overload-refused-quickly', ok: o.refused === 0 || o.refusedLatency.p95Ms < SOAK_TARGETS.refusedP95Ms, detail: `refusals p95 ${o.refusedLatency.p95Ms} ms, max ${o.refusedLatency.maxMs} ms (target p95 < ${SOAK_TARGETS.refusedP95Ms} ms)` }),
     );
   }
