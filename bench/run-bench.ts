@@ -10,6 +10,7 @@ import { benchScale, type BenchScale } from './bench-scales';
 import { dropTarget, probePostgres, targetName, type BenchTarget } from './bench-target';
 import type { FairnessArgs } from './fairness';
 import type { PhaseName, PhaseResult } from './phases';
+import { soakArgs, type SoakResults } from './soak-results';
 import { compareCells, writeResults, type BenchResults, type Check, type FairnessResults, type StoreResults } from './write-results';
 
 // `npm run bench`: one run that measures, side by side on the same synthetic history, the import
@@ -32,6 +33,8 @@ interface Options {
   batchSize?: number;
   only?: string;
   mergeInto?: string;
+  soakStepSeconds?: number;
+  soakOverloadSeconds?: number;
 }
 
 async function main(): Promise<void> {
@@ -46,12 +49,14 @@ async function main(): Promise<void> {
     .option('--no-write', 'measure and check only: write neither results file (CI smoke run)')
     .option('--render <results.json>', 'measure nothing: write the report again from a results file (after editing bench/notes.md)')
     .option('--batch-size <n>', 'import batch size (default: what mappa import uses)', (v) => Number(v))
-    .option('--only <part>', "measure one part only: 'fairness' (builds the store by import and rebuild, then measures fairness between callers)")
-    .option('--merge-into <results.json>', 'with --only fairness: put its figures into this results file (keeping the rest) and write its report again')
+    .option('--only <part>', "measure one part only, on a store built by import and rebuild: 'fairness' (between callers) or 'soak' (known capacity and overload, issue 17)")
+    .option('--merge-into <results.json>', 'with --only: put its figures into this results file (keeping the rest) and write its report again')
+    .option('--soak-step-seconds <n>', 'seconds of load at each rate the soak tries (default 20; smoke 3)', (v) => Number(v))
+    .option('--soak-overload-seconds <n>', 'seconds of load at twice the capacity found (default 60; smoke 5)', (v) => Number(v))
     .parse(process.argv);
   const opts = program.opts<Options>();
-  if (opts.only !== undefined && opts.only !== 'fairness') throw new Error(`--only must be 'fairness', not '${opts.only}'.`);
-  if (opts.mergeInto && !opts.only) throw new Error('--merge-into goes with --only fairness.');
+  if (opts.only !== undefined && opts.only !== 'fairness' && opts.only !== 'soak') throw new Error(`--only must be 'fairness' or 'soak', not '${opts.only}'.`);
+  if (opts.mergeInto && !opts.only) throw new Error('--merge-into goes with --only fairness or --only soak.');
   if (opts.render) {
     const results = JSON.parse(await readFile(opts.render, 'utf8')) as BenchResults;
     const md = path.resolve(opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)));
@@ -88,7 +93,14 @@ async function main(): Promise<void> {
   const stores: StoreResults[] = [];
   const fairnessByStore: FairnessResults['stores'] = [];
   const fairnessChecks: Array<{ store: string; checks: Check[] }> = [];
+  const soakByStore: SoakResults['stores'] = [];
   for (const target of targets) {
+    if (opts.only === 'soak') {
+      const measured = await soakOnly(target, scale, file, opts, log);
+      soakByStore.push(measured);
+      fairnessChecks.push({ store: measured.store, checks: measured.result.checks });
+      continue;
+    }
     if (opts.only === 'fairness') {
       const measured = await fairnessOnly(target, scale, file, opts, log);
       fairnessByStore.push(measured.fairness);
@@ -98,6 +110,7 @@ async function main(): Promise<void> {
     const measured = await benchTarget(target, scale, file, generated.result.events, opts, log);
     stores.push(measured.results);
     fairnessByStore.push(measured.fairness);
+    soakByStore.push(measured.soak);
   }
   const run = { commit: commit.id ? `${commit.id}${commit.dirty ? ' (dirty)' : ''}` : null, scale: scale.name, at: started.toISOString() };
   const fairness: FairnessResults = {
@@ -108,8 +121,14 @@ async function main(): Promise<void> {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     stores: fairnessByStore.map((s) => ({ ...s, run })),
   };
+  const soak: SoakResults = { ...fairness, stores: soakByStore.map((s) => ({ ...s, run })) };
+  if (opts.only === 'soak') {
+    await finishOnly('soak', soak, fairnessChecks, opts, log);
+    if (!opts.keep) await rm(file, { force: true });
+    return;
+  }
   if (opts.only === 'fairness') {
-    await finishFairnessOnly(fairness, fairnessChecks, opts, log);
+    await finishOnly('fairness', fairness, fairnessChecks, opts, log);
     if (!opts.keep) await rm(file, { force: true });
     return;
   }
@@ -134,6 +153,7 @@ async function main(): Promise<void> {
     dataset: { ...generated.result, file: path.relative(ROOT, file), peakRssMiB: generated.peakRssMiB },
     stores,
     fairness,
+    soak,
   };
   if (opts.write) {
     await writeResults(results, jsonFile, mdFile, path.join(ROOT, 'bench', 'notes.md'));
@@ -155,7 +175,7 @@ async function benchTarget(
   generatedEvents: number,
   opts: Options,
   log: (line: string) => void,
-): Promise<{ results: StoreResults; fairness: FairnessResults['stores'][number] }> {
+): Promise<{ results: StoreResults; fairness: FairnessResults['stores'][number]; soak: SoakResults['stores'][number] }> {
   const name = targetName(target);
   await dropTarget(target);
   // Each phase after a CHECKPOINT (settle), in a process of its own.
@@ -190,6 +210,9 @@ async function benchTarget(
     log(`${name}: fold-per-query baseline: report ${folded.result.areaYear.medianMs} ms, england-and-wales ${folded.result.national.medianMs} ms, snapshot ${folded.result.snapshot.medianMs} ms`);
     const fair = await phase('fairness', fairnessArgs(target, scale));
     logFairness(name, fair.result, log);
+    // Last: its posts add offenders to the store the figures above were measured on.
+    const soaked = await phase('soak', soakArgs(target, scale, { stepSeconds: opts.soakStepSeconds, overloadSeconds: opts.soakOverloadSeconds }));
+    logSoak(name, soaked.result, log);
 
     const areaDiff = compareCells(served.result.cells.areaYear, folded.result.cells.areaYear);
     const nationalDiff = compareCells(served.result.cells.national, folded.result.cells.national);
@@ -208,9 +231,14 @@ async function benchTarget(
         { id: 'area-report-equals-fold', ok: areaDiff.length === 0, detail: areaDiff.length === 0 ? `${scale.area} ${scale.year}: every cell equal` : areaDiff.slice(0, 5).join('; ') },
         { id: 'national-report-equals-fold', ok: nationalDiff.length === 0, detail: nationalDiff.length === 0 ? `england-and-wales ${scale.year}: every cell equal` : nationalDiff.slice(0, 5).join('; ') },
         fairnessCheck(fair.result, target.kind),
+        ...soaked.result.checks.map((c) => ({ ...c, id: `soak-${c.id}` })),
       ],
     };
-    return { results, fairness: { store: name, kind: target.kind, result: fair.result, peakRssMiB: fair.peakRssMiB } };
+    return {
+      results,
+      fairness: { store: name, kind: target.kind, result: fair.result, peakRssMiB: fair.peakRssMiB },
+      soak: { store: name, kind: target.kind, result: soaked.result, peakRssMiB: soaked.peakRssMiB },
+    };
   } finally {
     if (!opts.keep) await dropTarget(target);
   }
@@ -235,19 +263,45 @@ async function fairnessOnly(target: BenchTarget, scale: BenchScale, file: string
   }
 }
 
-/** Writes the fairness figures into the results file named by --merge-into (else prints them), then checks. */
-async function finishFairnessOnly(fairness: FairnessResults, checks: Array<{ store: string; checks: Check[] }>, opts: Options, log: (line: string) => void): Promise<void> {
+/** Only what the soak needs: the store (import, then rebuild), then the soak phase. */
+async function soakOnly(target: BenchTarget, scale: BenchScale, file: string, opts: Options, log: (line: string) => void): Promise<SoakResults['stores'][number]> {
+  const name = targetName(target);
+  await dropTarget(target);
+  try {
+    await settle(target);
+    const imported = await runPhase('import', { target, file, batchSize: opts.batchSize }, opts.work);
+    log(`${name}: imported ${imported.result.appended.toLocaleString('en-GB')} events (${imported.result.refused} refused)`);
+    await settle(target);
+    await runPhase('rebuild', { target }, opts.work);
+    await settle(target);
+    const soaked = await runPhase('soak', soakArgs(target, scale, { stepSeconds: opts.soakStepSeconds, overloadSeconds: opts.soakOverloadSeconds }), opts.work);
+    logSoak(name, soaked.result, log);
+    return { store: name, kind: target.kind, result: soaked.result, peakRssMiB: soaked.peakRssMiB };
+  } finally {
+    if (!opts.keep) await dropTarget(target);
+  }
+}
+
+function logSoak(name: string, r: PhaseResult<'soak'>, log: (line: string) => void): void {
+  const o = r.overload;
+  log(`${name}: capacity ${r.capacityPerSecond ?? 'none'}/s held (p95 < 250 ms, no error)` +
+    (o ? `; at ${o.rate}/s: ${o.accepted} accepted (p95 ${o.acceptedLatency.p95Ms} ms), ${o.refused} refused (p95 ${o.refusedLatency.p95Ms} ms), ${o.timeouts} timed out` : ''));
+}
+
+/** Writes one part's figures into the results file named by --merge-into (else prints them), then checks. */
+async function finishOnly<K extends 'fairness' | 'soak'>(part: K, measured: NonNullable<BenchResults[K]>, checks: Array<{ store: string; checks: Check[] }>, opts: Options, log: (line: string) => void): Promise<void> {
   if (opts.write && opts.mergeInto) {
     const jsonFile = path.resolve(opts.mergeInto);
     const results = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchResults;
     // A run of one store keeps the other store's figures (each row says its own commit and scale).
-    const kept = (results.fairness?.stores ?? []).filter((s) => !fairness.stores.some((m) => m.store === s.store));
-    results.fairness = { ...fairness, stores: [...fairness.stores, ...kept].sort((x, y) => x.store.localeCompare(y.store)).reverse() };
+    const stores = measured.stores as Array<{ store: string }>;
+    const kept = ((results[part]?.stores ?? []) as Array<{ store: string }>).filter((s) => !stores.some((m) => m.store === s.store));
+    results[part] = { ...measured, stores: [...stores, ...kept].sort((x, y) => x.store.localeCompare(y.store)).reverse() } as BenchResults[K];
     const md = path.resolve(opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)));
     await writeResults(results, jsonFile, md, path.join(ROOT, 'bench', 'notes.md'));
-    log(`wrote the fairness figures into ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, md)}`);
+    log(`wrote the ${part} figures into ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, md)}`);
   } else if (opts.write) {
-    console.log(JSON.stringify(fairness, null, 2));
+    console.log(JSON.stringify(measured, null, 2));
   }
   const failures = checks.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.store}: ${c.id}: ${c.detail}`));
   if (failures.length > 0) {

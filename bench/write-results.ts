@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { ReportCells } from '../src/reports/tables';
 import type { Latencies } from './measure';
 import type { PhaseResult } from './phases';
+import { soakMarkdown, type SoakResults } from './soak-results';
 
 // bench/results.json (machine-readable) and docs/benchmarks.md (the same figures, each beside
 // its limit or baseline, the ratio and the target), plus the hand-written analysis of bench/notes.md.
@@ -52,6 +53,8 @@ export interface BenchResults {
   dataset: PhaseResult<'generate'> & { file: string; peakRssMiB: number };
   stores: StoreResults[];
   fairness?: FairnessResults;
+  /** Known capacity and overload (bench/soak.ts), possibly measured by another run than the rest. */
+  soak?: SoakResults;
 }
 
 /** The targets of the issue ("National scale, measured"), on this machine. */
@@ -230,6 +233,7 @@ function markdown(r: BenchResults, notes: string): string {
     lines.push('Checks: ' + s.checks.map((c) => `${c.ok ? 'pass' : '**FAIL**'} ${c.id} (${c.detail})`).join('; ') + '.');
   }
   if (r.fairness) lines.push('', ...fairnessMarkdown(r.fairness));
+  if (r.soak) lines.push('', ...soakMarkdown(r.soak));
   if (notes.trim()) {
     lines.push('');
     lines.push(notes.trim());

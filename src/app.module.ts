@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Injectable } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { AppConfig } from './config/app-config';
@@ -12,6 +12,8 @@ import { RecordOffenderEventsHandler } from './commands/record-events/record-off
 import { EVENT_STORE, type EventStore } from './event-store/event-store';
 import { openEventStore } from './event-store/open-event-store';
 import { AccessAuditController } from './http/access-audit.controller';
+import { ADMISSION_CONTROL, AdmissionControl, defaultAdmissionLimits, type AdmissionLimits } from './http/admission-control';
+import { AdmissionLeaseInterceptor } from './http/admission.middleware';
 import { ErrorFilter } from './http/error.filter';
 import { EventBatchesController } from './http/event-batches.controller';
 import { HealthController } from './http/health.controller';
@@ -44,6 +46,8 @@ export interface AppOptions {
   rateLimit?: RateLimitSettings | false;
   /** Report reads each caller may have in flight; false: no limit. Default DEFAULT_REPORT_READ_LIMITS. */
   reportReads?: ReportReadLimits | false;
+  /** Work in flight admitted at once (writes, reads); false: unbounded. Default defaultAdmissionLimits(config). */
+  admission?: AdmissionLimits | false;
   /** Longest a report's database statement may run (ms; 0: no limit). Default DEFAULT_REPORT_STATEMENT_TIMEOUT_MS. */
   reportStatementTimeoutMs?: number;
   /** Serve HTTP controllers (false for the command line). */
@@ -65,6 +69,7 @@ export class AppModule {
     const http = options.http ?? true;
     const rateLimit = http ? (options.rateLimit ?? DEFAULT_RATE_LIMIT) : false;
     const reportReads = options.reportReads ?? DEFAULT_REPORT_READ_LIMITS;
+    const admission = options.admission ?? defaultAdmissionLimits(options.config);
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), ...(rateLimit ? [ThrottlerModule.forRoot(throttlerOptions(rateLimit))] : [])],
@@ -82,6 +87,7 @@ export class AppModule {
           statementTimeoutMs: options.reportStatementTimeoutMs ?? DEFAULT_REPORT_STATEMENT_TIMEOUT_MS,
         }),
         { provide: REPORT_READ_LIMITER, useValue: reportReads ? new ReportReadLimiter(reportReads) : null },
+        { provide: ADMISSION_CONTROL, useValue: new AdmissionControl(admission || { writes: 0, reads: 0, expensiveWeight: 1 }) },
         Authenticator,
         { provide: AccessAudit, useFactory: (s: Storage, clock: Clock) => new AccessAudit(s.sql, clock), inject: [STORAGE, CLOCK] },
         RecordOffenderEventsHandler,
@@ -89,7 +95,7 @@ export class AppModule {
         GetOffenderEventsHandler,
         // Guards run in this order: the rate limit first, so forged tokens are limited too.
         ...(rateLimit ? [{ provide: APP_GUARD, useClass: RateLimitGuard }] : []),
-        ...(http ? [{ provide: APP_GUARD, useClass: AuthenticationGuard }, { provide: APP_FILTER, useClass: ErrorFilter }] : []),
+        ...(http ? [{ provide: APP_GUARD, useClass: AuthenticationGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, { provide: APP_INTERCEPTOR, useClass: AdmissionLeaseInterceptor }] : []),
       ],
       exports: [EVENT_STORE, STORAGE, CLOCK, AccessAudit, PROJECTION_RUNNER],
     };

@@ -88,6 +88,14 @@ export class StoreUnavailableError extends MappaError {
   readonly retryAfterSeconds: number = 5;
 }
 
+/**
+ * 503: the service already has as much work in flight as its store can take (admission control,
+ * issue 17); the request was refused before anything was read or done, so it is safe to send again.
+ */
+export class ServiceBusyError extends StoreUnavailableError {
+  override readonly retryAfterSeconds: number = 1;
+}
+
 /** Most characters of a caller's input an error message repeats back (the rest is cut, marked …). */
 export const ECHO_MAX_LENGTH = 64;
 

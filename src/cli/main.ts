@@ -4,6 +4,7 @@ import { resolveServeAuth } from '../auth/auth-config';
 import { AuthConfigError } from '../auth/jwt-verifier';
 import { AGENCIES, ROLES } from '../auth/principal';
 import { loadConfig } from '../config/app-config';
+import { loadAdmissionLimits } from '../http/admission-control';
 import { createHttpApp } from '../http/create-http-app';
 import { loadRateLimit } from '../http/rate-limit';
 import { loadReportReadLimits } from '../http/report-read-limiter';
@@ -42,6 +43,7 @@ program
       auth: auth.settings,
       rateLimit: loadRateLimit(),
       reportReads: loadReportReadLimits(),
+      admission: loadAdmissionLimits(config),
       reportStatementTimeoutMs: loadReportStatementTimeoutMs(DEFAULT_REPORT_STATEMENT_TIMEOUT_MS),
     });
     await app.listen(config.port, host);

@@ -8,6 +8,8 @@ import { AppModule, type AppOptions } from '../app.module';
 import { MAX_EVENT_BYTES } from '../commands/record-events/event-limits';
 import { parseUntrustedJson } from '../commands/record-events/untrusted-json';
 import { HeadersTooLargeError, InvalidInputError, type MappaError } from '../errors';
+import { ADMISSION_CONTROL } from './admission-control';
+import { admissionMiddleware } from './admission.middleware';
 
 /**
  * Largest JSON body: one event (DOMAIN.md 5: over the limit is 413). NDJSON batches have no body
@@ -23,6 +25,8 @@ export async function createHttpApp(options: AppOptions): Promise<NestExpressApp
   });
   // Default helmet headers; no upgrade-insecure-requests, which breaks /docs on a plain-HTTP dev server.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // Before any body is read: past the store's bound a request is refused at once (admission-control.ts).
+  app.use(admissionMiddleware(app.get(ADMISSION_CONTROL)));
   // JSON is read as text and parsed by a parser made for untrusted input (untrusted-json.ts).
   app.useBodyParser('text', { type: 'application/json', limit: JSON_BODY_LIMIT });
   app.use(parseJsonBody);

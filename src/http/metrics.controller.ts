@@ -6,6 +6,7 @@ import { assertMayAdminister } from '../auth/access-policy';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store';
 import { PROJECTION_RUNNER } from '../reports/read-side.tokens';
+import { ADMISSION_CONTROL, registerAdmissionMetrics, type AdmissionControl } from './admission-control';
 
 /**
  * Prometheus metrics: process figures, store and read-model positions, and the lag between them.
@@ -19,6 +20,7 @@ export class MetricsController {
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(PROJECTION_RUNNER) runner: ProjectionRunner,
+    @Inject(ADMISSION_CONTROL) admission: AdmissionControl,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'mappa_' });
     // Read on each scrape (collect), so the figures are never stale.
@@ -30,6 +32,7 @@ export class MetricsController {
       async collect() { this.set(await readPosition()); } });
     new Gauge({ name: 'mappa_read_model_lag_events', help: 'Events appended but not yet in the read models', registers: [this.registry],
       async collect() { this.set(Math.max(0, (await storePosition()) - (await readPosition()))); } });
+    registerAdmissionMetrics(this.registry, admission);
   }
 
   @Get()

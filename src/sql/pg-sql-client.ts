@@ -15,7 +15,7 @@ export interface PgSqlClientOptions {
    * Lets each test file, or each deployment sharing a database, keep its own tables.
    */
   schema?: string;
-  /** Pool size. Default 10. */
+  /** Pool size. Default DEFAULT_POOL_SIZE. */
   maxConnections?: number;
   /**
    * How long to wait for a connection, new or from a busy pool, before answering 503. Default 5000.
@@ -27,6 +27,9 @@ export interface PgSqlClientOptions {
 }
 
 const WHAT = 'The PostgreSQL database';
+
+/** Connections in a server's pool (pg's own default); admission control sizes its budgets from it (src/http/admission-control.ts). */
+export const DEFAULT_POOL_SIZE = 10;
 
 /** SqlClient over a PostgreSQL server through a pg connection pool. */
 export class PgSqlClient implements SqlClient {
@@ -52,7 +55,7 @@ export class PgSqlClient implements SqlClient {
     ].filter(Boolean);
     const pool = new Pool({
       connectionString: options.connectionString,
-      max: options.maxConnections ?? 10,
+      max: options.maxConnections ?? DEFAULT_POOL_SIZE,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       // Sent in the startup packet, so every pooled connection has them before its first query.
       options: runtimeSettings.length > 0 ? runtimeSettings.join(' ') : undefined,

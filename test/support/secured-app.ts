@@ -11,6 +11,7 @@ import { mintToken, type MintOptions } from '../../src/auth/mint-token';
 import type { Principal } from '../../src/auth/principal';
 import type { Clock } from '../../src/config/clock';
 import { createHttpApp } from '../../src/http/create-http-app';
+import type { AdmissionLimits } from '../../src/http/admission-control';
 import type { RateLimitSettings } from '../../src/http/rate-limit';
 import type { ReportReadLimits } from '../../src/http/report-read-limiter';
 
@@ -26,7 +27,7 @@ export interface SecuredApp {
   close(): Promise<void>;
 }
 
-export async function startSecuredApp(options: { rateLimit?: RateLimitSettings | false; reportReads?: ReportReadLimits | false; clock?: Clock; development?: boolean } = {}): Promise<SecuredApp> {
+export async function startSecuredApp(options: { rateLimit?: RateLimitSettings | false; reportReads?: ReportReadLimits | false; admission?: AdmissionLimits | false; clock?: Clock; development?: boolean } = {}): Promise<SecuredApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mappa-auth-'));
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const app = await createHttpApp({
@@ -35,6 +36,7 @@ export async function startSecuredApp(options: { rateLimit?: RateLimitSettings |
     auth: { development: options.development ?? false, verifier: createJwtVerifier({ key: { publicKey: publicKey as KeyObject }, clock: options.clock }) },
     rateLimit: options.rateLimit ?? false,
     reportReads: options.reportReads,
+    admission: options.admission,
   });
   app.useLogger(false);
   await app.listen(0, '127.0.0.1');
