@@ -27,6 +27,8 @@ import { ReportsController } from './http/reports.controller';
 import { OperationsController } from './http/operations.controller';
 import { MetricsController } from './http/metrics.controller';
 import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, PROJECTION_RUNNER } from './reports/read-side.tokens';
+import { PublicationsController } from './publications/publications.controller';
+import { publicationsProviders } from './publications/publications.providers';
 
 export const APP_CONFIG = Symbol('AppConfig');
 export const STORAGE = Symbol('Storage');
@@ -73,7 +75,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), ...(rateLimit ? [ThrottlerModule.forRoot(throttlerOptions(rateLimit))] : [])],
-      controllers: http ? [OffenderEventsController, EventBatchesController, HealthController, AccessAuditController, ReportsController, OperationsController, MetricsController] : [],
+      controllers: http ? [OffenderEventsController, EventBatchesController, HealthController, AccessAuditController, ReportsController, OperationsController, MetricsController, PublicationsController] : [],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
@@ -86,6 +88,7 @@ export class AppModule {
           catchUpBeforeRead: !http,
           statementTimeoutMs: options.reportStatementTimeoutMs ?? DEFAULT_REPORT_STATEMENT_TIMEOUT_MS,
         }),
+        ...publicationsProviders(STORAGE),
         { provide: REPORT_READ_LIMITER, useValue: reportReads ? new ReportReadLimiter(reportReads) : null },
         { provide: ADMISSION_CONTROL, useValue: new AdmissionControl(admission || { writes: 0, reads: 0, expensiveWeight: 1 }) },
         Authenticator,
