@@ -178,6 +178,10 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
           this.cache.set(result.offenderId, [...streams.get(result.offenderId)!.stored, ...result.events]);
         } else if (result.status === 'duplicate-event-id') {
           for (const id of result.eventIds) usedElsewhere.add(id);
+          // It may be in this very stream, appended by another instance since our copy was cached:
+          // read the stream again, so a retried post answers its receipt, not "another offender".
+          this.cache.delete(result.offenderId);
+          freshOnly.add(result.offenderId);
           retry.push(...indices);
         } else {
           this.cache.delete(result.offenderId); // another writer moved the stream on: our copy is stale
