@@ -116,17 +116,22 @@ describeWithPostgres('two `mappa serve` on one PostgreSQL', (url) => {
     expect(report.body.cells['offendersOnSnapshot.total.total']).toBe(6);
   }, 60_000);
 
-  it('keeps one access audit: reads served by either instance are listed, in order, by both', async () => {
-    const [first, second] = registered;
-    expect((await getJson(`${projector.url}/offenders/${first}?reason=${encodeURIComponent(REASON)}`)).status).toBe(200);
-    expect((await getJson(`${follower.url}/offenders/${second}?reason=${encodeURIComponent(REASON)}`)).status).toBe(200);
+  it('keeps one access audit: reads served at once by both instances are all listed by each, oldest first in id order', async () => {
+    const reads = registered.flatMap((offenderId, k) => [projector, follower].map((instance) => ({ instance, offenderId, reason: `${REASON} ${k}` })));
+    const answers = await Promise.all(reads.map((r) => getJson(`${r.instance.url}/offenders/${r.offenderId}?reason=${encodeURIComponent(r.reason)}`)));
+    expect(answers.map((a) => a.status)).toEqual(reads.map(() => 200));
     for (const instance of [projector, follower]) {
       const listed = await getJson(`${instance.url}/audit/access?reason=${encodeURIComponent(REASON)}`);
       expect(listed.status).toBe(200);
-      const reads = (listed.body.entries as Array<{ id: string; action: string; offenderId: string }>).filter((e) => e.action === 'offender-state');
-      expect(reads.map((e) => e.offenderId)).toEqual([first, second]);
-      const ids = (listed.body.entries as Array<{ id: string }>).map((e) => BigInt(e.id));
+      const entries = listed.body.entries as Array<{ id: string; at: string; action: string; offenderId: string; reason: string }>;
+      const stateReads = entries.filter((e) => e.action === 'offender-state').map((e) => `${e.offenderId} ${e.reason}`);
+      expect(stateReads.sort()).toEqual(reads.map((r) => `${r.offenderId} ${r.reason}`).sort());
+      // Appends are serialised in the database: ids commit in order, and times never go back along them.
+      const ids = entries.map((e) => BigInt(e.id));
       expect(ids).toEqual([...ids].sort((x, y) => (x < y ? -1 : 1)));
+      expect(new Set(ids).size).toBe(ids.length);
+      const times = entries.map((e) => e.at);
+      expect(times).toEqual([...times].sort());
     }
   }, 60_000);
 
