@@ -31,7 +31,7 @@ class ReadModelsLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
         this.runner.start((error) => this.logger.error(`projection batch failed, will retry: ${String(error)}`));
       },
       lost: async () => {
-        this.logger.warn('this instance no longer projects the read models (another instance takes over)');
+        this.logger.warn('this instance no longer projects the read models (shutting down, or its lease session ended; another instance takes over)');
         await this.runner.stop();
       },
       renewed: async () => {
@@ -71,7 +71,10 @@ export function readSideProviders(storageToken: symbol, options: ReadSideOptions
       useFactory: (storage: Storage): ProjectorLease => {
         const name = projectorName(options.follow ? 'mappa serve' : 'mappa command line');
         const sql = storage.sql;
-        return sql instanceof PgSqlClient ? new AdvisoryLockLease(sql, (n) => sql.dedicatedConnection(n), { name }) : new SoleProjector(name);
+        if (sql?.dialect !== 'postgres') return new SoleProjector(name); // embedded: one process per store
+        // Loudly, not two projectors: a wrapper around the client must hand over the PgSqlClient itself.
+        if (!(sql instanceof PgSqlClient)) throw new Error('The projector lease needs the PostgreSQL client itself (PgSqlClient), not a wrapper.');
+        return new AdvisoryLockLease(sql, (n) => sql.dedicatedConnection(n), { name });
       },
     },
     {
