@@ -14,6 +14,9 @@ export const createProjections = (): Projection[] => [new OffenderTimelineProjec
 
 const CHECKPOINT = 'read-models';
 
+/** pg_advisory_xact_lock key serialising read-model schema creation (beside EVENT_STORE_INIT_LOCK and the audit's). */
+const READ_MODELS_INIT_LOCK = 74_350_401;
+
 /** A rebuild that has not committed a batch for this long is taken to have died. */
 const REBUILD_STALE_AFTER_SECONDS = 300;
 
@@ -49,10 +52,14 @@ export class ProjectionRunner {
   ) {}
 
   async init(): Promise<void> {
-    await this.db.exec(`CREATE TABLE IF NOT EXISTS rm_checkpoint (name text PRIMARY KEY, position bigint,
-        rebuilding boolean NOT NULL DEFAULT false, updated_at timestamptz NOT NULL DEFAULT now());
-      INSERT INTO rm_checkpoint (name, position) VALUES ('${CHECKPOINT}', NULL) ON CONFLICT (name) DO NOTHING;`);
-    for (const p of this.projections) await this.db.exec(p.schemaSql);
+    // One process at a time: instances starting together on a new schema would race on CREATE ... IF NOT EXISTS.
+    await this.db.transaction(async (tx) => {
+      if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [READ_MODELS_INIT_LOCK]);
+      await tx.exec(`CREATE TABLE IF NOT EXISTS rm_checkpoint (name text PRIMARY KEY, position bigint,
+          rebuilding boolean NOT NULL DEFAULT false, updated_at timestamptz NOT NULL DEFAULT now());
+        INSERT INTO rm_checkpoint (name, position) VALUES ('${CHECKPOINT}', NULL) ON CONFLICT (name) DO NOTHING;`);
+      for (const p of this.projections) await tx.exec(p.schemaSql);
+    });
   }
 
   /** The store position the read models reflect (null: nothing projected yet). */

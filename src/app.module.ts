@@ -26,9 +26,10 @@ import { readSideProviders } from './reports/read-side.providers';
 import { ReportsController } from './http/reports.controller';
 import { OperationsController } from './http/operations.controller';
 import { MetricsController } from './http/metrics.controller';
-import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, PROJECTION_RUNNER } from './reports/read-side.tokens';
 import { PublicationsController } from './publications/publications.controller';
 import { publicationsProviders } from './publications/publications.providers';
+import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, PROJECTION_RUNNER, PROJECTOR_LEASE } from './reports/read-side.tokens';
+import { RebuildRequests } from '../projections/rebuild-requests';
 
 export const APP_CONFIG = Symbol('AppConfig');
 export const STORAGE = Symbol('Storage');
@@ -100,7 +101,7 @@ export class AppModule {
         ...(rateLimit ? [{ provide: APP_GUARD, useClass: RateLimitGuard }] : []),
         ...(http ? [{ provide: APP_GUARD, useClass: AuthenticationGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, { provide: APP_INTERCEPTOR, useClass: AdmissionLeaseInterceptor }] : []),
       ],
-      exports: [EVENT_STORE, STORAGE, CLOCK, AccessAudit, PROJECTION_RUNNER],
+      exports: [EVENT_STORE, STORAGE, CLOCK, AccessAudit, PROJECTION_RUNNER, PROJECTOR_LEASE, RebuildRequests],
     };
   }
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { ProjectionRunner } from '../../projections/projection-runner';
+import type { ProjectorLease } from '../../projections/projector-lease';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store';
-import { PROJECTION_RUNNER } from '../reports/read-side.tokens';
+import { PROJECTION_RUNNER, PROJECTOR_LEASE } from '../reports/read-side.tokens';
 import { withApp } from './report.commands';
 
 // Operations on this machine's store, as its local operator.
@@ -26,6 +27,14 @@ export function registerOperationsCommands(program: Command): void {
     .action(async () => {
       await withApp(async (app) => {
         const runner = app.get<ProjectionRunner>(PROJECTION_RUNNER);
+        // Only the projector rebuilds: beside a running service, two would count events twice.
+        const lease = app.get<ProjectorLease>(PROJECTOR_LEASE);
+        if (!(await lease.tryAcquire())) {
+          const holder = (await lease.holder()) ?? 'another process';
+          console.error(`The read models are being projected by ${holder}. Ask the service instead (POST /admin/rebuild on any instance), or stop every mappa serve on this database and run mappa rebuild again.`);
+          process.exitCode = 2;
+          return;
+        }
         const bar = new SingleBar({ format: 'rebuild [{bar}] {percentage}% | {value}/{total} events | {rate} events/s | {eta_formatted} left', hideCursor: true }, Presets.shades_classic);
         const started = Date.now();
         let begun = false;

@@ -2,11 +2,12 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ProjectionRunner } from '../../projections/projection-runner';
+import type { ProjectorLease } from '../../projections/projector-lease';
 import { assertMayAdminister } from '../auth/access-policy';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store';
-import { PROJECTION_RUNNER } from '../reports/read-side.tokens';
 import { ADMISSION_CONTROL, registerAdmissionMetrics, type AdmissionControl } from './admission-control';
+import { PROJECTION_RUNNER, PROJECTOR_LEASE } from '../reports/read-side.tokens';
 
 /**
  * Prometheus metrics: process figures, store and read-model positions, and the lag between them.
@@ -21,6 +22,7 @@ export class MetricsController {
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(PROJECTION_RUNNER) runner: ProjectionRunner,
     @Inject(ADMISSION_CONTROL) admission: AdmissionControl,
+    @Inject(PROJECTOR_LEASE) lease: ProjectorLease,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'mappa_' });
     // Read on each scrape (collect), so the figures are never stale.
@@ -33,6 +35,8 @@ export class MetricsController {
     new Gauge({ name: 'mappa_read_model_lag_events', help: 'Events appended but not yet in the read models', registers: [this.registry],
       async collect() { this.set(Math.max(0, (await storePosition()) - (await readPosition()))); } });
     registerAdmissionMetrics(this.registry, admission);
+    new Gauge({ name: 'mappa_projector', help: '1 if this instance projects the read models, 0 if it follows another', registers: [this.registry],
+      collect() { this.set(lease.held ? 1 : 0); } });
   }
 
   @Get()

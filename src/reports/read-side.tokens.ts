@@ -1,5 +1,7 @@
 export const PROJECTION_RUNNER = Symbol('ProjectionRunner');
 export const READ_SIDE_OPTIONS = Symbol('ReadSideOptions');
+/** Whether this process projects the read models (projections/projector-lease.ts). */
+export const PROJECTOR_LEASE = Symbol('ProjectorLease');
 
 export interface ReadSideOptions {
   /** Command line: catch up with the whole store before each read. */

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Pool, type PoolClient } from 'pg';
+import { Client, Pool, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
 import { rethrowUnavailable } from './connection-errors';
@@ -66,7 +66,10 @@ export class PgSqlClient implements SqlClient {
     const client = new PgSqlClient(pool, schema);
     if (schema !== undefined) {
       try {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+        // IF NOT EXISTS is not safe against itself: a process starting beside this one may win (23505).
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`).catch((error: { code?: unknown }) => {
+          if (error?.code !== '23505') throw error;
+        });
       } catch (error) {
         await pool.end().catch(() => undefined);
         throw error;
@@ -124,6 +127,23 @@ export class PgSqlClient implements SqlClient {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
+  }
+
+  /**
+   * A connection of its own, outside the pool, with the pool's settings (schema, timeouts): for a
+   * session that must outlive any one query, such as the holder of the projector lease
+   * (projections/projector-lease.ts). `applicationName` shows in pg_stat_activity. The caller ends it.
+   */
+  async dedicatedConnection(applicationName: string): Promise<Client> {
+    const client = new Client({ ...this.pool.options, application_name: applicationName.slice(0, 63) });
+    // Until the caller listens for it: a connection lost unheard would end the process.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (error) {
+      rethrowUnavailable(error, WHAT);
+    }
+    return client;
   }
 }
 
