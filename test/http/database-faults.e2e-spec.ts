@@ -92,7 +92,7 @@ describeWithOwnPostgres('database faults (a PostgreSQL of its own)', (pg) => {
         for (;;) {
           const answer = await post(app, offenderId, body);
           answers.push({ ...answer, at: Date.now(), what: 'post' });
-          if (answer.status === 201 || (answer.status === 200 && answer.replay)) {
+          if (answer.status === 201) {
             acknowledged.add(eventId);
             break;
           }
@@ -112,6 +112,32 @@ describeWithOwnPostgres('database faults (a PostgreSQL of its own)', (pg) => {
         await done;
       },
     };
+  }
+
+  /** Every acknowledged event stored exactly once, nothing stored twice, and the read models at the store's head. */
+  async function expectNothingLostOrDoubled(app: NestExpressApplication, schema: string, acknowledged: ReadonlySet<string>): Promise<void> {
+    const stored = await storedEventIds(schema);
+    expect([...acknowledged].filter((id) => stored.get(id) !== 1)).toEqual([]);
+    expect([...stored.values()].filter((n) => n !== 1)).toEqual([]);
+    const { projected, last } = await readModelsCatchUp(app, 30_000);
+    expect(projected).toBe(last);
+    expect(Number(last)).toBe(stored.size);
+  }
+
+  async function waitUntilHealthy(app: NestExpressApplication, timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    while (Date.now() - started < timeoutMs) {
+      if ((await health(app)).status === 200) return Date.now() - started;
+      await sleep(250);
+    }
+    return -1;
+  }
+
+  async function adminClient(): Promise<Client> {
+    const admin = new Client({ connectionString: pg().url });
+    admin.on('error', () => undefined); // it lives through the faults the tests make
+    await admin.connect();
+    return admin;
   }
 
   /** Waits until the read models reflect everything the store holds. */
@@ -166,14 +192,127 @@ describeWithOwnPostgres('database faults (a PostgreSQL of its own)', (pg) => {
     expect(outage.length).toBeGreaterThan(0);
     expect(traffic.answers.filter((a) => a.status !== 201 && a.status !== 200 && a.status !== 503).map((a) => `${a.what} ${a.status}`)).toEqual([]);
 
-    // Nothing acknowledged lost, nothing appended twice.
-    const stored = await storedEventIds(schema);
-    expect([...traffic.acknowledged].filter((id) => stored.get(id) !== 1)).toEqual([]);
-    expect([...stored.values()].filter((n) => n !== 1)).toEqual([]);
-    // Read models caught up from their checkpoint.
-    const { projected, last } = await readModelsCatchUp(app, 30_000);
-    expect(projected).toBe(last);
-    expect(Number(last)).toBe(stored.size);
+    // Nothing acknowledged lost, nothing appended twice; the read models caught up from their checkpoint.
+    await expectNothingLostOrDoubled(app, schema, traffic.acknowledged);
+  }, 120_000);
+
+  it('a frozen database (SIGSTOP) under load: requests in flight answer 503 with Retry-After within the bound, not when the database wakes', async () => {
+    const { app, schema } = await startService();
+    const traffic = load(app, 6);
+    await sleep(1500);
+    const before = traffic.answers.length;
+
+    pg().freeze();
+    const frozenAt = Date.now();
+    let during: Answer;
+    try {
+      // Longer than the bound: a request waiting on the frozen database would show as one slower than it.
+      await sleep(ANSWER_BOUND_MS + 1000);
+      during = await health(app);
+    } finally {
+      pg().thaw();
+    }
+    const thawedAt = Date.now();
+    const recoveredAfterMs = await waitUntilHealthy(app, 30_000);
+    await sleep(1000);
+    await traffic.stop();
+
+    expect(recoveredAfterMs).toBeGreaterThanOrEqual(0);
+    expect(traffic.answers.length).toBeGreaterThan(before);
+    // In flight at the freeze, or sent during it: each answered within the bound, 503 with Retry-After unless it completed before.
+    const affected = traffic.answers.filter((a) => a.at > frozenAt && a.at - a.ms < thawedAt);
+    expect(affected.filter((a) => a.ms > ANSWER_BOUND_MS).map((a) => `${a.what} ${a.status} after ${a.ms} ms`)).toEqual([]);
+    expect(affected.filter((a) => a.status === 503 && a.retryAfter).length).toBeGreaterThan(0);
+    expect(affected.filter((a) => !(a.status === 503 && a.retryAfter) && a.status !== 201 && a.status !== 200).map((a) => `${a.what} ${a.status}`)).toEqual([]);
+    expect(during.status).toBe(503);
+    expect(during.body).toMatchObject({ status: 'unavailable', database: { state: expect.stringMatching(/^(not-answering|unreachable)$/) } });
+    await expectNothingLostOrDoubled(app, schema, traffic.acknowledged);
+  }, 120_000);
+
+  it('a post whose answer never came (the database froze while it committed) is safe to send again with the same eventId: replayed, stored once', async () => {
+    const { app, schema } = await startService();
+    const admin = await adminClient();
+    const offenderId = `FAULT-${randomUUID().slice(0, 8)}-unknown`;
+    expect((await post(app, offenderId, registration(randomUUID()))).status).toBe(201);
+    await readModelsCatchUp(app, 10_000); // so no projection batch is committing below
+    // Every COMMIT now waits for a standby that does not exist: the append is committed on the
+    // server but not yet answered, the very moment a frozen database leaves a caller not knowing.
+    await admin.query(`ALTER SYSTEM SET synchronous_standby_names = 'no_such_standby'`);
+    await admin.query('SELECT pg_reload_conf()');
+    const eventId = randomUUID();
+    let first: Answer;
+    try {
+      const pending = post(app, offenderId, levelChange(eventId, 1));
+      const deadline = Date.now() + 5000;
+      while ((await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND query = 'COMMIT'`)).rows.length === 0) {
+        if (Date.now() > deadline) throw new Error('The post never reached its COMMIT.');
+        await sleep(20);
+      }
+      pg().freeze();
+      try {
+        first = await pending;
+      } finally {
+        pg().thaw();
+      }
+    } finally {
+      // On waking, the server's statement timeout ends the wait for the standby; the commit stands ("already committed locally").
+      await admin.query('ALTER SYSTEM RESET synchronous_standby_names');
+      await admin.query('SELECT pg_reload_conf()');
+    }
+    expect({ status: first.status, retryAfter: first.retryAfter, rule: first.body.details?.[0]?.rule }).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), rule: 'database-not-answering' });
+    expect(first.body.message).toMatch(/same eventId/);
+    expect(first.ms).toBeLessThanOrEqual(ANSWER_BOUND_MS);
+
+    expect(await waitUntilHealthy(app, 30_000)).toBeGreaterThanOrEqual(0);
+    const again = await post(app, offenderId, levelChange(eventId, 1));
+    expect({ status: again.status, replay: again.replay, body: again.body }).toEqual({ status: 201, replay: true, body: expect.objectContaining({ eventId }) });
+    expect((await storedEventIds(schema)).get(eventId)).toBe(1);
+    await admin.end();
+    await expectNothingLostOrDoubled(app, schema, new Set([eventId]));
+  }, 120_000);
+
+  it('every pooled connection in use on a healthy database: "busy", not "unavailable"; at once past the queue bound; /health says so', async () => {
+    const { app, schema } = await startService({ poolSize: 2, poolQueue: 1, acquireTimeoutMs: 1000, statementTimeoutMs: 15_000 });
+    const admin = await adminClient();
+    const offenders = [0, 1].map((k) => `FAULT-${randomUUID().slice(0, 8)}-busy-${k}`);
+    await readModelsCatchUp(app, 10_000);
+    // Two posts take both connections and wait there for the event store's head row, held here.
+    await admin.query(`BEGIN; SELECT * FROM "${schema}".event_store_head FOR UPDATE`);
+    let holders: Array<Promise<Answer>> = [];
+    let queued: Answer;
+    let refusedAtOnce: Answer;
+    let during: Answer;
+    try {
+      holders = offenders.map((id) => post(app, id, registration(randomUUID())));
+      const deadline = Date.now() + 5000;
+      while ((await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'postgres'`)).rows.length < 2) {
+        if (Date.now() > deadline) throw new Error('The two posts never waited for the lock.');
+        await sleep(20);
+      }
+      // A third waits for a connection (the queue holds one) until the acquisition timeout...
+      const waiting = readEvents(app, offenders[0]);
+      await sleep(200);
+      // ...and with the queue full, a fourth, and /health, are told at once.
+      [refusedAtOnce, during] = await Promise.all([post(app, `FAULT-${randomUUID().slice(0, 8)}-busy-2`, registration(randomUUID())), health(app)]);
+      queued = await waiting;
+    } finally {
+      await admin.query('COMMIT');
+    }
+    expect((await Promise.all(holders)).map((a) => a.status)).toEqual([201, 201]);
+    for (const answer of [queued, refusedAtOnce]) {
+      expect({ status: answer.status, retryAfter: answer.retryAfter, error: answer.body.error, rule: answer.body.details?.[0]?.rule }).toEqual({ status: 503, retryAfter: '1', error: 'store-unavailable', rule: 'pool-exhausted' });
+      expect(answer.body.message).toMatch(/busy: all 2 database connections are in use/i);
+      expect(answer.body.message).not.toMatch(/not available/);
+    }
+    expect(queued.ms).toBeGreaterThanOrEqual(900);
+    expect(queued.ms).toBeLessThan(ANSWER_BOUND_MS);
+    expect(refusedAtOnce.ms).toBeLessThan(500);
+    expect(during.status).toBe(503);
+    expect(during.body).toMatchObject({ status: 'unavailable', database: { state: 'busy', message: 'busy: all 2 connections in use, 1 waiting; the database itself answers.', pool: { size: 2, inUse: 2, waiting: 1 } } });
+    // The database was fine all along: the held posts complete, and the service answers at once.
+    expect((await health(app)).status).toBe(200);
+    await admin.end();
+    await expectNothingLostOrDoubled(app, schema, new Set());
   }, 120_000);
 });
 

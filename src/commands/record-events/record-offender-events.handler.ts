@@ -170,7 +170,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
         itemIndices.push(stream.accepted);
       }
 
-      const results = items.length > 0 ? await this.store.appendToStreams(items) : [];
+      const results = items.length > 0 ? await this.appendForgettingOnFailure(items) : [];
       results.forEach((result, k) => {
         const indices = itemIndices[k];
         if (result.status === 'appended') {
@@ -178,6 +178,10 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
           this.cache.set(result.offenderId, [...streams.get(result.offenderId)!.stored, ...result.events]);
         } else if (result.status === 'duplicate-event-id') {
           for (const id of result.eventIds) usedElsewhere.add(id);
+          // Perhaps this offender's own, from an append whose answer was lost (issue 18.2): a fresh
+          // read finds it there and answers the replay; only an id absent from it is another's.
+          this.cache.delete(result.offenderId);
+          freshOnly.add(result.offenderId);
           retry.push(...indices);
         } else {
           this.cache.delete(result.offenderId); // another writer moved the stream on: our copy is stale
@@ -201,6 +205,19 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
       pending = retry.sort((a, b) => a - b);
     }
     return outcomes;
+  }
+
+  /**
+   * An append that failed (503: a database fault, a timeout) may still have committed: the cached
+   * streams it started from are no longer to be trusted.
+   */
+  private async appendForgettingOnFailure(items: StreamAppend[]) {
+    try {
+      return await this.store.appendToStreams(items);
+    } catch (error) {
+      for (const item of items) this.cache.delete(item.offenderId);
+      throw error;
+    }
   }
 
   /** The offenders' streams: from the cache where allowed and held, else one read of the store. */
