@@ -42,6 +42,8 @@ const NO_ANSWER_LIMIT = 2_147_483_647;
 
 /** What pg says when its answer timeout (query_timeout) ran out: the server did not answer at all. */
 const NO_ANSWER = /query read timeout/i;
+/** SQLSTATE query_canceled: statement_timeout stopped the statement. */
+const QUERY_CANCELED = '57014';
 /** What pg-pool says when a wait in the queue for a connection ran out. */
 const QUEUE_WAIT_RAN_OUT = /timeout exceeded when trying to connect/i;
 
@@ -221,9 +223,17 @@ export class PgSqlClient implements SqlClient {
       unanswered.cause = error;
       return unanswered;
     }
+    if ((error as { code?: unknown })?.code === QUERY_CANCELED) {
+      // The server answered "too slow" (a lock held elsewhere, an overloaded server): it is there.
+      const stopped = new StoreUnavailableError(
+        `${WHAT} did not finish the work in time and it was stopped. Please try again shortly; a post may be sent again with the same eventId.`,
+        [{ rule: 'statement-timeout', message: 'a statement ran past the statement timeout' }],
+      );
+      stopped.cause = error;
+      return stopped;
+    }
     if (isConnectionError(error)) {
-      // statement_timeout (57014) is the server answering "too slow", not a fault of the server.
-      if ((error as { code?: unknown }).code !== '57014') this.tracker.unreachable();
+      this.tracker.unreachable();
       return this.unreachableError(error);
     }
     this.tracker.succeeded();
@@ -376,7 +386,7 @@ function statement(text: string, values: unknown[] | undefined, answerTimeoutMs:
 function lostConnection(error: unknown): boolean {
   const message = (error as { message?: unknown })?.message;
   if (typeof message === 'string' && NO_ANSWER.test(message)) return true;
-  return isConnectionError(error) && (error as { code?: unknown })?.code !== '57014' && !(error instanceof StoreUnavailableError);
+  return isConnectionError(error) && (error as { code?: unknown })?.code !== QUERY_CANCELED && !(error instanceof StoreUnavailableError);
 }
 
 /** CSV text in pieces of a few thousand rows, so a large load is never one giant string. */
