@@ -4,7 +4,8 @@ import type { NewOffenderEvent } from './offender-event';
 import type { RuleId } from './offender-rules';
 import { retractedIds, stateAt, type TimelineEvent } from './offender-timeline';
 import { isValidDivision } from './reference-areas';
-import { findTimelineViolations, type TimelineViolation } from './timeline-rules';
+import { extendsTail, type StreamTail } from './stream-tail';
+import { findTimelineViolations, violationAfter, type TimelineViolation } from './timeline-rules';
 
 // The offender decider: whether one posted event may be appended to an offender's stream
 // (DOMAIN.md section 5). Pure: the stream and today's date come in, a decision goes out.
@@ -25,42 +26,62 @@ const refuse = (error: MappaError): Decision => ({ ok: false, error });
  * @param stream the offender's stored events with their revisions, in arrival order
  * @param candidate the posted event
  * @param today the date the service runs on, YYYY-MM-DD (nothing may be dated after it)
+ * @param tail the stream folded to its end (stream-tail.ts), if the caller keeps one: an event dated on
+ *   or after everything in force is then decided against it alone; the decision is the same either way
  */
-export function decide(stream: readonly TimelineEvent[], candidate: NewOffenderEvent, today: string): Decision {
+export function decide(stream: readonly TimelineEvent[], candidate: NewOffenderEvent, today: string, tail?: StreamTail): Decision {
   const field = checkEventFields(candidate, today);
   if (field) return refuse(new InvalidInputError(field.message, [field]));
 
-  if (candidate.type !== 'OffenderRegistered' && !stream.some((e) => e.type === 'OffenderRegistered')) {
+  const registered = tail?.length === stream.length ? tail.registered : stream.some((e) => e.type === 'OffenderRegistered');
+  if (candidate.type !== 'OffenderRegistered' && !registered) {
     const message = `Offender ${candidate.offenderId} is not known to the service, so a ${candidate.type} cannot be recorded before an OffenderRegistered.`;
     return refuse(new NotFoundError(message, [{ field: 'offenderId', rule: 'known-offender' satisfies RuleId, message }]));
   }
 
-  return candidate.type === 'EventRetracted' ? decideRetraction(stream, candidate) : decideFact(stream, candidate);
+  if (candidate.type === 'EventRetracted') return decideRetraction(stream, candidate);
+  if (tail?.length === stream.length && extendsTail(tail, candidate)) return decideAtTail(tail, candidate);
+  return decideFact(stream, candidate);
 }
+
+/** A dated fact on or after every event in force, in a valid stream: only its own check can fail. */
+function decideAtTail(tail: StreamTail, candidate: NewOffenderEvent): Decision {
+  const placed: TimelineEvent = { ...candidate, revision: tail.length };
+  const division = divisionRefusal(() => tail.state.area, candidate);
+  if (division) return division;
+  // Every charge of the timeline is in the state at its tail, so no charge dates are needed.
+  const violation = violationAfter(tail.state, placed, NO_CHARGE_DATES);
+  return violation ? refuse(ownViolation(candidate, violation)) : ACCEPTED;
+}
+
+const NO_CHARGE_DATES: ReadonlyMap<string, string> = new Map();
 
 /** A dated fact: inserted into effective-date order and the timeline re-checked from its date on. */
 function decideFact(stream: readonly TimelineEvent[], candidate: NewOffenderEvent): Decision {
   // Revision = stream length puts it after every event already recorded for the same date.
   const placed: TimelineEvent = { ...candidate, revision: stream.length };
 
-  if (candidate.type === 'DivisionChanged') {
-    // A division is a field of its area; the area is the one the offender is in on that date.
-    const { area } = stateAt(stream, candidate.occurredOn);
-    if (area !== null && !isValidDivision(area, candidate.data.division)) {
-      const problem = divisionNotInAreaProblem('data.division', candidate.data.division, area);
-      return refuse(new InvalidInputError(problem.message, [problem]));
-    }
-  }
+  const division = divisionRefusal(() => stateAt(stream, candidate.occurredOn).area, candidate);
+  if (division) return division;
 
   const violation = firstNewViolation(stream, [...stream, placed], candidate.occurredOn);
   if (!violation) return ACCEPTED;
-  const self = `${candidate.type} of ${candidate.occurredOn}`;
-  if (violation.revision === placed.revision) {
-    return refuse(timelineError(`${self} cannot be recorded: ${violation.reason}.`, violation, violation.field));
-  }
-  const message = `Recording this ${self} would make the later ${describeLater(violation)} invalid: ${violation.reason}.`;
+  if (violation.revision === placed.revision) return refuse(ownViolation(candidate, violation));
+  const message = `Recording this ${candidate.type} of ${candidate.occurredOn} would make the later ${describeLater(violation)} invalid: ${violation.reason}.`;
   return refuse(timelineError(message, violation));
 }
+
+/** A division is a field of its area: the area the offender is in on the event's date. */
+function divisionRefusal(areaOnDate: () => string | null, candidate: NewOffenderEvent): Decision | null {
+  if (candidate.type !== 'DivisionChanged') return null;
+  const area = areaOnDate();
+  if (area === null || isValidDivision(area, candidate.data.division)) return null;
+  const problem = divisionNotInAreaProblem('data.division', candidate.data.division, area);
+  return refuse(new InvalidInputError(problem.message, [problem]));
+}
+
+const ownViolation = (candidate: NewOffenderEvent, violation: TimelineViolation): InvalidTimelineError =>
+  timelineError(`${candidate.type} of ${candidate.occurredOn} cannot be recorded: ${violation.reason}.`, violation, violation.field);
 
 /**
  * A correction of the record, not a dated fact (DOMAIN.md 3): it names an event of this offender

@@ -1,17 +1,18 @@
 // The event catalogue of DOMAIN.md section 3: every fact an agency can post about an offender.
 
-export type Category = 1 | 2 | 3;
-export type Level = 1 | 2 | 3;
+export const CATEGORIES = [1, 2, 3] as const;
+export const LEVELS = [1, 2, 3] as const;
+export const CUSTODY_REASONS = ['sentence', 'remand', 'recall', 'hospital'] as const;
+export const NOTIFICATION_BREACH_OUTCOMES = ['caution', 'conviction', 'no-further-action'] as const;
+export const SFO_OUTCOMES = ['convicted', 'acquitted', 'discontinued', 'convicted-other-offence'] as const;
+export const MAPPA_END_REASONS = ['registration-expired', 'licence-expired', 'no-longer-eligible', 'deceased', 'other'] as const;
 
-export type CustodyReason = 'sentence' | 'remand' | 'recall' | 'hospital';
-export type NotificationBreachOutcome = 'caution' | 'conviction' | 'no-further-action';
-export type SfoOutcome = 'convicted' | 'acquitted' | 'discontinued' | 'convicted-other-offence';
-export type MappaEndReason =
-  | 'registration-expired'
-  | 'licence-expired'
-  | 'no-longer-eligible'
-  | 'deceased'
-  | 'other';
+export type Category = (typeof CATEGORIES)[number];
+export type Level = (typeof LEVELS)[number];
+export type CustodyReason = (typeof CUSTODY_REASONS)[number];
+export type NotificationBreachOutcome = (typeof NOTIFICATION_BREACH_OUTCOMES)[number];
+export type SfoOutcome = (typeof SFO_OUTCOMES)[number];
+export type MappaEndReason = (typeof MAPPA_END_REASONS)[number];
 
 /** Payload of each event type, by type name. */
 export interface OffenderEventData {

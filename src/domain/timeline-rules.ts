@@ -48,6 +48,15 @@ export function findTimelineViolations(events: readonly TimelineEvent[], from?: 
   return violations;
 }
 
+/**
+ * The violation `event` would be if it came right after the events folded into `state` (the tail of a
+ * valid timeline), or null. `chargeDates` only names charges the state does not hold.
+ */
+export function violationAfter(state: OffenderState, event: TimelineEvent, chargeDates: ReadonlyMap<string, string>): TimelineViolation | null {
+  const found = checkEvent(state, event, chargeDates);
+  return found ? toViolation(event, found) : null;
+}
+
 interface Breach {
   field: string;
   rule: RuleId;

@@ -1,5 +1,6 @@
 import { seededRandom, seededUuid, type SeededRandom } from '../demo/seeded-random';
 import { decide } from '../domain/offender-decider';
+import { advanceTail, foldTail, type StreamTail } from '../domain/stream-tail';
 import type { Category, NewOffenderEvent } from '../domain/offender-event';
 import { evolve, initialOffenderState, type OffenderState } from '../domain/offender-state';
 import { effectiveTimeline, type TimelineEvent } from '../domain/offender-timeline';
@@ -229,8 +230,10 @@ export class NationalHistory {
     const stream: TimelineEvent[] = [];
     const out: Array<{ event: TimelineEvent; recordedDay: number }> = [];
     let latest = '';
+    let tail: StreamTail | undefined;
     for (const item of arrival) {
-      const decision = decide(stream, item.event, dateOfDay(item.recordedDay));
+      tail ??= foldTail(stream);
+      const decision = decide(stream, item.event, dateOfDay(item.recordedDay), tail);
       if (!decision.ok) {
         this.stats.refused++;
         const rule = decision.error.details[0]?.rule ?? decision.error.code;
@@ -242,6 +245,7 @@ export class NationalHistory {
       }
       const event: TimelineEvent = { ...item.event, revision: stream.length };
       stream.push(event);
+      tail = advanceTail(tail, event);
       out.push({ event, recordedDay: item.recordedDay });
       this.stats.events++;
       this.stats.byType[event.type] = (this.stats.byType[event.type] ?? 0) + 1;

@@ -27,6 +27,8 @@ export interface RandomHistoryOptions {
   /** Dates are drawn between these years (inclusive). */
   fromYear?: number;
   toYear?: number;
+  /** Whether a proposal is kept (default: decide() accepts it); given the stream so far and the history's today. */
+  keep?: (stream: readonly TimelineEvent[], candidate: NewOffenderEvent, today: string) => boolean;
 }
 
 export function randomHistory(options: RandomHistoryOptions): NewOffenderEvent[] {
@@ -108,7 +110,8 @@ export function randomHistory(options: RandomHistoryOptions): NewOffenderEvent[]
     const candidate = { eventId: uuid(), offenderId, occurredOn, ...proposal } as NewOffenderEvent;
     const data = candidate.data as Record<string, unknown>;
     for (const k of Object.keys(data)) if (data[k] === undefined) delete data[k];
-    if (decide(stream, candidate, dateOf(dayCount)).ok) {
+    const today = dateOf(dayCount);
+    if (options.keep ? options.keep(stream, candidate, today) : decide(stream, candidate, today).ok) {
       stream.push({ ...candidate, revision: n });
       out.push(candidate);
       if (!backDated) cursors.set(offenderId, day);

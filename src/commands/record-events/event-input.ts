@@ -96,7 +96,7 @@ function payloadErrors(type: OffenderEventType, data: object): ErrorDetail[] {
   // A payload with no fields: class-validator's forbidUnknownValues would refuse even {}.
   if (PAYLOAD_DTO[type] === NoPayloadDto) return details;
   const known = unknown.length === 0 ? data : Object.fromEntries(Object.entries(data).filter(([key]) => fields.has(key)));
-  const dto = plainToInstance(PAYLOAD_DTO[type], known, { enableImplicitConversion: false });
+  const dto = plainToInstance(PAYLOAD_DTO[type] as new () => object, known, { enableImplicitConversion: false });
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   return [...details, ...errors.flatMap((e) => flatten(e, 'data'))];
 }

@@ -1,5 +1,12 @@
 import { LRUCache } from 'lru-cache';
 import type { RecordedOffenderEvent } from '../../domain/offender-event';
+import type { StreamTail } from '../../domain/stream-tail';
+
+/** A stream as kept: its events and, when known, its tail (the fold to its end, src/domain/stream-tail.ts). */
+export interface CachedStream {
+  readonly events: readonly RecordedOffenderEvent[];
+  readonly tail?: StreamTail;
+}
 
 /**
  * Offender streams kept between commands, least recently used first out, so that a large import
@@ -14,10 +21,10 @@ import type { RecordedOffenderEvent } from '../../domain/offender-event';
  * deleted slots that every eviction walks past (17% of the import's last tenth, national history).
  */
 export class OffenderStreamCache {
-  private readonly streams: LRUCache<string, readonly RecordedOffenderEvent[]>;
+  private readonly streams: LRUCache<string, CachedStream>;
 
   constructor(readonly maxEvents: number) {
-    this.streams = new LRUCache({ maxSize: maxEvents, sizeCalculation: (stream) => stream.length });
+    this.streams = new LRUCache({ maxSize: maxEvents, sizeCalculation: (stream) => stream.events.length });
   }
 
   get size(): number {
@@ -25,14 +32,14 @@ export class OffenderStreamCache {
   }
 
   /** The stream, now marked most recently used. */
-  get(offenderId: string): readonly RecordedOffenderEvent[] | undefined {
+  get(offenderId: string): CachedStream | undefined {
     return this.streams.get(offenderId);
   }
 
-  /** Keeps the stream (an empty one, or one longer than the whole bound, is not kept). */
-  set(offenderId: string, stream: readonly RecordedOffenderEvent[]): void {
-    if (stream.length === 0 || stream.length > this.maxEvents) this.streams.delete(offenderId);
-    else this.streams.set(offenderId, stream);
+  /** Keeps the stream (an empty one, or one longer than the whole bound, is not kept); a tail of another length is dropped. */
+  set(offenderId: string, events: readonly RecordedOffenderEvent[], tail?: StreamTail): void {
+    if (events.length === 0 || events.length > this.maxEvents) this.streams.delete(offenderId);
+    else this.streams.set(offenderId, { events, tail: tail?.length === events.length ? tail : undefined });
   }
 
   delete(offenderId: string): void {

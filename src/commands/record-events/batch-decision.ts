@@ -1,0 +1,182 @@
+import { recordingRefusal, unknownOffenderRefusal } from '../../auth/access-policy';
+import { decide } from '../../domain/offender-decider';
+import type { NewOffenderEvent, RecordedOffenderEvent } from '../../domain/offender-event';
+import type { TimelineEvent } from '../../domain/offender-timeline';
+import { advanceTail, foldTail, type StreamTail } from '../../domain/stream-tail';
+import { ConcurrencyConflictError, IdempotencyConflictError, type MappaError } from '../../errors';
+import type { ExpectedRevision } from '../../event-store/event-store';
+import { canonicalJson } from './event-input';
+import type { RecordContext, RecordOutcome } from './record-offender-events.command';
+
+// One attempt at a batch, decided without I/O (issue 13, item 2): the offenders' streams and the
+// events still to decide come in; the outcomes known now, the appends to make, and what must be
+// decided again on a fresh read go out. The command handler does the reading, the appending and
+// the retrying around it.
+
+/** An offender's stream as read for this attempt. */
+export interface LoadedStream {
+  events: readonly RecordedOffenderEvent[];
+  /** The stream folded to its end, when the cache kept one (src/domain/stream-tail.ts). */
+  tail?: StreamTail;
+  /** Read from the cache rather than the store: a refusal must be confirmed on a fresh read. */
+  cached: boolean;
+}
+
+export interface BatchInput {
+  events: readonly NewOffenderEvent[];
+  /** Indices of `events` still to decide, in order. */
+  pending: readonly number[];
+  streams: ReadonlyMap<string, LoadedStream>;
+  context: Pick<RecordContext, 'principal' | 'expectedRevision'>;
+  /** The service's date, YYYY-MM-DD. */
+  today: string;
+  /** Event ids the store reported as used by another offender's stream. */
+  usedElsewhere: ReadonlySet<string>;
+}
+
+/** The events of one offender to append, with the indices of the batch they answer. */
+export interface PlannedAppend {
+  offenderId: string;
+  expectedRevision: ExpectedRevision;
+  indices: number[];
+  /** The stream the append was decided on (stored, then accepted) and its tail, for the cache. */
+  stored: readonly RecordedOffenderEvent[];
+  tail?: StreamTail;
+}
+
+export interface BatchDecision {
+  /** Outcomes settled by this attempt, by index of the batch. */
+  outcomes: Map<number, RecordOutcome>;
+  appends: PlannedAppend[];
+  /** Repeats of an event accepted earlier in the same batch: [index, index of the first]. */
+  repeats: Array<[index: number, of: number]>;
+  /** Indices to decide again on a fresh read of their offender. */
+  retry: number[];
+  /** Offenders refused on a cached copy: read from the store from now on. */
+  stale: Set<string>;
+  /** Each offender's stream as last decided on (for the access audit). */
+  timelines: Map<string, TimelineEvent[]>;
+}
+
+interface WorkingStream {
+  stored: readonly RecordedOffenderEvent[];
+  timeline: TimelineEvent[];
+  byEventId: Map<string, { event: NewOffenderEvent; stored?: RecordedOffenderEvent; batchIndex?: number }>;
+  accepted: number[];
+  tail?: StreamTail;
+  cached: boolean;
+}
+
+/**
+ * Decides the pending events in order, each against its offender's stream with the events
+ * accepted before it: who may post it (403 before anything that could tell an unknown offender from
+ * another area's), a repeated eventId (duplicate or idempotency conflict), If-Match, then the
+ * domain's decide(). A refusal on a cached stream is not final: that offender's remaining events
+ * wait for a fresh read.
+ */
+export function decideBatch({ events, pending, streams, context, today, usedElsewhere }: BatchInput): BatchDecision {
+  const working = new Map<string, WorkingStream>();
+  for (const [offenderId, loaded] of streams) {
+    working.set(offenderId, {
+      stored: loaded.events,
+      timeline: [...loaded.events],
+      byEventId: new Map(loaded.events.map((e) => [e.eventId, { event: e, stored: e }])),
+      accepted: [],
+      tail: loaded.tail,
+      cached: loaded.cached,
+    });
+  }
+  const decision: BatchDecision = { outcomes: new Map(), appends: [], repeats: [], retry: [], stale: new Set(), timelines: new Map() };
+
+  for (const i of pending) {
+    const event = events[i];
+    const stream = working.get(event.offenderId)!;
+    if (decision.stale.has(event.offenderId)) {
+      decision.retry.push(i);
+      continue;
+    }
+    const refuse = (error: MappaError) => {
+      if (!stream.cached) {
+        decision.outcomes.set(i, refused(event, error));
+        return;
+      }
+      decision.stale.add(event.offenderId);
+      decision.retry.push(i);
+    };
+    const forbidden = recordingRefusal(context.principal, stream.timeline, event) ?? unknownOffenderRefusal(context.principal, stream.timeline, event);
+    if (forbidden) {
+      refuse(forbidden);
+      continue;
+    }
+    const seen = stream.byEventId.get(event.eventId);
+    if (seen) {
+      if (canonicalJson(contentOf(seen.event)) !== canonicalJson(contentOf(event))) {
+        refuse(new IdempotencyConflictError(
+          `Event ${event.eventId} was already recorded with different content; a corrected event needs a new eventId.`,
+          [{ field: 'eventId', rule: 'idempotency', message: 'eventId already used for different content' }],
+        ));
+      } else if (seen.stored) {
+        decision.outcomes.set(i, { status: 'duplicate', ...receipt(seen.stored) });
+      } else {
+        decision.repeats.push([i, seen.batchIndex!]);
+      }
+      continue;
+    }
+    if (usedElsewhere.has(event.eventId)) {
+      decision.outcomes.set(i, refused(event, new IdempotencyConflictError(
+        `Event ${event.eventId} was already recorded for another offender; each event needs its own eventId.`,
+        [{ field: 'eventId', rule: 'idempotency', message: 'eventId already used by another offender' }],
+      )));
+      continue;
+    }
+    const revision = stream.timeline.length - 1;
+    if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
+      decision.outcomes.set(i, refused(event, new ConcurrencyConflictError(
+        `The record of offender ${event.offenderId} is at revision ${revision}, not ${context.expectedRevision} as If-Match says; read it again before posting.`,
+        [{ field: 'If-Match', rule: 'expected-revision', message: `current revision is ${revision}` }],
+      )));
+      continue;
+    }
+    stream.tail ??= foldTail(stream.timeline);
+    const decided = decide(stream.timeline, event, today, stream.tail);
+    if (!decided.ok) {
+      refuse(decided.error);
+      continue;
+    }
+    const placed = { ...event, revision: stream.timeline.length };
+    stream.timeline.push(placed);
+    stream.tail = advanceTail(stream.tail, placed);
+    stream.byEventId.set(event.eventId, { event, batchIndex: i });
+    stream.accepted.push(i);
+  }
+
+  for (const [offenderId, stream] of working) {
+    decision.timelines.set(offenderId, stream.timeline);
+    if (stream.accepted.length === 0) continue;
+    decision.appends.push({
+      offenderId,
+      expectedRevision: stream.stored.length === 0 ? 'no-stream' : stream.stored.length - 1,
+      indices: stream.accepted,
+      stored: stream.stored,
+      tail: stream.tail,
+    });
+  }
+  return decision;
+}
+
+const contentOf = (e: NewOffenderEvent) => ({ offenderId: e.offenderId, type: e.type, occurredOn: e.occurredOn, data: e.data });
+
+export const receipt = (e: RecordedOffenderEvent) => ({
+  eventId: e.eventId,
+  offenderId: e.offenderId,
+  revision: e.revision,
+  position: e.position,
+  recordedAt: e.recordedAt,
+});
+
+export const refused = (event: NewOffenderEvent, error: MappaError): RecordOutcome => ({
+  status: 'refused',
+  eventId: event.eventId,
+  offenderId: event.offenderId,
+  error,
+});

@@ -1,0 +1,106 @@
+import type { RecordedOffenderEvent } from '../../domain/offender-event';
+import type { EventStore, StreamAppend, StreamAppendResult, SubscribeOptions, Subscription } from '../event-store';
+import { AppendSignal, PollingSubscription } from '../polling-subscription';
+import { assertAppendable, planAppends } from '../postgres/plan-appends';
+
+/**
+ * An EventStore held in this process's memory, judged by the same pure planner as the PostgreSQL
+ * family (plan-appends.ts), so it keeps the same promises: gapless positions, recordedAt never
+ * decreasing, an event id unique across streams. For tests of what sits above the port: the
+ * command handler's cases run given/when/then in milliseconds. Not a configuration choice:
+ * nothing here survives the process.
+ */
+export class InMemoryEventStore implements EventStore {
+  readonly kind = 'in-memory';
+  private readonly subscriptions = new Set<Subscription>();
+  private closed = false;
+
+  /** @param data the events, shared by every store made over it as connections share one database */
+  constructor(private readonly data: InMemoryEvents = new InMemoryEvents()) {}
+
+  async init(): Promise<void> {}
+
+  async appendToStreams(items: readonly StreamAppend[]): Promise<StreamAppendResult[]> {
+    this.assertOpen();
+    assertAppendable(items);
+    const last = this.data.log[this.data.log.length - 1];
+    const plan = planAppends(items, {
+      lastPosition: last?.position ?? 0n,
+      lastRecordedAt: last ? new Date(last.recordedAt) : null,
+      lastRevisions: new Map(items.flatMap((item) => {
+        const stream = this.data.streams.get(item.offenderId);
+        return stream ? [[item.offenderId, stream.length - 1] as const] : [];
+      })),
+      existingEventIds: new Set(items.flatMap((item) => item.events.map((e) => e.eventId.toLowerCase())).filter((id) => this.data.eventIds.has(id))),
+    });
+    for (const event of plan.accepted) {
+      const stored = Object.freeze(structuredClone(event));
+      this.data.log.push(stored);
+      this.data.eventIds.add(stored.eventId);
+      const stream = this.data.streams.get(stored.offenderId);
+      if (stream) stream.push(stored);
+      else this.data.streams.set(stored.offenderId, [stored]);
+    }
+    if (plan.accepted.length > 0) this.data.signal.notify();
+    return plan.results;
+  }
+
+  async readStream(offenderId: string): Promise<RecordedOffenderEvent[]> {
+    this.assertOpen();
+    return copies(this.data.streams.get(offenderId) ?? []);
+  }
+
+  async readStreams(offenderIds: readonly string[]): Promise<Map<string, RecordedOffenderEvent[]>> {
+    this.assertOpen();
+    const found = new Map<string, RecordedOffenderEvent[]>();
+    for (const id of offenderIds) {
+      const stream = this.data.streams.get(id);
+      if (stream) found.set(id, copies(stream));
+    }
+    return found;
+  }
+
+  async readAll(after: bigint | null, limit: number): Promise<RecordedOffenderEvent[]> {
+    this.assertOpen();
+    // Positions are 1, 2, 3...: the event at position p is at index p - 1.
+    const from = after === null ? 0 : Number(after);
+    return copies(this.data.log.slice(from, from + limit));
+  }
+
+  async lastPosition(): Promise<bigint | null> {
+    this.assertOpen();
+    return this.data.log[this.data.log.length - 1]?.position ?? null;
+  }
+
+  subscribe(after: bigint | null, handler: (events: RecordedOffenderEvent[]) => Promise<void>, options?: SubscribeOptions): Subscription {
+    const subscription = new PollingSubscription((from, limit) => this.readAll(from, limit), this.data.signal, after, handler, options);
+    this.subscriptions.add(subscription);
+    return {
+      close: async () => {
+        this.subscriptions.delete(subscription);
+        await subscription.close();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.subscriptions.clear();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The in-memory event store is closed.');
+  }
+}
+
+/** What an in-memory store holds; several InMemoryEventStore instances may share one. */
+export class InMemoryEvents {
+  readonly log: RecordedOffenderEvent[] = [];
+  readonly streams = new Map<string, RecordedOffenderEvent[]>();
+  readonly eventIds = new Set<string>();
+  readonly signal = new AppendSignal();
+}
+
+/** Callers get their own objects: nothing they change reaches the store. */
+const copies = (events: readonly RecordedOffenderEvent[]): RecordedOffenderEvent[] => events.map((e) => structuredClone(e));
