@@ -44,16 +44,21 @@ export class ProjectionRunner {
   /** Set by a wake-up that came while a catch-up ran: one more round, not one per append. */
   private wakeUpPending = false;
 
+  /** The read-model database without statement timeouts, for the schema and a rebuild's long statements (index builds, VACUUM). */
+  private readonly maintenance: SqlClient;
+
   constructor(
     private readonly store: EventStore,
     private readonly db: SqlClient,
     readonly projections: Projection[] = createProjections(),
     private readonly batchSize = 2000,
-  ) {}
+  ) {
+    this.maintenance = db.withoutTimeouts?.() ?? db;
+  }
 
   async init(): Promise<void> {
     // One process at a time: instances starting together on a new schema would race on CREATE ... IF NOT EXISTS.
-    await this.db.transaction(async (tx) => {
+    await this.maintenance.transaction(async (tx) => {
       if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [READ_MODELS_INIT_LOCK]);
       await tx.exec(`CREATE TABLE IF NOT EXISTS rm_checkpoint (name text PRIMARY KEY, position bigint,
           rebuilding boolean NOT NULL DEFAULT false, updated_at timestamptz NOT NULL DEFAULT now());
@@ -207,7 +212,7 @@ export class ProjectionRunner {
     let done = 0;
     let position: bigint | null = null;
     const readerIndexes = this.projections.flatMap((p) => p.readerIndexes ?? []);
-    await this.db.transaction(async (tx) => {
+    await this.maintenance.transaction(async (tx) => {
       for (const p of this.projections) await tx.exec(`TRUNCATE ${p.tables.join(', ')}`);
       // Reports refuse to answer while rebuilding, so their indexes can wait for the end.
       for (const index of readerIndexes) await tx.exec(`DROP INDEX IF EXISTS ${quoteIdentifier(index.name)}`);
@@ -226,7 +231,7 @@ export class ProjectionRunner {
       if (events.length === 0) break;
       const last = events[events.length - 1].position;
       next = read(last);
-      await this.db.transaction(async (tx) => {
+      await this.maintenance.transaction(async (tx) => {
         for (const p of this.projections) await p.apply(events, tx, 'rebuild');
         await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now() WHERE name = $1', [CHECKPOINT, last.toString()]);
       });
@@ -235,7 +240,7 @@ export class ProjectionRunner {
       onProgress?.({ done, total, position });
       await yieldToIo();
     }
-    await this.db.transaction(async (tx) => {
+    await this.maintenance.transaction(async (tx) => {
       for (const p of this.projections) await p.finishRebuild?.(tx);
       for (const index of readerIndexes) await tx.exec(index.sql);
       // Fresh statistics, or the planner meets millions of new rows with none (reports take seconds).
@@ -243,7 +248,7 @@ export class ProjectionRunner {
       await tx.query('UPDATE rm_checkpoint SET rebuilding = false, updated_at = now() WHERE name = $1', [CHECKPOINT]);
     });
     // VACUUM cannot run in a transaction; the read models already answer without it, only slower.
-    for (const table of this.projections.flatMap((p) => p.indexOnlyTables ?? [])) await this.db.exec(`VACUUM ${quoteIdentifier(table)}`);
+    for (const table of this.projections.flatMap((p) => p.indexOnlyTables ?? [])) await this.maintenance.exec(`VACUUM ${quoteIdentifier(table)}`);
     this.checkpoint = position;
     this.notify();
     return position;

@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Injecta
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
-import type { AppConfig } from './config/app-config';
+import { databaseSettings, type AppConfig, type DatabaseSettings } from './config/app-config';
 import { CLOCK, systemClock, type Clock } from './config/clock';
 import { AUTH_SETTINGS, DEVELOPMENT_PRINCIPAL, type AuthSettings } from './auth/auth-settings';
 import { AuthenticationGuard } from './auth/authentication.guard';
@@ -22,6 +22,7 @@ import { DEFAULT_RATE_LIMIT, RateLimitGuard, throttlerOptions, type RateLimitSet
 import { DEFAULT_REPORT_READ_LIMITS, REPORT_READ_LIMITER, ReportReadLimiter, type ReportReadLimits } from './http/report-read-limiter';
 import { GetOffenderEventsHandler, GetOffenderHandler } from './queries/offender/offender-queries.handler';
 import type { SqlClient } from './sql/sql-client';
+import { DATABASE_CONDITION, type DatabaseConditionSource } from './sql/store-condition';
 import { readSideProviders } from './reports/read-side.providers';
 import { ReportsController } from './http/reports.controller';
 import { OperationsController } from './http/operations.controller';
@@ -66,6 +67,15 @@ class StorageCloser implements OnApplicationShutdown {
   }
 }
 
+/**
+ * The service bounds every statement (issue 18.2); a command (import, rebuild, migrate) is an
+ * operator's, watched at a terminal, whose large batches may rightly run longer.
+ */
+function poolSettings(config: AppConfig, http: boolean): DatabaseSettings {
+  const settings = databaseSettings(config);
+  return http ? settings : { ...settings, statementTimeoutMs: 0 };
+}
+
 @Module({})
 export class AppModule {
   static register(options: AppOptions): DynamicModule {
@@ -81,7 +91,8 @@ export class AppModule {
         { provide: APP_CONFIG, useValue: options.config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: AUTH_SETTINGS, useValue: options.auth ?? { development: true, developmentPrincipal: DEVELOPMENT_PRINCIPAL } },
-        { provide: STORAGE, useFactory: () => openEventStore(options.config) },
+        { provide: STORAGE, useFactory: () => openEventStore({ ...options.config, database: poolSettings(options.config, http) }) },
+        { provide: DATABASE_CONDITION, useFactory: (s: Storage): DatabaseConditionSource => () => s.sql?.condition?.() ?? null, inject: [STORAGE] },
         { provide: EVENT_STORE, useFactory: (s: Storage) => s.store, inject: [STORAGE] },
         StorageCloser,
         ...readSideProviders(STORAGE, {

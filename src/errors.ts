@@ -96,6 +96,11 @@ export class ServiceBusyError extends StoreUnavailableError {
   override readonly retryAfterSeconds: number = 1;
 }
 
+/** 503: every database connection is in use and the wait for one ran out; the database itself answers (issue 18.3). */
+export class StoreBusyError extends StoreUnavailableError {
+  override readonly retryAfterSeconds: number = 1;
+}
+
 /** Most characters of a caller's input an error message repeats back (the rest is cut, marked …). */
 export const ECHO_MAX_LENGTH = 64;
 

@@ -13,6 +13,45 @@ export interface AppConfig {
   port: number;
   /** PostgreSQL schema for this service's tables (lets tests and several services share one database). */
   schema: string | undefined;
+  /** The PostgreSQL pool and its bounds; absent: DEFAULT_DATABASE_SETTINGS. */
+  database?: DatabaseSettings;
+}
+
+/**
+ * The PostgreSQL connection pool and how long anything waits on it (docs/operations.md,
+ * "Database faults"). A request facing a lost, frozen or saturated database answers 503 with
+ * Retry-After within acquireTimeoutMs + statementTimeoutMs + STATEMENT_ANSWER_GRACE_MS.
+ */
+export interface DatabaseSettings {
+  /** Connections in the pool (DATABASE_POOL_SIZE). Admission control sizes its budget from it: read it with databaseSettings(). */
+  poolSize: number;
+  /** Callers that may wait for a connection (DATABASE_POOL_QUEUE); past it a caller is told "busy" at once. */
+  poolQueue: number;
+  /** Longest wait for a connection, new or from a busy pool, in ms (DATABASE_ACQUIRE_TIMEOUT_MS). */
+  acquireTimeoutMs: number;
+  /** Longest one statement of the service may run, in ms (DATABASE_STATEMENT_TIMEOUT_MS; 0: none). Reports have their own (REPORT_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = { poolSize: 10, poolQueue: 100, acquireTimeoutMs: 1000, statementTimeoutMs: 3000 };
+
+/** How long after its statement timeout the service stops waiting for a server that does not answer at all (frozen, or a network gone silent). */
+export const STATEMENT_ANSWER_GRACE_MS = 1000;
+
+/** The one place the effective pool settings are read (admission control reads poolSize here). */
+export const databaseSettings = (config: Pick<AppConfig, 'database'>): DatabaseSettings => config.database ?? DEFAULT_DATABASE_SETTINGS;
+
+/** DATABASE_POOL_SIZE, DATABASE_POOL_QUEUE, DATABASE_ACQUIRE_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS; defaults where unset. */
+export function loadDatabaseSettings(env: NodeJS.ProcessEnv = process.env): DatabaseSettings {
+  const d = DEFAULT_DATABASE_SETTINGS;
+  const poolSize = wholeNumberSetting('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, d.poolSize, { maxDigits: 4 });
+  if (poolSize < 1) throw new Error('DATABASE_POOL_SIZE must be at least 1.');
+  return {
+    poolSize,
+    poolQueue: wholeNumberSetting('DATABASE_POOL_QUEUE', env.DATABASE_POOL_QUEUE, d.poolQueue, { maxDigits: 6 }),
+    acquireTimeoutMs: Math.max(1, wholeNumberSetting('DATABASE_ACQUIRE_TIMEOUT_MS', env.DATABASE_ACQUIRE_TIMEOUT_MS, d.acquireTimeoutMs, { unit: 'milliseconds' })),
+    statementTimeoutMs: wholeNumberSetting('DATABASE_STATEMENT_TIMEOUT_MS', env.DATABASE_STATEMENT_TIMEOUT_MS, d.statementTimeoutMs, { unit: 'milliseconds' }),
+  };
 }
 
 /**
@@ -45,5 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
     port,
     schema: env.DATABASE_SCHEMA?.trim() || undefined,
+    database: loadDatabaseSettings(env),
   };
 }

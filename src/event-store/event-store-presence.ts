@@ -35,6 +35,8 @@ export async function findEventStore(config: EventStoreConfig): Promise<EventSto
 async function eventsTableExists(databaseUrl: string, schema?: string): Promise<boolean> {
   if (schema !== undefined) assertPlainIdentifier(schema, 'PostgreSQL schema');
   const client = new Client({ connectionString: databaseUrl });
+  // A server that goes away emits 'error' on the client; unheard, it would end the process.
+  client.on('error', () => undefined);
   try {
     await client.connect();
     const table = schema ? `${quoteIdentifier(schema)}.events` : 'events';

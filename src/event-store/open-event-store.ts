@@ -7,6 +7,7 @@ import type { EventStore } from './event-store';
 import { EventStoreDbEventStore, type EventStoreDbOptions } from './eventstoredb/eventstoredb-event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 import { echo, withoutCredentials } from '../errors';
+import type { DatabaseSettings } from '../config/app-config';
 
 export interface EventStoreConfig {
   /** 'embedded' | 'postgres' | 'esdb://…' | 'esdb+discover://…' (INTERFACES.md, EVENT_STORE). */
@@ -19,6 +20,8 @@ export interface EventStoreConfig {
   schema?: string;
   /** EventStoreDB adapter settings (its call timeout). */
   eventStoreDb?: EventStoreDbOptions;
+  /** The PostgreSQL pool and its bounds (server only); absent: pg's pool of 10, 5 s to connect, no statement timeout. */
+  database?: DatabaseSettings;
 }
 
 export interface OpenedEventStore {
@@ -42,7 +45,13 @@ export const embeddedDataDir = (dataDir: string): string => path.join(dataDir, '
  */
 export async function openEventStore(config: EventStoreConfig): Promise<OpenedEventStore> {
   const { eventStore, databaseUrl } = config;
-  const openServer = (url: string) => PgSqlClient.connect({ connectionString: url, schema: config.schema });
+  const pool = config.database;
+  const openServer = (url: string) =>
+    PgSqlClient.connect({
+      connectionString: url,
+      schema: config.schema,
+      ...(pool && { maxConnections: pool.poolSize, maxWaiting: pool.poolQueue, connectTimeoutMs: pool.acquireTimeoutMs, statementTimeoutMs: pool.statementTimeoutMs }),
+    });
   const openEmbedded = async () => {
     // DATA_DIR holds the store and the development signing key: its owner's only.
     await privateFolder(config.dataDir);

@@ -1,6 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { wholeNumberSetting, type AppConfig } from '../config/app-config';
-import { DEFAULT_POOL_SIZE } from '../sql/pg-sql-client';
+import { databaseSettings, wholeNumberSetting, type AppConfig } from '../config/app-config';
 
 // Admission control (issue 17): how much work the service takes on at once for its store. Past
 // the bound a request is refused at once (503, Retry-After) instead of queueing until its caller
@@ -30,26 +29,27 @@ export const ADMISSION_RETRY_AFTER_SECONDS = 1;
 
 /**
  * The connections each budget's work runs on: the embedded store has one, a PostgreSQL server a
- * pool of DEFAULT_POOL_SIZE. Writes go to the event store (EventStoreDB: its projections' pool);
+ * pool of DATABASE_POOL_SIZE (databaseSettings). Writes go to the event store (EventStoreDB: its projections' pool);
  * reads to the read models' database (DATABASE_URL when set, else the embedded one).
  */
-export function storeConnections(config: Pick<AppConfig, 'eventStore' | 'databaseUrl'>): Record<AdmissionBudget, number> {
+export function storeConnections(config: Pick<AppConfig, 'eventStore' | 'databaseUrl' | 'database'>): Record<AdmissionBudget, number> {
   const readModelsOnServer = config.databaseUrl !== undefined;
+  const { poolSize } = databaseSettings(config);
   return {
-    writes: config.eventStore === 'embedded' ? 1 : DEFAULT_POOL_SIZE,
-    reads: readModelsOnServer ? DEFAULT_POOL_SIZE : 1,
+    writes: config.eventStore === 'embedded' ? 1 : poolSize,
+    reads: readModelsOnServer ? poolSize : 1,
   };
 }
 
 /** The default budgets for a store: IN_FLIGHT_PER_CONNECTION per connection, at least MIN_IN_FLIGHT. */
-export function defaultAdmissionLimits(config: Pick<AppConfig, 'eventStore' | 'databaseUrl'>): AdmissionLimits {
+export function defaultAdmissionLimits(config: Pick<AppConfig, 'eventStore' | 'databaseUrl' | 'database'>): AdmissionLimits {
   const connections = storeConnections(config);
   const budget = (n: number) => Math.max(MIN_IN_FLIGHT, IN_FLIGHT_PER_CONNECTION * n);
   return { writes: budget(connections.writes), reads: budget(connections.reads), expensiveWeight: DEFAULT_EXPENSIVE_WEIGHT };
 }
 
 /** ADMISSION_WRITE_BUDGET and ADMISSION_READ_BUDGET (0: that budget unbounded), ADMISSION_EXPENSIVE_WEIGHT. */
-export function loadAdmissionLimits(config: Pick<AppConfig, 'eventStore' | 'databaseUrl'>, env: NodeJS.ProcessEnv = process.env): AdmissionLimits {
+export function loadAdmissionLimits(config: Pick<AppConfig, 'eventStore' | 'databaseUrl' | 'database'>, env: NodeJS.ProcessEnv = process.env): AdmissionLimits {
   const defaults = defaultAdmissionLimits(config);
   const limits = {
     writes: wholeNumberSetting('ADMISSION_WRITE_BUDGET', env.ADMISSION_WRITE_BUDGET, defaults.writes, { maxDigits: 6 }),

@@ -1,3 +1,5 @@
+import type { DatabaseCondition } from './store-condition';
+
 /**
  * The one SQL surface the service uses, implemented by embedded PGlite and by a PostgreSQL
  * server through `pg`, so the event store and the read models share their SQL between both.
@@ -17,6 +19,12 @@ export interface SqlClient {
    */
   copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   close(): Promise<void>;
+  /** PostgreSQL, inside a transaction: its remaining statements may each run `ms` (0: no limit) instead of the connection's statement timeout. */
+  limitStatements?(ms: number): Promise<void>;
+  /** PostgreSQL: the same database with no statement or answer timeout, for maintenance (a rebuild, schema changes); never for a request. */
+  withoutTimeouts?(): SqlClient;
+  /** PostgreSQL: what the service last learnt about the server and its pool, without waiting for a connection (/health). */
+  condition?(): DatabaseCondition;
 }
 
 /**

@@ -38,8 +38,9 @@ class TimedSqlClient implements SqlClient {
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     try {
       return await this.db.transaction(async (tx) => {
-        // A whole number, never user input: safe to write into the statement.
-        await tx.exec(`SET LOCAL statement_timeout = ${this.timeoutMs}`);
+        // On PostgreSQL the client's own wait for an answer follows the limit; a whole number, never user input.
+        if (tx.limitStatements) await tx.limitStatements(this.timeoutMs);
+        else await tx.exec(`SET LOCAL statement_timeout = ${this.timeoutMs}`);
         return fn(tx);
       });
     } catch (error) {

@@ -72,6 +72,16 @@ describe('RecordOffenderEventsHandler stream cache', () => {
     expect((await store.readStream('C-3')).map((e) => e.type)).toEqual(['OffenderRegistered', 'CustodyEntered', 'ReleasedToCommunity', 'LevelChanged']);
   });
 
+  it('answers a re-post as a duplicate when the cached stream predates the first post (its answer lost, or another process stored it)', async () => {
+    await record(first, [registered('C-5', '2020-01-01')]);
+    const changed = level('C-5', '2020-02-01', 2);
+    // Stored, but the first handler never learnt it (a 503 whose commit stood; issue 18.2).
+    expect((await record(second, [changed]))[0].status).toBe('appended');
+    const [again] = await record(first, [{ ...changed }]);
+    expect(again).toMatchObject({ status: 'duplicate', eventId: changed.eventId, revision: 1 });
+    expect((await store.readStream('C-5')).map((e) => e.eventId)).toEqual([expect.any(String), changed.eventId]);
+  });
+
   it('answers a re-posted event as a duplicate from the cache', async () => {
     const event = registered('C-4', '2020-01-01');
     await record(first, [event]);

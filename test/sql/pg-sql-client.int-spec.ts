@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { StoreUnavailableError } from '../../src/errors';
+import { StoreBusyError, StoreUnavailableError } from '../../src/errors';
 import { openSqlClient } from '../../src/sql/open-sql-client';
 import { PgSqlClient } from '../../src/sql/pg-sql-client';
 import { describeWithPostgres, dropSchema, uniqueSchemaName } from '../support/postgres-test-database';
@@ -48,6 +48,9 @@ describeWithPostgres('PgSqlClient', (url) => {
     const impatient = await PgSqlClient.connect({ connectionString: url, schema, statementTimeoutMs: 100 });
     try {
       await expect(impatient.query('SELECT pg_sleep(2)')).rejects.toBeInstanceOf(StoreUnavailableError);
+      // Said as what it is, and not taken for a dead database.
+      await expect(impatient.query('SELECT pg_sleep(2)')).rejects.toMatchObject({ details: [{ rule: 'statement-timeout' }] });
+      expect(impatient.condition().state).toBe('ok');
     } finally {
       await impatient.close();
     }
@@ -61,8 +64,13 @@ describeWithPostgres('PgSqlClient', (url) => {
     try {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const started = Date.now();
-      await expect(small.query('SELECT 1')).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(small.query('SELECT 1')).rejects.toBeInstanceOf(StoreBusyError);
       expect(Date.now() - started).toBeLessThan(2000);
+      // Busy is not unreachable: the database answered all along (issue 18.3).
+      const waiting = small.query('SELECT 1').catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(small.condition()).toMatchObject({ state: 'busy', message: 'busy: all 1 connections in use, 1 waiting; the database itself answers.' });
+      expect(await waiting).toMatchObject({ retryAfterSeconds: 1, details: [{ rule: 'pool-exhausted' }] });
     } finally {
       release();
       await holding;
@@ -76,6 +84,7 @@ describe('PgSqlClient without a reachable server', () => {
     const client = await PgSqlClient.connect({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectTimeoutMs: 1000 });
     try {
       await expect(client.query('SELECT 1')).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(client.condition()).toMatchObject({ state: 'unreachable', message: expect.stringMatching(/cannot be reached/) });
       await expect(client.transaction(async (tx) => tx.query('SELECT 1'))).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(client.copyRows('t', ['a'], [[1]])).rejects.toBeInstanceOf(StoreUnavailableError);
     } finally {

@@ -68,6 +68,7 @@ export class PostgresEventStore implements EventStore {
 
   async init(): Promise<void> {
     await this.sql.transaction(async (tx) => {
+      await tx.limitStatements?.(0); // a schema change on a large store may rightly take long
       await tx.query('SELECT pg_advisory_xact_lock($1)', [EVENT_STORE_INIT_LOCK]);
       await tx.exec(EVENT_STORE_SCHEMA_SQL);
     });
