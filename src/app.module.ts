@@ -28,7 +28,6 @@ import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, PROJECTION_RUNNER } from './report
 
 export const APP_CONFIG = Symbol('AppConfig');
 export const STORAGE = Symbol('Storage');
-export const READ_DB = Symbol('ReadDb');
 
 /** The event store and, where it is PostgreSQL-family, the same database for read models. */
 export interface Storage {

@@ -8,7 +8,7 @@ import { populationAged10Plus, populationSource } from './reference-data';
 import { areasOfReport, knownReportArea } from './report-area';
 import { reportChecks } from './report-checks';
 import { reportPeriod, yearBefore, yearLabel } from './report-period';
-import { queryShape, scopeParams, type QueryShape, type ReportScope } from './report-sql';
+import { queryShape, scopeParams, type ReportScope } from './report-sql';
 import {
   addTotals,
   cellId,

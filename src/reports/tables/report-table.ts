@@ -28,7 +28,11 @@ interface TableLayout<Id extends string> {
 /** A table counted from the read models, one item per counted offender: `snapshot` at S, `period` over P (also GET /period). */
 export interface CountedTable<Id extends string = string> extends TableLayout<Id> {
   kind: 'snapshot' | 'period';
-  /** SQL: one row per counted item (area, row_id, col_id, offender_id, the positions of the events behind it), over the bound parameters of report-sql.ts. */
+  /**
+   * SQL over the bound parameters of report-sql.ts, one row per counted item: the cell it counts in (area, row_id,
+   * col_id), whom (offender_id), the counted event and the events that fixed area, category, level, custody and
+   * division (counted_pos, area_pos, category_pos, level_pos, custody_pos, division_pos).
+   */
   items(shape: QueryShape): string;
 }
 
