@@ -201,16 +201,16 @@ export class ReportService {
 
   /**
    * Counts every table's items per cell; for england-and-wales, the sum over the areas. The
-   * tables' queries are independent and all at position P. On a server they run at once, each on
-   * a connection of its own (england-and-wales: two at a time, to leave the pool and the cores to
-   * other callers); the embedded store has one connection and one thread, where ten statements in
-   * turn each pay their own fixed cost, so there they go as one statement (england-and-wales: one
-   * per table, with other callers' requests let in between).
+   * tables' queries are independent and all at position P. Where the client runs statements in
+   * parallel (a server's pool) they run at once (england-and-wales: two at a time, to leave the pool
+   * and the cores to other callers); on one connection and one thread (the embedded store) ten
+   * statements in turn each pay their own fixed cost, so there they go as one statement
+   * (england-and-wales: one per table, with other callers' requests let in between).
    */
   private async cells(area: string, scope: ReportScope, tables: readonly CountedTable[]): Promise<ReportCells> {
     const national = area === ENGLAND_AND_WALES;
     const counts =
-      this.db.dialect === 'postgres'
+      this.db.parallelStatements
         ? await this.countsSideBySide(scope, tables, national ? NATIONAL_STATEMENTS_AT_ONCE : tables.length)
         : national
           ? await this.countsTakingTurns(scope, tables)

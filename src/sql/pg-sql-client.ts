@@ -31,6 +31,7 @@ const WHAT = 'The PostgreSQL database';
 /** SqlClient over a PostgreSQL server through a pg connection pool. */
 export class PgSqlClient implements SqlClient {
   readonly dialect = 'postgres' as const;
+  readonly parallelStatements = true;
   private closed = false;
   /** Whether COPY can load each table copyRows was given (a view cannot be copied into). */
   private readonly copyable = new Map<string, boolean>();
@@ -127,6 +128,7 @@ export class PgSqlClient implements SqlClient {
 /** The SqlClient surface bound to one connection inside BEGIN ... COMMIT; nested transactions are savepoints. */
 class PgTransactionClient implements SqlClient {
   readonly dialect = 'postgres' as const;
+  readonly parallelStatements = false;
   private savepoints = 0;
 
   constructor(
