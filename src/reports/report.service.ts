@@ -185,6 +185,7 @@ export class ReportService {
       return { position: options.atPosition, asKnownAt: null };
     }
     if (options.asKnownAt) {
+      // A prefix of the log only where recordedAt never decreases along positions (EventStore's guarantees).
       const { rows } = await this.db.query<{ position: string | null }>(
         'SELECT max(position)::text AS position FROM rm_events WHERE recorded_at <= $1',
         [options.asKnownAt.toISOString()],
