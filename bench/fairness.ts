@@ -1,4 +1,4 @@
-import { createSecretKey, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ProjectionRunner } from '../projections/projection-runner';
 import { createJwtVerifier } from '../src/auth/jwt-verifier';
 import { mintToken } from '../src/auth/mint-token';

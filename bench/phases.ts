@@ -224,24 +224,23 @@ async function reports(args: ReportArgs) {
 async function baseline(args: ReportArgs) {
   const opened = await openTarget(args.target);
   const { store } = opened;
-  const sql = opened.sql!;
   try {
     const dates = snapshotDates(args.from, args.to, args.repeats.snapshot + 1);
     const areaMs: number[] = [];
     let areaResult: { cells: ReportCells; events: number } | undefined;
     for (let i = 0; i < args.repeats.areaYear; i++) {
-      const t = await timed(() => areaReportByFolding(store, sql, args.area, args.year));
+      const t = await timed(() => areaReportByFolding(store, args.area, args.year));
       areaMs.push(t.ms);
       areaResult = t.value;
     }
     const snapshotMs: number[] = [];
     for (let i = 0; i < args.repeats.snapshot; i++) {
-      snapshotMs.push((await timed(() => snapshotByFoldingFromStore(store, sql, args.area, dates[i + 1]))).ms);
+      snapshotMs.push((await timed(() => snapshotByFoldingFromStore(store, args.area, dates[i + 1]))).ms);
     }
     const nationalMs: number[] = [];
     let nationalResult: { cells: ReportCells; events: number } | undefined;
     for (let i = 0; i < args.repeats.national; i++) {
-      const t = await timed(() => nationalReportByFolding(sql, args.year));
+      const t = await timed(() => nationalReportByFolding(store, args.year));
       nationalMs.push(t.ms);
       nationalResult = t.value;
     }

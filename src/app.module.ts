@@ -34,7 +34,6 @@ import { RebuildRequests } from '../projections/rebuild-requests';
 
 export const APP_CONFIG = Symbol('AppConfig');
 export const STORAGE = Symbol('Storage');
-export const READ_DB = Symbol('ReadDb');
 
 /** The event store and, where it is PostgreSQL-family, the same database for read models. */
 export interface Storage {

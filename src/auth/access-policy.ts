@@ -186,12 +186,6 @@ export function readablePeriods(principal: Principal, periods: readonly MappaPer
   return periods.filter((p) => p.areas.some((area) => coversArea(principal, area)));
 }
 
-/** Throws 403 unless `caller` may record `event` (see recordingRefusal). */
-export function assertMayRecord(caller: Caller, stream: readonly TimelineEvent[], event: NewOffenderEvent): void {
-  const refusal = recordingRefusal(caller, stream, event);
-  if (refusal) throw refusal;
-}
-
 /**
  * Reports, snapshots and period totals of `area` (aggregate figures, no offender ids):
  * analysts and auditors of that area; england-and-wales only for `*`.

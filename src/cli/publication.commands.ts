@@ -11,7 +11,7 @@ import { Publications, type Publication, type PublicationDetail } from '../publi
 import { RevisionsService, type Revisions } from '../publications/revisions';
 import { PROJECTION_RUNNER } from '../reports/read-side.tokens';
 import { areasOfReport, knownReportArea } from '../reports/report-area';
-import { parseReportYear } from '../reports/report.service';
+import { parseReportYear } from '../reports/report-period';
 import { createCliContext } from './app-context';
 import { readableStoreConfig } from './readable-store';
 

@@ -12,7 +12,7 @@ import { reportToHtml, type RenderableReport } from '../reports/render/report-ht
 import { tablesToText } from '../reports/render/report-text';
 import { checkPublishedFile, compareCells, type PublishedFigures } from '../reports/report-checks';
 import { areasOfReport, knownReportArea } from '../reports/report-area';
-import { parseReportYear } from '../reports/report.service';
+import { parseReportYear } from '../reports/report-period';
 import { createCliContext } from './app-context';
 import { readableStoreConfig } from './readable-store';
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { echo, withoutCredentials } from '../errors';
+import { echo } from '../errors';
+import { parseEventStoreSetting } from '../event-store/event-store-setting';
 
 // Configuration from the environment (INTERFACES.md, "Configuration"). Read once, passed down.
 
@@ -70,12 +71,7 @@ export function wholeNumberSetting(name: string, value: string | undefined, fall
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const eventStore = env.EVENT_STORE?.trim() || 'embedded';
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  if (eventStore === 'postgres' && !databaseUrl) {
-    throw new Error('EVENT_STORE=postgres needs DATABASE_URL (for example postgres://user@host:5432/mappa).');
-  }
-  if (!['embedded', 'postgres'].includes(eventStore) && !/^esdb(\+discover)?:\/\//.test(eventStore)) {
-    throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${echo(withoutCredentials(eventStore))}'.`);
-  }
+  parseEventStoreSetting(eventStore, databaseUrl); // refused here, at start-up, rather than when the store opens
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not '${echo(env.PORT)}'.`);
   return {

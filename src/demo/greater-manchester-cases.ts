@@ -101,6 +101,7 @@ function cohortMember(w: HistoryWriter, category: Category, level: 2 | 3, fate: 
     case 'atSnapshot':
       if (w.random.chance(0.3)) {
         story.record(on, 'DivisionChanged', { division: otherDivision(w.random, story.stateAt(on).division) });
+        // eslint-disable-next-line no-dupe-else-if -- not a duplicate: each chance() is a fresh draw
       } else if (licence && w.random.chance(0.3)) {
         story.record(on, 'LicenceBreached', { returnedToCustody: false }); // a warning, not a recall
       }

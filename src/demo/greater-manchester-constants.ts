@@ -16,10 +16,8 @@ export const HISTORY_FROM = '2007-01-01';
 /** Report year 2014/15 (DOMAIN.md 6): P runs from 1 April 2014 to S, 31 March 2015. */
 export const YEAR_FROM = '2014-04-01';
 export const SNAPSHOT = '2015-03-31';
-/** The day before P (6.8 outstandingAtStart) and the first day of the year before it. */
+/** The day before P (6.8 outstandingAtStart). */
 export const DAY_BEFORE_YEAR = '2014-03-31';
-export const PREVIOUS_YEAR_FROM = '2013-04-01';
 
-/** The last date of an event, and of its arrival (well before the decider's "today" of the tests). */
-export const HISTORY_TO = '2015-06-30';
+/** The last date of an event's arrival (well before the decider's "today" of the tests). */
 export const RECORDED_BY = '2015-12-31';

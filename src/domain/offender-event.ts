@@ -48,7 +48,12 @@ export interface OffenderEventData {
 
 export type OffenderEventType = keyof OffenderEventData;
 
-export const OFFENDER_EVENT_TYPES = [
+/** The list of every event type: a type left out is a compile error naming it (`missing`). */
+const everyEventType = <const T extends readonly OffenderEventType[]>(
+  types: T & ([Exclude<OffenderEventType, T[number]>] extends [never] ? unknown : { missing: Exclude<OffenderEventType, T[number]> }),
+): T => types;
+
+export const OFFENDER_EVENT_TYPES = everyEventType([
   'OffenderRegistered',
   'CategoryChanged',
   'LevelChanged',
@@ -69,7 +74,7 @@ export const OFFENDER_EVENT_TYPES = [
   'SeriousCaseReviewCommenced',
   'MappaManagementEnded',
   'EventRetracted',
-] as const satisfies readonly OffenderEventType[];
+]);
 
 /** The body of an event: its type and the matching payload (a discriminated union). */
 export type OffenderEventBody = {

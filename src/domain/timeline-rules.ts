@@ -175,7 +175,7 @@ function checkEvent(state: OffenderState, event: NewOffenderEvent, chargeDates: 
         ? null
         : breach('type', 'sfo-charge-needs-supervision', `the offender is not under supervision on ${on}`);
     case 'SfoOutcomeRecorded':
-      return sfoOutcomeAllowed(state, event.data.chargeId, on, chargeDates);
+      return sfoOutcomeAllowed(state, event.data.chargeId, chargeDates);
     case 'SeriousCaseReviewCommenced': {
       const { reviewId, chargeId } = event.data;
       if (recorded(state.reviews, reviewId)) {
@@ -234,7 +234,6 @@ function sopoInForce(state: OffenderState, orderId: string, on: string): Breach 
 function sfoOutcomeAllowed(
   state: OffenderState,
   chargeId: string,
-  on: string,
   chargeDates: ReadonlyMap<string, string>,
 ): Breach | null {
   const charge = recorded(state.charges, chargeId);

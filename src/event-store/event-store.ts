@@ -4,6 +4,13 @@ import type { EventMetadata, NewOffenderEvent, RecordedOffenderEvent } from '../
  * The event store of record (STYLE.md: nothing outside src/event-store knows which adapter runs).
  * Streams are per offender (`offender-<offenderId>`); revisions are 0-based; positions are a
  * global, strictly increasing order over every stream.
+ *
+ * What callers may rely on (the contract suite, test/event-store/event-store.contract.ts):
+ * - positions order the log; they are not counts (on EventStoreDB a position is a log offset, with gaps).
+ * - recordedAt never decreases along positions on the PostgreSQL-family stores (the suite's
+ *   `recordedAtMovesForward`); "as known at T" relies on it (ReportService cuts the log at the last
+ *   position recorded by T). EventStoreDB stores recordedAt as given, so there an as-known-at read
+ *   is exact only when events were appended in time order (docs/decisions.md, issue 12).
  */
 export interface EventStore {
   /** Which adapter this is, for logs and health: 'embedded' | 'postgres' | 'eventstoredb'. */

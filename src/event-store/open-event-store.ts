@@ -6,8 +6,8 @@ import type { SqlClient } from '../sql/sql-client';
 import type { EventStore } from './event-store';
 import { EventStoreDbEventStore, type EventStoreDbOptions } from './eventstoredb/eventstoredb-event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
-import { echo, withoutCredentials } from '../errors';
 import type { DatabaseSettings } from '../config/app-config';
+import { parseEventStoreSetting } from './event-store-setting';
 
 export interface EventStoreConfig {
   /** 'embedded' | 'postgres' | 'esdb://…' | 'esdb+discover://…' (INTERFACES.md, EVENT_STORE). */
@@ -44,7 +44,8 @@ export const embeddedDataDir = (dataDir: string): string => path.join(dataDir, '
  * - 'esdb://…', 'esdb+discover://…': EventStoreDB; read models in DATABASE_URL, else embedded.
  */
 export async function openEventStore(config: EventStoreConfig): Promise<OpenedEventStore> {
-  const { eventStore, databaseUrl } = config;
+  const { databaseUrl } = config;
+  const setting = parseEventStoreSetting(config.eventStore, databaseUrl);
   const pool = config.database;
   const openServer = (url: string) =>
     PgSqlClient.connect({
@@ -58,15 +59,12 @@ export async function openEventStore(config: EventStoreConfig): Promise<OpenedEv
     return PgliteSqlClient.open(embeddedDataDir(config.dataDir));
   };
 
-  if (eventStore === 'embedded' || eventStore === 'postgres') {
-    if (eventStore === 'postgres' && !databaseUrl) {
-      throw new Error('EVENT_STORE=postgres needs DATABASE_URL (for example postgres://user@host:5432/mappa).');
-    }
-    const eventsSql = eventStore === 'postgres' ? await openServer(databaseUrl as string) : await openEmbedded();
+  if (setting.kind !== 'eventstoredb') {
+    const eventsSql = setting.kind === 'postgres' ? await openServer(setting.databaseUrl) : await openEmbedded();
     let readModelSql: SqlClient | undefined;
     try {
       // Embedded events with read models on a server: the store is the embedded client's only user.
-      readModelSql = eventStore === 'embedded' && databaseUrl ? await openServer(databaseUrl) : eventsSql;
+      readModelSql = setting.kind === 'embedded' && databaseUrl ? await openServer(databaseUrl) : eventsSql;
       const store = new PostgresEventStore(eventsSql, { ownsSqlClient: readModelSql !== eventsSql });
       await store.init();
       return { store, sql: readModelSql };
@@ -76,17 +74,13 @@ export async function openEventStore(config: EventStoreConfig): Promise<OpenedEv
     }
   }
 
-  if (/^esdb(\+discover)?:\/\//.test(eventStore)) {
-    const store = EventStoreDbEventStore.fromConnectionString(eventStore, config.eventStoreDb);
-    try {
-      await store.init();
-      const sql = databaseUrl ? await openServer(databaseUrl) : await openEmbedded();
-      return { store, sql };
-    } catch (error) {
-      await store.close();
-      throw error;
-    }
+  const store = EventStoreDbEventStore.fromConnectionString(setting.connectionString, config.eventStoreDb);
+  try {
+    await store.init();
+    const sql = databaseUrl ? await openServer(databaseUrl) : await openEmbedded();
+    return { store, sql };
+  } catch (error) {
+    await store.close();
+    throw error;
   }
-
-  throw new Error(`EVENT_STORE must be 'embedded', 'postgres' or an esdb:// connection string, not '${echo(withoutCredentials(eventStore))}'.`);
 }

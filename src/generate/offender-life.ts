@@ -62,7 +62,6 @@ export class OffenderLife {
   private ids = 0;
 
   // The simulation's copy of the state (DOMAIN.md 4).
-  private active = false;
   private area = '';
   private division: string | null = null;
   private category: Category = 1;
@@ -245,7 +244,6 @@ export class OffenderLife {
     const divisions = this.world.divisionsOf(area);
     const division = divisions.length > 0 && !this.random.chance(RATES.noDivision) ? this.random.pick(divisions) : undefined;
     this.record(day, 'OffenderRegistered', registrationData({ area, category, level, division, inCustody, underSupervision, onLicence }));
-    this.active = true;
     this.area = area;
     this.division = division ?? null;
     this.category = category;
@@ -265,7 +263,6 @@ export class OffenderLife {
 
   private end(day: number, reason = this.weighted(RATES.endReasons[this.category])): string {
     this.record(day, 'MappaManagementEnded', { reason });
-    this.active = false;
     this.inCustody = false;
     this.underSupervision = false;
     this.onLicence = false;

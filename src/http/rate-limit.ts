@@ -43,6 +43,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ThrottlerGuard's own signature
   protected override async getTracker(req: Record<string, any>): Promise<string> {
     const result = await this.authenticator.authenticate(req as { headers: Record<string, string | undefined> });
     return result.ok && result.fromToken ? `sub:${result.principal.sub}` : `ip:${String(req.ip ?? req.socket?.remoteAddress ?? 'unknown')}`;

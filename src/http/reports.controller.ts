@@ -10,7 +10,7 @@ import { GetPeriodQuery, GetReportQuery, GetSnapshotQuery, GetTraceQuery } from 
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
 import { areasOfReport, knownReportArea } from '../reports/report-area';
-import { parseReportYear } from '../reports/report.service';
+import { parseReportYear } from '../reports/report-period';
 import { ReportReadLimitInterceptor } from './report-read-limit.interceptor';
 import { optionalCount, optionalInstant, givenReason, requiredDate, requiredReason } from './params';
 

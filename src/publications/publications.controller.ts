@@ -7,7 +7,7 @@ import { echo, ForbiddenError, InvalidInputError } from '../errors';
 import { givenReason, optionalCount, optionalDate, optionalInstant, requiredReason } from '../http/params';
 import { ReportReadLimitInterceptor } from '../http/report-read-limit.interceptor';
 import { areasOfReport, knownReportArea } from '../reports/report-area';
-import { parseReportYear } from '../reports/report.service';
+import { parseReportYear } from '../reports/report-period';
 import { knowledgeMoment } from './knowledge-moment';
 import { publishedFiguresFile } from './published-figures-file';
 import { Publications } from './publications';

@@ -5,7 +5,7 @@ import { echo, InvalidInputError, NotFoundError } from '../errors';
 import type { PublishedFigures } from '../reports/published-figures';
 import { checkPublishedFile, compareCells, publishedCells, type CellDifference, type PublishedFigures as PublishedFiguresFile } from '../reports/report-checks';
 import type { KnowledgeOptions, Report, ReportService } from '../reports/report.service';
-import { yearLabel } from '../reports/report.service';
+import { yearLabel } from '../reports/report-period';
 import type { ReportCells } from '../reports/tables';
 import type { SqlClient } from '../sql/sql-client';
 import { momentText, type KnowledgeMoment, type ResolvedMoment } from './knowledge-moment';

@@ -1,6 +1,6 @@
 import { isPrintableText } from '../domain/printable-text';
 import { echo, InvalidInputError, type ErrorDetail } from '../errors';
-import { yearLabel } from '../reports/report.service';
+import { yearLabel } from '../reports/report-period';
 import type { PublishedFigures as PublishedFiguresFile } from '../reports/report-checks';
 import { parseCellId, reportCellIds, rsoByDivision } from '../reports/tables';
 

@@ -1,9 +1,9 @@
 import { InvalidInputError } from '../errors';
-import { reportPeriod } from '../reports/baseline/fold-report';
+import { reportPeriod } from '../reports/report-period';
 import { areasOfReport } from '../reports/report-area';
 import { queryShape, scopeParams, type ReportScope } from '../reports/report-sql';
-import { ITEMS, type EventRef, type ReportService } from '../reports/report.service';
-import { parseCellId, type ReportTableId } from '../reports/tables';
+import type { EventRef, ReportService } from '../reports/report.service';
+import { parseCellId, REPORT_TABLES, type CountedTable } from '../reports/tables';
 import type { SqlClient } from '../sql/sql-client';
 import type { ResolvedMoment } from './knowledge-moment';
 
@@ -125,8 +125,8 @@ export class RevisionsService {
 
     // Items of the counted tables, before and after, of the offenders with events in between.
     const tables = [...new Set(changed.map((id) => countedCell(id).table))];
-    const itemsBefore = new Map<ReportTableId, ItemRow[]>();
-    const itemsAfter = new Map<ReportTableId, ItemRow[]>();
+    const itemsBefore = new Map<CountedTable, ItemRow[]>();
+    const itemsAfter = new Map<CountedTable, ItemRow[]>();
     for (const table of tables) {
       itemsBefore.set(table, await this.items(table, scope(p1), p1, p2));
       itemsAfter.set(table, await this.items(table, scope(p2), p1, p2));
@@ -170,11 +170,11 @@ export class RevisionsService {
   }
 
   /** A table's items at `scope.position`, of the offenders with an event recorded in (p1, p2]. */
-  private async items(table: ReportTableId, scope: ReportScope, p1: bigint, p2: bigint): Promise<ItemRow[]> {
+  private async items(table: CountedTable, scope: ReportScope, p1: bigint, p2: bigint): Promise<ItemRow[]> {
     const { rows } = await this.db.query<ItemRow>(
       `SELECT area, row_id, col_id, offender_id, counted_pos::text, area_pos::text, category_pos::text, level_pos::text,
               custody_pos::text, division_pos::text
-         FROM (${ITEMS[table]!(queryShape(scope))}) items
+         FROM (${table.items(queryShape(scope))}) items
         WHERE offender_id IN (SELECT offender_id FROM rm_events WHERE position > $6::bigint AND position <= $7::bigint)
         ORDER BY area, offender_id, counted_pos`,
       [...scopeParams(scope), p1.toString(), p2.toString()],
@@ -271,10 +271,11 @@ function latestBearing(events: WindowEvent[], periodTo: string): { cause: Window
 }
 
 /** The cell whose items a cell counts: rsoRate is computed from the snapshot's category 1 offenders. */
-function countedCell(id: string): { table: ReportTableId; row: string; column: string } {
+/** The counted table, row and column behind a cell: a derived table's cell is the cell it is traced as. */
+function countedCell(id: string): { table: CountedTable; row: string; column: string } {
   const parsed = parseCellId(id)!;
-  if (parsed.table === 'rsoRate') return { table: 'offendersOnSnapshot', row: 'total', column: 'category1' };
-  return { table: parsed.table as ReportTableId, row: parsed.row, column: parsed.column };
+  const table = REPORT_TABLES.find((t) => t.id === parsed.table)!;
+  return table.kind === 'derived' ? table.tracedAs : { table, row: parsed.row, column: parsed.column };
 }
 
 // A cell only one report has is a division row (6.10) found in one of them: nobody in it is 0.

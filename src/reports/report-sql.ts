@@ -106,12 +106,6 @@ export const KNOWN_EVENTS = `
 /** `iv` holds on date `date` (state at the end of that day). */
 export const covers = (iv: string, date: string): string => `${iv}.valid_from <= ${date} AND (${iv}.vto IS NULL OR ${iv}.vto > ${date})`;
 
-/**
- * Columns every item query returns, one row per counted item: the cell it counts in (area, row,
- * column), whom, the counted event and the events that fixed area, category, level and custody.
- */
-export const ITEM_COLUMNS = 'area, row_id, col_id, offender_id, counted_pos, area_pos, category_pos, level_pos, custody_pos, division_pos';
-
-/** The fixing-event columns of an interval alias, in ITEM_COLUMNS order. */
+/** The fixing-event columns of an interval alias, in the order of an item query's columns (CountedTable.items). */
 export const fixingColumns = (iv: string): string =>
   `${iv}.area_pos, ${iv}.category_pos, ${iv}.level_pos, ${iv}.custody_pos, ${iv}.division_pos`;

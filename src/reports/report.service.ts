@@ -4,54 +4,26 @@ import { ENGLAND_AND_WALES } from '../domain/reference-areas';
 import { echo, InvalidInputError, NotFoundError, StoreUnavailableError } from '../errors';
 import type { SqlClient } from '../sql/sql-client';
 import { yieldToIo } from '../sql/yield-to-io';
-import { reportPeriod } from './baseline/fold-report';
 import { populationAged10Plus, populationSource } from './reference-data';
 import { areasOfReport, knownReportArea } from './report-area';
 import { reportChecks } from './report-checks';
-import { queryShape, scopeParams, type QueryShape, type ReportScope } from './report-sql';
-import { custodyForSopoBreachItems } from './tables/custody-for-sopo-breach.table';
-import { level23InYearItems } from './tables/level23-in-year.table';
-import { notificationBreachesItems } from './tables/notification-breaches.table';
-import { offendersOnSnapshotItems } from './tables/offenders-on-snapshot.table';
-import { ordersImposedItems } from './tables/orders-imposed.table';
-import { recalledForLicenceBreachItems } from './tables/recalled-for-licence-breach.table';
-import { rsoByDivisionItems } from './tables/rso-by-division.table';
-import { ratePer100k } from './tables/rso-rate.table';
-import { seriousCaseReviewsItems } from './tables/serious-case-reviews.table';
-import { sfoChargesItems } from './tables/sfo-charges.table';
-import { sfoOutcomesItems } from './tables/sfo-outcomes.table';
+import { reportPeriod, yearBefore, yearLabel } from './report-period';
+import { queryShape, scopeParams, type ReportScope } from './report-sql';
 import {
   addTotals,
   cellId,
+  COUNTED_TABLES,
+  DERIVED_TABLES,
+  offendersOnSnapshot,
   parseCellId,
+  PERIOD_TABLES,
   reportCellIds,
   REPORT_TABLES,
-  reportTable,
-  TOTAL,
   zeroCells,
+  type CountedTable,
   type ReportCells,
   type ReportTable,
-  type ReportTableId,
 } from './tables';
-
-/** The item query of each counted table (rsoRate is computed from 6.1 and the population). */
-export const ITEMS: Partial<Record<ReportTableId, (shape: QueryShape) => string>> = {
-  offendersOnSnapshot: offendersOnSnapshotItems,
-  level23InYear: level23InYearItems,
-  ordersImposed: ordersImposedItems,
-  notificationBreaches: notificationBreachesItems,
-  recalledForLicenceBreach: recalledForLicenceBreachItems,
-  custodyForSopoBreach: custodyForSopoBreachItems,
-  seriousCaseReviews: seriousCaseReviewsItems,
-  sfoCharges: sfoChargesItems,
-  sfoOutcomes: sfoOutcomesItems,
-  rsoByDivision: rsoByDivisionItems,
-};
-
-const PERIOD_TABLES: ReportTableId[] = [
-  'level23InYear', 'ordersImposed', 'notificationBreaches', 'recalledForLicenceBreach',
-  'custodyForSopoBreach', 'seriousCaseReviews', 'sfoCharges', 'sfoOutcomes',
-];
 
 export interface KnowledgeOptions {
   /** Answer as the service knew it at this instant (DOMAIN.md 4, "as known at T"). */
@@ -133,8 +105,9 @@ export class ReportService {
     const { position, asKnownAt } = await this.knowledge(options);
     const period = reportPeriod(year);
     const scope = this.scope(area, position, period.from, period.to, period.previousFrom);
-    const cells = await this.cells(area, scope, REPORT_TABLES.filter((t) => t.id !== 'rsoRate'));
-    const population = addRsoRate(cells, area, year);
+    const cells = await this.cells(area, scope, COUNTED_TABLES);
+    for (const table of DERIVED_TABLES) table.derive(cells, area, year);
+    const population = populationOf(area, year);
     return {
       area,
       year: yearLabel(year),
@@ -153,15 +126,15 @@ export class ReportService {
   /** Table 6.1 at the end of any date. */
   async snapshot(area: string, date: string, options: KnowledgeOptions = {}) {
     const { position, asKnownAt } = await this.knowledge(options);
-    const cells = await this.cells(area, this.scope(area, position, date, date, date), [reportTable('offendersOnSnapshot')]);
-    return { area, date, asKnownAt, position: position.toString(), ...emptiness(position, asKnownAt), cells, tables: [layoutOf(reportTable('offendersOnSnapshot'), area, cells)] };
+    const cells = await this.cells(area, this.scope(area, position, date, date, date), [offendersOnSnapshot]);
+    return { area, date, asKnownAt, position: position.toString(), ...emptiness(position, asKnownAt), cells, tables: [layoutOf(offendersOnSnapshot, area, cells)] };
   }
 
   /** The period tables (6.2-6.9) for any range of dates; "previous year" is the year before `from`. */
   async period(area: string, from: string, to: string, options: KnowledgeOptions = {}) {
     if (from > to) throw new InvalidInputError('from must not be after to.', [{ field: 'from', rule: 'range', message: 'from > to' }]);
     const { position, asKnownAt } = await this.knowledge(options);
-    const tables = PERIOD_TABLES.map(reportTable);
+    const tables = PERIOD_TABLES;
     const cells = await this.cells(area, this.scope(area, position, from, to, yearBefore(from)), tables);
     return { area, period: { from, to }, asKnownAt, position: position.toString(), ...emptiness(position, asKnownAt), cells, tables: tables.map((t) => layoutOf(t, area, cells)) };
   }
@@ -173,18 +146,19 @@ export class ReportService {
     if (!parsed || !table || !table.columns.includes(parsed.column)) {
       throw new NotFoundError(`There is no cell ${echo(cell)} in the report.${didYouMean(cell, reportCellIds(knownReportArea(area)))}`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
     }
-    // Only the traced table is counted (rsoRate counts the category 1 offenders of the snapshot).
+    // Only the traced table is counted (a derived table counts the table it is derived from).
     const { position, asKnownAt } = await this.knowledge(options);
     const period = reportPeriod(year);
     const scope = this.scope(area, position, period.from, period.to, period.previousFrom);
-    const counted = table.id === 'rsoRate' ? reportTable('offendersOnSnapshot') : table;
+    const counted = table.kind === 'derived' ? table.tracedAs.table : table;
     const cells = await this.cells(area, scope, [counted]);
-    const population = table.id === 'rsoRate' ? addRsoRate(cells, area, year) : undefined;
+    if (table.kind === 'derived') table.derive(cells, area, year);
+    const population = table.kind === 'derived' ? populationOf(area, year) : undefined;
     if (!(cell in cells)) {
       throw new NotFoundError(`There is no cell ${echo(cell)} in the report for ${echo(area)}.${didYouMean(cell, Object.keys(cells))}`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
     }
-    const [row, column] = table.id === 'rsoRate' ? [TOTAL, 'category1'] : [parsed.row, parsed.column];
-    const items = await this.withEvents(await this.items(counted.id, scope, row, column));
+    const [row, column] = table.kind === 'derived' ? [table.tracedAs.row, table.tracedAs.column] : [parsed.row, parsed.column];
+    const items = await this.withEvents(await this.items(counted, scope, row, column));
     return {
       area,
       year: yearLabel(year),
@@ -211,6 +185,7 @@ export class ReportService {
       return { position: options.atPosition, asKnownAt: null };
     }
     if (options.asKnownAt) {
+      // A prefix of the log only where recordedAt never decreases along positions (EventStore's guarantees).
       const { rows } = await this.db.query<{ position: string | null }>(
         'SELECT max(position)::text AS position FROM rm_events WHERE recorded_at <= $1',
         [options.asKnownAt.toISOString()],
@@ -227,16 +202,16 @@ export class ReportService {
 
   /**
    * Counts every table's items per cell; for england-and-wales, the sum over the areas. The
-   * tables' queries are independent and all at position P. On a server they run at once, each on
-   * a connection of its own (england-and-wales: two at a time, to leave the pool and the cores to
-   * other callers); the embedded store has one connection and one thread, where ten statements in
-   * turn each pay their own fixed cost, so there they go as one statement (england-and-wales: one
-   * per table, with other callers' requests let in between).
+   * tables' queries are independent and all at position P. Where the client runs statements in
+   * parallel (a server's pool) they run at once (england-and-wales: two at a time, to leave the pool
+   * and the cores to other callers); on one connection and one thread (the embedded store) ten
+   * statements in turn each pay their own fixed cost, so there they go as one statement
+   * (england-and-wales: one per table, with other callers' requests let in between).
    */
-  private async cells(area: string, scope: ReportScope, tables: readonly ReportTable[]): Promise<ReportCells> {
+  private async cells(area: string, scope: ReportScope, tables: readonly CountedTable[]): Promise<ReportCells> {
     const national = area === ENGLAND_AND_WALES;
     const counts =
-      this.db.dialect === 'postgres'
+      this.db.parallelStatements
         ? await this.countsSideBySide(scope, tables, national ? NATIONAL_STATEMENTS_AT_ONCE : tables.length)
         : national
           ? await this.countsTakingTurns(scope, tables)
@@ -252,7 +227,7 @@ export class ReportService {
     return cells;
   }
 
-  private async countsSideBySide(scope: ReportScope, tables: readonly ReportTable[], atOnce: number): Promise<CellCount[][]> {
+  private async countsSideBySide(scope: ReportScope, tables: readonly CountedTable[], atOnce: number): Promise<CellCount[][]> {
     const results = await mapAtMost(tables, atOnce, (table) => this.db.query<CellCount>(countQuery(table, scope), scopeParams(scope)));
     return results.map((r) => r.rows);
   }
@@ -262,7 +237,7 @@ export class ReportService {
    * in between. PGlite holds Node's only thread while a statement runs, so one national statement
    * would make every other caller's report wait for all of it.
    */
-  private async countsTakingTurns(scope: ReportScope, tables: readonly ReportTable[]): Promise<CellCount[][]> {
+  private async countsTakingTurns(scope: ReportScope, tables: readonly CountedTable[]): Promise<CellCount[][]> {
     const counts: CellCount[][] = [];
     for (const table of tables) {
       await yieldToIo(); // requests that arrived meanwhile can start
@@ -271,7 +246,7 @@ export class ReportService {
     return counts;
   }
 
-  private async countsInOneStatement(scope: ReportScope, tables: readonly ReportTable[]): Promise<CellCount[][]> {
+  private async countsInOneStatement(scope: ReportScope, tables: readonly CountedTable[]): Promise<CellCount[][]> {
     const { rows } = await this.db.query<CellCount & { table_no: number }>(
       tables.map((table, i) => `SELECT ${i} AS table_no, c.* FROM (${countQuery(table, scope)}) c`).join('\nUNION ALL\n'),
       scopeParams(scope),
@@ -281,11 +256,11 @@ export class ReportService {
     return counts;
   }
 
-  private async items(table: ReportTableId, scope: ReportScope, row: string, column: string) {
+  private async items(table: CountedTable, scope: ReportScope, row: string, column: string) {
     const { rows } = await this.db.query<ItemRow>(
       `SELECT area, row_id, col_id, offender_id, counted_pos::text, area_pos::text, category_pos::text, level_pos::text,
               custody_pos::text, division_pos::text
-         FROM (${ITEMS[table]!(queryShape(scope))}) items
+         FROM (${table.items(queryShape(scope))}) items
         WHERE ($6::text = 'total' OR row_id = $6) AND ($7::text = 'total' OR col_id = $7)
         ORDER BY area, offender_id, counted_pos`,
       [...scopeParams(scope), row, column],
@@ -346,8 +321,8 @@ interface CellCount {
 }
 
 /** A table's items counted per cell. */
-const countQuery = (table: ReportTable, scope: ReportScope): string =>
-  `SELECT row_id, col_id, count(*)::int AS n FROM (${ITEMS[table.id]!(queryShape(scope))}) items GROUP BY row_id, col_id`;
+const countQuery = (table: CountedTable, scope: ReportScope): string =>
+  `SELECT row_id, col_id, count(*)::int AS n FROM (${table.items(queryShape(scope))}) items GROUP BY row_id, col_id`;
 
 interface ItemRow {
   area: string;
@@ -366,12 +341,9 @@ function layoutOf(table: ReportTable, area: string, cells: ReportCells): TableLa
   return { id: table.id, section: table.section, title: table.title, rule: table.rule, rows: [...table.rows(area, cells)], columns: [...table.columns] };
 }
 
-/** Sets the rsoRate cell from 6.1's category 1 total and the population (6.11); returns the population used. */
-function addRsoRate(cells: ReportCells, area: string, year: number): { value: number | null; source: string } {
-  const population = populationAged10Plus(area, year);
-  cells[cellId('rsoRate', 'per100k', 'value')] =
-    population === null ? Number.NaN : ratePer100k(cells[cellId('offendersOnSnapshot', TOTAL, 'category1')], population);
-  return { value: population, source: populationSource(area) ?? 'no population figure on file' };
+/** The population a report's rates divide by (6.11), and where the figure comes from. */
+function populationOf(area: string, year: number): { value: number | null; source: string } {
+  return { value: populationAged10Plus(area, year), source: populationSource(area) ?? 'no population figure on file' };
 }
 
 /** Position 0 is a store that knew no event: its zeros say nothing about offenders, and the reader is told so. */
@@ -379,35 +351,4 @@ function emptiness(position: bigint, asKnownAt: string | null): { empty: boolean
   if (position > 0n) return { empty: false, warnings: [] };
   const when = asKnownAt ? `had recorded no events by ${asKnownAt}` : 'holds no events';
   return { empty: true, warnings: [`The event store ${when}: every figure is zero because nothing has been recorded, not because nothing happened.`] };
-}
-
-/** 2014 -> '2014/15'. */
-export const yearLabel = (year: number): string => `${year}/${String((year + 1) % 100).padStart(2, '0')}`;
-
-/** '2014-15' or '2014/15' -> 2014, or a 400. */
-export function parseReportYear(text: string): number {
-  const m = /^(\d{4})[-/](\d{2})$/.exec(text);
-  if (!m || (Number(m[1]) + 1) % 100 !== Number(m[2]) || Number(m[1]) < 1990 || Number(m[1]) > 2100) {
-    const meant = meantYear(text);
-    throw new InvalidInputError(`The year must be written like 2014-15 (1 April 2014 to 31 March 2015), not '${echo(text)}'.${meant ? ` Did you mean ${meant}?` : ''}`, [
-      { field: 'year', rule: 'report-year', message: 'expected YYYY-YY' },
-    ]);
-  }
-  return Number(m[1]);
-}
-
-/** The report year a mistyped one most likely means ('2014', '2014-2015', '14-15' -> '2014-15'), if any. */
-function meantYear(text: string): string | null {
-  const full = /(?:^|\D)(\d{4})(?:\D|$)/.exec(text);
-  const short = /^(\d{2})\s*[-/]\s*\d{2}$/.exec(text.trim());
-  const start = full ? Number(full[1]) : short ? 2000 + Number(short[1]) : NaN;
-  if (!(start >= 1990 && start <= 2100)) return null;
-  return `${start}-${String((start + 1) % 100).padStart(2, '0')}`;
-}
-
-/** The first day of the year before a date: 2014-04-01 -> 2013-04-01 (29 February -> 1 March). */
-function yearBefore(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCFullYear(d.getUTCFullYear() - 1);
-  return d.toISOString().slice(0, 10);
 }

@@ -52,6 +52,7 @@ const QUEUE_WAIT_RAN_OUT = /timeout exceeded when trying to connect/i;
 /** SqlClient over a PostgreSQL server through a pg connection pool. */
 export class PgSqlClient implements SqlClient {
   readonly dialect = 'postgres' as const;
+  readonly parallelStatements = true;
   private closed = false;
   /** Whether COPY can load each table copyRows was given (a view cannot be copied into). */
   private readonly copyable = new Map<string, boolean>();
@@ -293,6 +294,7 @@ export class PgSqlClient implements SqlClient {
 /** The SqlClient surface bound to one connection inside BEGIN ... COMMIT; nested transactions are savepoints. */
 class PgTransactionClient implements SqlClient {
   readonly dialect = 'postgres' as const;
+  readonly parallelStatements = false;
   private savepoints = 0;
 
   constructor(
@@ -367,6 +369,7 @@ class PgTransactionClient implements SqlClient {
 /** PgSqlClient.withoutTimeouts(): statements outside a transaction on a session with no timeout; transactions lift their own. */
 class UnboundedPgSqlClient implements SqlClient {
   readonly dialect = 'postgres' as const;
+  readonly parallelStatements = true;
 
   constructor(
     private readonly db: PgSqlClient,

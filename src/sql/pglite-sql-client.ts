@@ -30,6 +30,7 @@ const PGLITE_OPTIONS = { postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_B
  */
 export class PgliteSqlClient implements SqlClient {
   readonly dialect = 'embedded' as const;
+  readonly parallelStatements = false;
 
   private constructor(private readonly db: PGlite, private readonly lock?: EmbeddedStoreLock) {}
 
@@ -129,6 +130,7 @@ export class PgliteSqlClient implements SqlClient {
 /** The same surface bound to one open PGlite transaction; nested transactions are savepoints. */
 class PgliteTransactionClient implements SqlClient {
   readonly dialect = 'embedded' as const;
+  readonly parallelStatements = false;
   private savepoints = 0;
 
   constructor(private readonly tx: Transaction) {}

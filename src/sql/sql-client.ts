@@ -8,6 +8,12 @@ import type { DatabaseCondition } from './store-condition';
 export interface SqlClient {
   /** 'embedded' (PGlite) or 'postgres' (a server through pg). */
   readonly dialect: 'embedded' | 'postgres';
+  /**
+   * Whether independent statements gain from being sent at once: true on a server's pool (a
+   * connection each); false on one connection (PGlite, a transaction), where they would only queue,
+   * so a caller with several sends them as one statement instead.
+   */
+  readonly parallelStatements: boolean;
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
   /** Runs several statements without parameters (schema scripts). */
   exec(sql: string): Promise<void>;

@@ -19,12 +19,14 @@ export function withStatementTimeout(db: SqlClient, timeoutMs: number): SqlClien
 
 class TimedSqlClient implements SqlClient {
   readonly dialect: SqlClient['dialect'];
+  readonly parallelStatements: boolean;
 
   constructor(
     private readonly db: SqlClient,
     private readonly timeoutMs: number,
   ) {
     this.dialect = db.dialect;
+    this.parallelStatements = db.parallelStatements;
   }
 
   query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {

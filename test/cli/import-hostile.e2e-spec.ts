@@ -60,6 +60,7 @@ describe('mappa import of hostile lines', () => {
     expect(refusedLines.map((l) => Number(/^line (\d+)/.exec(l)![1]))).toEqual(REFUSED.map(([line]) => line));
     REFUSED.forEach(([line, reason], k) => expect({ line, text: refusedLines[k] }).toEqual({ line, text: expect.stringMatching(reason) }));
     // What a caller sent is never echoed raw to the operator's terminal.
+    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
     expect(result.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
 
     const { store, sql } = await openEventStore({ eventStore: 'embedded', dataDir });

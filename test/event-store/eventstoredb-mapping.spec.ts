@@ -3,7 +3,6 @@ import {
   ANY,
   NO_STREAM,
   UnavailableError,
-  WrongExpectedVersionError,
   type AppendResult,
   type EventData,
 } from '@eventstore/db-client';

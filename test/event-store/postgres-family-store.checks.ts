@@ -143,6 +143,7 @@ export function describePostgresFamilyStore(
 function interceptingSqlClient(inner: SqlClient, pattern: RegExp, intercept: () => Promise<void>): SqlClient {
   const wrap = (client: SqlClient): SqlClient => ({
     dialect: client.dialect,
+    parallelStatements: client.parallelStatements,
     async query<R>(text: string, params?: readonly unknown[]) {
       if (pattern.test(text)) await intercept();
       return client.query<R>(text, params);

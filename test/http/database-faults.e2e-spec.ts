@@ -7,7 +7,7 @@ import type { DatabaseSettings } from '../../src/config/app-config';
 import { STORAGE, type Storage } from '../../src/app.module';
 import { createHttpApp } from '../../src/http/create-http-app';
 import { PROJECTION_RUNNER } from '../../src/reports/read-side.tokens';
-import { describeWithOwnPostgres, type OwnPostgres } from '../support/own-postgres';
+import { describeWithOwnPostgres } from '../support/own-postgres';
 
 // Issues 11.2, 11.3, 18.2, 18.3: the service on a PostgreSQL of its own, which the tests crash
 // (kill -9), freeze (SIGSTOP) and starve (every pooled connection held). What must hold: the

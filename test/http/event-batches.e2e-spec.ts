@@ -41,7 +41,7 @@ describe('POST /events under attack', () => {
   function postWithoutFinishing(token: string | null, declaredBytes: number): Promise<RawAnswer> {
     const { port } = s.app.getHttpServer().address() as AddressInfo;
     return new Promise((resolve, reject) => {
-      let bodyFinished = false;
+      const bodyFinished = false;
       const req = http.request({
         host: '127.0.0.1', port, method: 'POST', path: '/events',
         headers: { 'Content-Type': NDJSON, 'Content-Length': declaredBytes, ...(token ? { Authorization: `Bearer ${token}` } : {}) },

@@ -12,9 +12,15 @@ import { dropReadModels, factAreaMismatches, intervalMismatches, intervalTableTe
 // retractions, included) equal the definition at every knowledge position, and equal a rebuild
 // from scratch. Runs on PGlite always and on PostgreSQL when TEST_DATABASE_URL is set.
 
-async function appendInArrivalOrder(store: EventStore, events: readonly NewOffenderEvent[], after: (n: number) => Promise<void>, seed: number) {
+/** `revisions`: each offender's last revision, carried from an earlier call that appended part of the same history. */
+async function appendInArrivalOrder(
+  store: EventStore,
+  events: readonly NewOffenderEvent[],
+  after: (n: number) => Promise<void>,
+  seed: number,
+  revisions = new Map<string, number>(),
+) {
   const rnd = mulberry32(seed);
-  const revisions = new Map<string, number>();
   for (let i = 0; i < events.length; ) {
     const size = 1 + Math.floor(rnd() * 40);
     const chunk = events.slice(i, i + size);
@@ -90,12 +96,17 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
       await first.init();
       const history = randomHistory({ seed: 21, offenders: 10, proposals: 20 });
       const half = Math.floor(history.length / 2);
-      await appendInArrivalOrder(store, history.slice(0, half), async () => undefined, 1);
+      const revisions = new Map<string, number>();
+      await appendInArrivalOrder(store, history.slice(0, half), async () => undefined, 1, revisions);
       await first.catchUp();
-      await appendInArrivalOrder(store, history.slice(half), async () => undefined, 2).catch(() => undefined);
+      const firstReached = await first.position();
+      await appendInArrivalOrder(store, history.slice(half), async () => undefined, 2, revisions);
       await second.catchUp();
       await first.catchUp();
       const events = await allEvents(store);
+      // Every event of both halves was appended, and the second runner projected past where the first stopped.
+      expect(events).toHaveLength(history.length);
+      expect(events[events.length - 1].position).toBeGreaterThan(firstReached!);
       const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM rm_events');
       expect(Number(rows[0].n)).toBe(events.length);
       expect(intervalMismatches(events, await loadIntervalRows(db))).toEqual([]);

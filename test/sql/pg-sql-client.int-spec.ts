@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { StoreBusyError, StoreUnavailableError } from '../../src/errors';
 import { openSqlClient } from '../../src/sql/open-sql-client';
 import { PgSqlClient } from '../../src/sql/pg-sql-client';
+import { withStatementTimeout } from '../../src/sql/statement-timeout';
 import { describeWithPostgres, dropSchema, uniqueSchemaName } from '../support/postgres-test-database';
 import { describeSqlClientContract } from './sql-client.contract';
 
@@ -24,6 +25,12 @@ describeWithPostgres('PgSqlClient', (url) => {
     expect(client).toBeInstanceOf(PgSqlClient);
     expect(client.dialect).toBe('postgres');
     expect((await client.query('SELECT current_schema() AS schema')).rows).toEqual([{ schema }]);
+  });
+
+  it('runs independent statements side by side on its pool, and in turn inside a transaction (one connection)', async () => {
+    expect(client.parallelStatements).toBe(true);
+    expect(await client.transaction(async (tx) => tx.parallelStatements)).toBe(false);
+    expect(withStatementTimeout(client, 1000).parallelStatements).toBe(true);
   });
 
   describeSqlClientContract('PgSqlClient', () => client);

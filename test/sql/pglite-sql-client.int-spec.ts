@@ -27,6 +27,11 @@ describe('PgliteSqlClient', () => {
     expect(client.dialect).toBe('embedded');
   });
 
+  it('has one connection on one thread: statements sent at once would only queue, in and out of a transaction', async () => {
+    expect(client.parallelStatements).toBe(false);
+    expect(await client.transaction(async (tx) => tx.parallelStatements)).toBe(false);
+  });
+
   describeSqlClientContract('PgliteSqlClient', () => client);
 
   it('bulk-loads with COPY FROM /dev/blob, not the INSERT fallback', async () => {

@@ -46,7 +46,7 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
       // A lock left by a killed test run is stale after two minutes.
       const held = await stat(LOCK).catch(() => null);
       if (held && Date.now() - held.mtimeMs > 120_000) await rm(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for the build lock ${LOCK}`);
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for the build lock ${LOCK}`, { cause: error });
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -81,7 +81,7 @@ async function build(): Promise<void> {
       // the CLI from running, so carry on if the entry point was written by this build.
       const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
       const emitted = existsSync(MAIN_JS) && (await stat(MAIN_JS)).mtimeMs >= started - 1000;
-      if (!emitted) throw new Error(`npx tsc -p tsconfig.build.json failed:\n${output}`);
+      if (!emitted) throw new Error(`npx tsc -p tsconfig.build.json failed:\n${output}`, { cause: error });
       await writeFile(STAMP, String(started));
       process.stderr.write(`warning: tsc -p tsconfig.build.json reported errors (running the emitted CLI anyway):\n${output.slice(0, 2000)}\n`);
     }

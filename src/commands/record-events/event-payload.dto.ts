@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import {
   CATEGORIES, CUSTODY_REASONS, LEVELS, MAPPA_END_REASONS, NOTIFICATION_BREACH_OUTCOMES, SFO_OUTCOMES,
   type Category, type CustodyReason, type Level, type MappaEndReason, type NotificationBreachOutcome, type OffenderEventData,

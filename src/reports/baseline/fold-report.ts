@@ -3,6 +3,7 @@ import { evolve, initialOffenderState, type OffenderState } from '../../domain/o
 import { effectiveTimeline, type TimelineEvent } from '../../domain/offender-timeline';
 import { AREAS, divisionsOf, ENGLAND_AND_WALES, isArea } from '../../domain/reference-areas';
 import { populationAged10Plus } from '../reference-data';
+import { reportPeriod, type ReportPeriod } from '../report-period';
 import {
   cellId,
   offendersOnSnapshot,
@@ -16,7 +17,7 @@ import {
   zeroCells,
   UNASSIGNED,
   type ReportCells,
-  type ReportTable,
+  type ReportTableId,
 } from '../tables';
 
 // THE REFERENCE ORACLE, and the benchmark baseline: "a straightforward event-sourced
@@ -32,22 +33,6 @@ export interface FoldReportParams {
   year: number;
   /** Only events with position <= knownUpTo count, retractions included (the report "as known" then). */
   knownUpTo?: bigint;
-}
-
-/** The dates of report year Y/Y+1 (DOMAIN.md 2, 6). */
-export interface ReportPeriod {
-  /** 1 April Y: first day of P. */
-  from: string;
-  /** 31 March Y+1: last day of P, and the snapshot date S. */
-  to: string;
-  /** 1 April Y-1: first day of the year before P (6.8 chargedInPreviousYear). */
-  previousFrom: string;
-  /** 31 March Y: the day before P (6.8 outstandingAtStart). */
-  dayBefore: string;
-}
-
-export function reportPeriod(year: number): ReportPeriod {
-  return { from: `${year}-04-01`, to: `${year + 1}-03-31`, previousFrom: `${year - 1}-04-01`, dayBefore: `${year}-03-31` };
 }
 
 /** Every cell of every table of the report on `area` for year Y/Y+1, totals included. */
@@ -158,7 +143,7 @@ function areaReport(histories: readonly OffenderHistory[], area: string, year: n
   const period = reportPeriod(year);
   const cells: ReportCells = {};
   for (const table of REPORT_TABLES) Object.assign(cells, zeroCells(table, area));
-  const add = (table: ReportTable['id'], row: string, column: string) => {
+  const add = (table: ReportTableId, row: string, column: string) => {
     const id = cellId(table, row, column);
     cells[id] = (cells[id] ?? 0) + 1;
   };
@@ -174,7 +159,7 @@ function areaReport(histories: readonly OffenderHistory[], area: string, year: n
   return cells;
 }
 
-type Add = (table: ReportTable['id'], row: string, column: string) => void;
+type Add = (table: ReportTableId, row: string, column: string) => void;
 
 // 6.1 and 6.10: in the area and in the community at S, by category and level (and division for category 1).
 function countSnapshot(history: OffenderHistory, area: string, period: ReportPeriod, add: Add): void {

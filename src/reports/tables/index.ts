@@ -4,7 +4,7 @@ import { notificationBreaches } from './notification-breaches.table';
 import { offendersOnSnapshot } from './offenders-on-snapshot.table';
 import { ordersImposed } from './orders-imposed.table';
 import { recalledForLicenceBreach } from './recalled-for-licence-breach.table';
-import { tableCellIds, type ReportCells, type ReportTable, type ReportTableId } from './report-table';
+import { tableCellIds, type CountedTable, type DerivedTable, type ReportCells, type ReportTable } from './report-table';
 import { rsoByDivision } from './rso-by-division.table';
 import { rsoRate } from './rso-rate.table';
 import { seriousCaseReviews } from './serious-case-reviews.table';
@@ -30,7 +30,7 @@ export {
 };
 
 /** The tables of DOMAIN.md section 6, in the order of the published report. */
-export const REPORT_TABLES: readonly ReportTable[] = [
+export const REPORT_TABLES = [
   offendersOnSnapshot,
   level23InYear,
   ordersImposed,
@@ -42,14 +42,16 @@ export const REPORT_TABLES: readonly ReportTable[] = [
   sfoOutcomes,
   rsoByDivision,
   rsoRate,
-];
+] as const satisfies readonly ReportTable[];
 
-/** The table with this id. */
-export function reportTable(id: ReportTableId): ReportTable {
-  const table = REPORT_TABLES.find((t) => t.id === id);
-  if (!table) throw new Error(`Unknown report table ${id}.`);
-  return table;
-}
+/** A table's id: a new table's file gives its own, and the list above makes it known. */
+export type ReportTableId = Listed['id'];
+type Listed = (typeof REPORT_TABLES)[number];
+
+/** The tables counted from the read models, and the period ones among them (GET /period). */
+export const COUNTED_TABLES: readonly CountedTable[] = REPORT_TABLES.filter((t): t is Extract<Listed, CountedTable> => t.kind !== 'derived');
+export const PERIOD_TABLES: readonly CountedTable[] = COUNTED_TABLES.filter((t) => t.kind === 'period');
+export const DERIVED_TABLES: readonly DerivedTable[] = REPORT_TABLES.filter((t): t is Extract<Listed, DerivedTable> => t.kind === 'derived');
 
 /** Every cell id of a report on `area`, table by table (cells lets rsoByDivision add divisions found). */
 export function reportCellIds(area: string, cells?: Readonly<ReportCells>): string[] {

@@ -1,8 +1,9 @@
-import { CATEGORY_COLUMNS_WITH_TOTAL, type ReportTable } from './report-table';
+import { CATEGORY_COLUMNS_WITH_TOTAL, type CountedTable } from './report-table';
 import { fixingColumns, intervalsDuring, KNOWN_INTERVALS } from '../report-sql';
 
-export const level23InYear: ReportTable = {
+export const level23InYear: CountedTable<'level23InYear'> = {
   id: 'level23InYear',
+  kind: 'period',
   section: '6.2',
   title: 'MAPPA-eligible offenders in level 2 and 3 by category (yearly total from 1 April to 31 March)',
   rule:
@@ -12,16 +13,19 @@ export const level23InYear: ReportTable = {
     'they had on the last day of P they held that level.',
   rows: () => ['level2', 'level3', 'total'],
   columns: CATEGORY_COLUMNS_WITH_TOTAL,
+  items: level23InYearItems,
 };
 
 /**
  * One item per offender and area: of the intervals in the area at level 2 or 3 that hold on some
  * day of P, the one at the highest level, and of those the one holding on the latest day of P.
  */
-export const level23InYearItems = (): string => `
+function level23InYearItems(): string {
+  return `
   WITH ${KNOWN_INTERVALS}
   SELECT DISTINCT ON (iv.area, iv.offender_id)
          iv.area, 'level' || iv.level AS row_id, 'category' || iv.category AS col_id, iv.offender_id,
          iv.start_pos AS counted_pos, ${fixingColumns('iv')}
     FROM ${intervalsDuring('$3::date', '$4::date', 'r.level >= 2')} iv
    ORDER BY iv.area, iv.offender_id, iv.level DESC, LEAST(COALESCE(iv.vto - 1, $4::date), $4::date) DESC`;
+}

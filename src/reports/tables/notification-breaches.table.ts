@@ -1,8 +1,9 @@
-import type { ReportTable } from './report-table';
+import type { CountedTable } from './report-table';
 import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 
-export const notificationBreaches: ReportTable = {
+export const notificationBreaches: CountedTable<'notificationBreaches'> = {
   id: 'notificationBreaches',
+  kind: 'period',
   section: '6.4',
   title:
     'How many Registered Sexual Offenders were either cautioned or convicted for breaches of the notification requirement?',
@@ -11,13 +12,15 @@ export const notificationBreaches: ReportTable = {
     '`NotificationRequirementBreached` during P whose outcome is a caution or a conviction.',
   rows: () => ['rso'],
   columns: ['count'],
+  items: notificationBreachesItems,
 };
 
 /**
  * One item per category 1 offender and area with a breach cautioned or convicted in P while in
  * the area; counted event: their last such breach in P.
  */
-export const notificationBreachesItems = (shape: QueryShape): string => `
+function notificationBreachesItems(shape: QueryShape): string {
+  return `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT DISTINCT ON (iv.area, e.offender_id)
          iv.area, 'rso' AS row_id, 'count' AS col_id, e.offender_id, e.position AS counted_pos, ${fixingColumns('iv')}
@@ -26,3 +29,4 @@ export const notificationBreachesItems = (shape: QueryShape): string => `
    WHERE ${factsOf(shape, 'e', ['NotificationRequirementBreached'], '$3::date', '$4::date')}
      AND e.data->>'outcome' IN ('caution', 'conviction') AND iv.area = ANY($1::text[]) AND iv.category = 1
    ORDER BY iv.area, e.offender_id, e.occurred_on DESC, e.revision DESC`;
+}

@@ -1,8 +1,9 @@
-import { CATEGORY_COLUMNS_WITH_TOTAL, type ReportTable } from './report-table';
+import { CATEGORY_COLUMNS_WITH_TOTAL, type CountedTable } from './report-table';
 import { fixingColumns, intervalsDuring, KNOWN_INTERVALS } from '../report-sql';
 
-export const offendersOnSnapshot: ReportTable = {
+export const offendersOnSnapshot: CountedTable<'offendersOnSnapshot'> = {
   id: 'offendersOnSnapshot',
+  kind: 'snapshot',
   section: '6.1',
   title: 'MAPPA-eligible offenders in the community on 31 March (a snapshot)',
   rule:
@@ -10,14 +11,17 @@ export const offendersOnSnapshot: ReportTable = {
     'community (not in custody), by category and level at S.',
   rows: () => ['level1', 'level2', 'level3', 'total'],
   columns: CATEGORY_COLUMNS_WITH_TOTAL,
+  items: offendersOnSnapshotItems,
 };
 
 /**
  * One item per offender in the area and in the community at S ($4), in the cell of their level
  * and category at S; counted event: the one that opened the interval holding on S.
  */
-export const offendersOnSnapshotItems = (): string => `
+function offendersOnSnapshotItems(): string {
+  return `
   WITH ${KNOWN_INTERVALS}
   SELECT iv.area, 'level' || iv.level AS row_id, 'category' || iv.category AS col_id, iv.offender_id,
          iv.start_pos AS counted_pos, ${fixingColumns('iv')}
     FROM ${intervalsDuring('$4::date', '$4::date', 'NOT r.in_custody')} iv`;
+}

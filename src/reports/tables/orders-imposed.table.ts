@@ -1,8 +1,9 @@
-import type { ReportTable } from './report-table';
+import type { CountedTable } from './report-table';
 import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 
-export const ordersImposed: ReportTable = {
+export const ordersImposed: CountedTable<'ordersImposed'> = {
   id: 'ordersImposed',
+  kind: 'period',
   section: '6.3',
   title:
     'Sexual Offences Prevention Orders (SOPOs), Notification Orders (NOs), & Foreign Travel Orders (FTOs) imposed by the courts',
@@ -11,10 +12,12 @@ export const ordersImposed: ReportTable = {
     "offenders in the area at the order's date.",
   rows: () => ['sopo', 'notificationOrder', 'foreignTravelOrder'],
   columns: ['count'],
+  items: ordersImposedItems,
 };
 
 /** One item per order imposed in P on an offender in the area at the end of the order's date. */
-export const ordersImposedItems = (shape: QueryShape): string => `
+function ordersImposedItems(shape: QueryShape): string {
+  return `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT iv.area,
          CASE e.type WHEN 'SopoImposed' THEN 'sopo' WHEN 'NotificationOrderImposed' THEN 'notificationOrder' ELSE 'foreignTravelOrder' END AS row_id,
@@ -23,3 +26,4 @@ export const ordersImposedItems = (shape: QueryShape): string => `
     JOIN known_intervals iv ON iv.offender_id = e.offender_id AND ${covers('iv', 'e.occurred_on')}
    WHERE ${factsOf(shape, 'e', ['SopoImposed', 'NotificationOrderImposed', 'ForeignTravelOrderImposed'], '$3::date', '$4::date')}
      AND iv.area = ANY($1::text[])`;
+}

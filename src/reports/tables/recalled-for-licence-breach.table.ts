@@ -1,8 +1,9 @@
-import { CATEGORY_COLUMNS_WITH_TOTAL, type ReportTable } from './report-table';
+import { CATEGORY_COLUMNS_WITH_TOTAL, type CountedTable } from './report-table';
 import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 
-export const recalledForLicenceBreach: ReportTable = {
+export const recalledForLicenceBreach: CountedTable<'recalledForLicenceBreach'> = {
   id: 'recalledForLicenceBreach',
+  kind: 'period',
   section: '6.5',
   title: 'Offenders returned to custody for breach of licence',
   rule:
@@ -12,13 +13,15 @@ export const recalledForLicenceBreach: ReportTable = {
     '`CustodyEntered{reason:recall}` without a recorded breach is not counted.)',
   rows: () => ['level2', 'level3', 'total'],
   columns: CATEGORY_COLUMNS_WITH_TOTAL,
+  items: recalledForLicenceBreachItems,
 };
 
 /**
  * One item per offender and area recalled (LicenceBreached returnedToCustody) in P while in the
  * area at level 2 or 3, in the cell of their level and category after the last such recall.
  */
-export const recalledForLicenceBreachItems = (shape: QueryShape): string => `
+function recalledForLicenceBreachItems(shape: QueryShape): string {
+  return `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}
   SELECT DISTINCT ON (iv.area, e.offender_id)
          iv.area, 'level' || iv.level AS row_id, 'category' || iv.category AS col_id, e.offender_id,
@@ -28,3 +31,4 @@ export const recalledForLicenceBreachItems = (shape: QueryShape): string => `
    WHERE ${factsOf(shape, 'e', ['LicenceBreached'], '$3::date', '$4::date')}
      AND (e.data->>'returnedToCustody')::boolean AND iv.area = ANY($1::text[]) AND iv.level >= 2
    ORDER BY iv.area, e.offender_id, e.occurred_on DESC, e.revision DESC`;
+}

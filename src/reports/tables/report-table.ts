@@ -1,27 +1,16 @@
 import { AREAS, ENGLAND_AND_WALES, areaName, divisionName } from '../../domain/reference-areas';
+import type { QueryShape } from '../report-sql';
+import type { ReportTableId } from '.';
 
 // The layout of one published table (DOMAIN.md section 6): its id, the title the published
 // report gives it, the rule it implements (quoted from DOMAIN.md) and its rows and columns.
-// Each table has its own file in this folder, next to which its query and trace will live.
-
-export type ReportTableId =
-  | 'offendersOnSnapshot'
-  | 'level23InYear'
-  | 'ordersImposed'
-  | 'notificationBreaches'
-  | 'recalledForLicenceBreach'
-  | 'custodyForSopoBreach'
-  | 'seriousCaseReviews'
-  | 'sfoCharges'
-  | 'sfoOutcomes'
-  | 'rsoByDivision'
-  | 'rsoRate';
+// Each table has its own file in this folder, holding its layout, its rule and its item query.
 
 /** Cell values of a report or of a published figures file, by cell id (`<table>.<row>.<column>`). */
 export type ReportCells = Record<string, number>;
 
-export interface ReportTable {
-  id: ReportTableId;
+interface TableLayout<Id extends string> {
+  id: Id;
   /** Section of DOMAIN.md that defines the table, e.g. '6.1'. */
   section: string;
   /** The title as the published report words it (without the year's dates). */
@@ -35,6 +24,28 @@ export interface ReportTable {
   rows(area: string, cells?: Readonly<ReportCells>): readonly string[];
   columns: readonly string[];
 }
+
+/** A table counted from the read models, one item per counted offender: `snapshot` at S, `period` over P (also GET /period). */
+export interface CountedTable<Id extends string = string> extends TableLayout<Id> {
+  kind: 'snapshot' | 'period';
+  /**
+   * SQL over the bound parameters of report-sql.ts, one row per counted item: the cell it counts in (area, row_id,
+   * col_id), whom (offender_id), the counted event and the events that fixed area, category, level, custody and
+   * division (counted_pos, area_pos, category_pos, level_pos, custody_pos, division_pos).
+   */
+  items(shape: QueryShape): string;
+}
+
+/** A table computed from counted cells and reference data, never counted itself. */
+export interface DerivedTable<Id extends string = string> extends TableLayout<Id> {
+  kind: 'derived';
+  /** The counted cell whose items a trace of this table lists. */
+  tracedAs: { table: CountedTable; row: string; column: string };
+  /** Sets this table's cells from the counted ones of the report on `area` for year Y/Y+1. */
+  derive(cells: ReportCells, area: string, year: number): void;
+}
+
+export type ReportTable<Id extends string = string> = CountedTable<Id> | DerivedTable<Id>;
 
 /** `<table>.<row>.<column>`: the cell ids of DOMAIN.md section 6, shared with the published files. */
 export const cellId = (table: ReportTableId | ReportTable, row: string, column: string): string =>

@@ -1,11 +1,12 @@
 import { divisionsOf } from '../../domain/reference-areas';
-import { NATIONAL_ROWS, isNational, parseCellId, TOTAL, type ReportCells, type ReportTable } from './report-table';
+import { NATIONAL_ROWS, isNational, parseCellId, TOTAL, type ReportCells, type CountedTable } from './report-table';
 import { fixingColumns, intervalsDuring, KNOWN_INTERVALS } from '../report-sql';
 
 export const UNASSIGNED = 'unassigned';
 
-export const rsoByDivision: ReportTable = {
+export const rsoByDivision: CountedTable<'rsoByDivision'> = {
   id: 'rsoByDivision',
+  kind: 'snapshot',
   section: '6.10',
   title: 'Number of RSOs per Division – a snapshot taken on 31 March',
   rule:
@@ -21,6 +22,7 @@ export const rsoByDivision: ReportTable = {
     return [...divisions, UNASSIGNED, TOTAL];
   },
   columns: ['count'],
+  items: rsoByDivisionItems,
 };
 
 function divisionsFoundIn(cells: Readonly<ReportCells> | undefined): string[] {
@@ -36,9 +38,11 @@ function divisionsFoundIn(cells: Readonly<ReportCells> | undefined): string[] {
  * The category 1 offenders of 6.1, by division at S (`unassigned` without one); for
  * england-and-wales (a report over several areas) the rows are the areas.
  */
-export const rsoByDivisionItems = (): string => `
+function rsoByDivisionItems(): string {
+  return `
   WITH ${KNOWN_INTERVALS}
   SELECT iv.area,
          CASE WHEN cardinality($1::text[]) > 1 THEN iv.area ELSE COALESCE(iv.division, 'unassigned') END AS row_id,
          'count' AS col_id, iv.offender_id, iv.start_pos AS counted_pos, ${fixingColumns('iv')}
     FROM ${intervalsDuring('$4::date', '$4::date', 'NOT r.in_custody AND r.category = 1')} iv`;
+}

@@ -1,7 +1,10 @@
-import type { ReportTable } from './report-table';
+import { populationAged10Plus } from '../reference-data';
+import { offendersOnSnapshot } from './offenders-on-snapshot.table';
+import { cellId, TOTAL, type DerivedTable } from './report-table';
 
-export const rsoRate: ReportTable = {
+export const rsoRate: DerivedTable<'rsoRate'> = {
   id: 'rsoRate',
+  kind: 'derived',
   section: '6.11',
   title: 'Total number of Registered Sexual Offenders per 100,000 population',
   rule:
@@ -10,6 +13,12 @@ export const rsoRate: ReportTable = {
     'whole number (half up), from the population reference data.',
   rows: () => ['per100k'],
   columns: ['value'],
+  tracedAs: { table: offendersOnSnapshot, row: TOTAL, column: 'category1' },
+  derive(cells, area, year) {
+    const population = populationAged10Plus(area, year);
+    cells[cellId('rsoRate', 'per100k', 'value')] =
+      population === null ? Number.NaN : ratePer100k(cells[cellId(offendersOnSnapshot, TOTAL, 'category1')], population);
+  },
 };
 
 /** Offenders per 100,000 of `population`, rounded to the nearest whole number, half up (exact integer arithmetic). */

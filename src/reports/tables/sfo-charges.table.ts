@@ -1,9 +1,10 @@
-import type { ReportTable } from './report-table';
+import type { CountedTable } from './report-table';
 import { KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 import { SFO_ROWS, sfoCases } from './sfo-rows';
 
-export const sfoCharges: ReportTable = {
+export const sfoCharges: CountedTable<'sfoCharges'> = {
   id: 'sfoCharges',
+  kind: 'period',
   section: '6.8',
   title: 'Offenders under probation supervision charged with a Serious Further Offence (SFO)',
   rule:
@@ -14,6 +15,7 @@ export const sfoCharges: ReportTable = {
     'before P; and charged before P with no outcome recorded on or before 31 March Y (the day before P).',
   rows: () => SFO_ROWS,
   columns: ['chargedInYear', 'chargedInPreviousYear', 'outstandingAtStart'],
+  items: sfoChargesItems,
 };
 
 /**
@@ -21,7 +23,8 @@ export const sfoCharges: ReportTable = {
  * charge date; one item per case and column it counts in (a case charged in the previous year
  * and still open on 31 March Y counts in both of those columns).
  */
-export const sfoChargesItems = (shape: QueryShape): string => `
+function sfoChargesItems(shape: QueryShape): string {
+  return `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS},
   cases AS (${sfoCases(shape)})
   SELECT cs.area, cs.row_id, col.col_id, cs.offender_id, cs.charge_pos AS counted_pos,
@@ -33,3 +36,4 @@ export const sfoChargesItems = (shape: QueryShape): string => `
       ('outstandingAtStart', cs.charged_on < $3::date AND (cs.outcome_on IS NULL OR cs.outcome_on >= $3::date))
     ) AS col(col_id, counts)
    WHERE col.counts`;
+}

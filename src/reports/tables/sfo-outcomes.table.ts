@@ -1,9 +1,10 @@
-import type { ReportTable } from './report-table';
+import type { CountedTable } from './report-table';
 import { covers, KNOWN_EVENTS, KNOWN_INTERVALS, type QueryShape } from '../report-sql';
 import { SFO_ROWS, sfoCases } from './sfo-rows';
 
-export const sfoOutcomes: ReportTable = {
+export const sfoOutcomes: CountedTable<'sfoOutcomes'> = {
   id: 'sfoOutcomes',
+  kind: 'period',
   section: '6.9',
   title: 'Offenders under probation supervision on an outstanding charge for SFO',
   rule:
@@ -16,6 +17,7 @@ export const sfoOutcomes: ReportTable = {
     'reports have only the first three columns; the fourth is what reconciles them.)',
   rows: () => SFO_ROWS,
   columns: ['convicted', 'outstandingAtEnd', 'otherOutcome', 'leftArea'],
+  items: sfoOutcomesItems,
 };
 
 /**
@@ -24,7 +26,8 @@ export const sfoOutcomes: ReportTable = {
  * outcome by then); else convicted / otherOutcome by an outcome in P, or outstandingAtEnd.
  * Counted event: the outcome if there is one by S, else the charge.
  */
-export const sfoOutcomesItems = (shape: QueryShape): string => `
+function sfoOutcomesItems(shape: QueryShape): string {
+  return `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS},
   cases AS (${sfoCases(shape)}),
   open_cases AS (
@@ -41,3 +44,4 @@ export const sfoOutcomesItems = (shape: QueryShape): string => `
          oc.offender_id, CASE WHEN oc.outcome_on <= $4::date THEN oc.outcome_pos ELSE oc.charge_pos END AS counted_pos,
          oc.area_pos, oc.category_pos, oc.level_pos, oc.custody_pos, oc.division_pos
     FROM open_cases oc`;
+}
