@@ -135,9 +135,9 @@ export async function soak(args: SoakArgs): Promise<SoakResult> {
   const sampler = setInterval(() => {
     void Promise.all([rssMiB(server.pid), load.metrics()]).then(([rss, metrics]) => samples.push({ atSeconds: round((performance.now() - started) / 1000, 0), rssMiB: rss, lagEvents: metrics.lag, phase }));
   }, 1000);
-  let search: SoakStep[] = [];
-  let overload: SoakStep | null = null;
-  let capacity: number | null = null;
+  let search: SoakStep[];
+  let overload: SoakStep | null;
+  let capacity: number | null;
   let retries: SoakResult['retries'];
   let admissionLimits: SoakResult['admissionLimits'];
   try {

@@ -34,14 +34,17 @@ async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, t
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several shapes, read field by field
+type JsonBody = Record<string, any>;
+
 const getJson = async (url: string) => {
   const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as JsonBody };
 };
 
 const post = async (instance: Instance, offenderId: string, body: object) => {
   const res = await fetch(`${instance.url}/offenders/${offenderId}/events`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as JsonBody };
 };
 
 const isProjector = async (instance: Instance) => (await getJson(`${instance.url}/health`)).body.projector as boolean;

@@ -278,7 +278,7 @@ describeWithOwnPostgres('database faults (a PostgreSQL of its own)', (pg) => {
     await readModelsCatchUp(app, 10_000);
     // Two posts take both connections and wait there for the event store's head row, held here.
     await admin.query(`BEGIN; SELECT * FROM "${schema}".event_store_head FOR UPDATE`);
-    let holders: Array<Promise<Answer>> = [];
+    let holders: Array<Promise<Answer>>;
     let queued: Answer;
     let refusedAtOnce: Answer;
     let during: Answer;

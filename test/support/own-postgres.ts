@@ -98,7 +98,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     runAsPostgres(path.join(POSTGRES_BIN, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
   } catch (error) {
     rmSync(folder, { recursive: true, force: true });
-    throw new Error(`initdb failed: ${String((error as { stderr?: unknown }).stderr ?? error)}`);
+    throw new Error(`initdb failed: ${String((error as { stderr?: unknown }).stderr ?? error)}`, { cause: error });
   }
   // Another test file may take the port between the probe and the bind: then the next one.
   for (let from: number = OWN_POSTGRES_PORTS.first; ; ) {
