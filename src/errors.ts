@@ -88,6 +88,19 @@ export class StoreUnavailableError extends MappaError {
   readonly retryAfterSeconds: number = 5;
 }
 
+/** 503 while the read models cannot answer yet (a rebuild, or behind a position asked for); Retry-After is the estimate. */
+export class ReadModelsNotReadyError extends StoreUnavailableError {
+  constructor(message: string, override readonly retryAfterSeconds: number, details: ErrorDetail[] = []) {
+    super(message, details);
+  }
+}
+
+/** 409: a rebuild of the read models is already running (here or in another process). */
+export class RebuildRunningError extends MappaError {
+  readonly status = 409;
+  readonly code = 'rebuild-running';
+}
+
 /** Most characters of a caller's input an error message repeats back (the rest is cut, marked …). */
 export const ECHO_MAX_LENGTH = 64;
 

@@ -1,18 +1,23 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ProjectionRunner } from '../../projections/projection-runner';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store';
 import { Public } from '../auth/public.decorator';
+import { PROJECTION_RUNNER } from '../reports/read-side.tokens';
 
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
+  ) {}
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Liveness and the event store it writes to' })
+  @ApiOperation({ summary: 'Liveness and the event store it writes to; `rebuild`: the latest rebuild of this process (running, completed, or failed and why)' })
   async health() {
     const last = await this.store.lastPosition();
-    return { status: 'ok', eventStore: this.store.kind, lastPosition: last?.toString() ?? null };
+    return { status: 'ok', eventStore: this.store.kind, lastPosition: last?.toString() ?? null, rebuild: this.runner.rebuildStatus() };
   }
 }
