@@ -232,7 +232,6 @@ export class ProjectionRunner {
       if (onlyIfAbandoned && !(await this.flagged())) return this.position();
       const total = await this.countEvents();
       this.status = { state: 'running', startedAt: new Date().toISOString(), finishedAt: null, done: 0, total, secondsLeft: null, error: null };
-      onProgress?.({ done: 0, total, position: null });
       this.forget();
       this.rebuildingHere = true;
       try {
@@ -261,6 +260,7 @@ export class ProjectionRunner {
         [CHECKPOINT, total],
       );
     });
+    onProgress?.({ done: 0, total, position: null }); // begun: the tables are emptied and the flag is up
     // The next batch is read while this one is applied: on a server the two overlap (the pool has
     // other connections); on the embedded store they simply take turns.
     const read = (after: bigint | null) => {

@@ -95,6 +95,15 @@ export class ReadModelsNotReadyError extends StoreUnavailableError {
   }
 }
 
+export type StorageFaultKind = 'disk-full' | 'read-only' | 'not-writable' | 'io-error';
+
+/** 503: the disk under the store is full, read-only or failing; the message names the path and what to do. */
+export class StorageFaultError extends StoreUnavailableError {
+  constructor(message: string, readonly kind: StorageFaultKind, readonly path: string, override readonly retryAfterSeconds: number) {
+    super(message, [{ rule: kind, message: `store at ${path}` }]);
+  }
+}
+
 /** 409: a rebuild of the read models is already running (here or in another process). */
 export class RebuildRunningError extends MappaError {
   readonly status = 409;

@@ -4,6 +4,7 @@ import { Pool, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
 import { rethrowUnavailable } from './connection-errors';
+import { rethrowStorageFault, storageRecovered } from './storage-faults';
 import { insertRows } from './insert-rows';
 import { assertPlainIdentifier, quoteIdentifier, quoteQualifiedName } from './sql-identifier';
 import { encodeCsv } from './sql-text-value';
@@ -27,6 +28,8 @@ export interface PgSqlClientOptions {
 }
 
 const WHAT = 'The PostgreSQL database';
+/** Where a full or read-only disk is, as far as this service can see. */
+const WHERE = "the PostgreSQL server's data directory";
 
 /** SqlClient over a PostgreSQL server through a pg connection pool. */
 export class PgSqlClient implements SqlClient {
@@ -77,6 +80,7 @@ export class PgSqlClient implements SqlClient {
       const result = await this.pool.query(sql, [...params]);
       return { rows: result.rows as R[] };
     } catch (error) {
+      rethrowStorageFault(error, WHERE);
       rethrowUnavailable(error, WHAT);
     }
   }
@@ -98,6 +102,7 @@ export class PgSqlClient implements SqlClient {
       await connection.query('BEGIN');
       const result = await fn(new PgTransactionClient(connection, this.copyable));
       await connection.query('COMMIT');
+      storageRecovered(WHERE);
       return result;
     } catch (error) {
       try {
@@ -106,6 +111,7 @@ export class PgSqlClient implements SqlClient {
         // The connection itself failed: it must not go back to the pool.
         broken = true;
       }
+      rethrowStorageFault(error, WHERE);
       rethrowUnavailable(error, WHAT);
     } finally {
       connection.release(broken);
