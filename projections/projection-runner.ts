@@ -263,8 +263,11 @@ export class ProjectionRunner {
     onProgress?.({ done: 0, total, position: null }); // begun: the tables are emptied and the flag is up
     // The next batch is read while this one is applied: on a server the two overlap (the pool has
     // other connections); on the embedded store they simply take turns.
+    // The embedded store runs each statement on this thread: smaller batches keep the longest
+    // pause of HTTP (and of a liveness probe) short; a server overlaps larger ones with the reads.
+    const pageSize = this.db.dialect === 'embedded' ? this.batchSize : this.batchSize * 5;
     const read = (after: bigint | null) => {
-      const next = this.store.readAll(after, this.batchSize * 5);
+      const next = this.store.readAll(after, pageSize);
       next.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       return next;
     };
@@ -275,7 +278,10 @@ export class ProjectionRunner {
       const last = events[events.length - 1].position;
       next = read(last);
       await this.db.transaction(async (tx) => {
-        for (const p of this.projections) await p.apply(events, tx, 'rebuild');
+        for (const p of this.projections) {
+          await p.apply(events, tx, 'rebuild');
+          await yieldToIo(); // timers and sockets run between statements, not only between batches
+        }
         await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now(), rebuild_done = $3 WHERE name = $1', [CHECKPOINT, last.toString(), done + events.length]);
       });
       position = last;
@@ -285,14 +291,23 @@ export class ProjectionRunner {
       await yieldToIo();
     }
     await this.db.transaction(async (tx) => {
-      for (const p of this.projections) await p.finishRebuild?.(tx);
-      for (const index of readerIndexes) await tx.exec(index.sql);
+      for (const p of this.projections) {
+        await p.finishRebuild?.(tx);
+        await yieldToIo();
+      }
+      for (const index of readerIndexes) {
+        await tx.exec(index.sql);
+        await yieldToIo();
+      }
       // Fresh statistics, or the planner meets millions of new rows with none (reports take seconds).
       await tx.exec(`ANALYZE ${this.projections.flatMap((p) => p.tables).join(', ')}`);
       await tx.query('UPDATE rm_checkpoint SET rebuilding = false, updated_at = now() WHERE name = $1', [CHECKPOINT]);
     });
     // VACUUM cannot run in a transaction; the read models already answer without it, only slower.
-    for (const table of this.projections.flatMap((p) => p.indexOnlyTables ?? [])) await this.db.exec(`VACUUM ${quoteIdentifier(table)}`);
+    for (const table of this.projections.flatMap((p) => p.indexOnlyTables ?? [])) {
+      await this.db.exec(`VACUUM ${quoteIdentifier(table)}`);
+      await yieldToIo();
+    }
     this.checkpoint = position;
     this.notify();
     return position;
