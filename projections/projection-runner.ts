@@ -94,19 +94,25 @@ export class ProjectionRunner {
   }
 
   private async follow(onError: (error: unknown) => void, pollMs: number): Promise<void> {
+    // Failures in a row: a cause that lasts (a full disk failing a rebuild) is retried at 2x, 4x …
+    // up to 128x the poll interval, and appends do not hurry it, rather than every 250 ms.
+    let failures = 0;
     while (this.following) {
       if (!this.subscription) await this.subscribeForWakeUps(onError, pollMs);
       this.wakeUpPending = false;
       try {
         await this.catchUp();
+        failures = 0;
       } catch (error) {
+        failures++;
         onError(error);
       }
       await yieldToIo();
-      if (!this.following || this.wakeUpPending) continue;
+      if (!this.following || (this.wakeUpPending && failures === 0)) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
+        const timer = setTimeout(resolve, pollMs * 2 ** Math.min(failures, 7));
         this.wake = () => {
+          if (failures > 0 && this.following) return;
           clearTimeout(timer);
           resolve();
         };
