@@ -7,6 +7,8 @@ import { OffenderIntervalsProjection } from './offender-intervals/offender-inter
 import { FactAreasProjection } from './fact-areas.projection';
 import { OffenderTimelineProjection } from './offender-timeline.projection';
 import type { Projection } from './projection';
+import { rebuildOwnership, RebuildRunningElsewhereError, type RebuildOwnership } from './rebuild-ownership';
+import { estimateSecondsLeft, type RebuildStatus } from './rebuild-status';
 
 /** The read models, in the order they apply a batch (intervals read what the timeline wrote). */
 /** In this order: a projection may read what an earlier one wrote in the same batch. */
@@ -16,9 +18,6 @@ const CHECKPOINT = 'read-models';
 
 /** pg_advisory_xact_lock key serialising read-model schema creation (beside EVENT_STORE_INIT_LOCK and the audit's). */
 const READ_MODELS_INIT_LOCK = 74_350_401;
-
-/** A rebuild that has not committed a batch for this long is taken to have died. */
-const REBUILD_STALE_AFTER_SECONDS = 300;
 
 export interface RebuildProgress {
   done: number;
@@ -43,6 +42,8 @@ export class ProjectionRunner {
   private wake: () => void = () => {};
   /** Set by a wake-up that came while a catch-up ran: one more round, not one per append. */
   private wakeUpPending = false;
+  private readonly ownership: RebuildOwnership;
+  private status: RebuildStatus = { state: 'idle', startedAt: null, finishedAt: null, done: 0, total: 0, secondsLeft: null, error: null };
 
   /** The read-model database without statement timeouts, for the schema and a rebuild's long statements (index builds, VACUUM). */
   private readonly maintenance: SqlClient;
@@ -54,6 +55,7 @@ export class ProjectionRunner {
     private readonly batchSize = 2000,
   ) {
     this.maintenance = db.withoutTimeouts?.() ?? db;
+    this.ownership = rebuildOwnership(db);
   }
 
   async init(): Promise<void> {
@@ -62,7 +64,9 @@ export class ProjectionRunner {
       if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [READ_MODELS_INIT_LOCK]);
       await tx.exec(`CREATE TABLE IF NOT EXISTS rm_checkpoint (name text PRIMARY KEY, position bigint,
           rebuilding boolean NOT NULL DEFAULT false, updated_at timestamptz NOT NULL DEFAULT now());
-        INSERT INTO rm_checkpoint (name, position) VALUES ('${CHECKPOINT}', NULL) ON CONFLICT (name) DO NOTHING;`);
+        INSERT INTO rm_checkpoint (name, position) VALUES ('${CHECKPOINT}', NULL) ON CONFLICT (name) DO NOTHING;
+        ALTER TABLE rm_checkpoint ADD COLUMN IF NOT EXISTS rebuild_started_at timestamptz, ADD COLUMN IF NOT EXISTS rebuild_done bigint,
+          ADD COLUMN IF NOT EXISTS rebuild_total bigint;`);
       for (const p of this.projections) await tx.exec(p.schemaSql);
     });
   }
@@ -78,7 +82,7 @@ export class ProjectionRunner {
     return this.serialised(async () => {
       for (;;) {
         const rebuild = await this.rebuildState();
-        if (rebuild === 'abandoned') return this.rebuildNow();
+        if (rebuild === 'abandoned') return this.restartAbandoned();
         if (rebuild === 'running') return this.position(); // another process is rebuilding
         const from = await this.currentCheckpoint();
         const events = await this.store.readAll(from, this.batchSize);
@@ -101,19 +105,25 @@ export class ProjectionRunner {
   }
 
   private async follow(onError: (error: unknown) => void, pollMs: number): Promise<void> {
+    // Failures in a row: a cause that lasts (a full disk failing a rebuild) is retried at 2x, 4x …
+    // up to 128x the poll interval, and appends do not hurry it, rather than every 250 ms.
+    let failures = 0;
     while (this.following) {
       if (!this.subscription) await this.subscribeForWakeUps(onError, pollMs);
       this.wakeUpPending = false;
       try {
         await this.catchUp();
+        failures = 0;
       } catch (error) {
+        failures++;
         onError(error);
       }
       await yieldToIo();
-      if (!this.following || this.wakeUpPending) continue;
+      if (!this.following || (this.wakeUpPending && failures === 0)) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
+        const timer = setTimeout(resolve, pollMs * 2 ** Math.min(failures, 7));
         this.wake = () => {
+          if (failures > 0 && this.following) return;
           clearTimeout(timer);
           resolve();
         };
@@ -158,7 +168,7 @@ export class ProjectionRunner {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const at = await this.position();
-      if (at !== null && at >= position) return at;
+      if ((at ?? 0n) >= position) return at;
       const left = deadline - Date.now();
       if (left <= 0) return at;
       await new Promise<void>((resolve) => {
@@ -177,35 +187,81 @@ export class ProjectionRunner {
    * batches (the embedded store has one connection, so events cannot be read while a
    * transaction holds it); until the last batch commits, the checkpoint says `rebuilding` and
    * reports refuse to answer rather than show half-built figures. A rebuild cut short (a crash)
-   * is started again by the next catch-up. The event store itself is only read.
+   * is started again by the next catch-up, at once (rebuild-ownership.ts). The event store itself
+   * is only read. Throws RebuildRunningElsewhereError while another process is rebuilding.
    */
   rebuild(onProgress?: (p: RebuildProgress) => void): Promise<bigint | null> {
     return this.serialised(() => this.rebuildNow(onProgress));
   }
 
   /**
-   * 'running': a rebuild is under way (here or in another process); 'abandoned': one was cut
-   * short (no batch for REBUILD_STALE_AFTER) and must run again; null: none.
+   * 'running': a rebuild is under way (here or in another live process); 'abandoned': the process
+   * that began one is gone, and it must run again; null: none.
    */
   async rebuildState(): Promise<'running' | 'abandoned' | null> {
-    const { rows } = await this.db.query<{ rebuilding: boolean; stale: boolean }>(
-      `SELECT rebuilding, updated_at < now() - make_interval(secs => $2) AS stale FROM rm_checkpoint WHERE name = $1`,
-      [CHECKPOINT, REBUILD_STALE_AFTER_SECONDS],
-    );
-    if (!rows[0]?.rebuilding) return null;
-    return rows[0].stale && !this.rebuildingHere ? 'abandoned' : 'running';
+    if (!(await this.flagged())) return null;
+    if (this.rebuildingHere) return 'running';
+    return (await this.ownership.ownerAlive()) ? 'running' : 'abandoned';
   }
 
-  private async rebuildNow(onProgress?: (p: RebuildProgress) => void): Promise<bigint | null> {
-    const total = await this.countEvents();
-    onProgress?.({ done: 0, total, position: null });
-    this.forget();
-    this.rebuildingHere = true;
+  /** The rebuild under way, wherever it runs, with the time it has left (null: none running). */
+  async rebuildProgress(): Promise<{ state: 'running' | 'abandoned'; done: number; total: number; secondsLeft: number | null } | null> {
+    const state = await this.rebuildState();
+    if (state === null) return null;
+    const { rows } = await this.db.query<{ done: string | null; total: string | null; elapsed: number | null }>(
+      `SELECT rebuild_done::text AS done, rebuild_total::text AS total, extract(epoch FROM now() - rebuild_started_at)::float8 AS elapsed
+         FROM rm_checkpoint WHERE name = $1`,
+      [CHECKPOINT],
+    );
+    const done = Number(rows[0]?.done ?? 0);
+    const total = Number(rows[0]?.total ?? 0);
+    const elapsed = rows[0]?.elapsed;
+    // Abandoned: the next catch-up starts it again from nothing, and no rate is known yet.
+    if (state === 'abandoned' || elapsed == null) return { state, done: 0, total, secondsLeft: null };
+    return { state, done, total, secondsLeft: estimateSecondsLeft(elapsed, done, total) };
+  }
+
+  /** This process's latest rebuild, from memory: asking never waits on the database. */
+  rebuildStatus(): RebuildStatus {
+    const s = this.status;
+    const secondsLeft = s.state === 'running' && s.startedAt ? estimateSecondsLeft((Date.now() - Date.parse(s.startedAt)) / 1000, s.done, s.total) : null;
+    return { ...s, secondsLeft };
+  }
+
+  private async flagged(): Promise<boolean> {
+    const { rows } = await this.db.query<{ rebuilding: boolean }>('SELECT rebuilding FROM rm_checkpoint WHERE name = $1', [CHECKPOINT]);
+    return rows[0]?.rebuilding === true;
+  }
+
+  /** A rebuild whose process died: run it again, unless another process took it over first. */
+  private async restartAbandoned(): Promise<bigint | null> {
     try {
-      return await this.rebuildBatches(onProgress, total);
-    } finally {
-      this.rebuildingHere = false;
+      return await this.rebuildNow(undefined, true);
+    } catch (error) {
+      if (error instanceof RebuildRunningElsewhereError) return this.position();
+      throw error;
     }
+  }
+
+  private rebuildNow(onProgress?: (p: RebuildProgress) => void, onlyIfAbandoned = false): Promise<bigint | null> {
+    return this.ownership.hold(async () => {
+      // Its owner may have finished between the look and taking the ownership.
+      if (onlyIfAbandoned && !(await this.flagged())) return this.position();
+      const total = await this.countEvents();
+      this.status = { state: 'running', startedAt: new Date().toISOString(), finishedAt: null, done: 0, total, secondsLeft: null, error: null };
+      this.forget();
+      this.rebuildingHere = true;
+      try {
+        const position = await this.rebuildBatches(onProgress, total);
+        this.status = { ...this.status, state: 'completed', finishedAt: new Date().toISOString() };
+        return position;
+      } catch (error) {
+        this.status = { ...this.status, state: 'failed', finishedAt: new Date().toISOString(), error: error instanceof Error ? error.message : String(error) };
+        throw error;
+      } finally {
+        this.rebuildingHere = false;
+      }
+    });
   }
 
   private async rebuildBatches(onProgress: ((p: RebuildProgress) => void) | undefined, total: number): Promise<bigint | null> {
@@ -216,12 +272,19 @@ export class ProjectionRunner {
       for (const p of this.projections) await tx.exec(`TRUNCATE ${p.tables.join(', ')}`);
       // Reports refuse to answer while rebuilding, so their indexes can wait for the end.
       for (const index of readerIndexes) await tx.exec(`DROP INDEX IF EXISTS ${quoteIdentifier(index.name)}`);
-      await tx.query('UPDATE rm_checkpoint SET position = NULL, rebuilding = true, updated_at = now() WHERE name = $1', [CHECKPOINT]);
+      await tx.query(
+        'UPDATE rm_checkpoint SET position = NULL, rebuilding = true, updated_at = now(), rebuild_started_at = now(), rebuild_done = 0, rebuild_total = $2 WHERE name = $1',
+        [CHECKPOINT, total],
+      );
     });
+    onProgress?.({ done: 0, total, position: null }); // begun: the tables are emptied and the flag is up
     // The next batch is read while this one is applied: on a server the two overlap (the pool has
     // other connections); on the embedded store they simply take turns.
+    // The embedded store runs each statement on this thread: smaller batches keep the longest
+    // pause of HTTP (and of a liveness probe) short; a server overlaps larger ones with the reads.
+    const pageSize = this.db.dialect === 'embedded' ? this.batchSize : this.batchSize * 5;
     const read = (after: bigint | null) => {
-      const next = this.store.readAll(after, this.batchSize * 5);
+      const next = this.store.readAll(after, pageSize);
       next.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       return next;
     };
@@ -232,23 +295,39 @@ export class ProjectionRunner {
       const last = events[events.length - 1].position;
       next = read(last);
       await this.maintenance.transaction(async (tx) => {
-        for (const p of this.projections) await p.apply(events, tx, 'rebuild');
-        await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now() WHERE name = $1', [CHECKPOINT, last.toString()]);
+        for (const p of this.projections) {
+          await p.apply(events, tx, 'rebuild');
+          await yieldToIo(); // timers and sockets run between statements, not only between batches
+        }
+        await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now(), rebuild_done = $3 WHERE name = $1', [CHECKPOINT, last.toString(), done + events.length]);
       });
       position = last;
       done += events.length;
+      this.status.done = done;
       onProgress?.({ done, total, position });
       await yieldToIo();
     }
     await this.maintenance.transaction(async (tx) => {
-      for (const p of this.projections) await p.finishRebuild?.(tx);
-      for (const index of readerIndexes) await tx.exec(index.sql);
+      for (const p of this.projections) {
+        await p.finishRebuild?.(tx);
+        await yieldToIo();
+      }
+      for (const index of readerIndexes) {
+        await tx.exec(index.sql);
+        await yieldToIo();
+      }
       // Fresh statistics, or the planner meets millions of new rows with none (reports take seconds).
-      await tx.exec(`ANALYZE ${this.projections.flatMap((p) => p.tables).join(', ')}`);
+      for (const table of this.projections.flatMap((p) => p.tables)) {
+        await tx.exec(`ANALYZE ${table}`); // one table at a time: all at once was the longest pause of HTTP
+        await yieldToIo();
+      }
       await tx.query('UPDATE rm_checkpoint SET rebuilding = false, updated_at = now() WHERE name = $1', [CHECKPOINT]);
     });
     // VACUUM cannot run in a transaction; the read models already answer without it, only slower.
-    for (const table of this.projections.flatMap((p) => p.indexOnlyTables ?? [])) await this.maintenance.exec(`VACUUM ${quoteIdentifier(table)}`);
+    for (const table of this.projections.flatMap((p) => p.indexOnlyTables ?? [])) {
+      await this.maintenance.exec(`VACUUM ${quoteIdentifier(table)}`);
+      await yieldToIo();
+    }
     this.checkpoint = position;
     this.notify();
     return position;
@@ -292,6 +371,11 @@ export class ProjectionRunner {
   private async currentCheckpoint(): Promise<bigint | null> {
     if (this.checkpoint === undefined) this.checkpoint = await this.position();
     return this.checkpoint;
+  }
+
+  /** The event store's last position (null: empty): how far the read models have to go. */
+  storeHead(): Promise<bigint | null> {
+    return this.store.lastPosition();
   }
 
   private async countEvents(): Promise<number> {

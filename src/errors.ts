@@ -101,6 +101,28 @@ export class StoreBusyError extends StoreUnavailableError {
   override readonly retryAfterSeconds: number = 1;
 }
 
+/** 503 while the read models cannot answer yet (a rebuild, or behind a position asked for); Retry-After is the estimate. */
+export class ReadModelsNotReadyError extends StoreUnavailableError {
+  constructor(message: string, override readonly retryAfterSeconds: number, details: ErrorDetail[] = []) {
+    super(message, details);
+  }
+}
+
+export type StorageFaultKind = 'disk-full' | 'read-only' | 'not-writable' | 'io-error';
+
+/** 503: the disk under the store is full, read-only or failing; the message names the path and what to do. */
+export class StorageFaultError extends StoreUnavailableError {
+  constructor(message: string, readonly kind: StorageFaultKind, readonly path: string, override readonly retryAfterSeconds: number) {
+    super(message, [{ rule: kind, message: `store at ${path}` }]);
+  }
+}
+
+/** 409: a rebuild of the read models is already running (here or in another process). */
+export class RebuildRunningError extends MappaError {
+  readonly status = 409;
+  readonly code = 'rebuild-running';
+}
+
 /** Most characters of a caller's input an error message repeats back (the rest is cut, marked …). */
 export const ECHO_MAX_LENGTH = 64;
 

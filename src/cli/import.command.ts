@@ -21,6 +21,8 @@ export interface ImportOptions {
   out?: NodeJS.WritableStream;
   source?: 'import' | 'demo' | 'generate';
   actor?: string;
+  /** Called with the last line of each durably appended batch. */
+  onAcknowledged?: (line: number) => void;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function importNdjson(app: INestApplicationContext, file: string, o
         refusedLines.push(r);
         if (options.showRefused !== false) out.write(`line ${r.line}: refused (${r.error.error}) ${r.error.message}\n`);
       }
+      if (results.length) options.onAcknowledged?.(results[results.length - 1].line);
       if (options.progress && results.length) out.write(`acknowledged through line ${results[results.length - 1].line}\n`);
     },
     options.batchSize ?? IMPORT_BATCH_SIZE,

@@ -85,15 +85,21 @@ program
   .description('append events through the same validation as the API')
   .action(async (file: string, opts: { progress?: boolean; batchSize?: number }) => {
     const app = await createCliContext();
+    let acknowledged = 0;
     try {
       const started = Date.now();
-      const summary = await importNdjson(app, file, { progress: opts.progress, batchSize: opts.batchSize });
+      const summary = await importNdjson(app, file, { progress: opts.progress, batchSize: opts.batchSize, onAcknowledged: (line) => (acknowledged = line) });
       const seconds = (Date.now() - started) / 1000;
       console.log(`imported ${file}: ${summary.appended} appended, ${summary.duplicates} duplicates, ${summary.refused} refused (${seconds.toFixed(1)} s)`);
       process.exitCode = summary.refused > 0 ? 1 : 0;
-    } finally {
-      await app.close();
+    } catch (error) {
+      // A full or read-only disk (or a lost database) mid-way: say what is kept and how to finish.
+      const kept = acknowledged > 0 ? `lines 1-${acknowledged} are stored` : 'no line is stored';
+      console.error(`mappa import stopped: ${kept}, and nothing after them. Once the cause is fixed, run the same import again: stored lines count as duplicates.`);
+      await app.close().catch(() => undefined); // closing may fail for the same cause; the error that stopped the import is the one to read
+      throw error;
     }
+    await app.close();
   });
 
 registerReportCommands(program);

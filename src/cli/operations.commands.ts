@@ -38,7 +38,13 @@ export function registerOperationsCommands(program: Command): void {
         const bar = new SingleBar({ format: 'rebuild [{bar}] {percentage}% | {value}/{total} events | {rate} events/s | {eta_formatted} left', hideCursor: true }, Presets.shades_classic);
         const started = Date.now();
         let begun = false;
+        // The bar draws only on a terminal; into a log or a pipe, a line per batch instead.
+        const plain = !process.stderr.isTTY;
         const position = await runner.rebuild(({ done, total }) => {
+          if (plain) {
+            console.log(`rebuilt ${done} of ${Math.max(total, done)} events`);
+            return;
+          }
           if (!begun) {
             bar.start(total, 0, { rate: 0 });
             begun = true;
@@ -46,7 +52,7 @@ export function registerOperationsCommands(program: Command): void {
           bar.setTotal(Math.max(total, done));
           bar.update(done, { rate: Math.round(done / Math.max((Date.now() - started) / 1000, 0.001)) });
         });
-        bar.stop();
+        if (begun) bar.stop();
         console.log(`read models rebuilt to position ${position ?? 'none'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       });
     });

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { PgSqlClient } from '../sql/pg-sql-client';
 import { PgliteSqlClient } from '../sql/pglite-sql-client';
 import { privateFolder } from '../sql/private-files';
+import { explainOpenFailure } from '../sql/storage-faults';
 import type { SqlClient } from '../sql/sql-client';
 import type { EventStore } from './event-store';
 import { EventStoreDbEventStore, type EventStoreDbOptions } from './eventstoredb/eventstoredb-event-store';
@@ -55,7 +56,9 @@ export async function openEventStore(config: EventStoreConfig): Promise<OpenedEv
     });
   const openEmbedded = async () => {
     // DATA_DIR holds the store and the development signing key: its owner's only.
-    await privateFolder(config.dataDir);
+    await privateFolder(config.dataDir).catch(async (error: unknown) => {
+      throw await explainOpenFailure(error, config.dataDir);
+    });
     return PgliteSqlClient.open(embeddedDataDir(config.dataDir));
   };
 

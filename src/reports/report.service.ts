@@ -1,7 +1,8 @@
 import type { ProjectionRunner } from '../../projections/projection-runner';
 import { didYouMean } from '../domain/nearest-names';
 import { ENGLAND_AND_WALES } from '../domain/reference-areas';
-import { echo, InvalidInputError, NotFoundError, StoreUnavailableError } from '../errors';
+import { DEFAULT_RETRY_AFTER_SECONDS, retryAfterFor } from '../../projections/rebuild-status';
+import { echo, InvalidInputError, NotFoundError, ReadModelsNotReadyError, StoreUnavailableError } from '../errors';
 import type { SqlClient } from '../sql/sql-client';
 import { yieldToIo } from '../sql/yield-to-io';
 import { populationAged10Plus, populationSource } from './reference-data';
@@ -174,9 +175,7 @@ export class ReportService {
 
   /** The knowledge position P of a read: asKnownAt, an explicit position, or what the read models reflect now. */
   private async knowledge(options: KnowledgeOptions): Promise<{ position: bigint; asKnownAt: string | null }> {
-    if (await this.runner.rebuildState()) {
-      throw new StoreUnavailableError('The read models are being rebuilt; the report will be back when the rebuild finishes.');
-    }
+    await this.refuseDuringRebuild();
     const projected = (await this.runner.position()) ?? 0n;
     if (options.atPosition !== undefined) {
       if (options.atPosition > projected) {
@@ -193,6 +192,35 @@ export class ReportService {
       return { position: BigInt(rows[0].position ?? '0'), asKnownAt: options.asKnownAt.toISOString() };
     }
     return { position: projected, asKnownAt: null };
+  }
+
+  /**
+   * Throws for a read whose `minPosition` the read models did not reach within the wait (issue
+   * 18.6): never an older answer that looks like the caller's own write (docs/decisions.md).
+   */
+  async refuseBehind(minPosition: bigint, reached: bigint | null): Promise<never> {
+    await this.refuseDuringRebuild();
+    const head = await this.runner.storeHead();
+    if (head === null || minPosition > head) {
+      throw new InvalidInputError(`minPosition ${minPosition} is beyond the last event the store holds (${head ?? 0}): no write has that position.`, [
+        { field: 'minPosition', rule: 'known-position', message: 'beyond the store' },
+      ]);
+    }
+    throw new ReadModelsNotReadyError(
+      `The read models have not yet reached position ${minPosition} (they are at ${reached ?? 0}); this answer would not include that write. Please try again shortly.`,
+      DEFAULT_RETRY_AFTER_SECONDS,
+      [{ field: 'minPosition', rule: 'read-models-behind', message: `read models at ${reached ?? 0}` }],
+    );
+  }
+
+  /** 503 while a rebuild runs (here or in another process), with its estimated time left as Retry-After. */
+  private async refuseDuringRebuild(): Promise<void> {
+    const rebuild = await this.runner.rebuildProgress();
+    if (!rebuild) return;
+    const left = rebuild.secondsLeft === null ? '' : ` (${rebuild.done} of ${rebuild.total} events, about ${rebuild.secondsLeft} s left)`;
+    throw new ReadModelsNotReadyError(`The read models are being rebuilt${left}; the report will be back when the rebuild finishes.`, retryAfterFor(rebuild.secondsLeft), [
+      { rule: 'rebuilding', message: rebuild.state === 'abandoned' ? 'an interrupted rebuild is starting again' : 'rebuild running' },
+    ]);
   }
 
   private scope(area: string, position: bigint, periodFrom: string, periodTo: string, previousFrom: string): ReportScope {

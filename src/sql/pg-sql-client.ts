@@ -7,6 +7,7 @@ import { StoreBusyError, StoreUnavailableError } from '../errors';
 import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
 import { isConnectionError, storeUnavailable } from './connection-errors';
 import { busyMessage, StoreCondition, type DatabaseCondition } from './store-condition';
+import { rethrowStorageFault, storageRecovered } from './storage-faults';
 import { insertRows } from './insert-rows';
 import { assertPlainIdentifier, quoteIdentifier, quoteQualifiedName } from './sql-identifier';
 import { encodeCsv } from './sql-text-value';
@@ -36,6 +37,8 @@ export interface PgSqlClientOptions {
 }
 
 const WHAT = 'The PostgreSQL database';
+/** Where a full or read-only disk is, as far as this service can see. */
+const WHERE = "the PostgreSQL server's data directory";
 
 /** Connections in a server's pool (pg's own default); admission control sizes its budgets from it (src/http/admission-control.ts). */
 export const DEFAULT_POOL_SIZE = DEFAULT_DATABASE_SETTINGS.poolSize;
@@ -128,6 +131,7 @@ export class PgSqlClient implements SqlClient {
       this.tracker.succeeded();
       return { rows: result.rows as R[] };
     } catch (error) {
+      rethrowStorageFault(error, WHERE);
       throw this.failure(error);
     }
   }
@@ -151,6 +155,7 @@ export class PgSqlClient implements SqlClient {
       const result = await fn(new PgTransactionClient(connection, this.copyable, this.answerTimeoutMs));
       await connection.query('COMMIT');
       this.tracker.succeeded();
+      storageRecovered(WHERE);
       return result;
     } catch (error) {
       // A connection that dropped or never answered cannot roll back (the ROLLBACK would wait
@@ -164,6 +169,7 @@ export class PgSqlClient implements SqlClient {
           broken = true;
         }
       }
+      rethrowStorageFault(error, WHERE);
       throw this.failure(error);
     } finally {
       connection.release(broken);

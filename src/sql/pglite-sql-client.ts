@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
 import { rethrowUnavailable } from './connection-errors';
+import { explainOpenFailure, rethrowStorageFault, storageRecovered, unwatchStoreFolder, watchStoreFolder } from './storage-faults';
 import { insertRows } from './insert-rows';
 import { lockEmbeddedStore, type EmbeddedStoreLock } from './embedded-store-lock';
 import { createPrivateFilesFromNowOn, makeTreePrivate, privateFolder } from './private-files';
@@ -32,7 +33,12 @@ export class PgliteSqlClient implements SqlClient {
   readonly dialect = 'embedded' as const;
   readonly parallelStatements = false;
 
-  private constructor(private readonly db: PGlite, private readonly lock?: EmbeddedStoreLock) {}
+  private constructor(
+    private readonly db: PGlite,
+    private readonly lock?: EmbeddedStoreLock,
+    /** Where its files are, for messages about the disk under them. */
+    private readonly where = 'memory',
+  ) {}
 
   /**
    * Opens (creating when new) the database kept in `dataDir`, or an in-memory one when no
@@ -50,29 +56,34 @@ export class PgliteSqlClient implements SqlClient {
     // The lock lives beside the store; an existing parent keeps its mode (it may be /tmp).
     await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true, mode: 0o700 });
     // Before PGlite touches a file: a second writer corrupts the store even while it only starts.
-    const lock = await lockEmbeddedStore(dataDir);
+    const lock = await lockEmbeddedStore(dataDir).catch(async (error: unknown) => {
+      throw await explainOpenFailure(error, path.dirname(path.resolve(dataDir)));
+    });
     let db: PGlite | undefined;
     try {
       await privateFolder(dataDir);
       db = await PGlite.create(dataDir, PGLITE_OPTIONS);
       // A new database is unpacked world-writable (0666); later files follow the umask above.
       await makeTreePrivate(dataDir);
-      return await PgliteSqlClient.configure(db, lock);
+      const client = await PgliteSqlClient.configure(db, lock, path.resolve(dataDir));
+      watchStoreFolder(path.resolve(dataDir));
+      return client;
     } catch (error) {
       if (db && !db.closed) await db.close().catch(() => undefined);
-      await lock.release();
-      throw error;
+      await lock.release().catch(() => undefined);
+      // PGlite says "failed to initialize properly", or gives an errno with no path: say which disk, and why.
+      throw await explainOpenFailure(error, dataDir);
     }
   }
 
-  private static async configure(db: PGlite, lock?: EmbeddedStoreLock): Promise<PgliteSqlClient> {
+  private static async configure(db: PGlite, lock?: EmbeddedStoreLock, where?: string): Promise<PgliteSqlClient> {
     try {
       for (const [name, value] of PLANNER_SETTINGS) await db.exec(`SET ${name} = ${value}`);
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error;
     }
-    return new PgliteSqlClient(db, lock);
+    return new PgliteSqlClient(db, lock, where);
   }
 
   async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
@@ -80,7 +91,7 @@ export class PgliteSqlClient implements SqlClient {
       const result = await this.db.query<R>(sql, [...params]);
       return { rows: result.rows };
     } catch (error) {
-      rethrowUnavailable(error, WHAT);
+      this.fail(error);
     }
   }
 
@@ -88,15 +99,17 @@ export class PgliteSqlClient implements SqlClient {
     try {
       await this.db.exec(sql);
     } catch (error) {
-      rethrowUnavailable(error, WHAT);
+      this.fail(error);
     }
   }
 
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     try {
-      return await this.db.transaction((tx) => fn(new PgliteTransactionClient(tx)));
+      const result = await this.db.transaction((tx) => fn(new PgliteTransactionClient(tx)));
+      storageRecovered(this.where);
+      return result;
     } catch (error) {
-      rethrowUnavailable(error, WHAT);
+      this.fail(error);
     }
   }
 
@@ -112,17 +125,24 @@ export class PgliteSqlClient implements SqlClient {
   }
 
   async close(): Promise<void> {
-    if (!this.db.closed) await this.db.close();
+    unwatchStoreFolder(this.where);
+    if (!this.db.closed) await this.db.close().catch((error: unknown) => this.fail(error));
     // Only once PGlite has flushed and let go of its files may another process open them; if
     // closing failed, the lock stays until this process ends (and is then taken over).
-    await this.lock?.release();
+    await this.lock?.release().catch((error: unknown) => this.fail(error));
+  }
+
+  /** A full or read-only disk named as such (503, with the path); a lost instance as unavailable; else unchanged. */
+  private fail(error: unknown): never {
+    rethrowStorageFault(error, this.where);
+    rethrowUnavailable(error, WHAT);
   }
 
   private async insertFallback(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
     try {
       await insertRows((sql, params) => this.db.query(sql, [...params]), table, columns, rows);
     } catch (error) {
-      rethrowUnavailable(error, WHAT);
+      this.fail(error);
     }
   }
 }

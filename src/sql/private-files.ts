@@ -25,12 +25,18 @@ export async function privateFolder(folder: string): Promise<void> {
 
 /** Makes every folder under `root` (and itself) 0700 and every file 0600; symbolic links are left alone. */
 export async function makeTreePrivate(root: string): Promise<void> {
-  const info = await lstat(root);
-  if (info.isSymbolicLink()) return;
+  const info = await lstat(root).catch(gone);
+  if (!info || info.isSymbolicLink()) return;
   if (!info.isDirectory()) {
-    if ((info.mode & 0o777) !== PRIVATE_FILE) await chmod(root, PRIVATE_FILE);
+    if ((info.mode & 0o777) !== PRIVATE_FILE) await chmod(root, PRIVATE_FILE).catch(gone);
     return;
   }
-  if ((info.mode & 0o777) !== PRIVATE_FOLDER) await chmod(root, PRIVATE_FOLDER);
-  for (const entry of await readdir(root)) await makeTreePrivate(path.join(root, entry));
+  if ((info.mode & 0o777) !== PRIVATE_FOLDER) await chmod(root, PRIVATE_FOLDER).catch(gone);
+  for (const entry of (await readdir(root).catch(gone)) ?? []) await makeTreePrivate(path.join(root, entry));
+}
+
+/** A file PGlite removed while the tree was walked (a free-space map, seen under load) needs no mode. */
+function gone(error: NodeJS.ErrnoException): undefined {
+  if (error.code === 'ENOENT') return undefined;
+  throw error;
 }

@@ -385,7 +385,7 @@ describe('offender events over HTTP', () => {
       const res = await http().get('/health');
       expect(res.status).toBe(200);
       const last = await storage.store.lastPosition();
-      expect(res.body).toEqual({ status: 'ok', eventStore: 'embedded', lastPosition: last === null ? null : last.toString(), projector: true });
+      expect(res.body).toEqual({ status: 'ok', eventStore: 'embedded', lastPosition: last === null ? null : last.toString(), projector: true, rebuild: expect.objectContaining({ state: 'idle' }) });
     });
   });
 });

@@ -19,7 +19,10 @@ abstract class ReadModelQueryHandler {
   protected async fresh({ minPosition }: Freshness): Promise<void> {
     // A command-line read first catches up with the whole store (INTERFACES.md, Consistency).
     if (this.options.catchUpBeforeRead) await this.runner.catchUp();
-    else if (minPosition !== undefined) await this.runner.waitFor(minPosition, MIN_POSITION_WAIT_MS);
+    else if (minPosition !== undefined) {
+      const reached = await this.runner.waitFor(minPosition, MIN_POSITION_WAIT_MS);
+      if ((reached ?? 0n) < minPosition) await this.reports.refuseBehind(minPosition, reached);
+    }
   }
 }
 
