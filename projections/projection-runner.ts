@@ -36,10 +36,14 @@ export class ProjectionRunner {
   private readonly waiters = new Set<() => void>();
   private rebuildingHere = false;
   private following = false;
+  /** Set by stop(): the batch under way finishes, no other starts (graceful shutdown). */
+  private stopping = false;
   private loop: Promise<void> = Promise.resolve();
   private wake: () => void = () => {};
   /** Set by a wake-up that came while a catch-up ran: one more round, not one per append. */
   private wakeUpPending = false;
+  /** The rebuild running in this process, as its progress bar sees it (metrics, /health/ready). */
+  private rebuilding: RebuildProgress | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -72,6 +76,7 @@ export class ProjectionRunner {
         const events = await this.store.readAll(from, this.batchSize);
         if (events.length === 0) return from;
         await this.applyBatch(events);
+        if (this.stopping) return this.currentCheckpoint();
         await yieldToIo(); // requests are answered between batches, not after the whole catch-up
       }
     });
@@ -85,6 +90,7 @@ export class ProjectionRunner {
   start(onError: (error: unknown) => void = () => {}, pollMs = 250): void {
     if (this.following) return;
     this.following = true;
+    this.stopping = false;
     this.loop = this.follow(onError, pollMs);
   }
 
@@ -134,6 +140,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.following = false;
+    this.stopping = true;
     this.wake();
     await this.loop; // before closing the subscription: the loop may be about to open it
     await this.subscription?.close();
@@ -185,15 +192,30 @@ export class ProjectionRunner {
   }
 
   private async rebuildNow(onProgress?: (p: RebuildProgress) => void): Promise<bigint | null> {
-    const total = await this.countEvents();
-    onProgress?.({ done: 0, total, position: null });
+    const total = await this.store.countAfter(null);
+    const report = (p: RebuildProgress) => {
+      this.rebuilding = p;
+      onProgress?.(p);
+    };
+    report({ done: 0, total, position: null });
     this.forget();
     this.rebuildingHere = true;
     try {
-      return await this.rebuildBatches(onProgress, total);
+      return await this.rebuildBatches(report, total);
     } finally {
       this.rebuildingHere = false;
+      this.rebuilding = null;
     }
+  }
+
+  /** Progress of the rebuild running in this process; null when none runs here. */
+  rebuildProgress(): RebuildProgress | null {
+    return this.rebuilding;
+  }
+
+  /** Events in the store the read models do not reflect yet (on a store that must read to count, at most `atMost`). */
+  async eventsBehind(atMost?: number): Promise<number> {
+    return this.store.countAfter(await this.position(), atMost);
   }
 
   private async rebuildBatches(onProgress: ((p: RebuildProgress) => void) | undefined, total: number): Promise<bigint | null> {
@@ -226,6 +248,8 @@ export class ProjectionRunner {
       position = last;
       done += events.length;
       onProgress?.({ done, total, position });
+      // Shutting down: as a crash between batches would, leaving the rebuild for the next start.
+      if (this.stopping) throw new Error(`rebuild stopped by shutdown after ${done} of ${total} events; the next start takes it up`);
       await yieldToIo();
     }
     await this.db.transaction(async (tx) => {
@@ -280,11 +304,6 @@ export class ProjectionRunner {
   private async currentCheckpoint(): Promise<bigint | null> {
     if (this.checkpoint === undefined) this.checkpoint = await this.position();
     return this.checkpoint;
-  }
-
-  private async countEvents(): Promise<number> {
-    const last = await this.store.lastPosition();
-    return last === null ? 0 : Number(last);
   }
 
   private notify(): void {

@@ -2,6 +2,8 @@ import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Injecta
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import type { AppConfig } from './config/app-config';
 import { CLOCK, systemClock, type Clock } from './config/clock';
 import { AUTH_SETTINGS, DEVELOPMENT_PRINCIPAL, type AuthSettings } from './auth/auth-settings';
@@ -24,6 +26,8 @@ import { readSideProviders } from './reports/read-side.providers';
 import { ReportsController } from './http/reports.controller';
 import { OperationsController } from './http/operations.controller';
 import { MetricsController } from './http/metrics.controller';
+import { OperatorMetrics } from './metrics/operator-metrics';
+import { requestLogging } from './http/request-logging';
 import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, PROJECTION_RUNNER } from './reports/read-side.tokens';
 
 export const APP_CONFIG = Symbol('AppConfig');
@@ -48,6 +52,8 @@ export interface AppOptions {
   reportStatementTimeoutMs?: number;
   /** Serve HTTP controllers (false for the command line). */
   http?: boolean;
+  /** Log each request and the service's own messages through this logger (src/http/request-logging.ts); absent: Nest's console logger, no request lines. */
+  logger?: PinoLogger;
 }
 
 @Injectable()
@@ -67,7 +73,11 @@ export class AppModule {
     const reportReads = options.reportReads ?? DEFAULT_REPORT_READ_LIMITS;
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), ...(rateLimit ? [ThrottlerModule.forRoot(throttlerOptions(rateLimit))] : [])],
+      imports: [
+        CqrsModule.forRoot(),
+        ...(rateLimit ? [ThrottlerModule.forRoot(throttlerOptions(rateLimit))] : []),
+        ...(http && options.logger ? [LoggerModule.forRoot({ pinoHttp: requestLogging(options.logger) })] : []),
+      ],
       controllers: http ? [OffenderEventsController, EventBatchesController, HealthController, AccessAuditController, ReportsController, OperationsController, MetricsController] : [],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
@@ -89,7 +99,7 @@ export class AppModule {
         GetOffenderEventsHandler,
         // Guards run in this order: the rate limit first, so forged tokens are limited too.
         ...(rateLimit ? [{ provide: APP_GUARD, useClass: RateLimitGuard }] : []),
-        ...(http ? [{ provide: APP_GUARD, useClass: AuthenticationGuard }, { provide: APP_FILTER, useClass: ErrorFilter }] : []),
+        ...(http ? [{ provide: APP_GUARD, useClass: AuthenticationGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, OperatorMetrics] : []),
       ],
       exports: [EVENT_STORE, STORAGE, CLOCK, AccessAudit, PROJECTION_RUNNER],
     };

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
 import { ProjectionRunner } from '../../projections/projection-runner';
 import type { Storage } from '../app.module';
 import { GetPeriodHandler, GetReportHandler, GetSnapshotHandler, GetTraceHandler } from '../queries/reports/report-queries.handler';
 import { PROJECTION_RUNNER, READ_SIDE_OPTIONS, type ReadSideOptions } from './read-side.tokens';
 import { ReportService } from './report.service';
 import { withStatementTimeout } from '../sql/statement-timeout';
+import { OperatorMetrics } from '../metrics/operator-metrics';
 
 /** Starts the projections following the store (service), and stops them before the store closes. */
 @Injectable()
@@ -13,9 +14,14 @@ class ReadModelsLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
     @Inject(READ_SIDE_OPTIONS) private readonly options: ReadSideOptions,
+    @Optional() private readonly metrics?: OperatorMetrics,
   ) {}
   onApplicationBootstrap(): void {
-    if (this.options.follow) this.runner.start((error) => this.logger.error(`projection batch failed, will retry: ${String(error)}`));
+    if (!this.options.follow) return;
+    this.runner.start((error) => {
+      this.metrics?.storeError('projection');
+      this.logger.error(`projection batch failed, will retry: ${String(error)}`);
+    });
   }
   async beforeApplicationShutdown(): Promise<void> {
     await this.runner.stop();

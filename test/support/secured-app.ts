@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Logger as PinoLogger } from 'pino';
 import request from 'supertest';
 import { STORAGE, type Storage } from '../../src/app.module';
 import { createJwtVerifier } from '../../src/auth/jwt-verifier';
@@ -26,7 +27,7 @@ export interface SecuredApp {
   close(): Promise<void>;
 }
 
-export async function startSecuredApp(options: { rateLimit?: RateLimitSettings | false; reportReads?: ReportReadLimits | false; clock?: Clock; development?: boolean } = {}): Promise<SecuredApp> {
+export async function startSecuredApp(options: { rateLimit?: RateLimitSettings | false; reportReads?: ReportReadLimits | false; clock?: Clock; development?: boolean; logger?: PinoLogger } = {}): Promise<SecuredApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mappa-auth-'));
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const app = await createHttpApp({
@@ -35,8 +36,9 @@ export async function startSecuredApp(options: { rateLimit?: RateLimitSettings |
     auth: { development: options.development ?? false, verifier: createJwtVerifier({ key: { publicKey: publicKey as KeyObject }, clock: options.clock }) },
     rateLimit: options.rateLimit ?? false,
     reportReads: options.reportReads,
+    logger: options.logger,
   });
-  app.useLogger(false);
+  if (!options.logger) app.useLogger(false);
   await app.listen(0, '127.0.0.1');
   const storage = app.get<Storage>(STORAGE);
   const signingKey = { privateKey: privateKey as KeyLike as KeyObject, publicKey: publicKey as KeyObject, algorithm: 'ES256' as const };
