@@ -242,7 +242,11 @@ export class ProjectionRunner {
       const last = events[events.length - 1].position;
       next = read(last);
       await this.db.transaction(async (tx) => {
-        for (const p of this.projections) await p.apply(events, tx, 'rebuild');
+        // Between projections too: on the embedded store each holds the event loop while it runs.
+        for (const p of this.projections) {
+          await p.apply(events, tx, 'rebuild');
+          await yieldToIo();
+        }
         await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now() WHERE name = $1', [CHECKPOINT, last.toString()]);
       });
       position = last;
