@@ -22,6 +22,7 @@ import { registerOperationsCommands } from './operations.commands';
 import { addExamples, TOUR } from './tour';
 import { devPublicKeyPem, tokenCommand, type TokenCommandOptions } from './token.command';
 import { DEFAULT_SHUTDOWN_GRACE_SECONDS, drainOnSignals } from './serve-shutdown';
+import { takeEarlyServer } from './early-listen';
 
 // The `mappa` command (INTERFACES.md, "Command line"): thin adapters onto the buses.
 
@@ -45,8 +46,8 @@ program
     // elsewhere is a decision (a TLS proxy in front, or HOST=0.0.0.0 in a container).
     const host = process.env.HOST?.trim() || '127.0.0.1';
     // Listen first: /health answers "starting" while a large store opens (issue 11, item 1).
-    const starting = new StartingServer(/^esdb/.test(config.eventStore) ? 'eventstoredb' : config.eventStore);
-    await starting.listen(config.port, host);
+    const starting = (await takeEarlyServer()) ?? new StartingServer(/^esdb/.test(config.eventStore) ? 'eventstoredb' : config.eventStore);
+    if (!starting.server.listening) await starting.listen(config.port, host);
     const { port } = starting.server.address() as AddressInfo;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`.replace('[::1]', 'localhost');
     logger.info(`accepting connections on ${url}, answering "starting" while the event store opens`);
