@@ -203,7 +203,7 @@ async function benchTarget(
     };
     // The read models are current now: how soon a restarted service answers (issue 11, item 1).
     const started = await phase('startUp', { target, area: scale.area, year: scale.year });
-    log(`${name}: mappa serve answers /health ${started.result.healthMs} ms after it is started, its first report at ${started.result.firstReportMs} ms`);
+    log(`${name}: mappa serve answers /health ${started.result.healthMs} ms after it is started, is ready at ${started.result.readyMs} ms, its first report at ${started.result.firstReportMs} ms`);
     const served = await phase('reports', { ...reportArgs, repeats: scale.repeats });
     log(`${name}: report ${served.result.areaYear.medianMs} ms, england-and-wales ${served.result.national.medianMs} ms, snapshot ${served.result.snapshot.medianMs} ms, trace ${served.result.trace.medianMs} ms (medians)`);
     const folded = await phase('baseline', { ...reportArgs, repeats: scale.baselineRepeats });

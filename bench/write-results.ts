@@ -150,6 +150,7 @@ export function figuresOf(s: StoreResults): Figure[] {
       gap: ms <= limitMs ? null : `${fmtMs(ms - limitMs)} over`,
     });
     figures.push(within('startUpHealth', '`mappa serve` started to `/health` answered', s.startUp.healthMs, TARGETS.healthWithinMs, ''));
+    if (s.startUp.readyMs !== undefined) figures.push(within('startUpReady', '`mappa serve` started to `/health/ready` answered 200', s.startUp.readyMs, TARGETS.firstReportWithinMs, ''));
     figures.push(within('startUpReport', '`mappa serve` started to its first area-year report', s.startUp.firstReportMs, TARGETS.firstReportWithinMs, ` (the report call itself ${fmtMs(s.startUp.reportCallMs)})`));
   }
   const r = s.reports.result;

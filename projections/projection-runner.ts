@@ -38,6 +38,8 @@ export class ProjectionRunner {
   private readonly waiters = new Set<() => void>();
   private rebuildingHere = false;
   private following = false;
+  /** Set by stop(): the batch under way finishes, no other starts (graceful shutdown). */
+  private stopping = false;
   private loop: Promise<void> = Promise.resolve();
   private wake: () => void = () => {};
   /** Set by a wake-up that came while a catch-up ran: one more round, not one per append. */
@@ -88,6 +90,7 @@ export class ProjectionRunner {
         const events = await this.store.readAll(from, this.batchSize);
         if (events.length === 0) return from;
         await this.applyBatch(events);
+        if (this.stopping) return this.currentCheckpoint();
         await yieldToIo(); // requests are answered between batches, not after the whole catch-up
       }
     });
@@ -101,6 +104,7 @@ export class ProjectionRunner {
   start(onError: (error: unknown) => void = () => {}, pollMs = 250): void {
     if (this.following) return;
     this.following = true;
+    this.stopping = false;
     this.loop = this.follow(onError, pollMs);
   }
 
@@ -156,6 +160,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.following = false;
+    this.stopping = true;
     this.wake();
     await this.loop; // before closing the subscription: the loop may be about to open it
     await this.subscription?.close();
@@ -264,6 +269,16 @@ export class ProjectionRunner {
     });
   }
 
+  /** Progress of the rebuild running in this process, from memory; null when none runs here. */
+  rebuildProgressHere(): RebuildProgress | null {
+    return this.status.state === 'running' ? { done: this.status.done, total: this.status.total, position: null } : null;
+  }
+
+  /** Events in the store the read models do not reflect yet (on a store that must read to count, at most `atMost`). */
+  async eventsBehind(atMost?: number): Promise<number> {
+    return this.store.countAfter(await this.position(), atMost);
+  }
+
   private async rebuildBatches(onProgress: ((p: RebuildProgress) => void) | undefined, total: number): Promise<bigint | null> {
     let done = 0;
     let position: bigint | null = null;
@@ -295,9 +310,10 @@ export class ProjectionRunner {
       const last = events[events.length - 1].position;
       next = read(last);
       await this.maintenance.transaction(async (tx) => {
+        // Between projections too: on the embedded store each holds the event loop while it runs.
         for (const p of this.projections) {
           await p.apply(events, tx, 'rebuild');
-          await yieldToIo(); // timers and sockets run between statements, not only between batches
+          await yieldToIo();
         }
         await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now(), rebuild_done = $3 WHERE name = $1', [CHECKPOINT, last.toString(), done + events.length]);
       });
@@ -305,6 +321,8 @@ export class ProjectionRunner {
       done += events.length;
       this.status.done = done;
       onProgress?.({ done, total, position });
+      // Shutting down: as a crash between batches would, leaving the rebuild for the next start.
+      if (this.stopping) throw new Error(`rebuild stopped by shutdown after ${done} of ${total} events; the next start takes it up`);
       await yieldToIo();
     }
     await this.maintenance.transaction(async (tx) => {
@@ -378,9 +396,9 @@ export class ProjectionRunner {
     return this.store.lastPosition();
   }
 
-  private async countEvents(): Promise<number> {
-    const last = await this.store.lastPosition();
-    return last === null ? 0 : Number(last);
+  /** Events in the store, counted (positions are offsets on EventStoreDB, not counts). */
+  private countEvents(): Promise<number> {
+    return this.store.countAfter(null);
   }
 
   private notify(): void {

@@ -2,6 +2,8 @@ import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Injecta
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { databaseSettings, type AppConfig, type DatabaseSettings } from './config/app-config';
 import { CLOCK, systemClock, type Clock } from './config/clock';
 import { AUTH_SETTINGS, DEVELOPMENT_PRINCIPAL, type AuthSettings } from './auth/auth-settings';
@@ -31,6 +33,8 @@ import { PublicationsController } from './publications/publications.controller';
 import { publicationsProviders } from './publications/publications.providers';
 import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, PROJECTION_RUNNER, PROJECTOR_LEASE } from './reports/read-side.tokens';
 import { RebuildRequests } from '../projections/rebuild-requests';
+import { OperatorMetrics } from './metrics/operator-metrics';
+import { requestLogging } from './http/request-logging';
 
 export const APP_CONFIG = Symbol('AppConfig');
 export const STORAGE = Symbol('Storage');
@@ -55,6 +59,8 @@ export interface AppOptions {
   reportStatementTimeoutMs?: number;
   /** Serve HTTP controllers (false for the command line). */
   http?: boolean;
+  /** Log each request and the service's own messages through this logger (src/http/request-logging.ts); absent: Nest's console logger, no request lines. */
+  logger?: PinoLogger;
 }
 
 @Injectable()
@@ -84,7 +90,11 @@ export class AppModule {
     const admission = options.admission ?? defaultAdmissionLimits(options.config);
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), ...(rateLimit ? [ThrottlerModule.forRoot(throttlerOptions(rateLimit))] : [])],
+      imports: [
+        CqrsModule.forRoot(),
+        ...(rateLimit ? [ThrottlerModule.forRoot(throttlerOptions(rateLimit))] : []),
+        ...(http && options.logger ? [LoggerModule.forRoot({ pinoHttp: requestLogging(options.logger) })] : []),
+      ],
       controllers: http ? [OffenderEventsController, EventBatchesController, HealthController, AccessAuditController, ReportsController, OperationsController, MetricsController, PublicationsController] : [],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
@@ -109,7 +119,7 @@ export class AppModule {
         GetOffenderEventsHandler,
         // Guards run in this order: the rate limit first, so forged tokens are limited too.
         ...(rateLimit ? [{ provide: APP_GUARD, useClass: RateLimitGuard }] : []),
-        ...(http ? [{ provide: APP_GUARD, useClass: AuthenticationGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, { provide: APP_INTERCEPTOR, useClass: AdmissionLeaseInterceptor }] : []),
+        ...(http ? [{ provide: APP_GUARD, useClass: AuthenticationGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, { provide: APP_INTERCEPTOR, useClass: AdmissionLeaseInterceptor }, OperatorMetrics] : []),
       ],
       exports: [EVENT_STORE, STORAGE, CLOCK, AccessAudit, PROJECTION_RUNNER, PROJECTOR_LEASE, RebuildRequests],
     };

@@ -3,9 +3,13 @@ import { Command, InvalidArgumentError } from 'commander';
 import { resolveServeAuth } from '../auth/auth-config';
 import { AuthConfigError } from '../auth/jwt-verifier';
 import { AGENCIES, ROLES } from '../auth/principal';
-import { loadConfig } from '../config/app-config';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, wholeNumberSetting } from '../config/app-config';
+import { withoutCredentials } from '../errors';
 import { loadAdmissionLimits } from '../http/admission-control';
 import { createHttpApp } from '../http/create-http-app';
+import { createLogger, loadLogSettings } from '../http/request-logging';
+import { StartingServer } from '../http/starting-server';
 import { loadRateLimit } from '../http/rate-limit';
 import { loadReportReadLimits } from '../http/report-read-limiter';
 import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS } from '../reports/read-side.tokens';
@@ -19,6 +23,8 @@ import { registerOperationsCommands } from './operations.commands';
 import { registerPublicationCommands } from './publication.commands';
 import { addExamples, TOUR } from './tour';
 import { devPublicKeyPem, tokenCommand, type TokenCommandOptions } from './token.command';
+import { DEFAULT_SHUTDOWN_GRACE_SECONDS, drainOnSignals } from './serve-shutdown';
+import { takeEarlyServer } from './early-listen';
 
 // The `mappa` command (INTERFACES.md, "Command line"): thin adapters onto the buses.
 
@@ -36,20 +42,35 @@ program
       process.exit(2);
     });
     if (auth.banner) console.warn(auth.banner);
+    const logger = createLogger(loadLogSettings());
+    const graceMs = wholeNumberSetting('SHUTDOWN_GRACE_SECONDS', process.env.SHUTDOWN_GRACE_SECONDS, DEFAULT_SHUTDOWN_GRACE_SECONDS, { maxDigits: 4, unit: 'seconds' }) * 1000;
     // This machine only unless HOST says otherwise, in every mode: reaching the service from
     // elsewhere is a decision (a TLS proxy in front, or HOST=0.0.0.0 in a container).
     const host = process.env.HOST?.trim() || '127.0.0.1';
-    const app = await createHttpApp({
-      config,
-      auth: auth.settings,
-      rateLimit: loadRateLimit(),
-      reportReads: loadReportReadLimits(),
-      admission: loadAdmissionLimits(config),
-      reportStatementTimeoutMs: loadReportStatementTimeoutMs(DEFAULT_REPORT_STATEMENT_TIMEOUT_MS),
-    });
-    await app.listen(config.port, host);
-    const url = (await app.getUrl()).replace('[::1]', 'localhost');
-    console.log(`mappa listening on ${url} (event store: ${config.eventStore}); API docs at /docs`);
+    // Listen first: /health answers "starting" while a large store opens (issue 11, item 1).
+    const starting = (await takeEarlyServer()) ?? new StartingServer(/^esdb/.test(config.eventStore) ? 'eventstoredb' : config.eventStore);
+    if (!starting.server.listening) await starting.listen(config.port, host);
+    const { port } = starting.server.address() as AddressInfo;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`.replace('[::1]', 'localhost');
+    logger.info(`accepting connections on ${url}, answering "starting" while the event store opens`);
+    const creating = createHttpApp(
+      {
+        config,
+        auth: auth.settings,
+        rateLimit: loadRateLimit(),
+        reportReads: loadReportReadLimits(),
+        admission: loadAdmissionLimits(config),
+        reportStatementTimeoutMs: loadReportStatementTimeoutMs(DEFAULT_REPORT_STATEMENT_TIMEOUT_MS),
+        logger,
+      },
+      { server: starting.server, handleSignals: false },
+    );
+    const draining = drainOnSignals(starting.server, async () => (await creating.catch(() => null))?.close(), logger, graceMs);
+    const app = await creating;
+    if (draining.stopping()) return;
+    await app.init();
+    starting.handOver(app.getHttpAdapter().getInstance());
+    logger.info(`mappa listening on ${url} (event store: ${withoutCredentials(config.eventStore)}); API docs at /docs`);
     if (auth.banner) console.warn('!! DEVELOPMENT AUTHENTICATION MODE: not for a deployed server (see above).');
   });
 

@@ -41,6 +41,13 @@ export interface EventStore {
   lastPosition(): Promise<bigint | null>;
 
   /**
+   * How many events have a position strictly after `after` (null: every event). Positions are an
+   * order, not a count (EventStoreDB's are log offsets): lag and progress figures ask this instead.
+   * A store that must read to count stops at `atMost` and answers it (a figure "at least that many").
+   */
+  countAfter(after: bigint | null, atMost?: number): Promise<number>;
+
+  /**
    * Calls `handler` with batches of events after `after`, in position order, each batch only
    * once the previous call resolved; keeps following new appends until the subscription is closed.
    */

@@ -1,5 +1,7 @@
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import type { Server } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -10,6 +12,7 @@ import { parseUntrustedJson } from '../commands/record-events/untrusted-json';
 import { HeadersTooLargeError, InvalidInputError, type MappaError } from '../errors';
 import { ADMISSION_CONTROL } from './admission-control';
 import { admissionMiddleware } from './admission.middleware';
+import { OperatorMetrics } from '../metrics/operator-metrics';
 
 /**
  * Largest JSON body: one event (DOMAIN.md 5: over the limit is 413). NDJSON batches have no body
@@ -17,12 +20,24 @@ import { admissionMiddleware } from './admission.middleware';
  */
 export const JSON_BODY_LIMIT = MAX_EVENT_BYTES;
 
+export interface HttpAppServing {
+  /** Answer on this server, already listening (`mappa serve` listens before the store is open); then call app.init(), not listen(). */
+  server?: Server;
+  /** Leave SIGTERM and SIGINT to the caller (`mappa serve` drains requests first: see shutdown.ts). */
+  handleSignals?: boolean;
+}
+
 /** The HTTP service: security headers, body limits, OpenAPI at /docs, the app module's controllers. */
-export async function createHttpApp(options: AppOptions): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ ...options, http: true }), {
-    bodyParser: false,
-    logger: ['error', 'warn', 'log'],
-  });
+export async function createHttpApp(options: AppOptions, serving: HttpAppServing = {}): Promise<NestExpressApplication> {
+  const module = AppModule.register({ ...options, http: true });
+  const settings = { bodyParser: false, bufferLogs: options.logger !== undefined, logger: ['error', 'warn', 'log'] as ('error' | 'warn' | 'log')[] };
+  const app = serving.server
+    // A store that cannot be opened reaches `mappa serve`'s handler (its message, exit 2), not abort().
+    ? await NestFactory.create<NestExpressApplication>(module, new ServerAdapter(serving.server), { ...settings, abortOnError: false })
+    : await NestFactory.create<NestExpressApplication>(module, settings);
+  if (options.logger) app.useLogger(app.get(Logger));
+  // First, so every request is timed, whatever answers it.
+  app.use(app.get(OperatorMetrics).timeRequests);
   // Default helmet headers; no upgrade-insecure-requests, which breaks /docs on a plain-HTTP dev server.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Before any body is read: past the store's bound a request is refused at once (admission-control.ts).
@@ -30,7 +45,7 @@ export async function createHttpApp(options: AppOptions): Promise<NestExpressApp
   // JSON is read as text and parsed by a parser made for untrusted input (untrusted-json.ts).
   app.useBodyParser('text', { type: 'application/json', limit: JSON_BODY_LIMIT });
   app.use(parseJsonBody);
-  app.enableShutdownHooks();
+  if (serving.handleSignals !== false) app.enableShutdownHooks();
   answerUnreadableRequests(app);
   const document = SwaggerModule.createDocument(
     app,
@@ -44,6 +59,16 @@ export async function createHttpApp(options: AppOptions): Promise<NestExpressApp
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/** Express on a server that already exists (and listens), instead of one Nest creates. */
+class ServerAdapter extends ExpressAdapter {
+  constructor(private readonly existing: Server) {
+    super();
+  }
+  override initHttpServer(): void {
+    this.httpServer = this.existing;
+  }
 }
 
 /** Turns a JSON body read as text into its value; an empty body is `{}`, as Express's own parser gives. */

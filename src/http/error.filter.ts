@@ -1,5 +1,6 @@
-import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { OperatorMetrics } from '../metrics/operator-metrics';
 import { echo, ForbiddenError, InvalidInputError, MappaError, NotFoundError, PayloadTooLargeError, StoreUnavailableError, TooManyRequestsError, UnauthenticatedError } from '../errors';
 
 /**
@@ -9,6 +10,7 @@ import { echo, ForbiddenError, InvalidInputError, MappaError, NotFoundError, Pay
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
+  constructor(@Optional() private readonly metrics?: OperatorMetrics) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
@@ -18,7 +20,10 @@ export class ErrorFilter implements ExceptionFilter {
       res.status(500).json({ error: 'internal', message: 'Something went wrong on our side; it has been logged.', details: [] });
       return;
     }
-    if (error instanceof StoreUnavailableError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    if (error instanceof StoreUnavailableError) {
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      this.metrics?.storeError('request');
+    }
     res.status(error.status).json(error.toBody());
   }
 }

@@ -9,7 +9,26 @@ import { StoreUnavailableError } from '../errors';
 import { PROJECTION_RUNNER, PROJECTOR_LEASE } from '../reports/read-side.tokens';
 import { storageConditions } from '../sql/storage-faults';
 import { DATABASE_CONDITION, type DatabaseConditionSource } from '../sql/store-condition';
+import { withoutCredentials } from '../errors';
+import { LAG_COUNT_LIMIT } from '../metrics/operator-metrics';
 
+/** Longest /health/ready waits for the store and read models before it says they do not answer. */
+export const READY_CHECK_TIMEOUT_MS = 2000;
+
+/** What /health/ready answers (docs/operations.md, "Runbook"). */
+export interface Readiness {
+  status: 'ready' | 'not-ready';
+  eventStore: string;
+  lastPosition: string | null;
+  readModels: { position: string | null; eventsBehind: number | null; rebuilding: boolean; rebuild: { done: number; total: number } | null };
+  /** Why not ready, one sentence each; empty when ready. */
+  reasons: string[];
+}
+
+/**
+ * /health/live: the process answers (never touches the database). /health/ready: the store and
+ * read models answer and no rebuild runs; 503 otherwise. /health: the store's kind and position.
+ */
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
@@ -48,5 +67,61 @@ export class HealthController {
   private database() {
     const database = this.databaseCondition();
     return database ? { database } : {};
+  }
+
+  @Get('live')
+  @Public()
+  @ApiOperation({ summary: 'Liveness: the process answers (restart it if not); never asks the database' })
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @Public()
+  @ApiOperation({ summary: 'Readiness: 200 when the store and read models answer and no rebuild runs, else 503; how far behind the read models are' })
+  async ready(@Res({ passthrough: true }) response: Response): Promise<Readiness> {
+    const readiness = await this.readiness();
+    if (readiness.status !== 'ready') response.status(503).setHeader('Retry-After', '5');
+    return readiness;
+  }
+
+  private async readiness(): Promise<Readiness> {
+    const rebuild = this.runner.rebuildProgressHere();
+    const readiness: Readiness = {
+      status: 'ready', eventStore: this.store.kind, lastPosition: null,
+      readModels: { position: null, eventsBehind: null, rebuilding: rebuild !== null, rebuild: rebuild && { done: rebuild.done, total: rebuild.total } },
+      reasons: [],
+    };
+    // A rebuild here holds the embedded store's one connection: say so without waiting for it.
+    if (rebuild) readiness.reasons.push(`The read models are being rebuilt (${rebuild.done} of ${rebuild.total} events); reports answer 503 until it ends.`);
+    else {
+      try {
+        const answer = await withinReadyTimeout(async () => {
+          const [last, position, rebuilding] = [await this.store.lastPosition(), await this.runner.position(), await this.runner.rebuildState()];
+          return { last, position, rebuilding, eventsBehind: await this.runner.eventsBehind(LAG_COUNT_LIMIT) };
+        });
+        readiness.lastPosition = answer.last?.toString() ?? null;
+        readiness.readModels.position = answer.position?.toString() ?? null;
+        readiness.readModels.rebuilding = answer.rebuilding !== null;
+        readiness.readModels.eventsBehind = answer.eventsBehind;
+        if (answer.rebuilding) readiness.reasons.push('The read models are being rebuilt (by another process); reports answer 503 until it ends.');
+      } catch (error) {
+        readiness.reasons.push(`The event store or read-model database does not answer: ${withoutCredentials(error instanceof Error ? error.message : String(error))}`);
+      }
+    }
+    if (readiness.reasons.length > 0) readiness.status = 'not-ready';
+    return readiness;
+  }
+}
+
+async function withinReadyTimeout<T>(check: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${READY_CHECK_TIMEOUT_MS / 1000} s.`)), READY_CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check(), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
 import { ProjectionRunner } from '../../projections/projection-runner';
 import { AdvisoryLockLease, projectorName, SoleProjector, type ProjectorLease } from '../../projections/projector-lease';
 import { RebuildRequests } from '../../projections/rebuild-requests';
@@ -8,6 +8,7 @@ import { GetPeriodHandler, GetReportHandler, GetSnapshotHandler, GetTraceHandler
 import { PROJECTION_RUNNER, PROJECTOR_LEASE, READ_SIDE_OPTIONS, type ReadSideOptions } from './read-side.tokens';
 import { ReportService } from './report.service';
 import { withStatementTimeout } from '../sql/statement-timeout';
+import { OperatorMetrics } from '../metrics/operator-metrics';
 
 /**
  * Starts the projections following the store (service) while this process holds the projector
@@ -22,13 +23,17 @@ class ReadModelsLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(PROJECTOR_LEASE) private readonly lease: ProjectorLease,
     private readonly rebuildRequests: RebuildRequests,
     @Inject(READ_SIDE_OPTIONS) private readonly options: ReadSideOptions,
+    @Optional() private readonly metrics?: OperatorMetrics,
   ) {}
   onApplicationBootstrap(): void {
     if (!this.options.follow) return;
     this.lease.start({
       acquired: () => {
         this.logger.log('this instance projects the read models');
-        this.runner.start((error) => this.logger.error(`projection batch failed, will retry: ${String(error)}`));
+        this.runner.start((error) => {
+          this.metrics?.storeError('projection');
+          this.logger.error(`projection batch failed, will retry: ${String(error)}`);
+        });
       },
       lost: async () => {
         this.logger.warn('this instance no longer projects the read models (shutting down, or its lease session ended; another instance takes over)');

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
@@ -62,9 +63,13 @@ export class PgliteSqlClient implements SqlClient {
     let db: PGlite | undefined;
     try {
       await privateFolder(dataDir);
+      // A new database is unpacked world-writable (0666); later files follow the umask above. An
+      // existing one is walked before PGlite opens it: walked after, its start held the event loop
+      // (and /health) for seconds, on any store size.
+      const existing = existsSync(path.join(dataDir, 'PG_VERSION'));
+      if (existing) await makeTreePrivate(dataDir);
       db = await PGlite.create(dataDir, PGLITE_OPTIONS);
-      // A new database is unpacked world-writable (0666); later files follow the umask above.
-      await makeTreePrivate(dataDir);
+      if (!existing) await makeTreePrivate(dataDir);
       const client = await PgliteSqlClient.configure(db, lock, path.resolve(dataDir));
       watchStoreFolder(path.resolve(dataDir));
       return client;

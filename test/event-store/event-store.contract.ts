@@ -203,6 +203,21 @@ export function describeEventStoreContract(
       expect(await store.lastPosition()).toBe(expectAppended(result)[1].position);
     });
 
+    it('counts the events after a position, whatever a position is (lag and rebuild progress ask this)', async () => {
+      const id = offender('count');
+      await store.appendToStreams([appendOf(id, 'no-stream', [offenderRegistered(id), levelChanged(id), levelChanged(id, 3)])]);
+      const everything = await readEverything(store);
+      expect(await store.countAfter(null)).toBe(everything.length);
+      for (const index of [0, Math.floor(everything.length / 2), everything.length - 2]) {
+        expect(await store.countAfter(everything[index].position)).toBe(everything.length - index - 1);
+      }
+      expect(await store.countAfter(everything[everything.length - 1].position)).toBe(0);
+      // Capped: exact, or `atMost` when there are more (a store that must read stops there).
+      const capped = await store.countAfter(null, 2);
+      expect(capped).toBeGreaterThanOrEqual(2);
+      expect(capped).toBeLessThanOrEqual(everything.length);
+    });
+
     it('delivers, from a checkpoint, exactly the events after it and then new appends, one batch at a time', async () => {
       const id = offender('subscribe');
       const [first] = await store.appendToStreams([

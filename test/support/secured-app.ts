@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Logger as PinoLogger } from 'pino';
 import request from 'supertest';
 import { STORAGE, type Storage } from '../../src/app.module';
 import { createJwtVerifier } from '../../src/auth/jwt-verifier';
@@ -27,7 +28,7 @@ export interface SecuredApp {
   close(): Promise<void>;
 }
 
-export async function startSecuredApp(options: { rateLimit?: RateLimitSettings | false; reportReads?: ReportReadLimits | false; admission?: AdmissionLimits | false; clock?: Clock; development?: boolean } = {}): Promise<SecuredApp> {
+export async function startSecuredApp(options: { rateLimit?: RateLimitSettings | false; reportReads?: ReportReadLimits | false; admission?: AdmissionLimits | false; clock?: Clock; development?: boolean; logger?: PinoLogger } = {}): Promise<SecuredApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mappa-auth-'));
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const app = await createHttpApp({
@@ -37,8 +38,9 @@ export async function startSecuredApp(options: { rateLimit?: RateLimitSettings |
     rateLimit: options.rateLimit ?? false,
     reportReads: options.reportReads,
     admission: options.admission,
+    logger: options.logger,
   });
-  app.useLogger(false);
+  if (!options.logger) app.useLogger(false);
   await app.listen(0, '127.0.0.1');
   const storage = app.get<Storage>(STORAGE);
   const signingKey = { privateKey: privateKey as KeyLike as KeyObject, publicKey: publicKey as KeyObject, algorithm: 'ES256' as const };

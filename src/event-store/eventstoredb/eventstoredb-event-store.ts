@@ -139,6 +139,29 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * ESDB positions are offsets in its log, and it keeps no count of a category's events: they are
+   * counted by reading $all forward from `after`, page by page, stopping at `atMost`.
+   */
+  async countAfter(after: bigint | null, atMost = Number.MAX_SAFE_INTEGER): Promise<number> {
+    let count = 0;
+    let cursor: bigint | null = after;
+    while (count < atMost) {
+      const from: ReadPosition = cursor === null ? START : at(cursor);
+      const page = await this.collect('a count', () => this.client.readAll({ fromPosition: from, maxCount: this.readPageSize }));
+      const pageStart = cursor;
+      for (const resolved of page) {
+        const position = positionOf(resolved);
+        if (cursor !== null && position <= cursor) continue;
+        cursor = position;
+        if (resolved.event && isOffenderRecord(resolved.event.streamId, resolved.event.type)) count += 1;
+        if (count >= atMost) break;
+      }
+      if (page.length < this.readPageSize || cursor === pageStart) break;
+    }
+    return count;
+  }
+
   subscribe(
     after: bigint | null,
     handler: (events: RecordedOffenderEvent[]) => Promise<void>,

@@ -67,6 +67,12 @@ export class InMemoryEventStore implements EventStore {
     return copies(this.data.log.slice(from, from + limit));
   }
 
+  async countAfter(after: bigint | null, atMost?: number): Promise<number> {
+    this.assertOpen();
+    const count = Math.max(0, this.data.log.length - (after === null ? 0 : Number(after)));
+    return atMost === undefined ? count : Math.min(count, atMost);
+  }
+
   async lastPosition(): Promise<bigint | null> {
     this.assertOpen();
     return this.data.log[this.data.log.length - 1]?.position ?? null;

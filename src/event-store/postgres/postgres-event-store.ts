@@ -167,6 +167,13 @@ export class PostgresEventStore implements EventStore {
     return last === 0n ? null : last;
   }
 
+  /** Positions here are gapless from 1 (class comment), so the head says how many follow `after`. */
+  async countAfter(after: bigint | null): Promise<number> {
+    const last = (await this.lastPosition()) ?? 0n;
+    const from = after === null || after < 0n ? 0n : after;
+    return last > from ? Number(last - from) : 0;
+  }
+
   subscribe(
     after: bigint | null,
     handler: (events: RecordedOffenderEvent[]) => Promise<void>,
