@@ -146,7 +146,7 @@ describeMounted('a full or read-only disk under DATA_DIR', () => {
         expect(run.code).toBe(2);
         expect(run.stderr).toContain(storeDir);
         expect(run.stderr).toMatch(/the disk is full \(no space left on device\)/);
-        expect(run.stderr).not.toMatch(/ErrnoError|    at /);
+        expect(run.stderr).not.toMatch(/ErrnoError| {4}at /);
         const acks = [...run.stdout.matchAll(ACK)].map((m) => Number(m[1]));
         const through = acks.length ? acks[acks.length - 1] : 0;
         expect(run.stderr).toContain(through > 0 ? `lines 1-${through} are stored` : 'no line is stored');

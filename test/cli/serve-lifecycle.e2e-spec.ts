@@ -11,10 +11,10 @@ import { cliEnv, ensureCliBuilt, runMappa, startMappa } from '../support/built-c
 const GM = 'greater-manchester';
 const line = (offenderId: string) => `${JSON.stringify({ type: 'OffenderRegistered', offenderId, occurredOn: '2014-04-01', data: { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true } })}\n`;
 
-async function ask(url: string): Promise<{ status: number; body: any } | 'refused'> {
+async function ask(url: string): Promise<{ status: number; body: Record<string, unknown> } | 'refused'> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   } catch (error) {
     if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return 'refused';
     throw error;

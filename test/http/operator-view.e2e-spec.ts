@@ -97,6 +97,7 @@ describe('the operator view: health, metrics and logs', () => {
     const fresh = await s.http().get('/offenders/OPS-5').query({ reason: SECRET_REASON }).set('Authorization', `Bearer ${recorder}`).set('X-Request-Id', 'not a plain id; $(reboot)').expect(200);
     expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
 
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- log lines of several shapes, read field by field
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, any>);
     const posted = parsed.find((l) => l.req?.id === 'proxy-id-42');
     expect(posted).toMatchObject({ level: 30, subject: 'officer-7', req: { method: 'POST', path: '/offenders/OPS-5/events' }, res: { statusCode: 201 }, msg: 'POST /offenders/:offenderId/events 201' });
