@@ -23,12 +23,14 @@ import { sfoOutcomesItems } from './tables/sfo-outcomes.table';
 import {
   addTotals,
   cellId,
+  COUNTING_UNIT_TEXT,
   parseCellId,
   reportCellIds,
   REPORT_TABLES,
   reportTable,
   TOTAL,
   zeroCells,
+  type CountingUnit,
   type ReportCells,
   type ReportTable,
   type ReportTableId,
@@ -63,6 +65,10 @@ export interface KnowledgeOptions {
 export interface TableLayout {
   id: string;
   section: string;
+  /** What one unit of the table's figures is (issue 14.5): persons, cases, orders, reviews or ratePer100k. */
+  unit: CountingUnit;
+  /** The same in a sentence for the reader. */
+  unitText: string;
   title: string;
   rule: string;
   rows: string[];
@@ -363,7 +369,10 @@ interface ItemRow {
 }
 
 function layoutOf(table: ReportTable, area: string, cells: ReportCells): TableLayout {
-  return { id: table.id, section: table.section, title: table.title, rule: table.rule, rows: [...table.rows(area, cells)], columns: [...table.columns] };
+  return {
+    id: table.id, section: table.section, unit: table.unit, unitText: COUNTING_UNIT_TEXT[table.unit], title: table.title, rule: table.rule,
+    rows: [...table.rows(area, cells)], columns: [...table.columns],
+  };
 }
 
 /** Sets the rsoRate cell from 6.1's category 1 total and the population (6.11); returns the population used. */
