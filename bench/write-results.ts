@@ -20,6 +20,8 @@ export interface StoreResults {
   rebuild: { result: PhaseResult<'rebuild'>; peakRssMiB: number; limit: PhaseResult<'scanLimit'>; limitPeakRssMiB: number };
   /** Absent from results written before start-up was measured. */
   startUp?: PhaseResult<'startUp'>;
+  /** Trends and paged traces (issue 14); absent from results written before they were measured. */
+  trendsAndPages?: { result: PhaseResult<'trendsAndPages'>; peakRssMiB: number };
   reports: {
     result: Omit<PhaseResult<'reports'>, 'cells'>;
     peakRssMiB: number;
