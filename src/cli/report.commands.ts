@@ -128,7 +128,6 @@ export function registerReportCommands(program: Command): void {
     .option('--after <cursor>', 'the `next` of the previous page')
     .option('--format <format>', 'json | csv (csv: the whole trace, spreadsheet-safe, streamed)', 'json')
     .option('--out <file>', 'write to a file instead of standard output')
-    .addHelpText('after', '\nExamples:\n  mappa trace --area greater-manchester --year 2014-15 --cell offendersOnSnapshot.level2.category1 --reason "audit 2015-07" --limit 100\n  mappa trace --area greater-manchester --year 2014-15 --cell offendersOnSnapshot.level1.category1 --reason "audit 2015-07" --format csv --out trace.csv\n')
     .action(async (opts: { area: string; year: string; cell: string; reason: string; asKnownAt?: string; limit?: string; after?: string; format: string; out?: string }) => {
       const area = knownReportArea(opts.area);
       const year = parseReportYear(opts.year);
@@ -184,7 +183,6 @@ export function registerReportCommands(program: Command): void {
     .option('--as-known-at <timestamp>', 'as the service knew it then (ISO timestamp)')
     .option('--format <format>', 'json | csv | text', 'text')
     .option('--out <file>', 'write to a file instead of standard output')
-    .addHelpText('after', '\nExamples:\n  mappa trends --area greater-manchester --table offendersOnSnapshot --from 2010-11 --to 2014-15\n  mappa trends --area greater-manchester --cells offendersOnSnapshot.total.category1,level23InYear.total.total --from 2012-13 --to 2014-15 --format json\n')
     .action(async (opts: { area: string; table?: string; cells?: string; from: string; to: string; asKnownAt?: string; format: string; out?: string }) => {
       const area = knownReportArea(opts.area);
       if ((opts.table === undefined) === (opts.cells === undefined)) {
