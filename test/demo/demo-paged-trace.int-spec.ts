@@ -92,9 +92,10 @@ describe('paged traces and trends on the demo store', () => {
     const text = await mappa(['trends', '--area', 'greater-manchester', '--table', 'rsoRate', '--from', '2013-14', '--to', '2014-15'], env);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('rsoRate.per100k.value (ratePer100k, snapshot)');
+    expect(text.stdout).toMatch(/2014\/15 +112 /); // the demo's printed rate
 
     const refused = await mappa([...base, '--limit', '3', '--format', 'csv'], env);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/whole trace/);
-  }, 240_000);
+  }, 900_000); // six command-line runs, each starting Node and the store
 });
