@@ -27,8 +27,7 @@ export const EXAMPLES: Record<string, string[]> = {
   report: ['npx mappa report --area greater-manchester --year 2014-15 --format text', 'npx mappa report --area england-and-wales --year 2014-15 --as-known-at 2015-04-30T23:59:59Z --format csv --out report.csv'],
   snapshot: ['npx mappa snapshot --area greater-manchester --date 2015-03-31', 'npx mappa snapshot --area greater-manchester --date 2014-09-30 --format json'],
   trace: [
-    'npx mappa trace --area greater-manchester --year 2014-15 --cell recalledForLicenceBreach.level3.total --reason "checking the recall figure"',
-    'npx mappa trace --area greater-manchester --year 2014-15 --cell offendersOnSnapshot.level1.category1 --reason "audit 2015-07" --limit 500',
+    'npx mappa trace --area greater-manchester --year 2014-15 --cell recalledForLicenceBreach.level3.total --reason "checking the recall figure" --limit 500',
     'npx mappa trace --area greater-manchester --year 2014-15 --cell offendersOnSnapshot.level1.category1 --reason "audit 2015-07" --format csv --out trace.csv',
   ],
   trends: [
