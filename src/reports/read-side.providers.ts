@@ -4,7 +4,9 @@ import { AdvisoryLockLease, projectorName, SoleProjector, type ProjectorLease } 
 import { RebuildRequests } from '../../projections/rebuild-requests';
 import type { Storage } from '../app.module';
 import { PgSqlClient } from '../sql/pg-sql-client';
-import { GetPeriodHandler, GetReportHandler, GetSnapshotHandler, GetTraceHandler } from '../queries/reports/report-queries.handler';
+import { GetPeriodHandler, GetReportHandler, GetSnapshotHandler, GetTraceHandler, GetTraceInPagesHandler, GetTracePageHandler, GetTrendsHandler } from '../queries/reports/report-queries.handler';
+import { PUBLISHED_FIGURES, type PublishedFigures } from './published-figures';
+import { TrendsService } from './trends';
 import { PROJECTION_RUNNER, PROJECTOR_LEASE, READ_SIDE_OPTIONS, type ReadSideOptions } from './read-side.tokens';
 import { ReportService } from './report.service';
 import { withStatementTimeout } from '../sql/statement-timeout';
@@ -97,10 +99,15 @@ export function readSideProviders(storageToken: symbol, options: ReadSideOptions
       // Reports, and only reports, get the statement timeout: a rebuild or an import may run long.
       useFactory: (s: Storage, r: ProjectionRunner) => new ReportService(withStatementTimeout(s.sql!, options.statementTimeoutMs), r),
     },
+    // Trends show the published figures beside the computed ones (PUBLISHED_FIGURES is bound by the app module).
+    { provide: TrendsService, inject: [ReportService, PUBLISHED_FIGURES], useFactory: (r: ReportService, p: PublishedFigures) => new TrendsService(r, p) },
     ReadModelsLifecycle,
     GetReportHandler,
     GetSnapshotHandler,
     GetPeriodHandler,
     GetTraceHandler,
+    GetTracePageHandler,
+    GetTraceInPagesHandler,
+    GetTrendsHandler,
   ];
 }

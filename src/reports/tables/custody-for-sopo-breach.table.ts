@@ -5,6 +5,7 @@ export const custodyForSopoBreach: CountedTable<'custodyForSopoBreach'> = {
   id: 'custodyForSopoBreach',
   kind: 'period',
   section: '6.6',
+  unit: 'persons',
   title: 'Offenders sent to custody for a breach of SOPO (Sexual Offence Prevention Order)',
   rule:
     '6.6 `custodyForSopoBreach` (row category1; cols level2,level3,total): distinct offenders with ' +

@@ -5,6 +5,7 @@ export const level23InYear: CountedTable<'level23InYear'> = {
   id: 'level23InYear',
   kind: 'period',
   section: '6.2',
+  unit: 'persons',
   title: 'MAPPA-eligible offenders in level 2 and 3 by category (yearly total from 1 April to 31 March)',
   rule:
     '6.2 `level23InYear` (rows level2,level3,total; cols category1-3,total): distinct offenders in the area at ' +

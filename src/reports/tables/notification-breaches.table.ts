@@ -5,6 +5,7 @@ export const notificationBreaches: CountedTable<'notificationBreaches'> = {
   id: 'notificationBreaches',
   kind: 'period',
   section: '6.4',
+  unit: 'persons',
   title:
     'How many Registered Sexual Offenders were either cautioned or convicted for breaches of the notification requirement?',
   rule:

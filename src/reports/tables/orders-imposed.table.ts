@@ -5,6 +5,7 @@ export const ordersImposed: CountedTable<'ordersImposed'> = {
   id: 'ordersImposed',
   kind: 'period',
   section: '6.3',
+  unit: 'orders',
   title:
     'Sexual Offences Prevention Orders (SOPOs), Notification Orders (NOs), & Foreign Travel Orders (FTOs) imposed by the courts',
   rule:

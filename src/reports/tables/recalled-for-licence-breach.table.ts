@@ -5,6 +5,7 @@ export const recalledForLicenceBreach: CountedTable<'recalledForLicenceBreach'> 
   id: 'recalledForLicenceBreach',
   kind: 'period',
   section: '6.5',
+  unit: 'persons',
   title: 'Offenders returned to custody for breach of licence',
   rule:
     '6.5 `recalledForLicenceBreach` (rows level2,level3,total; cols category1-3,total): distinct offenders with at ' +

@@ -8,6 +8,7 @@ export const rsoByDivision: CountedTable<'rsoByDivision'> = {
   id: 'rsoByDivision',
   kind: 'snapshot',
   section: '6.10',
+  unit: 'persons',
   title: 'Number of RSOs per Division – a snapshot taken on 31 March',
   rule:
     '6.10 `rsoByDivision` (rows: each division of the area, `unassigned`, `total`; col count; for ' +

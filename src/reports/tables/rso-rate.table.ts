@@ -6,6 +6,7 @@ export const rsoRate: DerivedTable<'rsoRate'> = {
   id: 'rsoRate',
   kind: 'derived',
   section: '6.11',
+  unit: 'ratePer100k',
   title: 'Total number of Registered Sexual Offenders per 100,000 population',
   rule:
     "6.11 `rsoRate` (row per100k; col value): `offendersOnSnapshot.total.category1` per 100,000 of the area's " +

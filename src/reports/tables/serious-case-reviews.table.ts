@@ -5,6 +5,7 @@ export const seriousCaseReviews: CountedTable<'seriousCaseReviews'> = {
   id: 'seriousCaseReviews',
   kind: 'period',
   section: '6.7',
+  unit: 'reviews',
   title: 'Serious Case Reviews (SCR) resulting from Level 2 and 3 offenders under probation supervision charged with SFO',
   rule:
     '6.7 `seriousCaseReviews` (rows level2,level3; cols category1-3): reviews commenced during P for charges made ' +

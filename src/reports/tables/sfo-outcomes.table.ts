@@ -6,6 +6,7 @@ export const sfoOutcomes: CountedTable<'sfoOutcomes'> = {
   id: 'sfoOutcomes',
   kind: 'period',
   section: '6.9',
+  unit: 'cases',
   title: 'Offenders under probation supervision on an outstanding charge for SFO',
   rule:
     '6.9 `sfoOutcomes` (same rows; cols convicted, outstandingAtEnd, otherOutcome, leftArea): the cases of 6.8 that ' +
