@@ -217,12 +217,13 @@ export class ReportService {
   async traceInPages(area: string, year: number, cell: string, options: KnowledgeOptions = {}, pageSize = 2000): Promise<{ heading: TraceHeading; summary: TraceSummary; pages: AsyncIterable<TraceItem[]> }> {
     const traced = await this.tracedCell(area, year, cell, options);
     const summary = await this.summary(traced);
-    const self = this;
+    const readPage = (after: TraceItemKey | null) => this.items(traced, after, pageSize);
+    const withEvents = (rows: ItemRow[]) => this.withEvents(rows);
     async function* pages(): AsyncIterable<TraceItem[]> {
       let after: TraceItemKey | null = null;
       for (;;) {
-        const rows = await self.items(traced, after, pageSize);
-        if (rows.length) yield await self.withEvents(rows);
+        const rows = await readPage(after);
+        if (rows.length) yield await withEvents(rows);
         if (rows.length < pageSize) return;
         after = keyOf(rows[rows.length - 1]);
         await yieldToIo(); // other callers' requests run between pages
