@@ -18,6 +18,7 @@ import { areaReportByFolding, nationalReportByFolding, snapshotByFoldingFromStor
 import { fairness } from './fairness';
 import { latencies, timed, type Latencies } from './measure';
 import { startUp } from './start-up';
+import { trendsAndPages } from './trends-and-pages';
 
 // The phases of the benchmark. Each runs in a process of its own (bench-phase.ts), so its peak
 // memory is its own; the store is opened afresh by each.
@@ -265,6 +266,6 @@ export function snapshotDates(from: string, to: string, count: number): string[]
   return Array.from({ length: count }, () => dateOfDay(first + random.int(0, span)));
 }
 
-export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, startUp, reports, baseline, fairness } as const;
+export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, startUp, reports, trendsAndPages, baseline, fairness } as const;
 export type PhaseName = keyof typeof PHASES;
 export type PhaseResult<P extends PhaseName> = Awaited<ReturnType<(typeof PHASES)[P]>>;

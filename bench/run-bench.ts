@@ -186,6 +186,8 @@ async function benchTarget(
     log(`${name}: mappa serve answers /health ${started.result.healthMs} ms after it is started, its first report at ${started.result.firstReportMs} ms`);
     const served = await phase('reports', { ...reportArgs, repeats: scale.repeats });
     log(`${name}: report ${served.result.areaYear.medianMs} ms, england-and-wales ${served.result.national.medianMs} ms, snapshot ${served.result.snapshot.medianMs} ms, trace ${served.result.trace.medianMs} ms (medians)`);
+    const trended = await phase('trendsAndPages', trendsArgs(target, scale));
+    logTrends(name, trended.result, log);
     const folded = await phase('baseline', { ...reportArgs, repeats: scale.baselineRepeats });
     log(`${name}: fold-per-query baseline: report ${folded.result.areaYear.medianMs} ms, england-and-wales ${folded.result.national.medianMs} ms, snapshot ${folded.result.snapshot.medianMs} ms`);
     const fair = await phase('fairness', fairnessArgs(target, scale));
@@ -200,6 +202,7 @@ async function benchTarget(
       import: { result: imported.result, peakRssMiB: imported.peakRssMiB, limit: bulk.result, limitPeakRssMiB: bulk.peakRssMiB },
       rebuild: { result: rebuilt.result, peakRssMiB: rebuilt.peakRssMiB, limit: scan.result, limitPeakRssMiB: scan.peakRssMiB },
       startUp: started.result,
+      trendsAndPages: { result: trended.result, peakRssMiB: trended.peakRssMiB },
       reports: { result: omitCells(served.result), peakRssMiB: served.peakRssMiB, baseline: omitCells(folded.result), baselinePeakRssMiB: folded.peakRssMiB },
       checks: [
         { id: 'import-accepts-every-generated-event', ok: imported.result.refused === 0 && events === generatedEvents, detail: `${imported.result.appended} appended of ${generatedEvents} generated, ${imported.result.refused} refused` },
@@ -208,12 +211,37 @@ async function benchTarget(
         { id: 'area-report-equals-fold', ok: areaDiff.length === 0, detail: areaDiff.length === 0 ? `${scale.area} ${scale.year}: every cell equal` : areaDiff.slice(0, 5).join('; ') },
         { id: 'national-report-equals-fold', ok: nationalDiff.length === 0, detail: nationalDiff.length === 0 ? `england-and-wales ${scale.year}: every cell equal` : nationalDiff.slice(0, 5).join('; ') },
         fairnessCheck(fair.result, target.kind),
+        ...trended.result.trends.map((t) => ({ id: `trend-equals-per-year-reports`, ok: t.equal, detail: `${t.area} ${t.table} over ${t.years} years: ${t.equal ? 'every cell equal' : t.differs.join('; ')}` })),
       ],
     };
     return { results, fairness: { store: name, kind: target.kind, result: fair.result, peakRssMiB: fair.peakRssMiB } };
   } finally {
     if (!opts.keep) await dropTarget(target);
   }
+}
+
+/** Trends over every report year of the history (issue 14.4) and a national trace in pages (issue 14.1). */
+function trendsArgs(target: BenchTarget, scale: BenchScale) {
+  const smoke = !scale.timed;
+  return {
+    target,
+    area: scale.area,
+    // Every report year the history covers whole: 2005/06 to 2024/25 (20 years) at the national scale.
+    fromYear: scale.history.fromYear!,
+    toYear: scale.history.toYear! - 1,
+    tables: ['offendersOnSnapshot', 'level23InYear', 'sfoOutcomes'],
+    traceCell: 'offendersOnSnapshot.level1.category1',
+    traceYear: scale.year,
+    pageSize: 500,
+    repeats: smoke ? { area: 3, national: 2, perYearReports: 1, pages: 3 } : { area: 30, national: 10, perYearReports: 3, pages: 10 },
+    budgetSeconds: scale.budgetSeconds,
+  };
+}
+
+function logTrends(name: string, r: PhaseResult<'trendsAndPages'>, log: (line: string) => void): void {
+  for (const t of r.trends) log(`${name}: trend ${t.area} ${t.table} over ${t.years} years ${t.trend.medianMs} ms (median; the same years one report at a time ${t.perYearReports.medianMs} ms)${t.equal ? '' : ' DIFFERS'}`);
+  const p = r.pagedTrace;
+  log(`${name}: england-and-wales ${p.cell} (${p.items} items): first page of ${p.pageSize} with summary ${p.firstPage.medianMs} ms, a later page ${p.laterPage.medianMs} ms, whole export ${p.wholeExport.ms} ms`);
 }
 
 /** Only what fairness needs: the store (import, then rebuild), then the fairness phase. */

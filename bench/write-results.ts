@@ -20,6 +20,8 @@ export interface StoreResults {
   rebuild: { result: PhaseResult<'rebuild'>; peakRssMiB: number; limit: PhaseResult<'scanLimit'>; limitPeakRssMiB: number };
   /** Absent from results written before start-up was measured. */
   startUp?: PhaseResult<'startUp'>;
+  /** Trends and paged traces (issue 14); absent from results written before they were measured. */
+  trendsAndPages?: { result: PhaseResult<'trendsAndPages'>; peakRssMiB: number };
   reports: {
     result: Omit<PhaseResult<'reports'>, 'cells'>;
     peakRssMiB: number;
@@ -67,6 +69,9 @@ export const TARGETS = {
   /** Issue 11, item 1: from `mappa serve` started, read models current. */
   healthWithinMs: 2000,
   firstReportWithinMs: 5000,
+  /** Issue 14.4: one table over every report year, medians. */
+  areaTrendMedianMs: 200,
+  nationalTrendMedianMs: 2000,
 } as const;
 
 /** A row of the results table: a figure beside its limit or baseline. */
@@ -155,6 +160,34 @@ export function figuresOf(s: StoreResults): Figure[] {
   figures.push(latency('national', 'Report, england-and-wales', r.national, b.national, TARGETS.nationalMedianMs));
   figures.push(latency('snapshot', 'Snapshot (table 6.1) for any date', r.snapshot, b.snapshot, TARGETS.snapshotMedianMs));
   figures.push(latency('trace', `Trace of one cell (${r.trace.items} items)`, r.trace, b.trace, null));
+  if (s.trendsAndPages) {
+    // Issue 14.4: a trend beside the same years computed one report at a time; 14.1: a national trace in pages.
+    for (const t of s.trendsAndPages.result.trends) {
+      const limitMs = t.area === 'england-and-wales' ? TARGETS.nationalTrendMedianMs : TARGETS.areaTrendMedianMs;
+      const speedup = t.perYearReports.medianMs / t.trend.medianMs;
+      figures.push({
+        id: `trend-${t.area}-${t.table}`,
+        label: `Trend, ${t.table} over ${t.years} years, ${t.area}`,
+        measured: `median ${fmtMs(t.trend.medianMs)}, p95 ${fmtMs(t.trend.p95Ms)} (${t.trend.samples} calls)`,
+        against: `the same years one report at a time: median ${fmtMs(t.perYearReports.medianMs)} (${t.perYearReports.samples} calls)`,
+        ratio: `${speedup >= 10 ? speedup.toFixed(0) : speedup.toFixed(1)}× faster`,
+        target: `median ≤ ${fmtMs(limitMs)}`,
+        met: t.trend.medianMs <= limitMs,
+        gap: t.trend.medianMs <= limitMs ? null : `${fmtMs(Math.round(t.trend.medianMs - limitMs))} over`,
+      });
+    }
+    const p = s.trendsAndPages.result.pagedTrace;
+    figures.push({
+      id: 'pagedTrace',
+      label: `Trace in pages, england-and-wales ${p.cell} (${p.items} items, pages of ${p.pageSize})`,
+      measured: `first page with summary: median ${fmtMs(p.firstPage.medianMs)}; a later page: median ${fmtMs(p.laterPage.medianMs)}; whole CSV export ${fmtMs(p.wholeExport.ms)}`,
+      against: '—',
+      ratio: '—',
+      target: '(no target)',
+      met: null,
+      gap: null,
+    });
+  }
   return figures;
 }
 

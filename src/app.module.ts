@@ -25,6 +25,7 @@ import { ReportsController } from './http/reports.controller';
 import { OperationsController } from './http/operations.controller';
 import { MetricsController } from './http/metrics.controller';
 import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, PROJECTION_RUNNER } from './reports/read-side.tokens';
+import { noPublishedFigures, PUBLISHED_FIGURES } from './reports/published-figures';
 
 export const APP_CONFIG = Symbol('AppConfig');
 export const STORAGE = Symbol('Storage');
@@ -81,6 +82,8 @@ export class AppModule {
           catchUpBeforeRead: !http,
           statementTimeoutMs: options.reportStatementTimeoutMs ?? DEFAULT_REPORT_STATEMENT_TIMEOUT_MS,
         }),
+        // Published figures shown beside trends (issue 14): none until publications are recorded.
+        { provide: PUBLISHED_FIGURES, useValue: noPublishedFigures },
         { provide: REPORT_READ_LIMITER, useValue: reportReads ? new ReportReadLimiter(reportReads) : null },
         Authenticator,
         { provide: AccessAudit, useFactory: (s: Storage, clock: Clock) => new AccessAudit(s.sql, clock), inject: [STORAGE, CLOCK] },

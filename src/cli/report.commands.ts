@@ -1,15 +1,19 @@
 import { QueryBus } from '@nestjs/cqrs';
 import type { Command } from 'commander';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { LOCAL_OPERATOR } from '../auth/principal';
 import { AccessAudit } from '../audit/access-audit';
 import type { AppConfig } from '../config/app-config';
-import { echo } from '../errors';
+import { echo, InvalidInputError } from '../errors';
 import { optionalInstant, requiredDate, requiredReason } from '../http/params';
-import { GetReportQuery, GetSnapshotQuery, GetTraceQuery } from '../queries/reports/report-queries';
+import { GetReportQuery, GetSnapshotQuery, GetTraceInPagesQuery, GetTracePageQuery, GetTraceQuery, GetTrendsQuery } from '../queries/reports/report-queries';
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
 import { tablesToText } from '../reports/render/report-text';
+import { TRACE_CSV_HEADER, traceItemsToCsv } from '../reports/render/trace-csv';
+import { trendsToCsv, trendsToText } from '../reports/render/trends-render';
+import { decodeTraceCursor, traceLimit } from '../reports/trace-cursor';
 import { checkPublishedFile, compareCells, type PublishedFigures } from '../reports/report-checks';
 import { areasOfReport, knownReportArea } from '../reports/report-area';
 import { parseReportYear } from '../reports/report.service';
@@ -67,6 +71,11 @@ async function output(text: string, out?: string) {
   } else process.stdout.write(text);
 }
 
+/** Writes to a stream, waiting while it is full (a whole trace never sits in memory). */
+async function writeTo(out: NodeJS.WritableStream, text: string): Promise<void> {
+  if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+}
+
 const formatOption = (v: string): Format => {
   if (!['json', 'csv', 'html', 'text'].includes(v)) throw new Error('--format is one of json, csv, html, text');
   return v as Format;
@@ -115,26 +124,77 @@ export function registerReportCommands(program: Command): void {
     .requiredOption('--cell <cellId>', 'such as offendersOnSnapshot.level2.category1')
     .requiredOption('--reason <text>', 'why you read it (kept in the access audit, DPA 2018 s.62)')
     .option('--as-known-at <timestamp>', 'as the service knew it then (ISO timestamp)')
-    .action(async (opts: { area: string; year: string; cell: string; reason: string; asKnownAt?: string }) => {
+    .option('--limit <n>', 'one page of at most n items (0: the summary alone), with `next` for --after; the first page has the summary')
+    .option('--after <cursor>', 'the `next` of the previous page')
+    .option('--format <format>', 'json | csv (csv: the whole trace, spreadsheet-safe, streamed)', 'json')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action(async (opts: { area: string; year: string; cell: string; reason: string; asKnownAt?: string; limit?: string; after?: string; format: string; out?: string }) => {
       const area = knownReportArea(opts.area);
       const year = parseReportYear(opts.year);
       const asKnownAt = optionalInstant('--as-known-at', opts.asKnownAt);
       const reason = requiredReason(opts.reason);
-      const trace = await withReadableStore(async (app) => {
+      const limit = traceLimit(opts.limit);
+      if (opts.after !== undefined) decodeTraceCursor(opts.after);
+      if (opts.format !== 'json' && opts.format !== 'csv') throw new InvalidInputError('--format is json or csv.', [{ field: '--format', rule: 'one-of', message: 'json or csv' }]);
+      if (opts.format === 'csv' && (limit !== undefined || opts.after !== undefined)) {
+        throw new InvalidInputError('The CSV export is the whole trace: leave out --limit and --after.', [{ field: '--format', rule: 'whole-trace', message: 'csv is not paged' }]);
+      }
+      if (opts.after !== undefined && limit === undefined) throw new InvalidInputError('--after needs --limit.', [{ field: '--limit', rule: 'required', message: '--limit is required with --after' }]);
+      const how = [limit !== undefined && `limit=${limit}`, opts.after !== undefined && `after=${opts.after}`, opts.format === 'csv' && 'csv'].filter(Boolean).join(' ');
+      await withReadableStore(async (app) => {
         // Recorded before the read, as over HTTP; the actor is the operating-system user.
         await app.get(AccessAudit).record(
           {
             caller: LOCAL_OPERATOR,
             action: 'trace',
-            target: `${area} ${opts.year} ${echo(opts.cell)}${asKnownAt ? ` asKnownAt=${asKnownAt.toISOString()}` : ''} (command line)`,
+            target: `${area} ${opts.year} ${echo(opts.cell)}${asKnownAt ? ` asKnownAt=${asKnownAt.toISOString()}` : ''}${how ? ` ${how}` : ''} (command line)`,
             areas: areasOfReport(area),
             reason,
           },
           'allowed',
         );
-        return app.get(QueryBus).execute(new GetTraceQuery(area, year, opts.cell, { asKnownAt }));
+        const bus = app.get(QueryBus);
+        if (opts.format === 'csv') {
+          const { summary, pages } = await bus.execute(new GetTraceInPagesQuery(area, year, opts.cell, { asKnownAt }));
+          const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+          await writeTo(out, TRACE_CSV_HEADER);
+          for await (const items of pages) await writeTo(out, traceItemsToCsv(items));
+          if (opts.out) {
+            await new Promise<void>((resolve, reject) => (out as WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())));
+            console.error(`${summary.items} item(s) written to ${opts.out}`);
+          }
+          return;
+        }
+        const trace = limit === undefined
+          ? await bus.execute(new GetTraceQuery(area, year, opts.cell, { asKnownAt }))
+          : await bus.execute(new GetTracePageQuery(area, year, opts.cell, { limit, after: opts.after }, { asKnownAt }));
+        await output(JSON.stringify(trace, null, 2) + '\n', opts.out);
       });
-      process.stdout.write(JSON.stringify(trace, null, 2) + '\n');
+    });
+
+  program
+    .command('trends')
+    .description('cells across report years: each year as known at one moment, the published figure beside it, the change from the year before')
+    .requiredOption('--area <area>', 'area id, or england-and-wales')
+    .option('--table <table>', 'every cell of one table, such as offendersOnSnapshot')
+    .option('--cells <ids>', 'cell ids separated by commas')
+    .requiredOption('--from <year>', 'first report year, such as 2006-07')
+    .requiredOption('--to <year>', 'last report year, such as 2024-25')
+    .option('--as-known-at <timestamp>', 'as the service knew it then (ISO timestamp)')
+    .option('--format <format>', 'json | csv | text', 'text')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action(async (opts: { area: string; table?: string; cells?: string; from: string; to: string; asKnownAt?: string; format: string; out?: string }) => {
+      const area = knownReportArea(opts.area);
+      if ((opts.table === undefined) === (opts.cells === undefined)) {
+        throw new InvalidInputError('Give either --table or --cells.', [{ field: '--table', rule: 'one-of', message: '--table or --cells' }]);
+      }
+      if (!['json', 'csv', 'text'].includes(opts.format)) throw new InvalidInputError('--format is json, csv or text.', [{ field: '--format', rule: 'one-of', message: 'json, csv or text' }]);
+      const selection = opts.table !== undefined ? { table: opts.table } : { cells: opts.cells!.split(',').map((c) => c.trim()).filter(Boolean) };
+      const query = new GetTrendsQuery(area, selection, parseReportYear(opts.from), parseReportYear(opts.to), { asKnownAt: optionalInstant('--as-known-at', opts.asKnownAt) });
+      const trends = await withReadableStore((app) => app.get(QueryBus).execute(query));
+      warnPerson(trends, opts.format === 'text' ? 'text' : 'json');
+      const text = opts.format === 'json' ? JSON.stringify(trends, null, 2) + '\n' : opts.format === 'csv' ? trendsToCsv(trends) : textWarnings(trends) + trendsToText(trends);
+      await output(text, opts.out);
     });
 
   program

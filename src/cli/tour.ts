@@ -26,7 +26,15 @@ export const EXAMPLES: Record<string, string[]> = {
   import: ['npx mappa import events.ndjson --progress', 'npx mappa generate --scale smoke | npx mappa import -'],
   report: ['npx mappa report --area greater-manchester --year 2014-15 --format text', 'npx mappa report --area england-and-wales --year 2014-15 --as-known-at 2015-04-30T23:59:59Z --format csv --out report.csv'],
   snapshot: ['npx mappa snapshot --area greater-manchester --date 2015-03-31', 'npx mappa snapshot --area greater-manchester --date 2014-09-30 --format json'],
-  trace: ['npx mappa trace --area greater-manchester --year 2014-15 --cell recalledForLicenceBreach.level3.total --reason "checking the recall figure"'],
+  trace: [
+    'npx mappa trace --area greater-manchester --year 2014-15 --cell recalledForLicenceBreach.level3.total --reason "checking the recall figure"',
+    'npx mappa trace --area greater-manchester --year 2014-15 --cell offendersOnSnapshot.level1.category1 --reason "audit 2015-07" --limit 500',
+    'npx mappa trace --area greater-manchester --year 2014-15 --cell offendersOnSnapshot.level1.category1 --reason "audit 2015-07" --format csv --out trace.csv',
+  ],
+  trends: [
+    'npx mappa trends --area greater-manchester --table offendersOnSnapshot --from 2010-11 --to 2014-15',
+    'npx mappa trends --area greater-manchester --cells offendersOnSnapshot.total.category1,level23InYear.total.total --from 2012-13 --to 2014-15 --format json',
+  ],
   check: [
     'npx mappa check reference/published/greater-manchester-2014-15.json --as-printed',
     'npx mappa check reference/published/greater-manchester-2014-15.json --against-area greater-manchester --year 2014-15',

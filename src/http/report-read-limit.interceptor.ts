@@ -37,16 +37,17 @@ export class ReportReadLimitInterceptor implements NestInterceptor {
     return new TooManyRequestsError('You already have as many reports being prepared as the service allows at once; wait for one to finish, then try again.', [
       {
         rule: 'report-read-limit',
-        message: `at most ${budgetPerCaller} report reads in flight per caller; england-and-wales, a period over a year or a trace counts as ${this.limiter!.weightOf(true)}`,
+        message: `at most ${budgetPerCaller} report reads in flight per caller; england-and-wales, a period over a year, a trace or a trend counts as ${this.limiter!.weightOf(true)}`,
       },
     ]);
   }
 }
 
-/** england-and-wales, a trace, or a period longer than a year: the reads that cost many area-reports. */
-export function isExpensiveReportRead(request: Pick<Request, 'params' | 'query'>): boolean {
+/** england-and-wales, a trace, a trend, or a period longer than a year: the reads that cost many area-reports. */
+export function isExpensiveReportRead(request: Pick<Request, 'params' | 'query'> & { path?: string }): boolean {
   const { area, cellId } = request.params ?? {};
-  if (area === ENGLAND_AND_WALES || cellId !== undefined) return true;
+  // A trend counts its tables once per report year (its from/to are report years, not dates).
+  if (area === ENGLAND_AND_WALES || cellId !== undefined || request.path?.startsWith('/trends/')) return true;
   const { from, to } = request.query ?? {};
   return typeof from === 'string' && typeof to === 'string' && longerThanAYear(from, to);
 }

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
 import { ProjectionRunner } from '../../projections/projection-runner';
 import type { Storage } from '../app.module';
-import { GetPeriodHandler, GetReportHandler, GetSnapshotHandler, GetTraceHandler } from '../queries/reports/report-queries.handler';
+import { GetPeriodHandler, GetReportHandler, GetSnapshotHandler, GetTraceHandler, GetTraceInPagesHandler, GetTracePageHandler, GetTrendsHandler } from '../queries/reports/report-queries.handler';
+import { PUBLISHED_FIGURES, type PublishedFigures } from './published-figures';
+import { TrendsService } from './trends';
 import { PROJECTION_RUNNER, READ_SIDE_OPTIONS, type ReadSideOptions } from './read-side.tokens';
 import { ReportService } from './report.service';
 import { withStatementTimeout } from '../sql/statement-timeout';
@@ -42,10 +44,15 @@ export function readSideProviders(storageToken: symbol, options: ReadSideOptions
       // Reports, and only reports, get the statement timeout: a rebuild or an import may run long.
       useFactory: (s: Storage, r: ProjectionRunner) => new ReportService(withStatementTimeout(s.sql!, options.statementTimeoutMs), r),
     },
+    // Trends show the published figures beside the computed ones (PUBLISHED_FIGURES is bound by the app module).
+    { provide: TrendsService, inject: [ReportService, PUBLISHED_FIGURES], useFactory: (r: ReportService, p: PublishedFigures) => new TrendsService(r, p) },
     ReadModelsLifecycle,
     GetReportHandler,
     GetSnapshotHandler,
     GetPeriodHandler,
     GetTraceHandler,
+    GetTracePageHandler,
+    GetTraceInPagesHandler,
+    GetTrendsHandler,
   ];
 }

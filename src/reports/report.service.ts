@@ -8,6 +8,7 @@ import { reportPeriod } from './baseline/fold-report';
 import { populationAged10Plus, populationSource } from './reference-data';
 import { areasOfReport, knownReportArea } from './report-area';
 import { reportChecks } from './report-checks';
+import { decodeTraceCursor, encodeTraceCursor, type TraceCursor, type TraceItemKey } from './trace-cursor';
 import { queryShape, scopeParams, type QueryShape, type ReportScope } from './report-sql';
 import { custodyForSopoBreachItems } from './tables/custody-for-sopo-breach.table';
 import { level23InYearItems } from './tables/level23-in-year.table';
@@ -23,12 +24,14 @@ import { sfoOutcomesItems } from './tables/sfo-outcomes.table';
 import {
   addTotals,
   cellId,
+  COUNTING_UNIT_TEXT,
   parseCellId,
   reportCellIds,
   REPORT_TABLES,
   reportTable,
   TOTAL,
   zeroCells,
+  type CountingUnit,
   type ReportCells,
   type ReportTable,
   type ReportTableId,
@@ -63,6 +66,10 @@ export interface KnowledgeOptions {
 export interface TableLayout {
   id: string;
   section: string;
+  /** What one unit of the table's figures is (issue 14.5): persons, cases, orders, reviews or ratePer100k. */
+  unit: CountingUnit;
+  /** The same in a sentence for the reader. */
+  unitText: string;
   title: string;
   rule: string;
   rows: string[];
@@ -103,6 +110,36 @@ export interface TraceItem {
   column: string;
   counted: EventRef;
   fixedBy: { area: EventRef; category: EventRef; level: EventRef; custody: EventRef; division: EventRef };
+}
+
+/** What a trace is of, and the knowledge moment it is read at. */
+export interface TraceHeading {
+  area: string;
+  year: string;
+  cell: string;
+  /** The cell's value; for rsoRate a rate, whose items are the offenders it divides. */
+  value: number;
+  /** What the cell counts (issue 14.5). */
+  unit: CountingUnit;
+  rule: string;
+  position: string;
+  asKnownAt: string | null;
+}
+
+/** The counted items of a trace: how many (equal to the cell, but for rsoRate), by area and by counted event type. */
+export interface TraceSummary {
+  items: number;
+  byArea: Record<string, number>;
+  byCountedType: Record<string, number>;
+}
+
+/** One page of a trace (issue 14.1); `next` is the `after` of the following page, null on the last. */
+export interface TracePage extends TraceHeading {
+  population?: { value: number | null; source: string };
+  /** On the first page only. */
+  summary?: TraceSummary;
+  items: TraceItem[];
+  next: string | null;
 }
 
 export interface Trace {
@@ -166,8 +203,61 @@ export class ReportService {
     return { area, period: { from, to }, asKnownAt, position: position.toString(), ...emptiness(position, asKnownAt), cells, tables: tables.map((t) => layoutOf(t, area, cells)) };
   }
 
-  /** DOMAIN.md 7: the rule, and every counted item with the events behind it. */
+  /** DOMAIN.md 7: the rule, and every counted item with the events behind it (the unpaged answer, as it always was). */
   async trace(area: string, year: number, cell: string, options: KnowledgeOptions = {}): Promise<Trace> {
+    const traced = await this.tracedCell(area, year, cell, options);
+    const items = await this.withEvents(await this.items(traced, null, null));
+    const { area: a, year: y, cell: c, value, rule, position, asKnownAt, population } = traced;
+    return { area: a, year: y, cell: c, value, rule, position, asKnownAt, items, ...(population ? { population } : {}) };
+  }
+
+  /**
+   * One page of a cell's trace (issue 14.1): at most `limit` items after the cursor `after`, in the
+   * stable order (area, offender, counted event's position, row, column), with `next` to ask for
+   * the rest. Every page is read at the position of the first (the cursor carries it); the first
+   * page (no `after`) also carries the summary.
+   */
+  async tracePage(area: string, year: number, cell: string, options: KnowledgeOptions & { limit: number; after?: string }): Promise<TracePage> {
+    const cursor = options.after === undefined ? null : decodeTraceCursor(options.after);
+    const traced = await this.tracedCell(area, year, cell, cursor ? knowledgeOfCursor(cursor, options) : options);
+    if (cursor) traced.asKnownAt = cursor.asKnownAt;
+    const rows = await this.items(traced, cursor?.after ?? null, options.limit + 1);
+    const page = rows.slice(0, options.limit);
+    const more = rows.length > options.limit;
+    const last = page.length ? keyOf(page[page.length - 1]) : (cursor?.after ?? null);
+    return {
+      ...headingOf(traced),
+      ...(traced.population ? { population: traced.population } : {}),
+      ...(cursor ? {} : { summary: await this.summary(traced) }),
+      items: await this.withEvents(page),
+      next: more ? encodeTraceCursor({ position: BigInt(traced.position), asKnownAt: traced.asKnownAt, after: last }) : null,
+    };
+  }
+
+  /**
+   * The whole trace of a cell for a streamed export: its heading and summary now (so that a bad
+   * cell or an unreachable position is refused before anything is sent), then its items page by
+   * page, every page at the same position, holding only one page in memory.
+   */
+  async traceInPages(area: string, year: number, cell: string, options: KnowledgeOptions = {}, pageSize = 2000): Promise<{ heading: TraceHeading; summary: TraceSummary; pages: AsyncIterable<TraceItem[]> }> {
+    const traced = await this.tracedCell(area, year, cell, options);
+    const summary = await this.summary(traced);
+    const self = this;
+    async function* pages(): AsyncIterable<TraceItem[]> {
+      let after: TraceItemKey | null = null;
+      for (;;) {
+        const rows = await self.items(traced, after, pageSize);
+        if (rows.length) yield await self.withEvents(rows);
+        if (rows.length < pageSize) return;
+        after = keyOf(rows[rows.length - 1]);
+        await yieldToIo(); // other callers' requests run between pages
+      }
+    }
+    return { heading: headingOf(traced), summary, pages: pages() };
+  }
+
+  /** The cell a trace explains, the knowledge it is read at, and what its items are filtered by. */
+  private async tracedCell(area: string, year: number, cell: string, options: KnowledgeOptions): Promise<TracedCell> {
     const parsed = parseCellId(cell);
     const table = REPORT_TABLES.find((t) => t.id === parsed?.table);
     if (!parsed || !table || !table.columns.includes(parsed.column)) {
@@ -184,18 +274,33 @@ export class ReportService {
       throw new NotFoundError(`There is no cell ${echo(cell)} in the report for ${echo(area)}.${didYouMean(cell, Object.keys(cells))}`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
     }
     const [row, column] = table.id === 'rsoRate' ? [TOTAL, 'category1'] : [parsed.row, parsed.column];
-    const items = await this.withEvents(await this.items(counted.id, scope, row, column));
     return {
-      area,
-      year: yearLabel(year),
-      cell,
-      value: cells[cell],
-      rule: table.rule,
-      position: position.toString(),
-      asKnownAt,
-      items,
-      ...(population ? { population } : {}),
+      area, year: yearLabel(year), cell, value: cells[cell], unit: table.unit, rule: table.rule, position: position.toString(), asKnownAt,
+      population, scope, counted: counted.id, row, column,
     };
+  }
+
+  /**
+   * The cells of some tables for each of several report years, all at one knowledge position: what
+   * a trend is made of (issue 14.4). The same table queries as `report`, a year at a time, so a
+   * trend equals the per-year reports by construction; only the tables asked for are counted.
+   */
+  async cellsByYear(area: string, years: readonly number[], tables: readonly ReportTableId[], options: KnowledgeOptions = {}) {
+    const { position, asKnownAt } = await this.knowledge(options);
+    const counted = [...new Set(tables.map((t) => (t === 'rsoRate' ? 'offendersOnSnapshot' : t)))].map(reportTable);
+    const cellsOf = async (year: number): Promise<ReportCells> => {
+      const period = reportPeriod(year);
+      const cells = await this.cells(area, this.scope(area, position, period.from, period.to, period.previousFrom), counted);
+      if (tables.includes('rsoRate')) addRsoRate(cells, area, year);
+      await yieldToIo(); // other callers' requests run between years
+      return cells;
+    };
+    // On a server, an area's years go a few at a time, each on a connection of its own (about what one
+    // area report takes: its ten tables at once); england-and-wales a year at a time, as its report does.
+    const atOnce = this.db.dialect === 'postgres' && area !== ENGLAND_AND_WALES ? TREND_YEARS_AT_ONCE : 1;
+    const perYear = await mapAtMost(years, atOnce, cellsOf);
+    const byYear = new Map(years.map((year, i) => [year, perYear[i]]));
+    return { position: position.toString(), asKnownAt, ...emptiness(position, asKnownAt), byYear };
   }
 
   /** The knowledge position P of a read: asKnownAt, an explicit position, or what the read models reflect now. */
@@ -281,16 +386,39 @@ export class ReportService {
     return counts;
   }
 
-  private async items(table: ReportTableId, scope: ReportScope, row: string, column: string) {
+  /** The traced items after `after` (null: from the first), at most `limit` (null: all), in the stable order of a trace. */
+  private async items(traced: TracedCell, after: TraceItemKey | null, limit: number | null) {
     const { rows } = await this.db.query<ItemRow>(
       `SELECT area, row_id, col_id, offender_id, counted_pos::text, area_pos::text, category_pos::text, level_pos::text,
               custody_pos::text, division_pos::text
-         FROM (${ITEMS[table]!(queryShape(scope))}) items
+         FROM (${ITEMS[traced.counted]!(queryShape(traced.scope))}) items
         WHERE ($6::text = 'total' OR row_id = $6) AND ($7::text = 'total' OR col_id = $7)
-        ORDER BY area, offender_id, counted_pos`,
-      [...scopeParams(scope), row, column],
+          AND ($8::text IS NULL OR (area, offender_id, counted_pos, row_id, col_id) > ($8::text, $9::text, $10::bigint, $11::text, $12::text))
+        ORDER BY area, offender_id, counted_pos, row_id, col_id
+        LIMIT $13`,
+      [...scopeParams(traced.scope), traced.row, traced.column, after?.area ?? null, after?.offenderId ?? null, after?.countedPosition ?? null, after?.row ?? null, after?.column ?? null, limit],
     );
     return rows;
+  }
+
+  /** How many items the trace holds, by area and by the type of the counted event (one statement, no item fetched). */
+  private async summary(traced: TracedCell): Promise<TraceSummary> {
+    const { rows } = await this.db.query<{ area: string; type: string; n: number }>(
+      `SELECT items.area, e.type, count(*)::int AS n
+         FROM (${ITEMS[traced.counted]!(queryShape(traced.scope))}) items
+         JOIN rm_events e ON e.position = items.counted_pos
+        WHERE ($6::text = 'total' OR row_id = $6) AND ($7::text = 'total' OR col_id = $7)
+        GROUP BY items.area, e.type
+        ORDER BY items.area, e.type`,
+      [...scopeParams(traced.scope), traced.row, traced.column],
+    );
+    const summary: TraceSummary = { items: 0, byArea: {}, byCountedType: {} };
+    for (const r of rows) {
+      summary.items += r.n;
+      summary.byArea[r.area] = (summary.byArea[r.area] ?? 0) + r.n;
+      summary.byCountedType[r.type] = (summary.byCountedType[r.type] ?? 0) + r.n;
+    }
+    return summary;
   }
 
   private async withEvents(rows: ItemRow[]): Promise<TraceItem[]> {
@@ -317,6 +445,35 @@ export class ReportService {
   }
 }
 
+/** The cell a trace explains and what its items are filtered by (ReportService.tracedCell). */
+interface TracedCell extends TraceHeading {
+  population: { value: number | null; source: string } | undefined;
+  scope: ReportScope;
+  /** The table whose items are listed (rsoRate lists those of 6.1's category 1 total). */
+  counted: ReportTableId;
+  row: string;
+  column: string;
+}
+
+const headingOf = (t: TracedCell): TraceHeading => ({
+  area: t.area, year: t.year, cell: t.cell, value: t.value, unit: t.unit, rule: t.rule, position: t.position, asKnownAt: t.asKnownAt,
+});
+
+const keyOf = (r: ItemRow): TraceItemKey => ({ area: r.area, offenderId: r.offender_id, countedPosition: r.counted_pos, row: r.row_id, column: r.col_id });
+
+/** The knowledge of a page after the first: the cursor's position; a knowledge option given beside it must agree. */
+function knowledgeOfCursor(cursor: TraceCursor, options: KnowledgeOptions): KnowledgeOptions {
+  const disagrees =
+    (options.atPosition !== undefined && options.atPosition !== cursor.position) ||
+    (options.asKnownAt !== undefined && options.asKnownAt.toISOString() !== cursor.asKnownAt);
+  if (disagrees) {
+    throw new InvalidInputError('after already fixes the knowledge moment of the trace; leave out asKnownAt and atPosition, or give those of the first page.', [
+      { field: 'after', rule: 'same-knowledge', message: 'asKnownAt or atPosition differs from the first page' },
+    ]);
+  }
+  return { atPosition: cursor.position };
+}
+
 /**
  * How many of an england-and-wales report's table statements run at once on a server. All ten at
  * once took ten pooled connections and every core from other callers: with one national report at
@@ -324,6 +481,9 @@ export class ReportService {
  * "Fairness between callers").
  */
 const NATIONAL_STATEMENTS_AT_ONCE = 2;
+
+/** How many report years of one area's trend are counted at once on a server. */
+const TREND_YEARS_AT_ONCE = 4;
 
 /** fn over items, at most `limit` at a time; the answers in the order of the items. */
 async function mapAtMost<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -363,7 +523,10 @@ interface ItemRow {
 }
 
 function layoutOf(table: ReportTable, area: string, cells: ReportCells): TableLayout {
-  return { id: table.id, section: table.section, title: table.title, rule: table.rule, rows: [...table.rows(area, cells)], columns: [...table.columns] };
+  return {
+    id: table.id, section: table.section, unit: table.unit, unitText: COUNTING_UNIT_TEXT[table.unit], title: table.title, rule: table.rule,
+    rows: [...table.rows(area, cells)], columns: [...table.columns],
+  };
 }
 
 /** Sets the rsoRate cell from 6.1's category 1 total and the population (6.11); returns the population used. */

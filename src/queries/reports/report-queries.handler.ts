@@ -3,7 +3,8 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { ProjectionRunner } from '../../../projections/projection-runner';
 import { ReportService } from '../../reports/report.service';
 import { PROJECTION_RUNNER, READ_SIDE_OPTIONS, type ReadSideOptions } from '../../reports/read-side.tokens';
-import { GetPeriodQuery, GetReportQuery, GetSnapshotQuery, GetTraceQuery, type Freshness } from './report-queries';
+import { TrendsService } from '../../reports/trends';
+import { GetPeriodQuery, GetReportQuery, GetSnapshotQuery, GetTraceInPagesQuery, GetTracePageQuery, GetTraceQuery, GetTrendsQuery, type Freshness } from './report-queries';
 
 /** How long a read with ?minPosition waits for the read models to catch up. */
 export const MIN_POSITION_WAIT_MS = 5000;
@@ -64,5 +65,43 @@ export class GetTraceHandler extends ReadModelQueryHandler implements IQueryHand
   async execute({ area, year, cellId, knowledge }: GetTraceQuery) {
     await this.fresh(knowledge);
     return this.reports.trace(area, year, cellId, knowledge);
+  }
+}
+
+@QueryHandler(GetTracePageQuery)
+export class GetTracePageHandler extends ReadModelQueryHandler implements IQueryHandler<GetTracePageQuery> {
+  constructor(reports: ReportService, @Inject(PROJECTION_RUNNER) runner: ProjectionRunner, @Inject(READ_SIDE_OPTIONS) options: ReadSideOptions) {
+    super(reports, runner, options);
+  }
+  async execute({ area, year, cellId, page, knowledge }: GetTracePageQuery) {
+    await this.fresh(knowledge);
+    return this.reports.tracePage(area, year, cellId, { ...knowledge, ...page });
+  }
+}
+
+@QueryHandler(GetTraceInPagesQuery)
+export class GetTraceInPagesHandler extends ReadModelQueryHandler implements IQueryHandler<GetTraceInPagesQuery> {
+  constructor(reports: ReportService, @Inject(PROJECTION_RUNNER) runner: ProjectionRunner, @Inject(READ_SIDE_OPTIONS) options: ReadSideOptions) {
+    super(reports, runner, options);
+  }
+  async execute({ area, year, cellId, knowledge }: GetTraceInPagesQuery) {
+    await this.fresh(knowledge);
+    return this.reports.traceInPages(area, year, cellId, knowledge);
+  }
+}
+
+@QueryHandler(GetTrendsQuery)
+export class GetTrendsHandler extends ReadModelQueryHandler implements IQueryHandler<GetTrendsQuery> {
+  constructor(
+    reports: ReportService,
+    @Inject(PROJECTION_RUNNER) runner: ProjectionRunner,
+    @Inject(READ_SIDE_OPTIONS) options: ReadSideOptions,
+    private readonly trends: TrendsService,
+  ) {
+    super(reports, runner, options);
+  }
+  async execute({ area, selection, from, to, knowledge }: GetTrendsQuery) {
+    await this.fresh(knowledge);
+    return this.trends.trends(area, selection, from, to, knowledge);
   }
 }

@@ -1,5 +1,6 @@
 import { Query } from '@nestjs/cqrs';
-import type { KnowledgeOptions, Report, Trace } from '../../reports/report.service';
+import type { KnowledgeOptions, Report, Trace, TracePage } from '../../reports/report.service';
+import type { Trends, TrendSelection } from '../../reports/trends';
 
 /** Read-your-writes: wait (bounded) until the read models reflect this store position. */
 export interface Freshness {
@@ -49,6 +50,46 @@ export class GetTraceQuery extends Query<Trace> {
     readonly area: string,
     readonly year: number,
     readonly cellId: string,
+    readonly knowledge: KnowledgeOptions & Freshness = {},
+  ) {
+    super();
+  }
+}
+
+/** One page of a cell's trace, the first with its summary (issue 14.1). */
+export class GetTracePageQuery extends Query<TracePage> {
+  constructor(
+    readonly area: string,
+    readonly year: number,
+    readonly cellId: string,
+    readonly page: { limit: number; after?: string },
+    readonly knowledge: KnowledgeOptions & Freshness = {},
+  ) {
+    super();
+  }
+}
+
+type TraceInPages = Awaited<ReturnType<import('../../reports/report.service').ReportService['traceInPages']>>;
+
+/** A cell's whole trace, page by page at one position, for a streamed export (issue 14.1). */
+export class GetTraceInPagesQuery extends Query<TraceInPages> {
+  constructor(
+    readonly area: string,
+    readonly year: number,
+    readonly cellId: string,
+    readonly knowledge: KnowledgeOptions & Freshness = {},
+  ) {
+    super();
+  }
+}
+
+/** Cells across report years, from year `from` to year `to` (issue 14.4). */
+export class GetTrendsQuery extends Query<Trends> {
+  constructor(
+    readonly area: string,
+    readonly selection: TrendSelection,
+    readonly from: number,
+    readonly to: number,
     readonly knowledge: KnowledgeOptions & Freshness = {},
   ) {
     super();

@@ -35,7 +35,7 @@ export function reportToHtml(report: RenderableReport): string {
           .map((c) => `<td title="${escape(cellId(t.id as never, r, c))}">${figure(report.cells[cellId(t.id as never, r, c)])}</td>`)
           .join('')}</tr>`)
         .join('');
-      return `<section id="${escape(t.id)}"><h2>${escape(t.section)} ${escape(t.title)}</h2><table>${head}${body}</table><details><summary>How this is counted</summary><p>${escape(t.rule)}</p></details></section>`;
+      return `<section id="${escape(t.id)}"><h2>${escape(t.section)} ${escape(t.title)}</h2>${t.unitText ? `<p class="unit">Each figure counts ${escape(t.unitText)}.</p>` : ''}<table>${head}${body}</table><details><summary>How this is counted</summary><p>${escape(t.rule)}</p></details></section>`;
     })
     .join('\n');
   const checks = report.checks

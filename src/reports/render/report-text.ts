@@ -9,7 +9,7 @@ export function tablesToText(tables: readonly TableLayout[], cells: ReportCells)
       const rows = t.rows.map((r) => [shortLabel(r), ...t.columns.map((c) => format(cells[cellId(t.id as never, r, c)]))]);
       const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i].length)));
       const line = (row: string[]) => row.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
-      return `${t.section} ${t.title}\n${line(header)}\n${rows.map(line).join('\n')}`;
+      return `${t.section} ${t.title}${t.unit ? ` [${t.unit}]` : ''}\n${line(header)}\n${rows.map(line).join('\n')}`;
     })
     .join('\n\n');
 }

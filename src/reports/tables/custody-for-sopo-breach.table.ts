@@ -4,6 +4,7 @@ import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type Que
 export const custodyForSopoBreach: ReportTable = {
   id: 'custodyForSopoBreach',
   section: '6.6',
+  unit: 'persons',
   title: 'Offenders sent to custody for a breach of SOPO (Sexual Offence Prevention Order)',
   rule:
     '6.6 `custodyForSopoBreach` (row category1; cols level2,level3,total): distinct offenders with ' +

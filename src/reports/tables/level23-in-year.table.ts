@@ -4,6 +4,7 @@ import { fixingColumns, intervalsDuring, KNOWN_INTERVALS } from '../report-sql';
 export const level23InYear: ReportTable = {
   id: 'level23InYear',
   section: '6.2',
+  unit: 'persons',
   title: 'MAPPA-eligible offenders in level 2 and 3 by category (yearly total from 1 April to 31 March)',
   rule:
     '6.2 `level23InYear` (rows level2,level3,total; cols category1-3,total): distinct offenders in the area at ' +

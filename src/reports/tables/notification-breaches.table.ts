@@ -4,6 +4,7 @@ import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type Que
 export const notificationBreaches: ReportTable = {
   id: 'notificationBreaches',
   section: '6.4',
+  unit: 'persons',
   title:
     'How many Registered Sexual Offenders were either cautioned or convicted for breaches of the notification requirement?',
   rule:

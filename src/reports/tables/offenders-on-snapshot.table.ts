@@ -4,6 +4,7 @@ import { fixingColumns, intervalsDuring, KNOWN_INTERVALS } from '../report-sql';
 export const offendersOnSnapshot: ReportTable = {
   id: 'offendersOnSnapshot',
   section: '6.1',
+  unit: 'persons',
   title: 'MAPPA-eligible offenders in the community on 31 March (a snapshot)',
   rule:
     '6.1 `offendersOnSnapshot` (rows level1-3,total; cols category1-3,total): offenders in the area at S and in the ' +

@@ -4,6 +4,7 @@ import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type Que
 export const ordersImposed: ReportTable = {
   id: 'ordersImposed',
   section: '6.3',
+  unit: 'orders',
   title:
     'Sexual Offences Prevention Orders (SOPOs), Notification Orders (NOs), & Foreign Travel Orders (FTOs) imposed by the courts',
   rule:

@@ -4,6 +4,7 @@ import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type Que
 export const recalledForLicenceBreach: ReportTable = {
   id: 'recalledForLicenceBreach',
   section: '6.5',
+  unit: 'persons',
   title: 'Offenders returned to custody for breach of licence',
   rule:
     '6.5 `recalledForLicenceBreach` (rows level2,level3,total; cols category1-3,total): distinct offenders with at ' +

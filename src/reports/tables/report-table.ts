@@ -20,10 +20,29 @@ export type ReportTableId =
 /** Cell values of a report or of a published figures file, by cell id (`<table>.<row>.<column>`). */
 export type ReportCells = Record<string, number>;
 
+/**
+ * What one unit of a table's figures is (issue 14.5), so that nobody compares a count of people
+ * with a count of occasions: `persons` are distinct offenders (each counted once per cell), `cases`
+ * SFO charges (one chargeId), `orders` court orders, `reviews` serious case reviews, `ratePer100k`
+ * offenders per 100,000 of the population aged 10 and over.
+ */
+export type CountingUnit = 'persons' | 'cases' | 'orders' | 'reviews' | 'ratePer100k';
+
+/** The sentence a reader sees beside a table for each unit. */
+export const COUNTING_UNIT_TEXT: Readonly<Record<CountingUnit, string>> = {
+  persons: 'distinct offenders: each person is counted once in a cell, however many events they had',
+  cases: 'SFO cases: one charge (chargeId) is one case; one offender may have several',
+  orders: 'orders imposed: one offender may have several',
+  reviews: 'serious case reviews commenced: one offender may have several',
+  ratePer100k: 'offenders per 100,000 of the population aged 10 and over (a rate, not a count)',
+};
+
 export interface ReportTable {
   id: ReportTableId;
   /** Section of DOMAIN.md that defines the table, e.g. '6.1'. */
   section: string;
+  /** What the table counts (issue 14.5). */
+  unit: CountingUnit;
   /** The title as the published report words it (without the year's dates). */
   title: string;
   /** The rule text, quoted verbatim from DOMAIN.md (line breaks joined), with its section number. */

@@ -7,6 +7,7 @@ export const UNASSIGNED = 'unassigned';
 export const rsoByDivision: ReportTable = {
   id: 'rsoByDivision',
   section: '6.10',
+  unit: 'persons',
   title: 'Number of RSOs per Division – a snapshot taken on 31 March',
   rule:
     '6.10 `rsoByDivision` (rows: each division of the area, `unassigned`, `total`; col count; for ' +

@@ -3,6 +3,7 @@ import type { ReportTable } from './report-table';
 export const rsoRate: ReportTable = {
   id: 'rsoRate',
   section: '6.11',
+  unit: 'ratePer100k',
   title: 'Total number of Registered Sexual Offenders per 100,000 population',
   rule:
     "6.11 `rsoRate` (row per100k; col value): `offendersOnSnapshot.total.category1` per 100,000 of the area's " +

@@ -4,6 +4,7 @@ import { covers, factsOf, fixingColumns, KNOWN_EVENTS, KNOWN_INTERVALS, type Que
 export const seriousCaseReviews: ReportTable = {
   id: 'seriousCaseReviews',
   section: '6.7',
+  unit: 'reviews',
   title: 'Serious Case Reviews (SCR) resulting from Level 2 and 3 offenders under probation supervision charged with SFO',
   rule:
     '6.7 `seriousCaseReviews` (rows level2,level3; cols category1-3): reviews commenced during P for charges made ' +

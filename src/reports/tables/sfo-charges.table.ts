@@ -5,6 +5,7 @@ import { SFO_ROWS, sfoCases } from './sfo-rows';
 export const sfoCharges: ReportTable = {
   id: 'sfoCharges',
   section: '6.8',
+  unit: 'cases',
   title: 'Offenders under probation supervision charged with a Serious Further Offence (SFO)',
   rule:
     '6.8 `sfoCharges` (rows category1-level1, category1-level2, category1-level3, category2-level1, ' +

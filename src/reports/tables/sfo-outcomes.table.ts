@@ -5,6 +5,7 @@ import { SFO_ROWS, sfoCases } from './sfo-rows';
 export const sfoOutcomes: ReportTable = {
   id: 'sfoOutcomes',
   section: '6.9',
+  unit: 'cases',
   title: 'Offenders under probation supervision on an outstanding charge for SFO',
   rule:
     '6.9 `sfoOutcomes` (same rows; cols convicted, outstandingAtEnd, otherOutcome, leftArea): the cases of 6.8 that ' +
