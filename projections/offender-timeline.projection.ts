@@ -35,8 +35,12 @@ export class OffenderTimelineProjection implements Projection {
       ref_id       text,
       data         jsonb NOT NULL,
       retracted_at bigint,
-      retracted_by uuid
+      retracted_by uuid,
+      agency       text
     );
+    -- The poster's agency (revisions name it, issue 14.3). Added to stores made before it: their
+    -- rows say null until a mappa rebuild fills them in.
+    ALTER TABLE rm_events ADD COLUMN IF NOT EXISTS agency text;
     CREATE INDEX IF NOT EXISTS rm_events_offender ON rm_events (offender_id, position);
     ${READER_INDEXES.map((i) => i.sql).join('\n    ')}
   `;
@@ -48,7 +52,7 @@ export class OffenderTimelineProjection implements Projection {
     for (const e of events) {
       const data = e.data as Record<string, unknown>;
       const refId = (data.orderId ?? data.chargeId ?? data.reviewId ?? data.retractedEventId ?? null) as string | null;
-      rows.set(e.eventId, [e.position, e.eventId, e.offenderId, e.revision, e.type, e.occurredOn, e.recordedAt, refId, JSON.stringify(e.data), null, null]);
+      rows.set(e.eventId, [e.position, e.eventId, e.offenderId, e.revision, e.type, e.occurredOn, e.recordedAt, refId, JSON.stringify(e.data), null, null, e.metadata.agency]);
       if (e.type === 'EventRetracted') retractions.push({ target: e.data.retractedEventId, position: e.position, eventId: e.eventId, offenderId: e.offenderId });
     }
     const earlier: typeof retractions = [];
@@ -61,7 +65,7 @@ export class OffenderTimelineProjection implements Projection {
     }
     await tx.copyRows(
       'rm_events',
-      ['position', 'event_id', 'offender_id', 'revision', 'type', 'occurred_on', 'recorded_at', 'ref_id', 'data', 'retracted_at', 'retracted_by'],
+      ['position', 'event_id', 'offender_id', 'revision', 'type', 'occurred_on', 'recorded_at', 'ref_id', 'data', 'retracted_at', 'retracted_by', 'agency'],
       [...rows.values()],
     );
     // A retraction names an event of the same offender (DOMAIN.md 5): found through the offender's index.

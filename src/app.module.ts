@@ -25,7 +25,8 @@ import { ReportsController } from './http/reports.controller';
 import { OperationsController } from './http/operations.controller';
 import { MetricsController } from './http/metrics.controller';
 import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, PROJECTION_RUNNER } from './reports/read-side.tokens';
-import { noPublishedFigures, PUBLISHED_FIGURES } from './reports/published-figures';
+import { PublicationsController } from './publications/publications.controller';
+import { publicationsProviders } from './publications/publications.providers';
 
 export const APP_CONFIG = Symbol('AppConfig');
 export const STORAGE = Symbol('Storage');
@@ -69,7 +70,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), ...(rateLimit ? [ThrottlerModule.forRoot(throttlerOptions(rateLimit))] : [])],
-      controllers: http ? [OffenderEventsController, EventBatchesController, HealthController, AccessAuditController, ReportsController, OperationsController, MetricsController] : [],
+      controllers: http ? [OffenderEventsController, EventBatchesController, HealthController, AccessAuditController, ReportsController, OperationsController, MetricsController, PublicationsController] : [],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
@@ -82,8 +83,8 @@ export class AppModule {
           catchUpBeforeRead: !http,
           statementTimeoutMs: options.reportStatementTimeoutMs ?? DEFAULT_REPORT_STATEMENT_TIMEOUT_MS,
         }),
-        // Published figures shown beside trends (issue 14): none until publications are recorded.
-        { provide: PUBLISHED_FIGURES, useValue: noPublishedFigures },
+        // Publications also give trends their published figures (PUBLISHED_FIGURES).
+        ...publicationsProviders(STORAGE),
         { provide: REPORT_READ_LIMITER, useValue: reportReads ? new ReportReadLimiter(reportReads) : null },
         Authenticator,
         { provide: AccessAudit, useFactory: (s: Storage, clock: Clock) => new AccessAudit(s.sql, clock), inject: [STORAGE, CLOCK] },

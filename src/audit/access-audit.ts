@@ -14,7 +14,7 @@ import { ACCESS_AUDIT_APPEND_LOCK, ACCESS_AUDIT_INIT_LOCK, ACCESS_AUDIT_SCHEMA_S
  * `write-refused`: a posted event the record-events handler refused; `registered-in-another-area`:
  * an offender known to an area was registered into another one (docs/security.md, section 3).
  */
-export type AccessAction = 'offender-state' | 'offender-history' | 'trace' | 'access-audit' | 'write-refused' | 'registered-in-another-area';
+export type AccessAction = 'offender-state' | 'offender-history' | 'trace' | 'revisions' | 'access-audit' | 'write-refused' | 'registered-in-another-area';
 
 export interface AccessAuditEntry {
   caller: Caller;

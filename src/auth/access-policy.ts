@@ -243,3 +243,20 @@ function assertCovers(principal: Principal, area: string): void {
 function forbidden(rule: string, message: string, field?: string): ForbiddenError {
   return new ForbiddenError(message, [field === undefined ? { rule, message } : { field, rule, message }]);
 }
+
+/**
+ * Recording that a report of `area` was published (issue 14.2): publishers of that area;
+ * england-and-wales only for `*`. The role gives no offender data.
+ */
+export function assertMayPublish(principal: Principal, area: string): void {
+  if (!hasRole(principal, 'publisher')) throw forbidden('role', 'Only a publisher may record that a report was published.');
+  assertCovers(principal, area);
+}
+
+/** The publications of `area` and the reports as published (aggregate figures): analysts, auditors and publishers of that area. */
+export function assertMayReadPublications(principal: Principal, area: string): void {
+  if (!hasRole(principal, 'analyst') && !hasRole(principal, 'auditor') && !hasRole(principal, 'publisher')) {
+    throw forbidden('role', 'Only an analyst, an auditor or a publisher may read publications.');
+  }
+  assertCovers(principal, area);
+}

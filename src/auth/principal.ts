@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
 export const AGENCIES = ['police', 'probation', 'prison', 'duty-to-cooperate', 'moj'] as const;
-export const ROLES = ['recorder', 'analyst', 'auditor', 'admin'] as const;
+export const ROLES = ['recorder', 'analyst', 'auditor', 'admin', 'publisher'] as const;
 /** The `areas` claim value that means every area, and with it the england-and-wales figures. */
 export const ALL_AREAS = '*';
 

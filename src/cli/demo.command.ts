@@ -13,6 +13,7 @@ import { greaterManchesterArrivals } from '../demo/greater-manchester-history';
 import { GetReportQuery, GetTraceQuery } from '../queries/reports/report-queries';
 import { reportToHtml } from '../reports/render/report-html';
 import { tablesToText } from '../reports/render/report-text';
+import { demoPublication } from '../publications/demo-publication';
 import { compareCells } from '../reports/report-checks';
 import { findEventStore } from '../event-store/event-store-presence';
 import { createCliContext } from './app-context';
@@ -37,6 +38,8 @@ export interface DemoResult {
   differences: ReturnType<typeof compareCells>;
   failedChecks: number;
   htmlFile: string;
+  /** The publication the demo records, and the revision from 30 April 2015 to it (issue 14.2, 14.3). */
+  publication: Awaited<ReturnType<typeof demoPublication>>;
 }
 
 /**
@@ -97,6 +100,8 @@ export async function runDemo(options: { dataDir: string; out: string; log?: (li
     const changed = Object.keys(report.cells).filter((id) => report.cells[id] !== earlier.cells[id] && Number.isFinite(report.cells[id]));
     log(`As known on 30 April 2015 (position ${earlier.position}), ${changed.length} cell(s) differed: ${changed.slice(0, 6).join(', ')}${changed.length > 6 ? ', ...' : ''}`);
 
+    const publication = await demoPublication(app, log);
+
     const trace = await queryBus.execute(new GetTraceQuery('greater-manchester', 2014, 'recalledForLicenceBreach.level3.total'));
     log(`Trace of recalledForLicenceBreach.level3.total = ${trace.value}: ${trace.items.map((i) => `${i.offenderId} (${i.counted.type} ${i.counted.occurredOn}, position ${i.counted.position})`).join('; ')}`);
 
@@ -105,7 +110,7 @@ export async function runDemo(options: { dataDir: string; out: string; log?: (li
     log('');
     log('Next, in this folder, copy and paste:');
     for (const line of await demoNextCommands(options.dataDir)) log(`  ${line}`);
-    return { events: arrivals.length, appended, refused, importSeconds, differences, failedChecks, htmlFile: options.out };
+    return { events: arrivals.length, appended, refused, importSeconds, differences, failedChecks, htmlFile: options.out, publication };
   } finally {
     await app.close();
   }

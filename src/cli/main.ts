@@ -15,6 +15,7 @@ import { registerGenerateCommand } from './generate.command';
 import { registerDemoCommand } from './demo.command';
 import { registerReportCommands } from './report.commands';
 import { registerOperationsCommands } from './operations.commands';
+import { registerPublicationCommands } from './publication.commands';
 import { addExamples, TOUR } from './tour';
 import { devPublicKeyPem, tokenCommand, type TokenCommandOptions } from './token.command';
 
@@ -94,6 +95,7 @@ program
   });
 
 registerReportCommands(program);
+registerPublicationCommands(program);
 registerDemoCommand(program);
 registerOperationsCommands(program);
 registerGenerateCommand(program);

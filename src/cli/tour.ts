@@ -39,6 +39,16 @@ export const EXAMPLES: Record<string, string[]> = {
     'npx mappa check reference/published/greater-manchester-2014-15.json --as-printed',
     'npx mappa check reference/published/greater-manchester-2014-15.json --against-area greater-manchester --year 2014-15',
   ],
+  publish: [
+    'npx mappa publish --area greater-manchester --year 2014-15 --published-on 2015-10-29 --figures reference/published/greater-manchester-2014-15.json',
+    'npx mappa publish --area greater-manchester --year 2015-16 --as-known-at 2016-06-30T23:59:59Z',
+  ],
+  publications: ['npx mappa publications --area greater-manchester', 'npx mappa publications --area greater-manchester --year 2014-15 --format json'],
+  publication: ['npx mappa publication 1', 'npx mappa publication 1 --report'],
+  revisions: [
+    'npx mappa revisions --area greater-manchester --year 2014-15 --from 2015-04-30T23:59:59Z --to publication:1',
+    'npx mappa revisions --area greater-manchester --year 2014-15 --from 2015-04-30T23:59:59Z --reason "why the SOPO figure moved"',
+  ],
   demo: ['npx mappa demo', 'npx mappa demo --data-dir /tmp/mappa-demo --out demo.html'],
   migrate: ['npx mappa migrate', 'EVENT_STORE=postgres DATABASE_URL=postgres://user@host:5432/mappa npx mappa migrate'],
   rebuild: ['npx mappa rebuild'],

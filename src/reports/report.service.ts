@@ -38,7 +38,7 @@ import {
 } from './tables';
 
 /** The item query of each counted table (rsoRate is computed from 6.1 and the population). */
-const ITEMS: Partial<Record<ReportTableId, (shape: QueryShape) => string>> = {
+export const ITEMS: Partial<Record<ReportTableId, (shape: QueryShape) => string>> = {
   offendersOnSnapshot: offendersOnSnapshotItems,
   level23InYear: level23InYearItems,
   ordersImposed: ordersImposedItems,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   assertMayAdminister,
+  assertMayPublish,
+  assertMayReadPublications,
   assertMayReadAccessAudit,
   assertMayReadOffender,
   assertMayReadReport,
@@ -133,7 +135,7 @@ describe('a recorder posts only for offenders managed in its areas', () => {
 
   it('only the recorder role records, whatever the other roles; the local operator records anything', () => {
     const level = event('LevelChanged', { level: 2 });
-    for (const role of ['analyst', 'auditor', 'admin'] as Role[]) {
+    for (const role of ['analyst', 'auditor', 'admin', 'publisher'] as Role[]) {
       expect(recordingRefusal(who([role], 'moj', ['*']), gmStream, level)?.details[0]).toMatchObject({ rule: 'role' });
     }
     expect(recordingRefusal(LOCAL_OPERATOR, gmStream, event('SfoCharged', { chargeId: 'C1' }))).toBeNull();
@@ -141,12 +143,13 @@ describe('a recorder posts only for offenders managed in its areas', () => {
 });
 
 describe('reads: the role table (docs/security.md, "Reading")', () => {
-  type Capability = 'report' | 'report-e&w' | 'trace' | 'offender' | 'access-audit' | 'administer';
+  type Capability = 'report' | 'report-e&w' | 'trace' | 'offender' | 'access-audit' | 'administer' | 'publish' | 'publications';
   const TABLE: Record<Role, Capability[]> = {
     recorder: [],
-    analyst: ['report'],
-    auditor: ['report', 'trace', 'offender', 'access-audit'],
+    analyst: ['report', 'publications'],
+    auditor: ['report', 'trace', 'offender', 'access-audit', 'publications'],
     admin: ['administer'],
+    publisher: ['publish', 'publications'],
   };
   const check: Record<Capability, (p: Principal) => void> = {
     report: (p) => assertMayReadReport(p, GM),
@@ -155,6 +158,8 @@ describe('reads: the role table (docs/security.md, "Reading")', () => {
     offender: (p) => assertMayReadOffender(p, [GM]),
     'access-audit': (p) => assertMayReadAccessAudit(p),
     administer: (p) => assertMayAdminister(p),
+    publish: (p) => assertMayPublish(p, GM),
+    publications: (p) => assertMayReadPublications(p, GM),
   };
   const cases = (Object.keys(TABLE) as Role[]).flatMap((role) =>
     (Object.keys(check) as Capability[]).map((capability) => ({ role, capability, allowed: TABLE[role].includes(capability) })),

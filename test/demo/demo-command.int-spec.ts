@@ -7,6 +7,8 @@ import { createCliContext } from '../../src/cli/app-context';
 import { runDemo, type DemoResult } from '../../src/cli/demo.command';
 import { loadConfig } from '../../src/config/app-config';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store';
+import { DEMO_EARLIER_MOMENT } from '../../src/publications/demo-publication';
+import { RevisionsService } from '../../src/publications/revisions';
 import { GetReportQuery, GetTraceQuery } from '../../src/queries/reports/report-queries';
 
 // `mappa demo`: the Greater Manchester history imported through the command path into a fresh
@@ -74,6 +76,37 @@ describe('mappa demo', () => {
           }
         }
       }
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
+
+  it('records the 2014/15 publication: the seed\'s two printed inconsistencies are failed checks of it (issue 14.2)', () => {
+    const { publication } = result.publication;
+    expect(publication).toMatchObject({ area: 'greater-manchester', year: '2014/15', figures: { given: true } });
+    expect(publication.figureChecks.filter((c) => !c.ok).map((c) => c.id).sort()).toEqual(['level23InYear.column.category3', 'level23InYear.row.total', 'rsoByDivision.total']);
+    expect(publication.differences.map((d) => d.cellId)).toEqual(['level23InYear.total.category3']);
+    expect(lines.join('\n')).toContain(`Recorded publication:${publication.id} of greater-manchester 2014/15`);
+  });
+
+  it('"as known on 30 April 2015" is one revised cell, with the event that moved it, in the store at its position (issue 14.3)', async () => {
+    const app = await createCliContext({ config: { ...loadConfig(), eventStore: 'embedded', databaseUrl: undefined, dataDir: path.join(dir, 'store') } });
+    try {
+      const { publication } = result.publication;
+      const from = { asked: DEMO_EARLIER_MOMENT, knowledge: { asKnownAt: new Date(DEMO_EARLIER_MOMENT) } };
+      const to = { asked: `publication:${publication.id}`, knowledge: { atPosition: BigInt(publication.position) } };
+      const revisions = await app.get(RevisionsService).revisions('greater-manchester', 2014, from, to, 'items');
+      expect(revisions.cells.map((c) => c.cellId)).toEqual(['ordersImposed.sopo.count']);
+      const [cell] = revisions.cells;
+      expect(cell).toMatchObject({ from: 112, to: 113, change: 1, entered: 1, left: 0 });
+      const [item] = cell.items!;
+      const stream = await app.get<EventStore>(EVENT_STORE).readStream(item.offenderId);
+      const cause = stream.find((e) => e.position.toString() === item.cause.position);
+      expect({ eventId: cause?.eventId, type: cause?.type, agency: cause?.metadata.agency, recordedAt: cause?.recordedAt }).toEqual({
+        eventId: item.cause.eventId, type: 'SopoImposed', agency: item.cause.agency, recordedAt: item.cause.recordedAt,
+      });
+      expect(item.cause.recordedAt > DEMO_EARLIER_MOMENT).toBe(true);
+      expect(item.cause.kind).toBe('late-record');
     } finally {
       await app.close();
     }
