@@ -40,6 +40,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const GM = 'greater-manchester';
 const auditor: Principal = { sub: 'auditor-gm', agency: 'moj', roles: ['auditor'], areas: [GM] };
 const analyst: Principal = { sub: 'analyst-gm', agency: 'moj', roles: ['analyst'], areas: [GM] };
+const nationalAuditor: Principal = { sub: 'auditor-national', agency: 'moj', roles: ['auditor'], areas: ['*'] };
 
 // Without Chromium the browser tests cannot run: said plainly, and a failure in CI (.ci/run installs it).
 const haveChromium = existsSync(CHROMIUM);
@@ -53,7 +54,7 @@ if (!haveChromium) {
   let app: NestExpressApplication;
   let base: string;
   let browser: Browser;
-  let tokens: { auditor: string; analyst: string };
+  let tokens: { auditor: string; analyst: string; national: string };
   const timings: string[] = [];
 
   beforeAll(async () => {
@@ -72,7 +73,7 @@ if (!haveChromium) {
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
     const key = { privateKey: privateKey as KeyLike as KeyObject, publicKey: publicKey as KeyObject, algorithm: 'ES256' as const };
-    tokens = { auditor: await mintToken(auditor, { key }), analyst: await mintToken(analyst, { key }) };
+    tokens = { auditor: await mintToken(auditor, { key }), analyst: await mintToken(analyst, { key }), national: await mintToken(nationalAuditor, { key }) };
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], env: { ...process.env, TZ: 'UTC' } });
   }, 1_200_000); // the demo imports 60,000 events through the command path: minutes on a busy machine
 
@@ -196,26 +197,40 @@ if (!haveChromium) {
     expect(notes.getRow(2).getCell(2).value).toBe(report.position);
     expect(notes.getRow(6).getCell(4).value).toBe(report.tables[0].rule);
 
-    await page.getByRole('button', { name: /Trend of 6.1/ }).click();
+    await page.getByRole('button', { name: 'Trend of 6.1 across the years', exact: true }).click();
     await page.locator('[data-testid="trend-chart"] canvas').waitFor({ timeout: 60_000 });
-    await expect(page.getByTestId('trend-chart').getAttribute('data-years')).resolves.toBe('2008-09..2014-15');
+    await expect(page.getByTestId('trend-chart').getAttribute('data-years')).resolves.toBe('2008/09..2014/15');
+    expect(await page.locator('aside.trend table.items tbody tr th').allTextContents()).toEqual(['2008/09', '2009/10', '2010/11', '2011/12', '2012/13', '2013/14', '2014/15']);
+    // The published 2014/15 figure (the demo's publication) is marked beside the computed one.
+    const lastYear = await page.locator('aside.trend table.items tbody tr').last().locator('td').allTextContents();
+    expect(lastYear[1]).toBe(String((published.cells as Record<string, number>)['offendersOnSnapshot.total.total']));
     await page.locator('aside.trend').screenshot({ path: path.join(ROOT, 'docs/workbench-trend.png') });
     await page.close();
   }, 180_000);
 
   it('keyboard alone picks an area and opens a trace', async () => {
-    const page = await signedIn(tokens.auditor);
-    const area = page.getByLabel('Area');
-    await area.focus();
-    await page.keyboard.press('End'); // the last area (the only one this token covers)
-    await expect(area.inputValue()).resolves.toBe(GM);
+    const page = await signedIn(tokens.national);
+    const focused = () => page.evaluate(() => {
+      const e = (globalThis as unknown as InPage).document.activeElement;
+      return e ? `${e.id}|${e.closest('[name]')?.getAttribute('name') ?? ''}|${e.classList.contains('cell') ? 'cell' : ''}` : '';
+    });
+    const tabTo = async (wanted: (f: string) => boolean, most = 80) => {
+      for (let i = 0; i < most && !wanted(await focused()); i++) await page.keyboard.press('Tab');
+      expect(wanted(await focused())).toBe(true);
+    };
+    await tabTo((f) => f.includes('|area|'));
+    await page.keyboard.press('Home'); // the first area
+    await page.getByRole('heading', { name: /Avon and Somerset/ }).waitFor({ timeout: 60_000 });
+    await page.keyboard.type('Greater Manchester');
+    await page.getByRole('heading', { name: /2014\/15: Greater Manchester/ }).waitFor({ timeout: 60_000 });
+    await expect(page.locator('select[name=area]').inputValue()).resolves.toBe(GM);
     // Tab on to the first traceable figure, open it with Enter.
-    for (let i = 0; i < 40 && !(await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.classList.contains('cell'))); i++) await page.keyboard.press('Tab');
+    await tabTo((f) => f.endsWith('|cell'));
     const cell = await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.closest('td')?.getAttribute('data-cell'));
     expect(cell).toMatch(/^offendersOnSnapshot\./);
     await page.keyboard.press('Enter');
     await expect(page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id)).resolves.toBe('trace-heading');
-    for (let i = 0; i < 5 && (await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id)) !== 'reason'; i++) await page.keyboard.press('Tab');
+    await tabTo((f) => f.startsWith('reason|'), 5);
     await page.keyboard.type('keyboard check');
     await page.keyboard.press('Enter');
     await page.getByTestId('trace-items').waitFor();
