@@ -133,6 +133,14 @@ if (!haveChromium) {
     expect(await page.locator('[data-testid="trace-items"] tbody tr').count()).toBe(8);
     await expect(page.getByTestId('trace-summary').textContent()).resolves.toMatch(/^8 item\(s\)/);
     await page.locator('aside.trace').screenshot({ path: path.join(ROOT, 'docs/workbench-trace.png') });
+    // From an item, the offender's history in effective order, and the state at a date.
+    const first = (await page.locator('[data-testid="trace-items"] tbody tr code').first().textContent())!;
+    await page.getByRole('button', { name: `History of offender ${first}` }).click();
+    await page.getByTestId('offender-events').waitFor({ timeout: 60_000 });
+    const dates = await page.locator('[data-testid="offender-events"] tbody tr td:first-child').allTextContents();
+    expect(dates.length).toBeGreaterThan(0);
+    expect(dates).toEqual([...dates].sort());
+    await expect(page.getByTestId('offender-state').textContent()).resolves.toContain(first);
     await page.close();
     // The reason went to the access audit.
     const audit = await (await fetch(`${base}/audit/access?reason=${encodeURIComponent('test reads the audit')}`, { headers: { Authorization: `Bearer ${tokens.auditor}` } })).json();
@@ -235,6 +243,23 @@ if (!haveChromium) {
     await page.keyboard.press('Enter');
     await page.getByTestId('trace-items').waitFor();
     expect(await page.locator('[data-testid="trace-items"] tbody tr').count()).toBeGreaterThan(0);
+    await page.close();
+  }, 180_000);
+
+  it('reads at 200% zoom without the page scrolling sideways, and lists the publication of the report', async () => {
+    const page = await browser.newPage({ viewport: { width: 640, height: 450 }, deviceScaleFactor: 2 }); // a 1280x900 screen at 200%
+    await page.goto(base);
+    await page.getByLabel('Bearer token').fill(tokens.auditor);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('td[data-cell="offendersOnSnapshot.total.total"]').waitFor({ timeout: 60_000 });
+    const overflow = await page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return d.scrollWidth - d.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0); // wide tables scroll inside their own box
+    await expect(page.getByRole('heading', { name: 'Publications of this report' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'As known when published' }).click();
+    await page.getByTestId('moment').getByText(/as known when published/).waitFor({ timeout: 60_000 });
     await page.close();
   }, 180_000);
 

@@ -83,4 +83,6 @@ function Who({ session, onSignOut }: { session: Session; onSignOut: () => void }
   );
 }
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.textContent = ''; // the "Loading" line of index.html
+render(<App />, root);

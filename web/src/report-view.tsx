@@ -22,14 +22,26 @@ export interface Selection {
   to: string;
   /** A local date-time (the picker's value), or ''. */
   asKnownAt: string;
+  /** Or the knowledge moment of a publication (its position). */
+  publication: Publication | null;
+}
+
+interface Publication {
+  id: string;
+  year: string;
+  position: string;
+  publishedOn: string;
+  recordedBy: { actor: string; agency: string };
+  figures: { given: false } | { given: true; checks: number; failedChecks: number; differences: number };
 }
 
 /** The API path and query of a selection. */
 function request(s: Selection): { path: string; query: Record<string, string | undefined>; name: string } {
   const asKnownAt = s.asKnownAt ? new Date(s.asKnownAt).toISOString() : undefined;
-  if (s.kind === 'date') return { path: `/snapshots/${s.area}`, query: { date: s.date, asKnownAt }, name: `snapshot-${s.area}-${s.date}` };
-  if (s.kind === 'period') return { path: `/periods/${s.area}`, query: { from: s.from, to: s.to, asKnownAt }, name: `period-${s.area}-${s.from}-${s.to}` };
-  return { path: `/reports/${s.area}/${s.year}`, query: { asKnownAt }, name: `report-${s.area}-${s.year}` };
+  const atPosition = s.publication?.position;
+  if (s.kind === 'date') return { path: `/snapshots/${s.area}`, query: { date: s.date, asKnownAt, atPosition }, name: `snapshot-${s.area}-${s.date}` };
+  if (s.kind === 'period') return { path: `/periods/${s.area}`, query: { from: s.from, to: s.to, asKnownAt, atPosition }, name: `period-${s.area}-${s.from}-${s.to}` };
+  return { path: `/reports/${s.area}/${s.year}`, query: { asKnownAt, atPosition }, name: `report-${s.area}-${s.year}` };
 }
 
 export function ReportView({ session, names }: { session: Session; names: Names }) {
@@ -41,7 +53,9 @@ export function ReportView({ session, names }: { session: Session; names: Names 
     from: '2014-04-01',
     to: '2015-03-31',
     asKnownAt: '',
+    publication: null,
   });
+  const [publications, setPublications] = useState<Publication[]>([]);
   const [report, setReport] = useState<Report | null>(null);
   const [now, setNow] = useState<Report | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -55,7 +69,7 @@ export function ReportView({ session, names }: { session: Session; names: Names 
     setLoading(true);
     setProblem(null);
     const { path, query } = request(sel);
-    const current = sel.asKnownAt ? getJson<Report>(path, { ...query, asKnownAt: undefined }) : Promise.resolve(null);
+    const current = sel.asKnownAt || sel.publication ? getJson<Report>(path, { ...query, asKnownAt: undefined, atPosition: undefined }) : Promise.resolve(null);
     Promise.all([getJson<Report>(path, query), current])
       .then(([r, n]) => {
         if (ticket !== asked.current) return;
@@ -66,6 +80,14 @@ export function ReportView({ session, names }: { session: Session; names: Names 
       .catch((e: Error) => ticket === asked.current && setProblem(e.message))
       .finally(() => ticket === asked.current && setLoading(false));
   }, [sel]);
+
+  useEffect(() => {
+    setPublications([]);
+    if (sel.kind !== 'year') return;
+    getJson<{ publications: Publication[] }>('/publications', { area: sel.area, year: sel.year })
+      .then((p) => setPublications(p.publications))
+      .catch(() => setPublications([])); // a caller who may read reports may read publications; nothing to show otherwise
+  }, [sel.kind, sel.area, sel.year]);
 
   const change = (patch: Partial<Selection>) => setSel({ ...sel, ...patch });
   const label = (id: string) => names.labels[id] ?? id;
@@ -122,17 +144,31 @@ export function ReportView({ session, names }: { session: Session; names: Names 
         )}
         <label>
           As known at (empty: now)
-          <input type="datetime-local" name="asKnownAt" value={sel.asKnownAt} onChange={(e) => change({ asKnownAt: (e.target as HTMLInputElement).value })} />
+          <input type="datetime-local" name="asKnownAt" value={sel.asKnownAt} onChange={(e) => change({ asKnownAt: (e.target as HTMLInputElement).value, publication: null })} />
         </label>
-        {sel.asKnownAt && <button type="button" onClick={() => change({ asKnownAt: '' })}>Now</button>}
+        {(sel.asKnownAt || sel.publication) && <button type="button" onClick={() => change({ asKnownAt: '', publication: null })}>Now</button>}
       </form>
+      {publications.length > 0 && (
+        <section class="publications" aria-labelledby="publications-heading">
+          <h2 id="publications-heading">Publications of this report</h2>
+          <ul>
+            {publications.map((p) => (
+              <li key={p.id}>
+                Published {p.publishedOn} by {p.recordedBy.actor} ({p.recordedBy.agency}), at position {p.position}
+                {p.figures.given ? `; the published figures: ${p.figures.failedChecks} of ${p.figures.checks} checks fail, ${p.figures.differences} cell(s) differ from the report computed then` : ''}.{' '}
+                <button type="button" class="small" onClick={() => change({ asKnownAt: '', publication: p })} aria-pressed={sel.publication?.id === p.id}>As known when published</button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {problem && <p role="alert" class="problem">{problem}</p>}
       <p aria-live="polite" class="status">{loading ? 'Loading…' : ''}</p>
       {report && (
         <article class="report" aria-busy={loading}>
           <h2>{heading(report, names)}</h2>
           <p class="moment" data-testid="moment">
-            Computed at event-store position <strong>{report.position}</strong>, {report.asKnownAt ? <>as known at <strong>{new Date(report.asKnownAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC</strong></> : 'as known now'}.
+            Computed at event-store position <strong>{report.position}</strong>, {sel.publication ? <>as known when published on {sel.publication.publishedOn}</> : report.asKnownAt ? <>as known at <strong>{new Date(report.asKnownAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC</strong></> : 'as known now'}.
             {now && <> {changed.length === 0 ? 'No cell differs from now.' : `${changed.length} cell(s) differ from now, highlighted.`}</>}
           </p>
           {(report.warnings ?? []).map((w) => (
@@ -163,10 +199,10 @@ export function ReportView({ session, names }: { session: Session; names: Names 
         </article>
       )}
       {panel?.kind === 'trace' && report && sel.kind === 'year' && (
-        <TracePanel area={report.area} year={sel.year} cell={panel.cell} asKnownAt={report.asKnownAt ?? undefined} table={report.tables.find((t) => panel.cell.startsWith(`${t.id}.`))} label={label} onClose={() => setPanel(null)} />
+        <TracePanel area={report.area} year={sel.year} cell={panel.cell} asKnownAt={report.asKnownAt ?? undefined} atPosition={sel.publication?.position} table={report.tables.find((t) => panel.cell.startsWith(`${t.id}.`))} label={label} onClose={() => setPanel(null)} />
       )}
-      {panel?.kind === 'revisions' && report?.asKnownAt && sel.kind === 'year' && (
-        <RevisionsPanel area={report.area} year={sel.year} cell={panel.cell} from={report.asKnownAt} offenders={session.may.traceFigures} onClose={() => setPanel(null)} />
+      {panel?.kind === 'revisions' && report && (report.asKnownAt || sel.publication) && sel.kind === 'year' && (
+        <RevisionsPanel area={report.area} year={sel.year} cell={panel.cell} from={sel.publication ? `publication:${sel.publication.id}` : report.asKnownAt!} offenders={session.may.traceFigures} onClose={() => setPanel(null)} />
       )}
       {panel?.kind === 'trend' && report && <TrendPanel area={report.area} cell={panel.cell} year={sel.year} asKnownAt={report.asKnownAt ?? undefined} onClose={() => setPanel(null)} />}
     </>

@@ -2,18 +2,20 @@
 // and the counted items a page at a time, each with the events that counted and fixed it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { download, getJson } from './api';
+import { OffenderPanel } from './offender-panel';
 import type { TableLayout, TraceItem, TracePage } from './types';
 
 const PAGE = 50;
 
-export function TracePanel(props: { area: string; year: string; cell: string; asKnownAt?: string; table?: TableLayout; label: (id: string) => string; onClose: () => void }) {
-  const { area, year, cell, asKnownAt, table, label, onClose } = props;
+export function TracePanel(props: { area: string; year: string; cell: string; asKnownAt?: string; atPosition?: string; table?: TableLayout; label: (id: string) => string; onClose: () => void }) {
+  const { area, year, cell, asKnownAt, atPosition, table, label, onClose } = props;
   const [reason, setReason] = useState('');
   const [given, setGiven] = useState<string | null>(null);
   const [first, setFirst] = useState<TracePage | null>(null);
   const [items, setItems] = useState<TraceItem[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [offender, setOffender] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const path = `/reports/${area}/${year}/cells/${cell}/trace`;
   const [, row, column] = cell.split('.');
@@ -24,11 +26,12 @@ export function TracePanel(props: { area: string; year: string; cell: string; as
     setItems([]);
     setNext(null);
     setProblem(null);
+    setOffender(null);
     heading.current?.focus();
-  }, [cell, asKnownAt]);
+  }, [cell, asKnownAt, atPosition]);
 
   const load = (why: string, after?: string) =>
-    getJson<TracePage>(path, { limit: PAGE, after, reason: why, asKnownAt })
+    getJson<TracePage>(path, { limit: PAGE, after, reason: why, asKnownAt, atPosition })
       .then((page) => {
         if (!after) setFirst(page);
         setItems((old) => (after ? [...old, ...page.items] : page.items));
@@ -41,7 +44,7 @@ export function TracePanel(props: { area: string; year: string; cell: string; as
       <h2 id="trace-heading" tabIndex={-1} ref={heading}>
         Follow the figure {table ? `${table.section} ${table.title}` : cell}: {label(row)}, {label(column)}
       </h2>
-      <p class="cell-id"><code>{cell}</code>, {area} {year}{asKnownAt ? `, as known at ${asKnownAt}` : ''}</p>
+      <p class="cell-id"><code>{cell}</code>, {area} {year}{asKnownAt ? `, as known at ${asKnownAt}` : ''}{atPosition ? `, at event-store position ${atPosition}` : ''}</p>
       <button type="button" onClick={onClose}>Close</button>
       {given === null ? (
         <form
@@ -79,7 +82,7 @@ export function TracePanel(props: { area: string; year: string; cell: string; as
             </>
           )}
           <p>
-            <button type="button" onClick={() => download(path, { format: 'csv', reason: given!, asKnownAt }, 'text/csv', `trace-${area}-${year}-${cell}.csv`)}>Export the whole trace as CSV</button>
+            <button type="button" onClick={() => download(path, { format: 'csv', reason: given!, asKnownAt, atPosition }, 'text/csv', `trace-${area}-${year}-${cell}.csv`)}>Export the whole trace as CSV</button>
           </p>
           <h3>Items</h3>
           <div class="scroll">
@@ -95,7 +98,10 @@ export function TracePanel(props: { area: string; year: string; cell: string; as
               <tbody>
                 {items.map((i) => (
                   <tr key={`${i.offenderId}-${i.counted.eventId}-${i.row}-${i.column}`}>
-                    <td><code>{i.offenderId}</code></td>
+                    <td>
+                      <code>{i.offenderId}</code>{' '}
+                      <button type="button" class="small" aria-label={`History of offender ${i.offenderId}`} onClick={() => setOffender(i.offenderId)}>history</button>
+                    </td>
                     <td>{i.area}</td>
                     <td>{eventText(i.counted)}</td>
                     <td>
@@ -115,6 +121,7 @@ export function TracePanel(props: { area: string; year: string; cell: string; as
           </p>
         </>
       )}
+      {offender && given && <OffenderPanel offenderId={offender} reason={given} onClose={() => setOffender(null)} />}
     </aside>
   );
 }
