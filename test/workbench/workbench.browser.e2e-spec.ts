@@ -237,7 +237,8 @@ if (!haveChromium) {
     const cell = await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.closest('td')?.getAttribute('data-cell'));
     expect(cell).toMatch(/^offendersOnSnapshot\./);
     await page.keyboard.press('Enter');
-    await expect(page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id)).resolves.toBe('trace-heading');
+    // The trace opens with the focus on its heading (the page renders it on the next frame).
+    await page.waitForFunction(() => (globalThis as unknown as InPage).document.activeElement?.id === 'trace-heading', undefined, { timeout: 10_000 });
     await tabTo((f) => f.startsWith('reason|'), 5);
     await page.keyboard.type('keyboard check');
     await page.keyboard.press('Enter');
