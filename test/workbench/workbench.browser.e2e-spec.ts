@@ -26,7 +26,7 @@ const ROOT = path.resolve(__dirname, '../..');
 interface InPage {
   document: { activeElement: { id: string; classList: { contains(name: string): boolean }; closest(selector: string): { getAttribute(name: string): string | null } | null } | null };
   sessionStorage: { length: number };
-  axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
+  axe: { run(): Promise<{ passes: unknown[]; violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
 }
 interface ReportJson {
   position: string;
@@ -271,8 +271,15 @@ if (!haveChromium) {
     const violations = async () => {
       await page.evaluate(axe); // evaluated over the DevTools protocol: the page's CSP does not apply
       const result = await page.evaluate(async () => (globalThis as unknown as InPage).axe.run());
+      expect(result.passes.length).toBeGreaterThan(10); // axe did look at the page
       return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
     };
+    expect(await violations()).toEqual([]);
+    await page.getByLabel(/Why are you looking/).fill('accessibility check');
+    await page.getByRole('button', { name: 'Show the trace' }).click();
+    await page.getByTestId('trace-items').waitFor();
+    await page.getByRole('button', { name: 'Trend of 6.1 across the years', exact: true }).click();
+    await page.locator('[data-testid="trend-chart"] canvas').waitFor({ timeout: 60_000 });
     expect(await violations()).toEqual([]);
     await page.close();
   }, 180_000);

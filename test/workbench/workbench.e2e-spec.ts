@@ -41,6 +41,16 @@ describe('the workbench over HTTP', () => {
     expect(recorder.body.reportAreas).toEqual([]);
   });
 
+  it('in development mode, a request without a token is the development principal, and says so', async () => {
+    const dev = await startSecuredApp({ development: true });
+    try {
+      const { body } = await dev.http().get('/workbench/session').expect(200);
+      expect(body).toMatchObject({ sub: 'development', development: true, may: { readReports: true, traceFigures: true } });
+    } finally {
+      await dev.close();
+    }
+  }, 120_000);
+
   it('names the areas and the rows and columns as the published report labels them', async () => {
     const token = await secured.token(principal({ roles: ['analyst'] }));
     const { body } = await secured.http().get('/workbench/names').set('Authorization', `Bearer ${token}`).expect(200);
