@@ -1,3 +1,4 @@
+/* global process, console */
 // Builds the workbench page (issue 15) into dist/web: one script bundle, one stylesheet, index.html.
 // Run by `npm run build:web` (and so by `npm ci`'s prepare step); prints what the browser downloads.
 import { build } from 'esbuild';

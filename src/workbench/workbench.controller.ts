@@ -59,4 +59,3 @@ export class WorkbenchController {
     return { areas, labels: Object.fromEntries([...ids].map((id) => [id, label(id)])) };
   }
 }
-

@@ -24,7 +24,9 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /** What functions run in the page (page.evaluate) use of it: this file is compiled without the DOM library. */
 interface InPage {
-  document: { activeElement: { id: string; classList: { contains(name: string): boolean }; closest(selector: string): { getAttribute(name: string): string | null } | null } | null };
+  document: {
+    activeElement: { id: string; classList: { contains(name: string): boolean }; closest(selector: string): { getAttribute(name: string): string | null } | null } | null;
+  };
   sessionStorage: { length: number };
   axe: { run(): Promise<{ passes: unknown[]; violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
 }
@@ -113,7 +115,9 @@ if (!haveChromium) {
     const page = await signedIn(tokens.auditor);
     await expect(page.getByTestId('who').textContent()).resolves.toBe('auditor-gm');
     expect(await page.evaluate(() => (globalThis as unknown as InPage).sessionStorage.length)).toBe(1);
-    const shown = await page.$$eval('td[data-cell]', (tds) => Object.fromEntries(tds.map((td) => [td.getAttribute('data-cell')!, (td.querySelector('button') ?? td).textContent!.trim()])));
+    const shown = await page.$$eval('td[data-cell]', (tds) =>
+      Object.fromEntries(tds.map((td) => [td.getAttribute('data-cell')!, (td.querySelector('button') ?? td).textContent!.trim()])),
+    );
     const cells = Object.entries(published.cells as Record<string, number>);
     expect(cells).toHaveLength(113);
     for (const [id, value] of cells) expect({ id, shown: shown[id] }).toEqual({ id, shown: value.toLocaleString('en-GB') });
@@ -143,7 +147,9 @@ if (!haveChromium) {
     await expect(page.getByTestId('offender-state').textContent()).resolves.toContain(first);
     await page.close();
     // The reason went to the access audit.
-    const audit = await (await fetch(`${base}/audit/access?reason=${encodeURIComponent('test reads the audit')}`, { headers: { Authorization: `Bearer ${tokens.auditor}` } })).json();
+    const audit = await (
+      await fetch(`${base}/audit/access?reason=${encodeURIComponent('test reads the audit')}`, { headers: { Authorization: `Bearer ${tokens.auditor}` } })
+    ).json();
     expect(JSON.stringify(audit)).toContain('checking the 2014/15 recall figure');
   }, 180_000);
 
@@ -151,7 +157,9 @@ if (!haveChromium) {
     const page = await signedIn(tokens.analyst);
     expect(await page.locator('button.cell').count()).toBe(0);
     const status = await page.evaluate(async (token) => {
-      const r = await fetch('/reports/greater-manchester/2014-15/cells/recalledForLicenceBreach.level3.total/trace?reason=curious&limit=10', { headers: { Authorization: `Bearer ${token}` } });
+      const r = await fetch('/reports/greater-manchester/2014-15/cells/recalledForLicenceBreach.level3.total/trace?reason=curious&limit=10', {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       return r.status;
     }, tokens.analyst);
     expect(status).toBe(403);
@@ -166,12 +174,19 @@ if (!haveChromium) {
     timings.push(`switch to as known at 30 April 2015: ${Date.now() - switched} ms`);
     expect(await page.locator('td.changed').count()).toBe(1);
     const cell = await page.locator('td.changed').getAttribute('data-cell');
-    await page.locator('td.changed').getByRole('button', { name: /^Revisions of/ }).click();
+    await page
+      .locator('td.changed')
+      .getByRole('button', { name: /^Revisions of/ })
+      .click();
     await page.getByLabel(/Why are you looking at the offenders who moved/).fill('checking the late records of 2014/15');
     await page.getByRole('button', { name: 'Show the revisions' }).click();
     await page.getByTestId('revision').waitFor({ timeout: 60_000 });
     // The event that moved it, named as the revisions endpoint names it (and that event exists in the store).
-    const revisions = await (await fetch(`${base}/reports/greater-manchester/2014-15/revisions?from=${encodeURIComponent('2015-04-30T23:59:00.000Z')}&detail=items&reason=test`, { headers: { Authorization: `Bearer ${tokens.auditor}` } })).json() as RevisionsJson;
+    const revisions = (await (
+      await fetch(`${base}/reports/greater-manchester/2014-15/revisions?from=${encodeURIComponent('2015-04-30T23:59:00.000Z')}&detail=items&reason=test`, {
+        headers: { Authorization: `Bearer ${tokens.auditor}` },
+      })
+    ).json()) as RevisionsJson;
     const revised = revisions.cells.find((c) => c.cellId === cell)!;
     expect(revisions.cells).toHaveLength(1);
     const causes = await page.getByTestId('cause').allTextContents();
@@ -218,10 +233,11 @@ if (!haveChromium) {
 
   it('keyboard alone picks an area and opens a trace', async () => {
     const page = await signedIn(tokens.national);
-    const focused = () => page.evaluate(() => {
-      const e = (globalThis as unknown as InPage).document.activeElement;
-      return e ? `${e.id}|${e.closest('[name]')?.getAttribute('name') ?? ''}|${e.classList.contains('cell') ? 'cell' : ''}` : '';
-    });
+    const focused = () =>
+      page.evaluate(() => {
+        const e = (globalThis as unknown as InPage).document.activeElement;
+        return e ? `${e.id}|${e.closest('[name]')?.getAttribute('name') ?? ''}|${e.classList.contains('cell') ? 'cell' : ''}` : '';
+      });
     const tabTo = async (wanted: (f: string) => boolean, most = 80) => {
       for (let i = 0; i < most && !wanted(await focused()); i++) await page.keyboard.press('Tab');
       expect(wanted(await focused())).toBe(true);
@@ -262,7 +278,10 @@ if (!haveChromium) {
     expect(overflow).toBeLessThanOrEqual(0); // wide tables scroll inside their own box
     await expect(page.getByRole('heading', { name: 'Publications of this report' }).isVisible()).resolves.toBe(true);
     await page.getByRole('button', { name: 'As known when published' }).click();
-    await page.getByTestId('moment').getByText(/as known when published/).waitFor({ timeout: 60_000 });
+    await page
+      .getByTestId('moment')
+      .getByText(/as known when published/)
+      .waitFor({ timeout: 60_000 });
     await page.close();
   }, 180_000);
 

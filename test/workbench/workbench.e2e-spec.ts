@@ -30,13 +30,30 @@ describe('the workbench over HTTP', () => {
   });
 
   it('says who the caller is and what its roles allow, from the access policy', async () => {
-    const analyst = await secured.http().get('/workbench/session').set('Authorization', `Bearer ${await secured.token(principal({ roles: ['analyst'] }))}`).expect(200);
-    expect(analyst.body).toMatchObject({ roles: ['analyst'], development: false, reportAreas: ['greater-manchester'], may: { readReports: true, traceFigures: false, readOffenders: false } });
-    const national = await secured.http().get('/workbench/session').set('Authorization', `Bearer ${await secured.token(principal({ roles: ['auditor'], areas: ['*'] }))}`).expect(200);
+    const analyst = await secured
+      .http()
+      .get('/workbench/session')
+      .set('Authorization', `Bearer ${await secured.token(principal({ roles: ['analyst'] }))}`)
+      .expect(200);
+    expect(analyst.body).toMatchObject({
+      roles: ['analyst'],
+      development: false,
+      reportAreas: ['greater-manchester'],
+      may: { readReports: true, traceFigures: false, readOffenders: false },
+    });
+    const national = await secured
+      .http()
+      .get('/workbench/session')
+      .set('Authorization', `Bearer ${await secured.token(principal({ roles: ['auditor'], areas: ['*'] }))}`)
+      .expect(200);
     expect(national.body.reportAreas).toHaveLength(43);
     expect(national.body.reportAreas).toContain('england-and-wales');
     expect(national.body.may.traceFigures).toBe(true);
-    const recorder = await secured.http().get('/workbench/session').set('Authorization', `Bearer ${await secured.token(principal({ roles: ['recorder'] }))}`).expect(200);
+    const recorder = await secured
+      .http()
+      .get('/workbench/session')
+      .set('Authorization', `Bearer ${await secured.token(principal({ roles: ['recorder'] }))}`)
+      .expect(200);
     expect(recorder.body.may.readReports).toBe(false);
     expect(recorder.body.reportAreas).toEqual([]);
   });
@@ -62,11 +79,18 @@ describe('the workbench over HTTP', () => {
   it('renders a report as .xlsx: a sheet per table with its figures where the JSON has them, and a notes sheet', async () => {
     const token = await secured.token(principal({ roles: ['analyst'] }));
     const json = (await secured.http().get('/reports/greater-manchester/2014-15').set('Authorization', `Bearer ${token}`).expect(200)).body;
-    const xlsx = await secured.http().get('/reports/greater-manchester/2014-15').set('Authorization', `Bearer ${token}`).set('Accept', XLSX_TYPE).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const xlsx = await secured
+      .http()
+      .get('/reports/greater-manchester/2014-15')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Accept', XLSX_TYPE)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(xlsx.headers['content-type']).toContain(XLSX_TYPE);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(xlsx.body);
@@ -74,11 +98,13 @@ describe('the workbench over HTTP', () => {
     let compared = 0;
     for (const table of json.tables) {
       const sheet = book.getWorksheet(sheetName(table.section, table.id))!;
-      table.rows.forEach((row: string, r: number) => table.columns.forEach((column: string, c: number) => {
-        const value = json.cells[`${table.id}.${row}.${column}`];
-        expect(sheet.getRow(3 + r).getCell(2 + c).value).toBe(Number.isFinite(value) ? value : null);
-        compared++;
-      }));
+      table.rows.forEach((row: string, r: number) =>
+        table.columns.forEach((column: string, c: number) => {
+          const value = json.cells[`${table.id}.${row}.${column}`];
+          expect(sheet.getRow(3 + r).getCell(2 + c).value).toBe(Number.isFinite(value) ? value : null);
+          compared++;
+        }),
+      );
     }
     expect(compared).toBe(Object.keys(json.cells).length);
     expect(book.getWorksheet('Notes')!.getRow(2).getCell(2).value).toBe(json.position);

@@ -10,7 +10,10 @@ export function saveToken(token: string): void {
 
 /** A refusal or failure of the API, with its message for the reader. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -35,9 +35,19 @@ function App() {
         {session && <Who session={session} onSignOut={() => signIn('')} />}
       </header>
       <main id="main">
-        {problem && <p role="alert" class="problem">{problem}</p>}
+        {problem && (
+          <p role="alert" class="problem">
+            {problem}
+          </p>
+        )}
         {!session && <SignIn onSignIn={signIn} />}
-        {session && names && (session.may.readReports ? <ReportView session={session} names={names} /> : <p>Your roles ({session.roles.join(', ') || 'none'}) do not include reading reports: ask for the analyst or auditor role.</p>)}
+        {session &&
+          names &&
+          (session.may.readReports ? (
+            <ReportView session={session} names={names} />
+          ) : (
+            <p>Your roles ({session.roles.join(', ') || 'none'}) do not include reading reports: ask for the analyst or auditor role.</p>
+          ))}
       </main>
     </>
   );
@@ -54,10 +64,14 @@ function SignIn({ onSignIn }: { onSignIn: (token: string) => void }) {
       }}
     >
       <h2>Sign in</h2>
-      <p>Paste the bearer token your identity provider (or <code>npx mappa token</code>) gave you. It is kept for this tab only, and forgotten when the tab closes.</p>
+      <p>
+        Paste the bearer token your identity provider (or <code>npx mappa token</code>) gave you. It is kept for this tab only, and forgotten when the tab closes.
+      </p>
       <label for="token">Bearer token</label>
       <textarea id="token" rows={4} value={value} onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)} autoComplete="off" spellcheck={false} />
-      <button type="submit" disabled={!value.trim()}>Sign in</button>
+      <button type="submit" disabled={!value.trim()}>
+        Sign in
+      </button>
     </form>
   );
 }
@@ -74,11 +88,16 @@ function Who({ session, onSignOut }: { session: Session; onSignOut: () => void }
   return (
     <section class="who" aria-label="Who you are">
       <p>
-        Signed in as <strong data-testid="who">{session.sub}</strong> ({session.agency}; roles: {session.roles.join(', ') || 'none'}; areas: {session.areas.includes('*') ? 'every area and England and Wales' : session.areas.join(', ')})
+        Signed in as <strong data-testid="who">{session.sub}</strong> ({session.agency}; roles: {session.roles.join(', ') || 'none'}; areas:{' '}
+        {session.areas.includes('*') ? 'every area and England and Wales' : session.areas.join(', ')})
         {session.development && <strong class="dev"> development mode: no token needed, not for a deployed server</strong>}
       </p>
       <p>You may {allowed.length ? allowed.join('; ') : 'do nothing here'}.</p>
-      {!session.development && <button type="button" onClick={onSignOut}>Sign out</button>}
+      {!session.development && (
+        <button type="button" onClick={onSignOut}>
+          Sign out
+        </button>
+      )}
     </section>
   );
 }

@@ -40,10 +40,18 @@ export function OffenderPanel(props: { offenderId: string; reason: string; onClo
   const events = history ? [...history.events].sort((a, b) => a.occurredOn.localeCompare(b.occurredOn) || Number(BigInt(a.position) - BigInt(b.position))) : [];
   return (
     <aside class="trace offender" aria-labelledby="offender-heading">
-      <h2 id="offender-heading" tabIndex={-1} ref={heading}>History of offender <code>{offenderId}</code></h2>
-      <button type="button" onClick={onClose}>Close</button>
+      <h2 id="offender-heading" tabIndex={-1} ref={heading}>
+        History of offender <code>{offenderId}</code>
+      </h2>
+      <button type="button" onClick={onClose}>
+        Close
+      </button>
       <p class="given">Read with your reason, kept in the access audit: “{reason}”</p>
-      {problem && <p role="alert" class="problem">{problem}</p>}
+      {problem && (
+        <p role="alert" class="problem">
+          {problem}
+        </p>
+      )}
       {history && (
         <>
           {history.hiddenPeriods > 0 && <p>{history.hiddenPeriods} MAPPA period(s) of this offender were managed by areas you may not read: their events are left out.</p>}
@@ -73,10 +81,13 @@ export function OffenderPanel(props: { offenderId: string; reason: string; onClo
         </>
       )}
       <label>
-        State at the end of{' '}
-        <input type="date" value={asOf} onChange={(e) => setAsOf((e.target as HTMLInputElement).value)} />
+        State at the end of <input type="date" value={asOf} onChange={(e) => setAsOf((e.target as HTMLInputElement).value)} />
       </label>
-      {state !== null && <pre class="state" data-testid="offender-state">{JSON.stringify(state, null, 2)}</pre>}
+      {state !== null && (
+        <pre class="state" data-testid="offender-state">
+          {JSON.stringify(state, null, 2)}
+        </pre>
+      )}
     </aside>
   );
 }

@@ -110,7 +110,9 @@ export function ReportView({ session, names }: { session: Session; names: Names 
           Area
           <select name="area" value={sel.area} onChange={(e) => change({ area: (e.target as HTMLSelectElement).value })}>
             {session.reportAreas.map((a) => (
-              <option key={a} value={a}>{names.areas[a] ?? a}</option>
+              <option key={a} value={a}>
+                {names.areas[a] ?? a}
+              </option>
             ))}
           </select>
         </label>
@@ -119,7 +121,9 @@ export function ReportView({ session, names }: { session: Session; names: Names 
             Report year
             <select name="year" value={sel.year} onChange={(e) => change({ year: (e.target as HTMLSelectElement).value })}>
               {YEARS.map((y) => (
-                <option key={y} value={y}>{y.replace('-', '/')}</option>
+                <option key={y} value={y}>
+                  {y.replace('-', '/')}
+                </option>
               ))}
             </select>
           </label>
@@ -127,14 +131,26 @@ export function ReportView({ session, names }: { session: Session; names: Names 
         {sel.kind === 'date' && (
           <label>
             Date
-            <input type="date" name="date" value={sel.date} required onChange={(e) => (e.target as HTMLInputElement).value && change({ date: (e.target as HTMLInputElement).value })} />
+            <input
+              type="date"
+              name="date"
+              value={sel.date}
+              required
+              onChange={(e) => (e.target as HTMLInputElement).value && change({ date: (e.target as HTMLInputElement).value })}
+            />
           </label>
         )}
         {sel.kind === 'period' && (
           <>
             <label>
               From
-              <input type="date" name="from" value={sel.from} required onChange={(e) => (e.target as HTMLInputElement).value && change({ from: (e.target as HTMLInputElement).value })} />
+              <input
+                type="date"
+                name="from"
+                value={sel.from}
+                required
+                onChange={(e) => (e.target as HTMLInputElement).value && change({ from: (e.target as HTMLInputElement).value })}
+              />
             </label>
             <label>
               To
@@ -146,7 +162,11 @@ export function ReportView({ session, names }: { session: Session; names: Names 
           As known at (empty: now)
           <input type="datetime-local" name="asKnownAt" value={sel.asKnownAt} onChange={(e) => change({ asKnownAt: (e.target as HTMLInputElement).value, publication: null })} />
         </label>
-        {(sel.asKnownAt || sel.publication) && <button type="button" onClick={() => change({ asKnownAt: '', publication: null })}>Now</button>}
+        {(sel.asKnownAt || sel.publication) && (
+          <button type="button" onClick={() => change({ asKnownAt: '', publication: null })}>
+            Now
+          </button>
+        )}
       </form>
       {publications.length > 0 && (
         <section class="publications" aria-labelledby="publications-heading">
@@ -155,34 +175,73 @@ export function ReportView({ session, names }: { session: Session; names: Names 
             {publications.map((p) => (
               <li key={p.id}>
                 Published {p.publishedOn} by {p.recordedBy.actor} ({p.recordedBy.agency}), at position {p.position}
-                {p.figures.given ? `; the published figures: ${p.figures.failedChecks} of ${p.figures.checks} checks fail, ${p.figures.differences} cell(s) differ from the report computed then` : ''}.{' '}
-                <button type="button" class="small" onClick={() => change({ asKnownAt: '', publication: p })} aria-pressed={sel.publication?.id === p.id}>As known when published</button>
+                {p.figures.given
+                  ? `; the published figures: ${p.figures.failedChecks} of ${p.figures.checks} checks fail, ${p.figures.differences} cell(s) differ from the report computed then`
+                  : ''}
+                .{' '}
+                <button type="button" class="small" onClick={() => change({ asKnownAt: '', publication: p })} aria-pressed={sel.publication?.id === p.id}>
+                  As known when published
+                </button>
               </li>
             ))}
           </ul>
         </section>
       )}
-      {problem && <p role="alert" class="problem">{problem}</p>}
-      <p aria-live="polite" class="status">{loading ? 'Loading…' : ''}</p>
+      {problem && (
+        <p role="alert" class="problem">
+          {problem}
+        </p>
+      )}
+      <p aria-live="polite" class="status">
+        {loading ? 'Loading…' : ''}
+      </p>
       {report && (
         <article class="report" aria-busy={loading}>
           <h2>{heading(report, names)}</h2>
           <p class="moment" data-testid="moment">
-            Computed at event-store position <strong>{report.position}</strong>, {sel.publication ? <>as known when published on {sel.publication.publishedOn}</> : report.asKnownAt ? <>as known at <strong>{new Date(report.asKnownAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC</strong></> : 'as known now'}.
-            {now && <> {changed.length === 0 ? 'No cell differs from now.' : `${changed.length} cell(s) differ from now, highlighted.`}</>}
+            Computed at event-store position <strong>{report.position}</strong>,{' '}
+            {sel.publication ? (
+              <>as known when published on {sel.publication.publishedOn}</>
+            ) : report.asKnownAt ? (
+              <>
+                as known at <strong>{new Date(report.asKnownAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC</strong>
+              </>
+            ) : (
+              'as known now'
+            )}
+            .{now && <> {changed.length === 0 ? 'No cell differs from now.' : `${changed.length} cell(s) differ from now, highlighted.`}</>}
           </p>
           {(report.warnings ?? []).map((w) => (
-            <p class="warning" key={w}><strong>Warning:</strong> {w}</p>
+            <p class="warning" key={w}>
+              <strong>Warning:</strong> {w}
+            </p>
           ))}
           <p class="downloads">
             Download:{' '}
-            <button type="button" onClick={() => download(path, query, 'application/json', `${name}.json`)}>JSON</button>{' '}
-            <button type="button" onClick={() => download(path, query, 'text/csv', `${name}.csv`)}>CSV</button>{' '}
-            <button type="button" onClick={() => download(path, query, 'text/html', `${name}.html`)}>HTML</button>{' '}
-            <button type="button" onClick={() => download(path, query, XLSX, `${name}.xlsx`)}>Spreadsheet (.xlsx)</button>
+            <button type="button" onClick={() => download(path, query, 'application/json', `${name}.json`)}>
+              JSON
+            </button>{' '}
+            <button type="button" onClick={() => download(path, query, 'text/csv', `${name}.csv`)}>
+              CSV
+            </button>{' '}
+            <button type="button" onClick={() => download(path, query, 'text/html', `${name}.html`)}>
+              HTML
+            </button>{' '}
+            <button type="button" onClick={() => download(path, query, XLSX, `${name}.xlsx`)}>
+              Spreadsheet (.xlsx)
+            </button>
           </p>
           {report.tables.map((t) => (
-            <ReportTable key={t.id} table={t} report={report} now={now} label={label} traceable={session.may.traceFigures && sel.kind === 'year'} onOpen={(kind, cell) => setPanel({ kind, cell })} yearly={sel.kind === 'year'} />
+            <ReportTable
+              key={t.id}
+              table={t}
+              report={report}
+              now={now}
+              label={label}
+              traceable={session.may.traceFigures && sel.kind === 'year'}
+              onOpen={(kind, cell) => setPanel({ kind, cell })}
+              yearly={sel.kind === 'year'}
+            />
           ))}
           {report.checks && (
             <section id="checks" aria-labelledby="checks-heading">
@@ -199,12 +258,30 @@ export function ReportView({ session, names }: { session: Session; names: Names 
         </article>
       )}
       {panel?.kind === 'trace' && report && sel.kind === 'year' && (
-        <TracePanel area={report.area} year={sel.year} cell={panel.cell} asKnownAt={report.asKnownAt ?? undefined} atPosition={sel.publication?.position} table={report.tables.find((t) => panel.cell.startsWith(`${t.id}.`))} label={label} onClose={() => setPanel(null)} />
+        <TracePanel
+          area={report.area}
+          year={sel.year}
+          cell={panel.cell}
+          asKnownAt={report.asKnownAt ?? undefined}
+          atPosition={sel.publication?.position}
+          table={report.tables.find((t) => panel.cell.startsWith(`${t.id}.`))}
+          label={label}
+          onClose={() => setPanel(null)}
+        />
       )}
       {panel?.kind === 'revisions' && report && (report.asKnownAt || sel.publication) && sel.kind === 'year' && (
-        <RevisionsPanel area={report.area} year={sel.year} cell={panel.cell} from={sel.publication ? `publication:${sel.publication.id}` : report.asKnownAt!} offenders={session.may.traceFigures} onClose={() => setPanel(null)} />
+        <RevisionsPanel
+          area={report.area}
+          year={sel.year}
+          cell={panel.cell}
+          from={sel.publication ? `publication:${sel.publication.id}` : report.asKnownAt!}
+          offenders={session.may.traceFigures}
+          onClose={() => setPanel(null)}
+        />
       )}
-      {panel?.kind === 'trend' && report && <TrendPanel area={report.area} cell={panel.cell} year={sel.year} asKnownAt={report.asKnownAt ?? undefined} onClose={() => setPanel(null)} />}
+      {panel?.kind === 'trend' && report && (
+        <TrendPanel area={report.area} cell={panel.cell} year={sel.year} asKnownAt={report.asKnownAt ?? undefined} onClose={() => setPanel(null)} />
+      )}
     </>
   );
 }
@@ -216,11 +293,21 @@ function heading(report: Report, names: Names): string {
   return `${area}: offenders in the community at the end of ${report.date}`;
 }
 
-function ReportTable(props: { table: TableLayout; report: Report; now: Report | null; label: (id: string) => string; traceable: boolean; yearly: boolean; onOpen: (kind: 'trace' | 'revisions' | 'trend', cell: string) => void }) {
+function ReportTable(props: {
+  table: TableLayout;
+  report: Report;
+  now: Report | null;
+  label: (id: string) => string;
+  traceable: boolean;
+  yearly: boolean;
+  onOpen: (kind: 'trace' | 'revisions' | 'trend', cell: string) => void;
+}) {
   const { table, report, now, label, traceable, yearly, onOpen } = props;
   return (
     <section class="table" id={table.id} aria-labelledby={`${table.id}-title`}>
-      <h3 id={`${table.id}-title`}>{table.section} {table.title}</h3>
+      <h3 id={`${table.id}-title`}>
+        {table.section} {table.title}
+      </h3>
       {table.unitText && <p class="unit">Each figure counts {table.unitText}.</p>}
       <div class="scroll">
         <table>
@@ -228,7 +315,9 @@ function ReportTable(props: { table: TableLayout; report: Report; now: Report | 
             <tr>
               <td></td>
               {table.columns.map((c) => (
-                <th key={c} scope="col">{label(c)}</th>
+                <th key={c} scope="col">
+                  {label(c)}
+                </th>
               ))}
             </tr>
           </thead>
@@ -244,13 +333,17 @@ function ReportTable(props: { table: TableLayout; report: Report; now: Report | 
                   return (
                     <td key={c} data-cell={id} class={differs ? 'changed' : undefined} title={differs ? `${id}: ${figure(now!.cells[id])} now` : id}>
                       {traceable && Number.isFinite(value) ? (
-                        <button type="button" class="cell" aria-label={`${text}: follow ${label(r)}, ${label(c)} to its events`} onClick={() => onOpen('trace', id)}>{text}</button>
+                        <button type="button" class="cell" aria-label={`${text}: follow ${label(r)}, ${label(c)} to its events`} onClick={() => onOpen('trace', id)}>
+                          {text}
+                        </button>
                       ) : (
                         text
                       )}
                       {differs && <span class="was"> (now {figure(now!.cells[id])})</span>}
                       {differs && yearly && (
-                        <button type="button" class="small" onClick={() => onOpen('revisions', id)} aria-label={`Revisions of ${label(r)}, ${label(c)}`}>revisions</button>
+                        <button type="button" class="small" onClick={() => onOpen('revisions', id)} aria-label={`Revisions of ${label(r)}, ${label(c)}`}>
+                          revisions
+                        </button>
                       )}
                     </td>
                   );
@@ -262,7 +355,9 @@ function ReportTable(props: { table: TableLayout; report: Report; now: Report | 
       </div>
       {yearly && (
         <p>
-          <button type="button" class="small" onClick={() => onOpen('trend', `table:${table.id}`)}>Trend of {table.section} across the years</button>
+          <button type="button" class="small" onClick={() => onOpen('trend', `table:${table.id}`)}>
+            Trend of {table.section} across the years
+          </button>
         </p>
       )}
       <details>

@@ -23,8 +23,12 @@ export function RevisionsPanel(props: { area: string; year: string; cell: string
   const revised = answer?.cells.find((c) => c.cellId === cell);
   return (
     <aside class="trace revisions" aria-labelledby="revisions-heading">
-      <h2 id="revisions-heading" tabIndex={-1} ref={heading}>Revisions of <code>{cell}</code> since {from}</h2>
-      <button type="button" onClick={onClose}>Close</button>
+      <h2 id="revisions-heading" tabIndex={-1} ref={heading}>
+        Revisions of <code>{cell}</code> since {from}
+      </h2>
+      <button type="button" onClick={onClose}>
+        Close
+      </button>
       {offenders && !answer && (
         <form
           class="reason"
@@ -38,13 +42,22 @@ export function RevisionsPanel(props: { area: string; year: string; cell: string
           <button type="submit">Show the revisions</button>
         </form>
       )}
-      {problem && <p role="alert" class="problem">{problem}</p>}
+      {problem && (
+        <p role="alert" class="problem">
+          {problem}
+        </p>
+      )}
       {answer && !revised && <p>This cell has the same value at both moments.</p>}
       {answer && revised && (
         <div data-testid="revision">
           <p>
-            {revised.from ?? '–'} as known at position {answer.from.position}, {revised.to ?? '–'} at position {answer.to.position} ({revised.entered} item(s) entered, {revised.left} left). Causes:{' '}
-            {Object.entries(revised.causes).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}.
+            {revised.from ?? '–'} as known at position {answer.from.position}, {revised.to ?? '–'} at position {answer.to.position} ({revised.entered} item(s) entered,{' '}
+            {revised.left} left). Causes:{' '}
+            {Object.entries(revised.causes)
+              .filter(([, n]) => n > 0)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ') || 'none'}
+            .
           </p>
           {revised.items && (
             <table class="items">
@@ -59,9 +72,12 @@ export function RevisionsPanel(props: { area: string; year: string; cell: string
                 {revised.items.map((i) => (
                   <tr key={`${i.offenderId}-${i.cause.eventId}-${i.change}`}>
                     <td>{i.change}</td>
-                    <td><code>{i.offenderId}</code></td>
+                    <td>
+                      <code>{i.offenderId}</code>
+                    </td>
                     <td data-testid="cause">
-                      {i.cause.kind}: {i.cause.type} on {i.cause.occurredOn}, recorded {i.cause.recordedAt.slice(0, 10)} at position {i.cause.position} by {i.cause.agency ?? 'an agency not kept'} (event {i.cause.eventId})
+                      {i.cause.kind}: {i.cause.type} on {i.cause.occurredOn}, recorded {i.cause.recordedAt.slice(0, 10)} at position {i.cause.position} by{' '}
+                      {i.cause.agency ?? 'an agency not kept'} (event {i.cause.eventId})
                     </td>
                   </tr>
                 ))}

@@ -7,7 +7,16 @@ import type { TableLayout, TraceItem, TracePage } from './types';
 
 const PAGE = 50;
 
-export function TracePanel(props: { area: string; year: string; cell: string; asKnownAt?: string; atPosition?: string; table?: TableLayout; label: (id: string) => string; onClose: () => void }) {
+export function TracePanel(props: {
+  area: string;
+  year: string;
+  cell: string;
+  asKnownAt?: string;
+  atPosition?: string;
+  table?: TableLayout;
+  label: (id: string) => string;
+  onClose: () => void;
+}) {
   const { area, year, cell, asKnownAt, atPosition, table, label, onClose } = props;
   const [reason, setReason] = useState('');
   const [given, setGiven] = useState<string | null>(null);
@@ -44,8 +53,14 @@ export function TracePanel(props: { area: string; year: string; cell: string; as
       <h2 id="trace-heading" tabIndex={-1} ref={heading}>
         Follow the figure {table ? `${table.section} ${table.title}` : cell}: {label(row)}, {label(column)}
       </h2>
-      <p class="cell-id"><code>{cell}</code>, {area} {year}{asKnownAt ? `, as known at ${asKnownAt}` : ''}{atPosition ? `, at event-store position ${atPosition}` : ''}</p>
-      <button type="button" onClick={onClose}>Close</button>
+      <p class="cell-id">
+        <code>{cell}</code>, {area} {year}
+        {asKnownAt ? `, as known at ${asKnownAt}` : ''}
+        {atPosition ? `, at event-store position ${atPosition}` : ''}
+      </p>
+      <button type="button" onClick={onClose}>
+        Close
+      </button>
       {given === null ? (
         <form
           class="reason"
@@ -64,25 +79,40 @@ export function TracePanel(props: { area: string; year: string; cell: string; as
       ) : (
         <p class="given">Your reason, kept in the access audit: “{given}”</p>
       )}
-      {problem && <p role="alert" class="problem">{problem}</p>}
+      {problem && (
+        <p role="alert" class="problem">
+          {problem}
+        </p>
+      )}
       {first && (
         <>
           <p data-testid="trace-value">
             Value <strong>{first.value.toLocaleString('en-GB')}</strong> ({first.unit}), at event-store position {first.position}.
           </p>
           <h3>Rule</h3>
-          <p class="rule" data-testid="trace-rule">{first.rule}</p>
+          <p class="rule" data-testid="trace-rule">
+            {first.rule}
+          </p>
           {first.summary && (
             <>
               <h3>Summary</h3>
               <p data-testid="trace-summary">
-                {first.summary.items.toLocaleString('en-GB')} item(s). By counted event: {Object.entries(first.summary.byCountedType).map(([t, n]) => `${t} ${n}`).join(', ') || 'none'}. By area:{' '}
-                {Object.entries(first.summary.byArea).map(([a, n]) => `${a} ${n}`).join(', ') || 'none'}.
+                {first.summary.items.toLocaleString('en-GB')} item(s). By counted event:{' '}
+                {Object.entries(first.summary.byCountedType)
+                  .map(([t, n]) => `${t} ${n}`)
+                  .join(', ') || 'none'}
+                . By area:{' '}
+                {Object.entries(first.summary.byArea)
+                  .map(([a, n]) => `${a} ${n}`)
+                  .join(', ') || 'none'}
+                .
               </p>
             </>
           )}
           <p>
-            <button type="button" onClick={() => download(path, { format: 'csv', reason: given!, asKnownAt, atPosition }, 'text/csv', `trace-${area}-${year}-${cell}.csv`)}>Export the whole trace as CSV</button>
+            <button type="button" onClick={() => download(path, { format: 'csv', reason: given!, asKnownAt, atPosition }, 'text/csv', `trace-${area}-${year}-${cell}.csv`)}>
+              Export the whole trace as CSV
+            </button>
           </p>
           <h3>Items</h3>
           <div class="scroll">
@@ -100,7 +130,9 @@ export function TracePanel(props: { area: string; year: string; cell: string; as
                   <tr key={`${i.offenderId}-${i.counted.eventId}-${i.row}-${i.column}`}>
                     <td>
                       <code>{i.offenderId}</code>{' '}
-                      <button type="button" class="small" aria-label={`History of offender ${i.offenderId}`} onClick={() => setOffender(i.offenderId)}>history</button>
+                      <button type="button" class="small" aria-label={`History of offender ${i.offenderId}`} onClick={() => setOffender(i.offenderId)}>
+                        history
+                      </button>
                     </td>
                     <td>{i.area}</td>
                     <td>{eventText(i.counted)}</td>
@@ -117,7 +149,11 @@ export function TracePanel(props: { area: string; year: string; cell: string; as
           </div>
           <p>
             Showing {items.length.toLocaleString('en-GB')} of {(first.summary?.items ?? items.length).toLocaleString('en-GB')}.{' '}
-            {next && <button type="button" onClick={() => load(given!, next)}>Show {PAGE} more</button>}
+            {next && (
+              <button type="button" onClick={() => load(given!, next)}>
+                Show {PAGE} more
+              </button>
+            )}
           </p>
         </>
       )}
@@ -126,4 +162,5 @@ export function TracePanel(props: { area: string; year: string; cell: string; as
   );
 }
 
-const eventText = (e: { type: string; occurredOn: string; recordedAt: string; position: string }) => `${e.type} on ${e.occurredOn} (recorded ${e.recordedAt.slice(0, 10)}, position ${e.position})`;
+const eventText = (e: { type: string; occurredOn: string; recordedAt: string; position: string }) =>
+  `${e.type} on ${e.occurredOn} (recorded ${e.recordedAt.slice(0, 10)}, position ${e.position})`;

@@ -25,7 +25,7 @@ export function TrendPanel(props: { area: string; cell: string; year?: string; a
       .then((t) => {
         setTrend(t);
         const total = t.cells.find((c) => c.cell.endsWith('.total.total')) ?? t.cells.find((c) => c.cell.includes('.total.')) ?? t.cells[0];
-        setChosen((old) => (t.cells.some((c) => c.cell === old) ? old : total?.cell ?? ''));
+        setChosen((old) => (t.cells.some((c) => c.cell === old) ? old : (total?.cell ?? '')));
       })
       .catch((e: Error) => setProblem(e.message));
   }, [area, table, from, to, asKnownAt]);
@@ -42,9 +42,9 @@ export function TrendPanel(props: { area: string; cell: string; year?: string; a
         width: Math.min(720, chart.current.clientWidth || 720),
         height: 300,
         scales: { x: { time: false } },
-        axes: [{ values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? years[t] ?? '' : '')) }, {}],
+        axes: [{ values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? (years[t] ?? '') : '')) }, {}],
         series: [
-          { label: 'Report year', value: (_u: uPlot, v: number | null) => (v === null ? '' : years[v] ?? '') },
+          { label: 'Report year', value: (_u: uPlot, v: number | null) => (v === null ? '' : (years[v] ?? '')) },
           { label: 'Computed', stroke: '#0b3d60', width: 2 },
           { label: 'Published', stroke: '#b35900', paths: () => null, points: { show: true, size: 10, fill: '#b35900' } },
         ],
@@ -59,29 +59,60 @@ export function TrendPanel(props: { area: string; cell: string; year?: string; a
   const years = Array.from({ length: new Date().getFullYear() - 2006 + 1 }, (_, i) => yearText(2006 + i));
   return (
     <aside class="trace trend" aria-labelledby="trend-heading">
-      <h2 id="trend-heading" tabIndex={-1} ref={heading}>Trend of {table} in {area}{asKnownAt ? `, as known at ${asKnownAt}` : ''}</h2>
-      <button type="button" onClick={onClose}>Close</button>
+      <h2 id="trend-heading" tabIndex={-1} ref={heading}>
+        Trend of {table} in {area}
+        {asKnownAt ? `, as known at ${asKnownAt}` : ''}
+      </h2>
+      <button type="button" onClick={onClose}>
+        Close
+      </button>
       <form class="controls" onSubmit={(e) => e.preventDefault()}>
         <label>
           Cell
           <select value={chosen} onChange={(e) => setChosen((e.target as HTMLSelectElement).value)}>
-            {trend?.cells.map((c) => <option key={c.cell} value={c.cell}>{c.cell}</option>)}
+            {trend?.cells.map((c) => (
+              <option key={c.cell} value={c.cell}>
+                {c.cell}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           From
-          <select value={from} onChange={(e) => setFrom((e.target as HTMLSelectElement).value)}>{years.map((y) => <option key={y}>{y}</option>)}</select>
+          <select value={from} onChange={(e) => setFrom((e.target as HTMLSelectElement).value)}>
+            {years.map((y) => (
+              <option key={y}>{y}</option>
+            ))}
+          </select>
         </label>
         <label>
           To
-          <select value={to} onChange={(e) => setTo((e.target as HTMLSelectElement).value)}>{years.map((y) => <option key={y}>{y}</option>)}</select>
+          <select value={to} onChange={(e) => setTo((e.target as HTMLSelectElement).value)}>
+            {years.map((y) => (
+              <option key={y}>{y}</option>
+            ))}
+          </select>
         </label>
       </form>
-      {problem && <p role="alert" class="problem">{problem}</p>}
-      <div ref={chart} class="chart" data-testid="trend-chart" role="img" aria-label={series ? `Chart of ${series.cell} from ${series.years[0]?.year} to ${series.years[series.years.length - 1]?.year}; the table below has the same figures` : 'Trend chart'} />
+      {problem && (
+        <p role="alert" class="problem">
+          {problem}
+        </p>
+      )}
+      <div
+        ref={chart}
+        class="chart"
+        data-testid="trend-chart"
+        role="img"
+        aria-label={
+          series ? `Chart of ${series.cell} from ${series.years[0]?.year} to ${series.years[series.years.length - 1]?.year}; the table below has the same figures` : 'Trend chart'
+        }
+      />
       {series && (
         <table class="items">
-          <caption>{series.cell} ({series.unit})</caption>
+          <caption>
+            {series.cell} ({series.unit})
+          </caption>
           <thead>
             <tr>
               <th scope="col">Year</th>
