@@ -137,6 +137,9 @@ if (!haveChromium) {
     expect(await page.locator('[data-testid="trace-items"] tbody tr').count()).toBe(8);
     await expect(page.getByTestId('trace-summary').textContent()).resolves.toMatch(/^8 item\(s\)/);
     await page.locator('aside.trace').screenshot({ path: path.join(ROOT, 'docs/workbench-trace.png') });
+    // The whole trace as CSV: a header and a row per item.
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export the whole trace as CSV' }).click()]);
+    expect((await readFile((await csv.path())!, 'utf8')).trimEnd().split('\n')).toHaveLength(9);
     // From an item, the offender's history in effective order, and the state at a date.
     const first = (await page.locator('[data-testid="trace-items"] tbody tr code').first().textContent())!;
     await page.getByRole('button', { name: `History of offender ${first}` }).click();
@@ -282,6 +285,27 @@ if (!haveChromium) {
       .getByTestId('moment')
       .getByText(/as known when published/)
       .waitFor({ timeout: 60_000 });
+    await page.close();
+  }, 180_000);
+
+  it('shows a snapshot on any date and the period tables for any range', async () => {
+    const page = await signedIn(tokens.auditor);
+    await page.getByLabel('a snapshot on any date').check();
+    await page.getByLabel('Date', { exact: true }).fill('2013-09-30');
+    await page.getByRole('heading', { name: /offenders in the community at the end of 2013-09-30/ }).waitFor({ timeout: 60_000 });
+    const snapshot = (await (await fetch(`${base}/snapshots/greater-manchester?date=2013-09-30`, { headers: { Authorization: `Bearer ${tokens.auditor}` } })).json()) as ReportJson;
+    await expect(page.locator('td[data-cell="offendersOnSnapshot.total.total"]').textContent()).resolves.toBe(
+      snapshot.cells['offendersOnSnapshot.total.total'].toLocaleString('en-GB'),
+    );
+    await page.getByLabel('the period tables for any range').check();
+    await page.getByLabel('From', { exact: true }).fill('2014-10-01');
+    await page.getByRole('heading', { name: /the period tables, 2014-10-01 to 2015-03-31/ }).waitFor({ timeout: 60_000 });
+    const period = (await (
+      await fetch(`${base}/periods/greater-manchester?from=2014-10-01&to=2015-03-31`, { headers: { Authorization: `Bearer ${tokens.auditor}` } })
+    ).json()) as ReportJson;
+    const shown = await page.$$eval('td[data-cell]', (tds) => tds.map((td) => [td.getAttribute('data-cell')!, td.textContent!.trim()]));
+    expect(shown.length).toBe(Object.keys(period.cells).length);
+    for (const [id, text] of shown) expect({ id, text }).toEqual({ id, text: Number.isFinite(period.cells[id]) ? period.cells[id].toLocaleString('en-GB') : '–' });
     await page.close();
   }, 180_000);
 
