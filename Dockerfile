@@ -7,6 +7,7 @@ COPY projections ./projections
 COPY bench ./bench
 COPY reference ./reference
 COPY bin ./bin
+COPY web ./web
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -35,6 +35,7 @@ import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, PROJECTION_RUNNER, PROJECTOR_LEASE
 import { RebuildRequests } from '../projections/rebuild-requests';
 import { OperatorMetrics } from './metrics/operator-metrics';
 import { requestLogging } from './http/request-logging';
+import { WorkbenchController } from './workbench/workbench.controller';
 
 export const APP_CONFIG = Symbol('AppConfig');
 export const STORAGE = Symbol('Storage');
@@ -95,7 +96,7 @@ export class AppModule {
         ...(rateLimit ? [ThrottlerModule.forRoot(throttlerOptions(rateLimit))] : []),
         ...(http && options.logger ? [LoggerModule.forRoot({ pinoHttp: requestLogging(options.logger) })] : []),
       ],
-      controllers: http ? [OffenderEventsController, EventBatchesController, HealthController, AccessAuditController, ReportsController, OperationsController, MetricsController, PublicationsController] : [],
+      controllers: http ? [OffenderEventsController, EventBatchesController, HealthController, AccessAuditController, ReportsController, OperationsController, MetricsController, PublicationsController, WorkbenchController] : [],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
@@ -109,6 +110,7 @@ export class AppModule {
           catchUpBeforeRead: !http,
           statementTimeoutMs: options.reportStatementTimeoutMs ?? DEFAULT_REPORT_STATEMENT_TIMEOUT_MS,
         }),
+        // Publications also give trends their published figures (PUBLISHED_FIGURES).
         ...publicationsProviders(STORAGE),
         { provide: REPORT_READ_LIMITER, useValue: reportReads ? new ReportReadLimiter(reportReads) : null },
         { provide: ADMISSION_CONTROL, useValue: new AdmissionControl(admission || { writes: 0, reads: 0, expensiveWeight: 1 }) },

@@ -110,10 +110,19 @@ export async function runDemo(options: { dataDir: string; out: string; log?: (li
     log('');
     log('Next, in this folder, copy and paste:');
     for (const line of await demoNextCommands(options.dataDir)) log(`  ${line}`);
+    log('');
+    log('The workbench page on the demo store (development mode: no token needed on your own machine):');
+    log(`  ${demoWorkbenchCommand(options.dataDir)}`);
+    log(`  then open http://localhost:${loadConfig().port}/ in a browser`);
     return { events: arrivals.length, appended, refused, importSeconds, differences, failedChecks, htmlFile: options.out, publication };
   } finally {
     await app.close();
   }
+}
+
+/** `mappa serve` on the demo store, as pasted from the current folder (serve reads DATA_DIR, not the demo store by itself). */
+export function demoWorkbenchCommand(demoDir: string): string {
+  return `EVENT_STORE=embedded DATABASE_URL= DATA_DIR=${shellWord(shownPath(path.resolve(demoDir)))} npx mappa serve --dev-auth`;
 }
 
 /** The README's claims, checked on every run: every event accepted, every published cell, every check. */

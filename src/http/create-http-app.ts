@@ -5,7 +5,9 @@ import type { Server } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import * as path from 'node:path';
 import { AppModule, type AppOptions } from '../app.module';
 import { MAX_EVENT_BYTES } from '../commands/record-events/event-limits';
 import { parseUntrustedJson } from '../commands/record-events/untrusted-json';
@@ -45,6 +47,7 @@ export async function createHttpApp(options: AppOptions, serving: HttpAppServing
   // JSON is read as text and parsed by a parser made for untrusted input (untrusted-json.ts).
   app.useBodyParser('text', { type: 'application/json', limit: JSON_BODY_LIMIT });
   app.use(parseJsonBody);
+  serveWorkbench(app);
   if (serving.handleSignals !== false) app.enableShutdownHooks();
   answerUnreadableRequests(app);
   const document = SwaggerModule.createDocument(
@@ -69,6 +72,27 @@ class ServerAdapter extends ExpressAdapter {
   override initHttpServer(): void {
     this.httpServer = this.existing;
   }
+}
+
+/**
+ * The workbench page (issue 15) at `/`: the files `npm run build:web` wrote to dist/web, under the
+ * same security headers (its script is a file of its own: the CSP allows no inline script). The
+ * files hold no data; every figure comes from the API with the caller's token.
+ */
+function serveWorkbench(app: NestExpressApplication): void {
+  const dir = workbenchDir();
+  if (dir) app.useStaticAssets(dir, { index: 'index.html', maxAge: 0, redirect: false });
+}
+
+/** dist/web of the package this file belongs to (run from src/ by tests, from dist/src/ when built), or null when not built. */
+export function workbenchDir(): string | null {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) {
+      const web = path.join(dir, 'dist', 'web');
+      return existsSync(path.join(web, 'index.html')) ? web : null;
+    }
+  }
+  return null;
 }
 
 /** Turns a JSON body read as text into its value; an empty body is `{}`, as Express's own parser gives. */

@@ -9,6 +9,7 @@ import { InvalidInputError } from '../errors';
 import { GetPeriodQuery, GetReportQuery, GetSnapshotQuery, GetTraceInPagesQuery, GetTracePageQuery, GetTraceQuery, GetTrendsQuery } from '../queries/reports/report-queries';
 import { cellsToCsv } from '../reports/render/report-csv';
 import { reportToHtml, type RenderableReport } from '../reports/render/report-html';
+import { reportToXlsx, XLSX_TYPE } from '../reports/render/report-xlsx';
 import { areasOfReport, knownReportArea } from '../reports/report-area';
 import { parseReportYear } from '../reports/report-period';
 import type { TraceHeading, TraceItem, TraceSummary } from '../reports/report.service';
@@ -38,7 +39,7 @@ export class ReportsController {
 
   @Get('reports/:area/:year')
   @ApiOperation({ summary: 'The MAPPA annual report of an area (or england-and-wales) for a year such as 2014-15 (DOMAIN.md 6)' })
-  @ApiProduces('application/json', 'text/csv', 'text/html')
+  @ApiProduces('application/json', 'text/csv', 'text/html', XLSX_TYPE)
   @applyAll(KNOWLEDGE_QUERIES)
   async report(
     @Param('area') areaRaw: string,
@@ -51,7 +52,7 @@ export class ReportsController {
     const area = knownReportArea(areaRaw);
     assertMayReadReport(principal, area);
     const report = await this.queryBus.execute(new GetReportQuery(area, parseReportYear(yearRaw), knowledge(query)));
-    send(res, accept, report);
+    await send(res, accept, report);
   }
 
   @Get('reports/:area/:year/cells/:cellId/trace')
@@ -136,7 +137,7 @@ export class ReportsController {
 
   @Get('snapshots/:area')
   @ApiOperation({ summary: 'Table 6.1 (offenders in the community, by category and level) at the end of any date' })
-  @ApiProduces('application/json', 'text/csv', 'text/html')
+  @ApiProduces('application/json', 'text/csv', 'text/html', XLSX_TYPE)
   @applyAll([ApiQuery({ name: 'date', required: true, example: '2015-03-31' }), ...KNOWLEDGE_QUERIES])
   async snapshot(
     @Param('area') areaRaw: string,
@@ -147,12 +148,12 @@ export class ReportsController {
   ) {
     const area = knownReportArea(areaRaw);
     assertMayReadReport(principal, area);
-    send(res, accept, await this.queryBus.execute(new GetSnapshotQuery(area, requiredDate('date', query.date), knowledge(query))));
+    await send(res, accept, await this.queryBus.execute(new GetSnapshotQuery(area, requiredDate('date', query.date), knowledge(query))));
   }
 
   @Get('periods/:area')
   @ApiOperation({ summary: 'The period tables (6.2-6.9) for any range of dates' })
-  @ApiProduces('application/json', 'text/csv', 'text/html')
+  @ApiProduces('application/json', 'text/csv', 'text/html', XLSX_TYPE)
   @applyAll([ApiQuery({ name: 'from', required: true, example: '2014-04-01' }), ApiQuery({ name: 'to', required: true, example: '2015-03-31' }), ...KNOWLEDGE_QUERIES])
   async period(
     @Param('area') areaRaw: string,
@@ -164,7 +165,7 @@ export class ReportsController {
     const area = knownReportArea(areaRaw);
     assertMayReadReport(principal, area);
     const period = await this.queryBus.execute(new GetPeriodQuery(area, requiredDate('from', query.from), requiredDate('to', query.to), knowledge(query)));
-    send(res, accept, period);
+    await send(res, accept, period);
   }
 }
 
@@ -245,10 +246,11 @@ async function writeOrClose(res: Response, text: string): Promise<boolean> {
 
 const wants = (accept: string | undefined, type: string) => (accept ?? '').split(',').some((part) => part.trim().toLowerCase().startsWith(type));
 
-/** JSON by default; CSV (one row per cell) or HTML (the published layout) when asked for. */
-function send(res: Response, accept: string | undefined, body: RenderableReport) {
+/** JSON by default; CSV (one row per cell), HTML (the published layout) or a spreadsheet (a sheet per table, and notes) when asked for. */
+async function send(res: Response, accept: string | undefined, body: RenderableReport) {
   res.setHeader('X-Event-Store-Position', body.position);
-  if (wants(accept, 'text/csv')) res.type('text/csv').send(cellsToCsv(body.cells));
+  if (wants(accept, XLSX_TYPE)) res.type(XLSX_TYPE).send(await reportToXlsx(body));
+  else if (wants(accept, 'text/csv')) res.type('text/csv').send(cellsToCsv(body.cells));
   else if (wants(accept, 'text/html')) res.type('text/html').send(reportToHtml(body));
   else res.json(body);
 }
