@@ -6,9 +6,7 @@ import { embeddedDataDir, openEventStore, type OpenedEventStore } from '../src/e
 // The stores the benchmark runs on: PostgreSQL (a server, in a schema of its own) and PGlite
 // (embedded, in a directory of its own). Each phase opens the store afresh in its own process.
 
-export type BenchTarget =
-  | { kind: 'postgres'; url: string; schema: string }
-  | { kind: 'embedded'; dataDir: string };
+export type BenchTarget = { kind: 'postgres'; url: string; schema: string } | { kind: 'embedded'; dataDir: string };
 
 export const targetName = (t: BenchTarget): string => (t.kind === 'postgres' ? 'PostgreSQL' : 'PGlite');
 

@@ -14,7 +14,7 @@ import type { ReportCells } from '../src/reports/tables';
 /** Offenders ever managed in `area` (or every offender): a scan of the whole log, as the baseline has no read model. */
 async function offendersOf(store: EventStore, area: string | null): Promise<string[]> {
   const ids = new Set<string>();
-  for (let after: bigint | null = null; ; ) {
+  for (let after: bigint | null = null; ;) {
     const page = await store.readAll(after, 10_000);
     if (page.length === 0) return [...ids];
     for (const e of page) {

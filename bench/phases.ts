@@ -90,7 +90,12 @@ async function bulkLimit(args: { target: BenchTarget; file: string; rowsPerCopy:
     const { rows } = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM bench_bulk_events');
     if (rows[0].n !== events) throw new Error(`bulk limit: ${rows[0].n} rows loaded of ${events}`);
     await sql.exec('DROP TABLE bench_bulk_events');
-    return { method: `COPY in ${args.rowsPerCopy.toLocaleString('en-GB')}-row batches into a bare table (no key, no index)`, events, seconds: ms / 1000, eventsPerSecond: eventsPerSecond(events, ms) };
+    return {
+      method: `COPY in ${args.rowsPerCopy.toLocaleString('en-GB')}-row batches into a bare table (no key, no index)`,
+      events,
+      seconds: ms / 1000,
+      eventsPerSecond: eventsPerSecond(events, ms),
+    };
   } finally {
     await opened.close();
   }
@@ -147,7 +152,12 @@ async function scanLimit(args: { target: BenchTarget; batchSize: number }) {
         after = batch[batch.length - 1].position;
       }
     });
-    return { method: `EventStore.readAll in pages of ${args.batchSize.toLocaleString('en-GB')} (rows read and parsed into events)`, events, seconds: ms / 1000, eventsPerSecond: eventsPerSecond(events, ms) };
+    return {
+      method: `EventStore.readAll in pages of ${args.batchSize.toLocaleString('en-GB')} (rows read and parsed into events)`,
+      events,
+      seconds: ms / 1000,
+      eventsPerSecond: eventsPerSecond(events, ms),
+    };
   } finally {
     await opened.close();
   }

@@ -59,7 +59,9 @@ async function main(): Promise<void> {
   if (opts.mergeInto && !opts.only) throw new Error('--merge-into goes with --only fairness or --only soak.');
   if (opts.render) {
     const results = JSON.parse(await readFile(opts.render, 'utf8')) as BenchResults;
-    const md = path.resolve(opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)));
+    const md = path.resolve(
+      opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)),
+    );
     await writeResults(results, path.resolve(opts.render), md, path.join(ROOT, 'bench', 'notes.md'));
     console.log(`wrote ${path.relative(ROOT, md)} from ${opts.render}`);
     return;
@@ -86,9 +88,13 @@ async function main(): Promise<void> {
   if (wanted.includes('embedded')) targets.push({ kind: 'embedded', dataDir: path.join(opts.work, `pglite-${scale.name}-${process.pid}`) });
 
   const file = path.join(opts.work, `history-${scale.name}-${process.pid}.ndjson`);
-  log(`scale ${scale.name}: ${scale.history.areas!.length} areas, ${scale.history.activeOffenders} offenders active on 31 March, ${scale.history.fromYear}-${scale.history.toYear}`);
+  log(
+    `scale ${scale.name}: ${scale.history.areas!.length} areas, ${scale.history.activeOffenders} offenders active on 31 March, ${scale.history.fromYear}-${scale.history.toYear}`,
+  );
   const generated = await runPhase('generate', { history: scale.history, file }, opts.work);
-  log(`generated ${generated.result.events.toLocaleString('en-GB')} events (${generated.result.offenders.toLocaleString('en-GB')} offenders) in ${generated.result.seconds.toFixed(1)} s`);
+  log(
+    `generated ${generated.result.events.toLocaleString('en-GB')} events (${generated.result.offenders.toLocaleString('en-GB')} offenders) in ${generated.result.seconds.toFixed(1)} s`,
+  );
 
   const stores: StoreResults[] = [];
   const fairnessByStore: FairnessResults['stores'] = [];
@@ -203,13 +209,19 @@ async function benchTarget(
     };
     // The read models are current now: how soon a restarted service answers (issue 11, item 1).
     const started = await phase('startUp', { target, area: scale.area, year: scale.year });
-    log(`${name}: mappa serve answers /health ${started.result.healthMs} ms after it is started, is ready at ${started.result.readyMs} ms, its first report at ${started.result.firstReportMs} ms`);
+    log(
+      `${name}: mappa serve answers /health ${started.result.healthMs} ms after it is started, is ready at ${started.result.readyMs} ms, its first report at ${started.result.firstReportMs} ms`,
+    );
     const served = await phase('reports', { ...reportArgs, repeats: scale.repeats });
-    log(`${name}: report ${served.result.areaYear.medianMs} ms, england-and-wales ${served.result.national.medianMs} ms, snapshot ${served.result.snapshot.medianMs} ms, trace ${served.result.trace.medianMs} ms (medians)`);
+    log(
+      `${name}: report ${served.result.areaYear.medianMs} ms, england-and-wales ${served.result.national.medianMs} ms, snapshot ${served.result.snapshot.medianMs} ms, trace ${served.result.trace.medianMs} ms (medians)`,
+    );
     const trended = await phase('trendsAndPages', trendsArgs(target, scale));
     logTrends(name, trended.result, log);
     const folded = await phase('baseline', { ...reportArgs, repeats: scale.baselineRepeats });
-    log(`${name}: fold-per-query baseline: report ${folded.result.areaYear.medianMs} ms, england-and-wales ${folded.result.national.medianMs} ms, snapshot ${folded.result.snapshot.medianMs} ms`);
+    log(
+      `${name}: fold-per-query baseline: report ${folded.result.areaYear.medianMs} ms, england-and-wales ${folded.result.national.medianMs} ms, snapshot ${folded.result.snapshot.medianMs} ms`,
+    );
     const fair = await phase('fairness', fairnessArgs(target, scale));
     logFairness(name, fair.result, log);
     // Last: its posts add offenders to the store the figures above were measured on.
@@ -228,14 +240,34 @@ async function benchTarget(
       trendsAndPages: { result: trended.result, peakRssMiB: trended.peakRssMiB },
       reports: { result: omitCells(served.result), peakRssMiB: served.peakRssMiB, baseline: omitCells(folded.result), baselinePeakRssMiB: folded.peakRssMiB },
       checks: [
-        { id: 'import-accepts-every-generated-event', ok: imported.result.refused === 0 && events === generatedEvents, detail: `${imported.result.appended} appended of ${generatedEvents} generated, ${imported.result.refused} refused` },
+        {
+          id: 'import-accepts-every-generated-event',
+          ok: imported.result.refused === 0 && events === generatedEvents,
+          detail: `${imported.result.appended} appended of ${generatedEvents} generated, ${imported.result.refused} refused`,
+        },
         { id: 'serve-starts-at-the-head', ok: started.result.lastPosition === String(events), detail: `/health lastPosition ${started.result.lastPosition}, imported ${events}` },
-        { id: 'rebuild-reads-every-event', ok: rebuilt.result.events === events && scan.result.events === events, detail: `rebuild ${rebuilt.result.events}, scan ${scan.result.events}, imported ${events}` },
-        { id: 'area-report-equals-fold', ok: areaDiff.length === 0, detail: areaDiff.length === 0 ? `${scale.area} ${scale.year}: every cell equal` : areaDiff.slice(0, 5).join('; ') },
-        { id: 'national-report-equals-fold', ok: nationalDiff.length === 0, detail: nationalDiff.length === 0 ? `england-and-wales ${scale.year}: every cell equal` : nationalDiff.slice(0, 5).join('; ') },
+        {
+          id: 'rebuild-reads-every-event',
+          ok: rebuilt.result.events === events && scan.result.events === events,
+          detail: `rebuild ${rebuilt.result.events}, scan ${scan.result.events}, imported ${events}`,
+        },
+        {
+          id: 'area-report-equals-fold',
+          ok: areaDiff.length === 0,
+          detail: areaDiff.length === 0 ? `${scale.area} ${scale.year}: every cell equal` : areaDiff.slice(0, 5).join('; '),
+        },
+        {
+          id: 'national-report-equals-fold',
+          ok: nationalDiff.length === 0,
+          detail: nationalDiff.length === 0 ? `england-and-wales ${scale.year}: every cell equal` : nationalDiff.slice(0, 5).join('; '),
+        },
         fairnessCheck(fair.result, target.kind),
         ...soaked.result.checks.map((c) => ({ ...c, id: `soak-${c.id}` })),
-        ...trended.result.trends.map((t) => ({ id: `trend-equals-per-year-reports`, ok: t.equal, detail: `${t.area} ${t.table} over ${t.years} years: ${t.equal ? 'every cell equal' : t.differs.join('; ')}` })),
+        ...trended.result.trends.map((t) => ({
+          id: `trend-equals-per-year-reports`,
+          ok: t.equal,
+          detail: `${t.area} ${t.table} over ${t.years} years: ${t.equal ? 'every cell equal' : t.differs.join('; ')}`,
+        })),
       ],
     };
     return {
@@ -267,9 +299,14 @@ function trendsArgs(target: BenchTarget, scale: BenchScale) {
 }
 
 function logTrends(name: string, r: PhaseResult<'trendsAndPages'>, log: (line: string) => void): void {
-  for (const t of r.trends) log(`${name}: trend ${t.area} ${t.table} over ${t.years} years ${t.trend.medianMs} ms (median; the same years one report at a time ${t.perYearReports.medianMs} ms)${t.equal ? '' : ' DIFFERS'}`);
+  for (const t of r.trends)
+    log(
+      `${name}: trend ${t.area} ${t.table} over ${t.years} years ${t.trend.medianMs} ms (median; the same years one report at a time ${t.perYearReports.medianMs} ms)${t.equal ? '' : ' DIFFERS'}`,
+    );
   const p = r.pagedTrace;
-  log(`${name}: england-and-wales ${p.cell} (${p.items} items): first page of ${p.pageSize} with summary ${p.firstPage.medianMs} ms, a later page ${p.laterPage.medianMs} ms, whole export ${p.wholeExport.ms} ms`);
+  log(
+    `${name}: england-and-wales ${p.cell} (${p.items} items): first page of ${p.pageSize} with summary ${p.firstPage.medianMs} ms, a later page ${p.laterPage.medianMs} ms, whole export ${p.wholeExport.ms} ms`,
+  );
 }
 
 /** Only what fairness needs: the store (import, then rebuild), then the fairness phase. */
@@ -312,12 +349,20 @@ async function soakOnly(target: BenchTarget, scale: BenchScale, file: string, op
 
 function logSoak(name: string, r: PhaseResult<'soak'>, log: (line: string) => void): void {
   const o = r.overload;
-  log(`${name}: capacity ${r.capacityPerSecond ?? 'none'}/s held (p95 < 250 ms, no error)` +
-    (o ? `; at ${o.rate}/s: ${o.accepted} accepted (p95 ${o.acceptedLatency.p95Ms} ms), ${o.refused} refused (p95 ${o.refusedLatency.p95Ms} ms), ${o.timeouts} timed out` : ''));
+  log(
+    `${name}: capacity ${r.capacityPerSecond ?? 'none'}/s held (p95 < 250 ms, no error)` +
+      (o ? `; at ${o.rate}/s: ${o.accepted} accepted (p95 ${o.acceptedLatency.p95Ms} ms), ${o.refused} refused (p95 ${o.refusedLatency.p95Ms} ms), ${o.timeouts} timed out` : ''),
+  );
 }
 
 /** Writes one part's figures into the results file named by --merge-into (else prints them), then checks. */
-async function finishOnly<K extends 'fairness' | 'soak'>(part: K, measured: NonNullable<BenchResults[K]>, checks: Array<{ store: string; checks: Check[] }>, opts: Options, log: (line: string) => void): Promise<void> {
+async function finishOnly<K extends 'fairness' | 'soak'>(
+  part: K,
+  measured: NonNullable<BenchResults[K]>,
+  checks: Array<{ store: string; checks: Check[] }>,
+  opts: Options,
+  log: (line: string) => void,
+): Promise<void> {
   if (opts.write && opts.mergeInto) {
     const jsonFile = path.resolve(opts.mergeInto);
     const results = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchResults;
@@ -325,7 +370,9 @@ async function finishOnly<K extends 'fairness' | 'soak'>(part: K, measured: NonN
     const stores = measured.stores as Array<{ store: string }>;
     const kept = ((results[part]?.stores ?? []) as Array<{ store: string }>).filter((s) => !stores.some((m) => m.store === s.store));
     results[part] = { ...measured, stores: [...stores, ...kept].sort((x, y) => x.store.localeCompare(y.store)).reverse() } as BenchResults[K];
-    const md = path.resolve(opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)));
+    const md = path.resolve(
+      opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)),
+    );
     await writeResults(results, jsonFile, md, path.join(ROOT, 'bench', 'notes.md'));
     log(`wrote the ${part} figures into ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, md)}`);
   } else if (opts.write) {
@@ -413,7 +460,11 @@ function commitOf(): { id: string | null; dirty: boolean } {
   try {
     const id = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     // Changed or new files of the code that runs (not docs, not the results themselves).
-    const status = execFileSync('git', ['status', '--porcelain', '--', 'src', 'projections', 'bench/*.ts', 'package.json', 'package-lock.json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const status = execFileSync('git', ['status', '--porcelain', '--', 'src', 'projections', 'bench/*.ts', 'package.json', 'package-lock.json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return { id, dirty: status.trim().length > 0 };
   } catch {
     return { id: null, dirty: false };

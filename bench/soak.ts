@@ -51,7 +51,12 @@ export const SOAK_TARGETS = { heldP95Ms: 250, overloadAcceptedP95Ms: 500, refuse
 
 type Kind = 'post' | 'areaReport' | 'nationalReport' | 'snapshot';
 /** The mix: 80% posts; the rest area reports, england-and-wales reports and snapshots. */
-const MIX: Array<[Kind, number]> = [['post', 0.8], ['areaReport', 0.08], ['nationalReport', 0.04], ['snapshot', 0.08]];
+const MIX: Array<[Kind, number]> = [
+  ['post', 0.8],
+  ['areaReport', 0.08],
+  ['nationalReport', 0.04],
+  ['snapshot', 0.08],
+];
 
 type Outcome = 'ok' | 'refused' | 'limited' | 'unavailable' | 'timeout' | 'serverError' | 'other';
 
@@ -133,7 +138,9 @@ export async function soak(args: SoakArgs): Promise<SoakResult> {
   let phase = 'start';
   const started = performance.now();
   const sampler = setInterval(() => {
-    void Promise.all([rssMiB(server.pid), load.metrics()]).then(([rss, metrics]) => samples.push({ atSeconds: round((performance.now() - started) / 1000, 0), rssMiB: rss, lagEvents: metrics.lag, phase }));
+    void Promise.all([rssMiB(server.pid), load.metrics()]).then(([rss, metrics]) =>
+      samples.push({ atSeconds: round((performance.now() - started) / 1000, 0), rssMiB: rss, lagEvents: metrics.lag, phase }),
+    );
   }, 1000);
   let search: SoakStep[];
   let overload: SoakStep | null;
@@ -152,7 +159,9 @@ export async function soak(args: SoakArgs): Promise<SoakResult> {
       const during = samples.slice(from);
       step.serverRssMiB = { start: during[0]?.rssMiB ?? null, max: maxOf(during.map((s) => s.rssMiB)), end: during[during.length - 1]?.rssMiB ?? null };
       step.readModelLagEvents = { max: maxOf(during.map((s) => s.lagEvents)), end: during[during.length - 1]?.lagEvents ?? null };
-      console.log(`[soak] ${name} at ${rate}/s: ${step.accepted} accepted, ${step.refused} refused, ${step.timeouts} timed out, ${step.limited} over a caller's limit, ${step.serverErrors + step.unavailable + step.other} other errors ${JSON.stringify(step.errorsByStatus)}; p95 ${step.acceptedLatency.p95Ms} ms; ${step.held ? 'held' : 'not held'}`);
+      console.log(
+        `[soak] ${name} at ${rate}/s: ${step.accepted} accepted, ${step.refused} refused, ${step.timeouts} timed out, ${step.limited} over a caller's limit, ${step.serverErrors + step.unavailable + step.other} other errors ${JSON.stringify(step.errorsByStatus)}; p95 ${step.acceptedLatency.p95Ms} ms; ${step.held ? 'held' : 'not held'}`,
+      );
       return step;
     };
     ({ search, capacity } = await searchCapacity(args, (rate) => stepAt(rate, args.stepSeconds, `search ${rate}/s`)));
@@ -209,20 +218,44 @@ function soakChecks(r: Omit<SoakResult, 'checks'>, timed: boolean): SoakResult['
   const o = r.overload;
   const timing = (check: SoakResult['checks'][number]) => (timed ? check : { ...check, ok: true, detail: `not checked at this scale: ${check.detail}` });
   const checks: SoakResult['checks'] = [
-    timing({ id: 'capacity-found', ok: r.capacityPerSecond !== null, detail: r.capacityPerSecond === null ? `not even ${r.search[0]?.rate}/s was held` : `${r.capacityPerSecond}/s held (p95 < ${SOAK_TARGETS.heldP95Ms} ms, no error)` }),
+    timing({
+      id: 'capacity-found',
+      ok: r.capacityPerSecond !== null,
+      detail: r.capacityPerSecond === null ? `not even ${r.search[0]?.rate}/s was held` : `${r.capacityPerSecond}/s held (p95 < ${SOAK_TARGETS.heldP95Ms} ms, no error)`,
+    }),
   ];
   if (o) {
     checks.push(
-      timing({ id: 'overload-accepted-p95', ok: o.acceptedLatency.p95Ms < SOAK_TARGETS.overloadAcceptedP95Ms, detail: `accepted p95 ${o.acceptedLatency.p95Ms} ms at ${o.rate}/s (target < ${SOAK_TARGETS.overloadAcceptedP95Ms} ms)` }),
-      { id: 'overload-refused-not-timed-out', ok: o.timeouts === 0 && o.serverErrors === 0 && o.other === 0, detail: `${o.refused} refused (p95 ${o.refusedLatency.p95Ms} ms), ${o.limited} over a caller's own limit (429), ${o.unavailable} other 503, ${o.timeouts} timed out, ${o.serverErrors} 5xx, ${o.other} other` },
+      timing({
+        id: 'overload-accepted-p95',
+        ok: o.acceptedLatency.p95Ms < SOAK_TARGETS.overloadAcceptedP95Ms,
+        detail: `accepted p95 ${o.acceptedLatency.p95Ms} ms at ${o.rate}/s (target < ${SOAK_TARGETS.overloadAcceptedP95Ms} ms)`,
+      }),
+      {
+        id: 'overload-refused-not-timed-out',
+        ok: o.timeouts === 0 && o.serverErrors === 0 && o.other === 0,
+        detail: `${o.refused} refused (p95 ${o.refusedLatency.p95Ms} ms), ${o.limited} over a caller's own limit (429), ${o.unavailable} other 503, ${o.timeouts} timed out, ${o.serverErrors} 5xx, ${o.other} other`,
+      },
       // A 503 that is not admission control's is the store not answering in time (pg's pool waits 5 s): refused slowly.
       timing({ id: 'overload-no-store-timeouts', ok: o.unavailable === 0, detail: `${o.unavailable} answered 503 by a store that did not answer in time` }),
-      timing({ id: 'overload-refused-quickly', ok: o.refused === 0 || o.refusedLatency.p95Ms < SOAK_TARGETS.refusedP95Ms, detail: `refusals p95 ${o.refusedLatency.p95Ms} ms, max ${o.refusedLatency.maxMs} ms (target p95 < ${SOAK_TARGETS.refusedP95Ms} ms)` }),
+      timing({
+        id: 'overload-refused-quickly',
+        ok: o.refused === 0 || o.refusedLatency.p95Ms < SOAK_TARGETS.refusedP95Ms,
+        detail: `refusals p95 ${o.refusedLatency.p95Ms} ms, max ${o.refusedLatency.maxMs} ms (target p95 < ${SOAK_TARGETS.refusedP95Ms} ms)`,
+      }),
     );
   }
   checks.push(
-    { id: 'nothing-acknowledged-lost', ok: r.store.acknowledgedMissing === 0 && r.store.duplicated === 0, detail: `${r.store.acknowledgedFound} of ${r.store.acknowledgedPosts} acknowledged posts in the store, ${r.store.duplicated} more than once` },
-    { id: 'refused-post-retried-once', ok: r.retries.notRecorded === 0 && r.store.retriedFound === r.retries.recorded && r.retries.replayed === r.retries.acknowledgedSentAgain, detail: `${r.retries.recorded} of ${r.retries.refusedPostsSentAgain} refused posts recorded when sent again, ${r.store.retriedFound} in the store once; ${r.retries.replayed} of ${r.retries.acknowledgedSentAgain} acknowledged posts sent again answered as replays` },
+    {
+      id: 'nothing-acknowledged-lost',
+      ok: r.store.acknowledgedMissing === 0 && r.store.duplicated === 0,
+      detail: `${r.store.acknowledgedFound} of ${r.store.acknowledgedPosts} acknowledged posts in the store, ${r.store.duplicated} more than once`,
+    },
+    {
+      id: 'refused-post-retried-once',
+      ok: r.retries.notRecorded === 0 && r.store.retriedFound === r.retries.recorded && r.retries.replayed === r.retries.acknowledgedSentAgain,
+      detail: `${r.retries.recorded} of ${r.retries.refusedPostsSentAgain} refused posts recorded when sent again, ${r.store.retriedFound} in the store once; ${r.retries.replayed} of ${r.retries.acknowledgedSentAgain} acknowledged posts sent again answered as replays`,
+    },
   );
   return checks;
 }
@@ -395,7 +428,15 @@ class SoakLoad {
       case 'post': {
         const n = ++this.posts;
         const eventId = randomUUID();
-        const post = { offenderId: `SOAK-${process.pid}-${n}`, body: JSON.stringify({ eventId, type: 'OffenderRegistered', occurredOn: '2015-04-01', data: { area, category: 1 + (n % 2), level: 1, inCustody: false, underSupervision: true } }) };
+        const post = {
+          offenderId: `SOAK-${process.pid}-${n}`,
+          body: JSON.stringify({
+            eventId,
+            type: 'OffenderRegistered',
+            occurredOn: '2015-04-01',
+            data: { area, category: 1 + (n % 2), level: 1, inCustody: false, underSupervision: true },
+          }),
+        };
         const res = await this.send('POST', `/offenders/${post.offenderId}/events`, this.pick(this.tokens.recorders), post.body);
         if (res.status === 201) this.acknowledged.set(eventId, post);
         else if (res.status === 503) this.refusedPosts.set(eventId, post);
@@ -464,7 +505,9 @@ function summarise(rate: number, seconds: number, answers: Answer[], maxInFlight
     timeouts: count('timeout'),
     serverErrors: count('serverError'),
     other: count('other'),
-    errorsByStatus: answers.filter((a) => a.outcome !== 'ok' && a.outcome !== 'refused').reduce<Record<string, number>>((by, a) => ({ ...by, [a.status]: (by[a.status] ?? 0) + 1 }), {}),
+    errorsByStatus: answers
+      .filter((a) => a.outcome !== 'ok' && a.outcome !== 'refused')
+      .reduce<Record<string, number>>((by, a) => ({ ...by, [a.status]: (by[a.status] ?? 0) + 1 }), {}),
     acceptedLatency,
     postLatency: percentiles(ok.filter((a) => a.kind === 'post').map((a) => a.ms)),
     readLatency: percentiles(ok.filter((a) => a.kind !== 'post').map((a) => a.ms)),
@@ -547,7 +590,10 @@ async function startService(target: BenchTarget) {
   const until = performance.now() + 5 * 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`mappa serve exited (${child.exitCode}) before it answered`);
-    const ok = await fetch(`${base}/health`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${base}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (performance.now() > until) throw new Error('mappa serve did not answer /health within 5 minutes');
     await new Promise((resolve) => setTimeout(resolve, 100));

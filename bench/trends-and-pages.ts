@@ -55,8 +55,19 @@ export async function trendsAndPages(args: TrendsAndPagesArgs) {
         for (const year of years) cells[year] = (await reports.report(area, year)).cells;
         return cells;
       });
-      const differs = trend.last.cells.flatMap((c) => c.years.filter((p, i) => p.value !== (Number.isFinite(oneByOne.last[years[i]][c.cell]) ? (oneByOne.last[years[i]][c.cell] ?? 0) : null)).map((p) => `${c.cell} ${p.year}`));
-      return { area, table, years: years.length, cells: trend.last.cells.length, trend: trend.latency, perYearReports: oneByOne.latency, equal: differs.length === 0, differs: differs.slice(0, 5) };
+      const differs = trend.last.cells.flatMap((c) =>
+        c.years.filter((p, i) => p.value !== (Number.isFinite(oneByOne.last[years[i]][c.cell]) ? (oneByOne.last[years[i]][c.cell] ?? 0) : null)).map((p) => `${c.cell} ${p.year}`),
+      );
+      return {
+        area,
+        table,
+        years: years.length,
+        cells: trend.last.cells.length,
+        trend: trend.latency,
+        perYearReports: oneByOne.latency,
+        equal: differs.length === 0,
+        differs: differs.slice(0, 5),
+      };
     };
     const trendResults = [];
     for (const table of args.tables) {
@@ -66,8 +77,10 @@ export async function trendsAndPages(args: TrendsAndPagesArgs) {
 
     // A national cell in pages, as the workbench reads it: the first page (with the summary), then a later one.
     const first = await run(args.repeats.pages, () => reports.tracePage(ENGLAND_AND_WALES, args.traceYear, args.traceCell, { limit: args.pageSize }));
-    const middleCursor = await reports.tracePage(ENGLAND_AND_WALES, args.traceYear, args.traceCell, { limit: Math.floor((first.last.summary!.items) / 2) || 1 });
-    const later = await run(args.repeats.pages, () => reports.tracePage(ENGLAND_AND_WALES, args.traceYear, args.traceCell, { limit: args.pageSize, after: middleCursor.next ?? undefined }));
+    const middleCursor = await reports.tracePage(ENGLAND_AND_WALES, args.traceYear, args.traceCell, { limit: Math.floor(first.last.summary!.items / 2) || 1 });
+    const later = await run(args.repeats.pages, () =>
+      reports.tracePage(ENGLAND_AND_WALES, args.traceYear, args.traceCell, { limit: args.pageSize, after: middleCursor.next ?? undefined }),
+    );
     const exported = await timed(async () => {
       const { pages } = await reports.traceInPages(ENGLAND_AND_WALES, args.traceYear, args.traceCell);
       let items = 0;

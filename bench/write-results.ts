@@ -119,18 +119,42 @@ export function figuresOf(s: StoreResults): Figure[] {
       gap: met ? null : `short by ${(100 * (share - ratio)).toFixed(0)} points: needs ${n(share * limit)} events/s, ${(share / ratio).toFixed(2)}× the measured rate`,
     };
   };
-  const importFigure = throughput('import', 'Import through the command path', s.import.result.eventsPerSecond, s.import.result.seconds, 'bulk COPY into a bare table', s.import.limit.eventsPerSecond, TARGETS.importShareOfLimit);
-  const { firstTenthEventsPerSecond: first, lastTenthEventsPerSecond: last } = s.import.result as { firstTenthEventsPerSecond?: number | null; lastTenthEventsPerSecond?: number | null };
+  const importFigure = throughput(
+    'import',
+    'Import through the command path',
+    s.import.result.eventsPerSecond,
+    s.import.result.seconds,
+    'bulk COPY into a bare table',
+    s.import.limit.eventsPerSecond,
+    TARGETS.importShareOfLimit,
+  );
+  const { firstTenthEventsPerSecond: first, lastTenthEventsPerSecond: last } = s.import.result as {
+    firstTenthEventsPerSecond?: number | null;
+    lastTenthEventsPerSecond?: number | null;
+  };
   if (first && last) importFigure.measured += `; first tenth of the file ${n(first)}/s, last tenth ${n(last)}/s`;
   figures.push(importFigure);
-  figures.push(throughput('rebuild', 'Full rebuild of the read models', s.rebuild.result.eventsPerSecond, s.rebuild.result.seconds, 'read and parse every event', s.rebuild.limit.eventsPerSecond, TARGETS.rebuildShareOfLimit));
+  figures.push(
+    throughput(
+      'rebuild',
+      'Full rebuild of the read models',
+      s.rebuild.result.eventsPerSecond,
+      s.rebuild.result.seconds,
+      'read and parse every event',
+      s.rebuild.limit.eventsPerSecond,
+      TARGETS.rebuildShareOfLimit,
+    ),
+  );
 
   const latency = (id: string, label: string, ours: Latencies, fold: Latencies, medianTarget: number | null): Figure => {
     const speedup = fold.medianMs / ours.medianMs;
     const fastEnough = medianTarget === null || ours.medianMs <= medianTarget;
     const met = medianTarget === null ? null : fastEnough && speedup >= TARGETS.speedupOverFold;
     const gaps: string[] = [];
-    if (!fastEnough && medianTarget !== null) gaps.push(`median ${ours.medianMs} ms is ${(ours.medianMs - medianTarget).toFixed(1)} ms (${((100 * (ours.medianMs - medianTarget)) / medianTarget).toFixed(0)}%) over ${medianTarget} ms`);
+    if (!fastEnough && medianTarget !== null)
+      gaps.push(
+        `median ${ours.medianMs} ms is ${(ours.medianMs - medianTarget).toFixed(1)} ms (${((100 * (ours.medianMs - medianTarget)) / medianTarget).toFixed(0)}%) over ${medianTarget} ms`,
+      );
     if (medianTarget !== null && speedup < TARGETS.speedupOverFold) gaps.push(`${speedup.toFixed(0)}× faster than the fold, not ${TARGETS.speedupOverFold}×`);
     return {
       id,
@@ -155,8 +179,17 @@ export function figuresOf(s: StoreResults): Figure[] {
       gap: ms <= limitMs ? null : `${fmtMs(ms - limitMs)} over`,
     });
     figures.push(within('startUpHealth', '`mappa serve` started to `/health` answered', s.startUp.healthMs, TARGETS.healthWithinMs, ''));
-    if (s.startUp.readyMs !== undefined) figures.push(within('startUpReady', '`mappa serve` started to `/health/ready` answered 200', s.startUp.readyMs, TARGETS.firstReportWithinMs, ''));
-    figures.push(within('startUpReport', '`mappa serve` started to its first area-year report', s.startUp.firstReportMs, TARGETS.firstReportWithinMs, ` (the report call itself ${fmtMs(s.startUp.reportCallMs)})`));
+    if (s.startUp.readyMs !== undefined)
+      figures.push(within('startUpReady', '`mappa serve` started to `/health/ready` answered 200', s.startUp.readyMs, TARGETS.firstReportWithinMs, ''));
+    figures.push(
+      within(
+        'startUpReport',
+        '`mappa serve` started to its first area-year report',
+        s.startUp.firstReportMs,
+        TARGETS.firstReportWithinMs,
+        ` (the report call itself ${fmtMs(s.startUp.reportCallMs)})`,
+      ),
+    );
   }
   const r = s.reports.result;
   const b = s.reports.baseline;
@@ -228,16 +261,20 @@ function markdown(r: BenchResults, notes: string): string {
   lines.push('');
   lines.push('## The data set');
   lines.push('');
-  lines.push(`\`mappa generate\` (seed ${d.seed}): ${d.areas} areas, ${d.from} to ${d.to}, sized for ${n(d.activeOffendersTarget)} offenders active on each 31 March ` +
-    `(measured: ${n(Math.min(...actives))} to ${n(Math.max(...actives))}). ${n(d.events)} events for ${n(d.offenders)} offenders ` +
-    `(${(d.bytes / 2 ** 20).toFixed(0)} MiB of NDJSON), ${n(d.late)} recorded late (${n(d.backDated)} of them back-dated behind a later event), ` +
-    `${n(d.retractions)} retractions; ${n(d.refusedAndLeftOut)} drawn events refused by decide() and left out. Generated in ${d.seconds.toFixed(0)} s ` +
-    `(${n(d.eventsPerSecond)} events/s, every one checked by decide()), peak memory ${n(d.peakRssMiB)} MiB.`);
+  lines.push(
+    `\`mappa generate\` (seed ${d.seed}): ${d.areas} areas, ${d.from} to ${d.to}, sized for ${n(d.activeOffendersTarget)} offenders active on each 31 March ` +
+      `(measured: ${n(Math.min(...actives))} to ${n(Math.max(...actives))}). ${n(d.events)} events for ${n(d.offenders)} offenders ` +
+      `(${(d.bytes / 2 ** 20).toFixed(0)} MiB of NDJSON), ${n(d.late)} recorded late (${n(d.backDated)} of them back-dated behind a later event), ` +
+      `${n(d.retractions)} retractions; ${n(d.refusedAndLeftOut)} drawn events refused by decide() and left out. Generated in ${d.seconds.toFixed(0)} s ` +
+      `(${n(d.eventsPerSecond)} events/s, every one checked by decide()), peak memory ${n(d.peakRssMiB)} MiB.`,
+  );
   if (last) {
     lines.push('');
-    lines.push(`On ${last.date}: ${n(last.active)} active, ${n(last.inCommunity)} in the community, of whom ` +
-      `${((100 * last.byCategory['1']) / last.inCommunity).toFixed(0)}% category 1 and ${((100 * last.byLevel['1']) / last.inCommunity).toFixed(1)}% at level 1 ` +
-      '(Greater Manchester 2014/15: 64% and 99.4%).');
+    lines.push(
+      `On ${last.date}: ${n(last.active)} active, ${n(last.inCommunity)} in the community, of whom ` +
+        `${((100 * last.byCategory['1']) / last.inCommunity).toFixed(0)}% category 1 and ${((100 * last.byLevel['1']) / last.inCommunity).toFixed(1)}% at level 1 ` +
+        '(Greater Manchester 2014/15: 64% and 99.4%).',
+    );
   }
   for (const s of r.stores) {
     lines.push('');
@@ -250,7 +287,7 @@ function markdown(r: BenchResults, notes: string): string {
       lines.push(`| ${f.label} | ${f.measured} | ${f.against} | ${f.ratio} | ${f.target} | ${met} |`);
     }
     lines.push('');
-    lines.push('Peak memory (resident set of the phase\'s own process' + (s.kind === 'embedded' ? ', PGlite included' : '; the PostgreSQL server not included') + '):');
+    lines.push("Peak memory (resident set of the phase's own process" + (s.kind === 'embedded' ? ', PGlite included' : '; the PostgreSQL server not included') + '):');
     lines.push('');
     lines.push('| phase | peak MiB |');
     lines.push('| --- | --- |');
@@ -261,8 +298,10 @@ function markdown(r: BenchResults, notes: string): string {
     lines.push(`| report, snapshot and trace queries | ${n(s.reports.peakRssMiB)} |`);
     lines.push(`| fold-per-query baseline | ${n(s.reports.baselinePeakRssMiB)} |`);
     lines.push('');
-    lines.push(`Rebuild wrote ${n(s.rebuild.result.intervalRows)} interval rows for ${n(s.rebuild.result.offenders)} offenders. ` +
-      `The baseline folds ${n(s.reports.baseline.areaYear.eventsFolded)} events for one area and ${n(s.reports.baseline.national.eventsFolded)} for england-and-wales.`);
+    lines.push(
+      `Rebuild wrote ${n(s.rebuild.result.intervalRows)} interval rows for ${n(s.rebuild.result.offenders)} offenders. ` +
+        `The baseline folds ${n(s.reports.baseline.areaYear.eventsFolded)} events for one area and ${n(s.reports.baseline.national.eventsFolded)} for england-and-wales.`,
+    );
     lines.push('');
     lines.push('Checks: ' + s.checks.map((c) => `${c.ok ? 'pass' : '**FAIL**'} ${c.id} (${c.detail})`).join('; ') + '.');
   }
@@ -285,19 +324,28 @@ function fairnessMarkdown(f: FairnessResults): string[] {
   const first = f.stores[0]?.result;
   if (first) {
     lines.push('');
-    lines.push(`Caller B (an analyst of ${first.area}) reads its ${first.year}/${String((first.year + 1) % 100).padStart(2, '0')} annual report over HTTP, one call after another, alone and then while ` +
-      `caller A (a national analyst) runs ${first.attackers} loops asking for the england-and-wales report without pause (after a 429, ` +
-      `again when Retry-After says). Real HTTP stack: tokens, guards, the report read limit ` +
-      `(${first.limits.budgetPerCaller} per caller, an expensive read weighs ${first.limits.expensiveWeight}); the request rate limit is off so that it does not hide the read limit.`);
+    lines.push(
+      `Caller B (an analyst of ${first.area}) reads its ${first.year}/${String((first.year + 1) % 100).padStart(2, '0')} annual report over HTTP, one call after another, alone and then while ` +
+        `caller A (a national analyst) runs ${first.attackers} loops asking for the england-and-wales report without pause (after a 429, ` +
+        `again when Retry-After says). Real HTTP stack: tokens, guards, the report read limit ` +
+        `(${first.limits.budgetPerCaller} per caller, an expensive read weighs ${first.limits.expensiveWeight}); the request rate limit is off so that it does not hide the read limit.`,
+    );
   }
   lines.push('');
-  lines.push('| store | read limit | B alone (median, p95) | B while A floods (median, p95) | ratio of medians | A served / refused | A\'s national report (median) | target | met |');
+  lines.push(
+    "| store | read limit | B alone (median, p95) | B while A floods (median, p95) | ratio of medians | A served / refused | A's national report (median) | target | met |",
+  );
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const s of f.stores) {
-    for (const [label, run] of [['on', s.result.withLimit], ['off', s.result.withoutLimit]] as const) {
+    for (const [label, run] of [
+      ['on', s.result.withLimit],
+      ['off', s.result.withoutLimit],
+    ] as const) {
       const b = run.underAttack.b;
       const met = !f.timed || label === 'off' ? '—' : run.ratio <= TARGETS.fairnessRatio ? 'yes' : `**no**: ${run.ratio}×, not ≤ ${TARGETS.fairnessRatio}×`;
-      lines.push(`| ${s.store} | ${label} | ${run.alone.medianMs} ms, ${run.alone.p95Ms} ms (${run.alone.samples}) | ${b.medianMs} ms, ${b.p95Ms} ms (${b.samples}${b.failed ? `, ${b.failed} failed` : ''}) | ${run.ratio}× | ${run.underAttack.a.served} / ${run.underAttack.a.refused} | ${run.underAttack.a.servedLatency.medianMs} ms | ≤ ${TARGETS.fairnessRatio}× | ${met} |`);
+      lines.push(
+        `| ${s.store} | ${label} | ${run.alone.medianMs} ms, ${run.alone.p95Ms} ms (${run.alone.samples}) | ${b.medianMs} ms, ${b.p95Ms} ms (${b.samples}${b.failed ? `, ${b.failed} failed` : ''}) | ${run.ratio}× | ${run.underAttack.a.served} / ${run.underAttack.a.refused} | ${run.underAttack.a.servedLatency.medianMs} ms | ≤ ${TARGETS.fairnessRatio}× | ${met} |`,
+      );
     }
   }
   for (const s of f.stores) {

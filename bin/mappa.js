@@ -15,7 +15,19 @@ else require('../dist/src/cli/main.js');
  */
 function serveEarly() {
   require('../dist/src/cli/early-listen.js').listenEarly();
-  const libraries = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/swagger', 'class-validator', '@eventstore/db-client', 'pg', '@nestjs/cqrs', 'jose', 'pino', 'prom-client'];
+  const libraries = [
+    '@nestjs/common',
+    '@nestjs/core',
+    '@nestjs/platform-express',
+    '@nestjs/swagger',
+    'class-validator',
+    '@eventstore/db-client',
+    'pg',
+    '@nestjs/cqrs',
+    'jose',
+    'pino',
+    'prom-client',
+  ];
   const loadNext = () => {
     const library = libraries.shift();
     if (library === undefined) return require('../dist/src/cli/main.js');

@@ -355,24 +355,25 @@ export class ProjectionRunner {
     const expected = await this.currentCheckpoint();
     const fresh = expected === null ? events : events.filter((e) => e.position > expected);
     if (fresh.length === 0) return;
-    const moved = await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ position: string | null; rebuilding: boolean }>(
-        'SELECT position::text, rebuilding FROM rm_checkpoint WHERE name = $1 FOR UPDATE',
-        [CHECKPOINT],
-      );
-      const stored = rows[0].position === null ? null : BigInt(rows[0].position);
-      if (rows[0].rebuilding) return 'rebuilding' as const; // another process is rebuilding; catch up after it
-      if (stored !== expected) return stored; // someone else projected meanwhile
-      for (const p of this.projections) await p.apply(fresh, tx, 'incremental');
-      const last = fresh[fresh.length - 1].position;
-      await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now() WHERE name = $1', [CHECKPOINT, last.toString()]);
-      this.checkpoint = last;
-      return undefined;
-    }).catch((error) => {
-      // The transaction rolled back: in-memory caches may hold rows that are not in the tables.
-      this.forget();
-      throw error;
-    });
+    const moved = await this.db
+      .transaction(async (tx) => {
+        const { rows } = await tx.query<{ position: string | null; rebuilding: boolean }>('SELECT position::text, rebuilding FROM rm_checkpoint WHERE name = $1 FOR UPDATE', [
+          CHECKPOINT,
+        ]);
+        const stored = rows[0].position === null ? null : BigInt(rows[0].position);
+        if (rows[0].rebuilding) return 'rebuilding' as const; // another process is rebuilding; catch up after it
+        if (stored !== expected) return stored; // someone else projected meanwhile
+        for (const p of this.projections) await p.apply(fresh, tx, 'incremental');
+        const last = fresh[fresh.length - 1].position;
+        await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now() WHERE name = $1', [CHECKPOINT, last.toString()]);
+        this.checkpoint = last;
+        return undefined;
+      })
+      .catch((error) => {
+        // The transaction rolled back: in-memory caches may hold rows that are not in the tables.
+        this.forget();
+        throw error;
+      });
     if (moved === 'rebuilding') this.forget();
     else if (moved !== undefined) {
       this.forget();

@@ -189,7 +189,11 @@ export class AdvisoryLockLease implements ProjectorLease {
     const idleMs = this.options.sessionIdleTimeoutMs ?? 10_000;
     await session.query(`SELECT set_config('idle_session_timeout', $1, false)`, [String(idleMs)]).catch(() => undefined); // older servers: keepalives only
     // A host that vanished answers no keepalive: the server drops it after about idle + 3 x 5 s.
-    for (const [setting, seconds] of [['tcp_keepalives_idle', Math.ceil(idleMs / 1000)], ['tcp_keepalives_interval', 5], ['tcp_keepalives_count', 3]] as const) {
+    for (const [setting, seconds] of [
+      ['tcp_keepalives_idle', Math.ceil(idleMs / 1000)],
+      ['tcp_keepalives_interval', 5],
+      ['tcp_keepalives_count', 3],
+    ] as const) {
       await session.query('SELECT set_config($1, $2, false)', [setting, String(seconds)]).catch(() => undefined);
     }
     return session;

@@ -24,5 +24,4 @@ export function estimateSecondsLeft(elapsedSeconds: number, done: number, total:
 }
 
 /** Retry-After for a caller refused during a rebuild: the estimate, at least 1 s, at most an hour. */
-export const retryAfterFor = (secondsLeft: number | null): number =>
-  secondsLeft === null ? DEFAULT_RETRY_AFTER_SECONDS : Math.min(Math.max(secondsLeft, 1), 3600);
+export const retryAfterFor = (secondsLeft: number | null): number => (secondsLeft === null ? DEFAULT_RETRY_AFTER_SECONDS : Math.min(Math.max(secondsLeft, 1), 3600));

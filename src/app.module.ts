@@ -96,13 +96,32 @@ export class AppModule {
         ...(rateLimit ? [ThrottlerModule.forRoot(throttlerOptions(rateLimit))] : []),
         ...(http && options.logger ? [LoggerModule.forRoot({ pinoHttp: requestLogging(options.logger) })] : []),
       ],
-      controllers: http ? [OffenderEventsController, EventBatchesController, HealthController, AccessAuditController, ReportsController, OperationsController, MetricsController, PublicationsController, WorkbenchController] : [],
+      controllers: http
+        ? [
+            OffenderEventsController,
+            EventBatchesController,
+            HealthController,
+            AccessAuditController,
+            ReportsController,
+            OperationsController,
+            MetricsController,
+            PublicationsController,
+            WorkbenchController,
+          ]
+        : [],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: AUTH_SETTINGS, useValue: options.auth ?? { development: true, developmentPrincipal: DEVELOPMENT_PRINCIPAL } },
         { provide: STORAGE, useFactory: () => openEventStore({ ...options.config, database: poolSettings(options.config, http) }) },
-        { provide: DATABASE_CONDITION, useFactory: (s: Storage): DatabaseConditionSource => () => s.sql?.condition?.() ?? null, inject: [STORAGE] },
+        {
+          provide: DATABASE_CONDITION,
+          useFactory:
+            (s: Storage): DatabaseConditionSource =>
+            () =>
+              s.sql?.condition?.() ?? null,
+          inject: [STORAGE],
+        },
         { provide: EVENT_STORE, useFactory: (s: Storage) => s.store, inject: [STORAGE] },
         StorageCloser,
         ...readSideProviders(STORAGE, {
@@ -121,7 +140,14 @@ export class AppModule {
         GetOffenderEventsHandler,
         // Guards run in this order: the rate limit first, so forged tokens are limited too.
         ...(rateLimit ? [{ provide: APP_GUARD, useClass: RateLimitGuard }] : []),
-        ...(http ? [{ provide: APP_GUARD, useClass: AuthenticationGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, { provide: APP_INTERCEPTOR, useClass: AdmissionLeaseInterceptor }, OperatorMetrics] : []),
+        ...(http
+          ? [
+              { provide: APP_GUARD, useClass: AuthenticationGuard },
+              { provide: APP_FILTER, useClass: ErrorFilter },
+              { provide: APP_INTERCEPTOR, useClass: AdmissionLeaseInterceptor },
+              OperatorMetrics,
+            ]
+          : []),
       ],
       exports: [EVENT_STORE, STORAGE, CLOCK, AccessAudit, PROJECTION_RUNNER, PROJECTOR_LEASE, RebuildRequests],
     };

@@ -11,7 +11,10 @@ export interface ErrorDetail {
 export abstract class MappaError extends Error {
   abstract readonly status: number;
   abstract readonly code: string;
-  constructor(message: string, readonly details: ErrorDetail[] = []) {
+  constructor(
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -103,7 +106,11 @@ export class StoreBusyError extends StoreUnavailableError {
 
 /** 503 while the read models cannot answer yet (a rebuild, or behind a position asked for); Retry-After is the estimate. */
 export class ReadModelsNotReadyError extends StoreUnavailableError {
-  constructor(message: string, override readonly retryAfterSeconds: number, details: ErrorDetail[] = []) {
+  constructor(
+    message: string,
+    override readonly retryAfterSeconds: number,
+    details: ErrorDetail[] = [],
+  ) {
     super(message, details);
   }
 }
@@ -112,7 +119,12 @@ export type StorageFaultKind = 'disk-full' | 'read-only' | 'not-writable' | 'io-
 
 /** 503: the disk under the store is full, read-only or failing; the message names the path and what to do. */
 export class StorageFaultError extends StoreUnavailableError {
-  constructor(message: string, readonly kind: StorageFaultKind, readonly path: string, override readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly kind: StorageFaultKind,
+    readonly path: string,
+    override readonly retryAfterSeconds: number,
+  ) {
     super(message, [{ rule: kind, message: `store at ${path}` }]);
   }
 }

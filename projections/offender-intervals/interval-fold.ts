@@ -99,7 +99,7 @@ export function intervalsOf(effective: readonly PositionedEvent[]): { intervals:
   let open: IntervalValue | null = null;
   let lastDate: string | null = null;
 
-  for (let i = 0; i < effective.length; ) {
+  for (let i = 0; i < effective.length;) {
     const date = effective[i].occurredOn;
     const dayStart = state;
     let lastChange: bigint | null = null;
@@ -121,8 +121,19 @@ export function intervalsOf(effective: readonly PositionedEvent[]): { intervals:
 /** A stable key for comparing intervals between two folds (all fields, validTo included). */
 export function intervalKey(v: IntervalValue): string {
   return [
-    v.validFrom, v.validTo ?? '', v.area, v.division ?? '', v.category, v.level, v.inCustody ? 1 : 0,
-    v.startPos, v.areaPos, v.divisionPos, v.categoryPos, v.levelPos, v.custodyPos,
+    v.validFrom,
+    v.validTo ?? '',
+    v.area,
+    v.division ?? '',
+    v.category,
+    v.level,
+    v.inCustody ? 1 : 0,
+    v.startPos,
+    v.areaPos,
+    v.divisionPos,
+    v.categoryPos,
+    v.levelPos,
+    v.custodyPos,
   ].join('|');
 }
 

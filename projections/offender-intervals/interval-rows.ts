@@ -20,15 +20,45 @@ export interface IntervalRow extends IntervalValue {
 }
 
 export const INTERVAL_COLUMNS = [
-  'id', 'offender_id', 'valid_from', 'valid_to', 'valid_to_known_at', 'known_from', 'known_to',
-  'area', 'division', 'category', 'level', 'in_custody',
-  'start_pos', 'area_pos', 'division_pos', 'category_pos', 'level_pos', 'custody_pos',
+  'id',
+  'offender_id',
+  'valid_from',
+  'valid_to',
+  'valid_to_known_at',
+  'known_from',
+  'known_to',
+  'area',
+  'division',
+  'category',
+  'level',
+  'in_custody',
+  'start_pos',
+  'area_pos',
+  'division_pos',
+  'category_pos',
+  'level_pos',
+  'custody_pos',
 ] as const;
 
 export const rowValues = (r: IntervalRow): unknown[] => [
-  r.id, r.offenderId, r.validFrom, r.validTo, r.validToKnownAt, r.knownFrom, r.knownTo,
-  r.area, r.division, r.category, r.level, r.inCustody,
-  r.startPos, r.areaPos, r.divisionPos, r.categoryPos, r.levelPos, r.custodyPos,
+  r.id,
+  r.offenderId,
+  r.validFrom,
+  r.validTo,
+  r.validToKnownAt,
+  r.knownFrom,
+  r.knownTo,
+  r.area,
+  r.division,
+  r.category,
+  r.level,
+  r.inCustody,
+  r.startPos,
+  r.areaPos,
+  r.divisionPos,
+  r.categoryPos,
+  r.levelPos,
+  r.custodyPos,
 ];
 
 export function rowFromDb(d: Record<string, unknown>): IntervalRow {
@@ -61,7 +91,9 @@ export function dateText(v: unknown): string {
   // Duck-typed: a Date made in another realm (PGlite's parser under jest) fails instanceof.
   if (Object.prototype.toString.call(v) === '[object Date]') {
     const date = v as Date;
-    const y = date.getFullYear(), m = date.getMonth() + 1, d = date.getDate();
+    const y = date.getFullYear(),
+      m = date.getMonth() + 1,
+      d = date.getDate();
     return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
   }
   return String(v).slice(0, 10);
@@ -121,8 +153,7 @@ export function reconcileRows(
 }
 
 /** ReportedState as JSON (positions as strings) for the offender tail table. */
-export const stateToJson = (s: ReportedState | null): string | null =>
-  s === null ? null : JSON.stringify(s, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+export const stateToJson = (s: ReportedState | null): string | null => (s === null ? null : JSON.stringify(s, (_, v) => (typeof v === 'bigint' ? v.toString() : v)));
 
 export function stateFromJson(json: unknown): ReportedState | null {
   if (json === null || json === undefined) return null;

@@ -42,7 +42,10 @@ const READER_INDEXES = [
   // Level 2 and 3 rows are about 1 in 20: table 6.2 reads them alone (and needs their positions).
   { name: 'rm_intervals_area_span_l23', sql: 'CREATE INDEX IF NOT EXISTS rm_intervals_area_span_l23 ON rm_intervals (area, span, valid_from) WHERE level >= 2;' },
   // Rows whose end was recorded after a report's position P are open at P (intervalsDuring).
-  { name: 'rm_intervals_area_late_end', sql: 'CREATE INDEX IF NOT EXISTS rm_intervals_area_late_end ON rm_intervals (area, valid_to_known_at) WHERE valid_to_known_at IS NOT NULL;' },
+  {
+    name: 'rm_intervals_area_late_end',
+    sql: 'CREATE INDEX IF NOT EXISTS rm_intervals_area_late_end ON rm_intervals (area, valid_to_known_at) WHERE valid_to_known_at IS NOT NULL;',
+  },
   // Facts find the interval holding on their date by offender, at any knowledge position (the
   // partial index rm_intervals_offender serves only current rows). Covering, so that counting
   // reads no table row: an area's orders, breaches and SFO tables about 3x faster than without.
@@ -126,7 +129,11 @@ export class OffenderIntervalsProjection implements Projection {
       if (list) list.push(e);
       else byOffender.set(e.offenderId, [e]);
     }
-    await this.loadTails([...byOffender.keys()].filter((id) => !this.tails.has(id)), tx, mode);
+    await this.loadTails(
+      [...byOffender.keys()].filter((id) => !this.tails.has(id)),
+      tx,
+      mode,
+    );
 
     const touched = new Set<IntervalRow>();
     const slow: string[] = [];

@@ -86,8 +86,13 @@ export class AccessAudit {
     const sql = this.database();
     await this.init();
     const rows = entries.map((entry) => ({
-      ...whoIs(entry.caller), action: entry.action, target: entry.target, offender_id: entry.offenderId ?? null,
-      areas: [...entry.areas], reason: entry.reason ?? null, outcome: entry.outcome,
+      ...whoIs(entry.caller),
+      action: entry.action,
+      target: entry.target,
+      offender_id: entry.offenderId ?? null,
+      areas: [...entry.areas],
+      reason: entry.reason ?? null,
+      outcome: entry.outcome,
     }));
     // One writer at a time on a server, holding the lock until commit: ids become visible in the
     // order they were taken, so a reader paging by id never passes one that commits later.
@@ -128,8 +133,12 @@ export class AccessAudit {
         ORDER BY access_audit.id
         LIMIT $6`,
       [
-        options.from?.toISOString() ?? null, options.to?.toISOString() ?? null, options.after?.toString() ?? null,
-        everyArea, JSON.stringify([...options.areas]), Math.min(options.limit ?? ACCESS_AUDIT_PAGE_LIMIT, ACCESS_AUDIT_PAGE_LIMIT),
+        options.from?.toISOString() ?? null,
+        options.to?.toISOString() ?? null,
+        options.after?.toString() ?? null,
+        everyArea,
+        JSON.stringify([...options.areas]),
+        Math.min(options.limit ?? ACCESS_AUDIT_PAGE_LIMIT, ACCESS_AUDIT_PAGE_LIMIT),
       ],
     );
     return rows.map((r) => ({

@@ -16,14 +16,32 @@ import { ALL_AREAS, LOCAL_OPERATOR, type Agency, type Caller, type Principal, ty
  */
 export const RECORDED_BY: Readonly<Record<Agency, readonly OffenderEventType[]>> = {
   police: [
-    'OffenderRegistered', 'CategoryChanged', 'LevelChanged', 'DivisionChanged', 'OffenderTransferred',
-    'NotificationRequirementBreached', 'SopoImposed', 'NotificationOrderImposed', 'ForeignTravelOrderImposed', 'SopoBreached',
+    'OffenderRegistered',
+    'CategoryChanged',
+    'LevelChanged',
+    'DivisionChanged',
+    'OffenderTransferred',
+    'NotificationRequirementBreached',
+    'SopoImposed',
+    'NotificationOrderImposed',
+    'ForeignTravelOrderImposed',
+    'SopoBreached',
     'MappaManagementEnded',
   ],
   probation: [
-    'OffenderRegistered', 'CategoryChanged', 'LevelChanged', 'DivisionChanged', 'OffenderTransferred',
-    'CustodyEntered', 'ReleasedToCommunity', 'SupervisionStarted', 'SupervisionEnded', 'LicenceBreached',
-    'SfoCharged', 'SfoOutcomeRecorded', 'SeriousCaseReviewCommenced',
+    'OffenderRegistered',
+    'CategoryChanged',
+    'LevelChanged',
+    'DivisionChanged',
+    'OffenderTransferred',
+    'CustodyEntered',
+    'ReleasedToCommunity',
+    'SupervisionStarted',
+    'SupervisionEnded',
+    'LicenceBreached',
+    'SfoCharged',
+    'SfoOutcomeRecorded',
+    'SeriousCaseReviewCommenced',
     'MappaManagementEnded',
   ],
   prison: ['CustodyEntered', 'ReleasedToCommunity'],
@@ -76,9 +94,10 @@ export function recordingRefusal(caller: Caller, stream: readonly TimelineEvent[
     if (event.type === 'OffenderRegistered') {
       return forbidden('area', `You may only register offenders into your areas, and ${area} is not one of them.`, 'data.area');
     }
-    const why = event.type === 'OffenderTransferred'
-      ? `a transfer is posted by the sending area, which is ${area}`
-      : `offender ${event.offenderId} was managed in ${area} when this event took effect`;
+    const why =
+      event.type === 'OffenderTransferred'
+        ? `a transfer is posted by the sending area, which is ${area}`
+        : `offender ${event.offenderId} was managed in ${area} when this event took effect`;
     return forbidden('area', `You may only post events for offenders managed in your areas: ${why}.`, 'offenderId');
   }
   return null;
@@ -145,8 +164,9 @@ export function refusedWrite(caller: Caller, stream: readonly TimelineEvent[], e
   const ownGroups = atDate ? [atDate.areas] : [event.type === 'OffenderRegistered' ? [event.data.area] : []];
   if (caller === LOCAL_OPERATOR || caller.areas.includes(ALL_AREAS)) return { shown: error, rule, areaGroups: ownGroups };
 
-  const notTheCallers = (error instanceof ForbiddenError || error instanceof NotFoundError)
-    && error.details.some((d) => d.field === 'offenderId' && (d.rule === 'area' || d.rule === 'known-offender'));
+  const notTheCallers =
+    (error instanceof ForbiddenError || error instanceof NotFoundError) &&
+    error.details.some((d) => d.field === 'offenderId' && (d.rule === 'area' || d.rule === 'known-offender'));
   const touched = [...new Set([...(atDate ? [atDate] : []), ...periodsFrom(periods, date)])];
   const seesAll = touched.every((p) => readablePeriods(caller, [p]).length > 0);
   const aboutTheRecord = error.status === 409 || error.status === 422;

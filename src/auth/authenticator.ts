@@ -4,8 +4,7 @@ import { AUTH_SETTINGS, DEVELOPMENT_PRINCIPAL, type AuthSettings } from './auth-
 import type { Principal } from './principal';
 
 export type Authentication =
-  | { ok: true; principal: Principal; /** false: the development principal of a token-less request */ fromToken: boolean }
-  | { ok: false; error: UnauthenticatedError };
+  { ok: true; principal: Principal; /** false: the development principal of a token-less request */ fromToken: boolean } | { ok: false; error: UnauthenticatedError };
 
 interface HttpRequestLike {
   headers: Record<string, string | string[] | undefined>;

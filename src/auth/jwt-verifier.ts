@@ -52,7 +52,9 @@ export function verificationKey(key: JwtVerifierOptions['key']): { key: KeyObjec
   // createPublicKey accepts a private key PEM too (it derives the public half): the service
   // would then run holding the key that mints every token. Refuse it instead.
   if (typeof key.publicKey === 'string' && isPrivateKeyPem(key.publicKey)) {
-    throw new AuthConfigError('The token verification key is a private key. Give the service the public key only (openssl pkey -pubout), and keep the private key with whoever issues tokens.');
+    throw new AuthConfigError(
+      'The token verification key is a private key. Give the service the public key only (openssl pkey -pubout), and keep the private key with whoever issues tokens.',
+    );
   }
   let publicKey: KeyObject;
   try {
@@ -113,7 +115,7 @@ function assertLifetime(payload: JWTPayload, limits: { now: number; tolerance: n
   if (typeof iat !== 'number' || !Number.isFinite(iat) || typeof exp !== 'number' || !Number.isFinite(exp)) {
     throw unauthenticated('The bearer token needs issued-at (iat) and expiry (exp) times.', 'claims');
   }
-  if (iat > limits.now + limits.tolerance) throw unauthenticated('The bearer token was issued in the future; check the issuer\'s clock.', 'not-yet-valid');
+  if (iat > limits.now + limits.tolerance) throw unauthenticated("The bearer token was issued in the future; check the issuer's clock.", 'not-yet-valid');
   if (exp - iat > limits.maxLifetime) {
     throw unauthenticated(`The bearer token lives longer than this service accepts (at most ${limits.maxLifetime} seconds); ask for a shorter one.`, 'lifetime');
   }

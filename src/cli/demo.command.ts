@@ -60,7 +60,7 @@ export async function runDemo(options: { dataDir: string; out: string; log?: (li
     const context = { principal: LOCAL_OPERATOR, actor: 'demo', agency: 'moj', source: 'demo' as const, correlationId: randomUUID() };
     let appended = 0;
     let refused = 0;
-    for (let i = 0; i < arrivals.length; ) {
+    for (let i = 0; i < arrivals.length;) {
       const day = arrivals[i].recordedOn;
       const batch = [];
       for (; i < arrivals.length && arrivals[i].recordedOn === day && batch.length < 2000; i++) {
@@ -77,7 +77,9 @@ export async function runDemo(options: { dataDir: string; out: string; log?: (li
       }
     }
     const importSeconds = (Date.now() - started) / 1000;
-    log(`  ${appended.toLocaleString('en-GB')} appended, ${refused} refused, in ${importSeconds.toFixed(1)} s (${Math.round(appended / importSeconds).toLocaleString('en-GB')} events/s)`);
+    log(
+      `  ${appended.toLocaleString('en-GB')} appended, ${refused} refused, in ${importSeconds.toFixed(1)} s (${Math.round(appended / importSeconds).toLocaleString('en-GB')} events/s)`,
+    );
 
     const queryBus = app.get(QueryBus);
     const report = await queryBus.execute(new GetReportQuery('greater-manchester', 2014));
@@ -93,7 +95,16 @@ export async function runDemo(options: { dataDir: string; out: string; log?: (li
         ? `Every one of the ${Object.keys(published.cells).length} published cells is reproduced (reference/published/greater-manchester-2014-15.json).`
         : `${differences.length} cell(s) differ from the publication: ${JSON.stringify(differences)}`,
     );
-    log(`${report.checks.length - failedChecks} of ${report.checks.length} reconciliation checks pass${failedChecks ? `; failing: ${report.checks.filter((c) => !c.ok).map((c) => c.id).join(', ')}` : ''}.`);
+    log(
+      `${report.checks.length - failedChecks} of ${report.checks.length} reconciliation checks pass${
+        failedChecks
+          ? `; failing: ${report.checks
+              .filter((c) => !c.ok)
+              .map((c) => c.id)
+              .join(', ')}`
+          : ''
+      }.`,
+    );
 
     // As known on 30 April 2015: before the late-recorded events of the year arrived.
     const earlier = await queryBus.execute(new GetReportQuery('greater-manchester', 2014, { asKnownAt: new Date('2015-04-30T23:59:59Z') }));
@@ -103,7 +114,9 @@ export async function runDemo(options: { dataDir: string; out: string; log?: (li
     const publication = await demoPublication(app, log);
 
     const trace = await queryBus.execute(new GetTraceQuery('greater-manchester', 2014, 'recalledForLicenceBreach.level3.total'));
-    log(`Trace of recalledForLicenceBreach.level3.total = ${trace.value}: ${trace.items.map((i) => `${i.offenderId} (${i.counted.type} ${i.counted.occurredOn}, position ${i.counted.position})`).join('; ')}`);
+    log(
+      `Trace of recalledForLicenceBreach.level3.total = ${trace.value}: ${trace.items.map((i) => `${i.offenderId} (${i.counted.type} ${i.counted.occurredOn}, position ${i.counted.position})`).join('; ')}`,
+    );
 
     await writeFile(options.out, reportToHtml(report));
     log(`\nThe report as HTML: ${path.resolve(options.out)}`);
@@ -136,8 +149,7 @@ export const demoSucceeded = (result: Pick<DemoResult, 'refused' | 'differences'
  */
 export async function demoNextCommands(demoDir: string): Promise<string[]> {
   const config = loadConfig();
-  const foundByReads =
-    config.eventStore === 'embedded' && path.resolve(demoDir) === demoDataDir(config.dataDir) && !(await findEventStore(config)).present;
+  const foundByReads = config.eventStore === 'embedded' && path.resolve(demoDir) === demoDataDir(config.dataDir) && !(await findEventStore(config)).present;
   const env = foundByReads ? '' : `EVENT_STORE=embedded DATABASE_URL= DATA_DIR=${shellWord(shownPath(path.resolve(demoDir)))} `;
   const mappa = `${env}npx mappa`;
   return [

@@ -41,7 +41,10 @@ export function historyOptions(opts: GenerateCommandOptions): NationalHistoryOpt
   if (opts.areas === undefined) areas = firstAreas(scale.areas);
   else if (/^\d+$/.test(opts.areas)) areas = firstAreas(Number(opts.areas));
   else {
-    areas = opts.areas.split(',').map((a) => a.trim()).filter(Boolean);
+    areas = opts.areas
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
     const unknown = areas.filter((a) => !isArea(a));
     if (unknown.length > 0) throw new Error(`--areas must be a number of areas or MAPPA area ids separated by commas; not areas: ${echo(unknown.join(', '))}.`);
   }
@@ -100,7 +103,13 @@ export function registerGenerateCommand(program: Command): void {
   program
     .command('generate')
     .description('a deterministic synthetic MAPPA history (seeded), as NDJSON in arrival order; every event passes the domain rules')
-    .option('--scale <scale>', `preset size: ${Object.entries(GENERATE_SCALES).map(([k, v]) => `${k} (${v.areas} areas, ${v.activeOffenders} active, ${v.fromYear}-${v.toYear})`).join(', ')}`, 'national')
+    .option(
+      '--scale <scale>',
+      `preset size: ${Object.entries(GENERATE_SCALES)
+        .map(([k, v]) => `${k} (${v.areas} areas, ${v.activeOffenders} active, ${v.fromYear}-${v.toYear})`)
+        .join(', ')}`,
+      'national',
+    )
     .option('--areas <areas>', 'number of areas (Greater Manchester first, then alphabetical), or area ids separated by commas')
     .option('--offenders <n>', 'offenders active on any 31 March, over all the areas')
     .option('--from-year <year>', 'the history starts on 1 April of this year')
@@ -114,7 +123,9 @@ export function registerGenerateCommand(program: Command): void {
       const log = (line: string) => {
         if (!opts.quiet) process.stderr.write(`${line}\n`);
       };
-      log(`generating ${history.areas.length} areas, about ${history.activeOffenders.toLocaleString('en-GB')} offenders active on each 31 March, ${history.firstDate} to ${history.lastDate}, seed ${history.seed}`);
+      log(
+        `generating ${history.areas.length} areas, about ${history.activeOffenders.toLocaleString('en-GB')} offenders active on each 31 March, ${history.firstDate} to ${history.lastDate}, seed ${history.seed}`,
+      );
       const started = Date.now();
       if (opts.intoStore) {
         const summary = await generateIntoStore(history, log);
@@ -135,8 +146,13 @@ export function registerGenerateCommand(program: Command): void {
       }
       const s = history.stats;
       const last = s.snapshots[s.snapshots.length - 1];
-      log(`${s.events.toLocaleString('en-GB')} events, ${s.offenders.toLocaleString('en-GB')} offenders, ${s.late} recorded late (${s.backDated} back-dated), ${s.byType.EventRetracted ?? 0} retractions, ${s.refused} refused by the rules and left out (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      if (last) log(`on ${last.date}: ${last.active.toLocaleString('en-GB')} active, ${last.inCommunity.toLocaleString('en-GB')} in the community (category 1: ${pct(last.byCategory[1], last.inCommunity)}, level 1: ${pct(last.byLevel[1], last.inCommunity)})`);
+      log(
+        `${s.events.toLocaleString('en-GB')} events, ${s.offenders.toLocaleString('en-GB')} offenders, ${s.late} recorded late (${s.backDated} back-dated), ${s.byType.EventRetracted ?? 0} retractions, ${s.refused} refused by the rules and left out (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      );
+      if (last)
+        log(
+          `on ${last.date}: ${last.active.toLocaleString('en-GB')} active, ${last.inCommunity.toLocaleString('en-GB')} in the community (category 1: ${pct(last.byCategory[1], last.inCommunity)}, level 1: ${pct(last.byLevel[1], last.inCommunity)})`,
+        );
     });
 }
 

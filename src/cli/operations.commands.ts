@@ -31,11 +31,16 @@ export function registerOperationsCommands(program: Command): void {
         const lease = app.get<ProjectorLease>(PROJECTOR_LEASE);
         if (!(await lease.tryAcquire())) {
           const holder = (await lease.holder()) ?? 'another process';
-          console.error(`The read models are being projected by ${holder}. Ask the service instead (POST /admin/rebuild on any instance), or stop every mappa serve on this database and run mappa rebuild again.`);
+          console.error(
+            `The read models are being projected by ${holder}. Ask the service instead (POST /admin/rebuild on any instance), or stop every mappa serve on this database and run mappa rebuild again.`,
+          );
           process.exitCode = 2;
           return;
         }
-        const bar = new SingleBar({ format: 'rebuild [{bar}] {percentage}% | {value}/{total} events | {rate} events/s | {eta_formatted} left', hideCursor: true }, Presets.shades_classic);
+        const bar = new SingleBar(
+          { format: 'rebuild [{bar}] {percentage}% | {value}/{total} events | {rate} events/s | {eta_formatted} left', hideCursor: true },
+          Presets.shades_classic,
+        );
         const started = Date.now();
         let begun = false;
         // The bar draws only on a terminal; into a log or a pipe, a line per batch instead.

@@ -78,7 +78,7 @@ export function registerPublicationCommands(program: Command): void {
     .command('publication')
     .argument('<id>', 'a publication id, as listed by mappa publications')
     .description('one publication in full (its figures, the checks run on them); with --report, the report as published')
-    .option('--report', 'the report as published: recomputed at the publication\'s position, beside the published figures (JSON)')
+    .option('--report', "the report as published: recomputed at the publication's position, beside the published figures (JSON)")
     .option('--format <format>', 'text | json', formatOption, 'text')
     .action(async (id: string, opts: { report?: boolean; format: 'text' | 'json' }) => {
       const answer = await onStore(async (app) => {
@@ -107,7 +107,13 @@ export function registerPublicationCommands(program: Command): void {
         const [fromMoment, toMoment] = [await publications.moment(from, 'from', area), await publications.moment(to, 'to', area)];
         if (reason) {
           await app.get(AccessAudit).record(
-            { caller: LOCAL_OPERATOR, action: 'revisions', target: `${area} ${opts.year} revisions from=${fromMoment.asked} to=${toMoment.asked} (command line)`, areas: areasOfReport(area), reason },
+            {
+              caller: LOCAL_OPERATOR,
+              action: 'revisions',
+              target: `${area} ${opts.year} revisions from=${fromMoment.asked} to=${toMoment.asked} (command line)`,
+              areas: areasOfReport(area),
+              reason,
+            },
             'allowed',
           );
         }
@@ -126,7 +132,9 @@ async function readJson(file: string): Promise<unknown> {
 }
 
 function publicationLine(p: Publication): string {
-  const figures = p.figures.given ? `figures: ${p.figures.checks - p.figures.failedChecks} of ${p.figures.checks} checks pass, ${p.figures.differences} cell(s) differ from the computed report` : 'no figures file';
+  const figures = p.figures.given
+    ? `figures: ${p.figures.checks - p.figures.failedChecks} of ${p.figures.checks} checks pass, ${p.figures.differences} cell(s) differ from the computed report`
+    : 'no figures file';
   return `publication:${p.id}  ${p.area} ${p.year}  published ${p.publishedOn}  position ${p.position}${p.asKnownAt ? ` (as known at ${p.asKnownAt})` : ''}  recorded ${p.recordedAt} by ${p.recordedBy.actor} (${p.recordedBy.agency}); ${figures}`;
 }
 
@@ -144,8 +152,13 @@ function revisionsText(r: Revisions): string {
     `${r.cells.length} cell(s) revised${r.cells.length ? ':' : '.'}`,
   ];
   for (const c of r.cells) {
-    const causes = Object.entries(c.causes).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
-    lines.push(`  ${c.cellId}: ${c.from ?? '-'} -> ${c.to ?? '-'}${c.change === null ? '' : ` (${c.change > 0 ? '+' : ''}${c.change})`}; ${c.entered} entered, ${c.left} left${causes ? `; ${causes}` : ''}`);
+    const causes = Object.entries(c.causes)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    lines.push(
+      `  ${c.cellId}: ${c.from ?? '-'} -> ${c.to ?? '-'}${c.change === null ? '' : ` (${c.change > 0 ? '+' : ''}${c.change})`}; ${c.entered} entered, ${c.left} left${causes ? `; ${causes}` : ''}`,
+    );
     for (const i of c.items ?? []) {
       lines.push(
         `    ${i.change} ${i.offenderId} (${i.counted.type} ${i.counted.occurredOn}, position ${i.counted.position}): ${i.cause.kind}, ` +

@@ -139,7 +139,8 @@ export function registerReportCommands(program: Command): void {
       if (opts.format === 'csv' && (limit !== undefined || opts.after !== undefined)) {
         throw new InvalidInputError('The CSV export is the whole trace: leave out --limit and --after.', [{ field: '--format', rule: 'whole-trace', message: 'csv is not paged' }]);
       }
-      if (opts.after !== undefined && limit === undefined) throw new InvalidInputError('--after needs --limit.', [{ field: '--limit', rule: 'required', message: '--limit is required with --after' }]);
+      if (opts.after !== undefined && limit === undefined)
+        throw new InvalidInputError('--after needs --limit.', [{ field: '--limit', rule: 'required', message: '--limit is required with --after' }]);
       const how = [limit !== undefined && `limit=${limit}`, opts.after !== undefined && `after=${opts.after}`, opts.format === 'csv' && 'csv'].filter(Boolean).join(' ');
       await withReadableStore(async (app) => {
         // Recorded before the read, as over HTTP; the actor is the operating-system user.
@@ -165,9 +166,10 @@ export function registerReportCommands(program: Command): void {
           }
           return;
         }
-        const trace = limit === undefined
-          ? await bus.execute(new GetTraceQuery(area, year, opts.cell, { asKnownAt }))
-          : await bus.execute(new GetTracePageQuery(area, year, opts.cell, { limit, after: opts.after }, { asKnownAt }));
+        const trace =
+          limit === undefined
+            ? await bus.execute(new GetTraceQuery(area, year, opts.cell, { asKnownAt }))
+            : await bus.execute(new GetTracePageQuery(area, year, opts.cell, { limit, after: opts.after }, { asKnownAt }));
         await output(JSON.stringify(trace, null, 2) + '\n', opts.out);
       });
     });
@@ -188,8 +190,17 @@ export function registerReportCommands(program: Command): void {
       if ((opts.table === undefined) === (opts.cells === undefined)) {
         throw new InvalidInputError('Give either --table or --cells.', [{ field: '--table', rule: 'one-of', message: '--table or --cells' }]);
       }
-      if (!['json', 'csv', 'text'].includes(opts.format)) throw new InvalidInputError('--format is json, csv or text.', [{ field: '--format', rule: 'one-of', message: 'json, csv or text' }]);
-      const selection = opts.table !== undefined ? { table: opts.table } : { cells: opts.cells!.split(',').map((c) => c.trim()).filter(Boolean) };
+      if (!['json', 'csv', 'text'].includes(opts.format))
+        throw new InvalidInputError('--format is json, csv or text.', [{ field: '--format', rule: 'one-of', message: 'json, csv or text' }]);
+      const selection =
+        opts.table !== undefined
+          ? { table: opts.table }
+          : {
+              cells: opts
+                .cells!.split(',')
+                .map((c) => c.trim())
+                .filter(Boolean),
+            };
       const query = new GetTrendsQuery(area, selection, parseReportYear(opts.from), parseReportYear(opts.to), { asKnownAt: optionalInstant('--as-known-at', opts.asKnownAt) });
       const trends = await withReadableStore((app) => app.get(QueryBus).execute(query));
       warnPerson(trends, opts.format === 'text' ? 'text' : 'json');

@@ -21,13 +21,28 @@ export interface TokenCommandOptions {
 
 /** The signed token, or an Error whose message tells the user what to fix. */
 export async function tokenCommand(options: TokenCommandOptions, env: NodeJS.ProcessEnv, dataDir: string, now = new Date()): Promise<string> {
-  const roles = [...new Set(options.role.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean))];
+  const roles = [
+    ...new Set(
+      options.role
+        .flatMap((r) => r.split(','))
+        .map((r) => r.trim())
+        .filter(Boolean),
+    ),
+  ];
   const bad = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (roles.length === 0 || bad.length > 0) throw new Error(`--role must be one or more of ${ROLES.join(', ')}${bad.length ? `, not ${echo(bad.join(', '))}` : ''}.`);
   if (!(AGENCIES as readonly string[]).includes(options.agency)) throw new Error(`--agency must be one of ${AGENCIES.join(', ')}, not '${echo(options.agency)}'.`);
-  const areas = [...new Set(options.areas.split(',').map((a) => a.trim()).filter(Boolean))];
+  const areas = [
+    ...new Set(
+      options.areas
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    ),
+  ];
   const badAreas = areas.filter((a) => a !== ALL_AREAS && !isArea(a));
-  if (areas.length === 0 || badAreas.length > 0) throw new Error(`--areas must be MAPPA area ids separated by commas, or *${badAreas.length ? `; not areas: ${echo(badAreas.join(', '))}` : ''}.`);
+  if (areas.length === 0 || badAreas.length > 0)
+    throw new Error(`--areas must be MAPPA area ids separated by commas, or *${badAreas.length ? `; not areas: ${echo(badAreas.join(', '))}` : ''}.`);
   const ttlSeconds = parseTtl(options.ttl ?? '1h', maxTokenLifetime(env));
 
   const principal: Principal = {
@@ -67,7 +82,9 @@ export function parseTtl(value: string, max = DEFAULT_MAX_TOKEN_LIFETIME_SECONDS
   const seconds = m ? Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'] : NaN;
   if (!(seconds > 0)) throw new Error('--ttl must be a lifetime such as 3600, 30m or 8h.');
   if (seconds > max) {
-    throw new Error(`--ttl ${echo(value)} is longer than tokens may live: at most ${max} seconds (${max / 3600} h; AUTH_JWT_MAX_LIFETIME_SECONDS), or the service refuses the token.`);
+    throw new Error(
+      `--ttl ${echo(value)} is longer than tokens may live: at most ${max} seconds (${max / 3600} h; AUTH_JWT_MAX_LIFETIME_SECONDS), or the service refuses the token.`,
+    );
   }
   return seconds;
 }

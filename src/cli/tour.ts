@@ -24,7 +24,10 @@ export const EXAMPLES: Record<string, string[]> = {
   serve: ['npx mappa serve --dev-auth', 'AUTH_JWT_PUBLIC_KEY_FILE=key.pem AUTH_JWT_ISSUER=https://idp.example AUTH_JWT_AUDIENCE=mappa npx mappa serve'],
   token: ['npx mappa token --role recorder --agency probation --areas greater-manchester', 'npx mappa token --role auditor --agency moj --areas "*" --ttl 30m'],
   import: ['npx mappa import events.ndjson --progress', 'npx mappa generate --scale smoke | npx mappa import -'],
-  report: ['npx mappa report --area greater-manchester --year 2014-15 --format text', 'npx mappa report --area england-and-wales --year 2014-15 --as-known-at 2015-04-30T23:59:59Z --format csv --out report.csv'],
+  report: [
+    'npx mappa report --area greater-manchester --year 2014-15 --format text',
+    'npx mappa report --area england-and-wales --year 2014-15 --as-known-at 2015-04-30T23:59:59Z --format csv --out report.csv',
+  ],
   snapshot: ['npx mappa snapshot --area greater-manchester --date 2015-03-31', 'npx mappa snapshot --area greater-manchester --date 2014-09-30 --format json'],
   trace: [
     'npx mappa trace --area greater-manchester --year 2014-15 --cell recalledForLicenceBreach.level3.total --reason "checking the recall figure" --limit 500',

@@ -14,8 +14,7 @@ export const addDays = (date: string, days: number): string => fromDays(toDays(d
 export const daysBetween = (from: string, to: string): number => toDays(to) - toDays(from);
 
 /** A date in [from, to], both included. */
-export const randomDate = (random: SeededRandom, from: string, to: string): string =>
-  addDays(from, random.int(0, Math.max(0, daysBetween(from, to))));
+export const randomDate = (random: SeededRandom, from: string, to: string): string => addDays(from, random.int(0, Math.max(0, daysBetween(from, to))));
 
 export const minDate = (a: string, b: string): string => (a < b ? a : b);
 export const maxDate = (a: string, b: string): string => (a > b ? a : b);

@@ -86,8 +86,7 @@ function managedAtLevel(w: HistoryWriter, category: Category, level: 2 | 3, by: 
 }
 
 /** When a cohort member reaches their level: mostly before the year, some during it. */
-const reachLevelBy = (w: HistoryWriter): string =>
-  w.random.chance(0.75) ? w.date('2012-06-01', '2014-03-31') : w.date(YEAR_FROM, '2014-12-15');
+const reachLevelBy = (w: HistoryWriter): string => (w.random.chance(0.75) ? w.date('2012-06-01', '2014-03-31') : w.date(YEAR_FROM, '2014-12-15'));
 
 /** A date in the year after `by` (and after 1 April, so they held the level at the end of some day of it). */
 const fateDate = (w: HistoryWriter, by: string): string => w.date(addDays(maxDate(by, YEAR_FROM), 1), addDays(SNAPSHOT, -2));

@@ -14,8 +14,7 @@ export interface FieldProblem extends ErrorDetail {
   rule?: RuleId;
 }
 
-const problem = (field: string, rule: RuleId | undefined, message: string): FieldProblem =>
-  rule === undefined ? { field, message } : { field, rule, message };
+const problem = (field: string, rule: RuleId | undefined, message: string): FieldProblem => (rule === undefined ? { field, message } : { field, rule, message });
 
 /** Shows a posted value in a message: strings quoted, anything else as JSON. */
 const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
@@ -112,11 +111,8 @@ function checkExpiry(expiresOn: unknown, occurredOn: string): FieldProblem | nul
   if (!isCalendarDate(expiresOn)) {
     return problem('data.expiresOn', 'real-date', `data.expiresOn ${shown(expiresOn)} is not a real calendar date written YYYY-MM-DD.`);
   }
-  return expiresOn < occurredOn
-    ? problem('data.expiresOn', 'expiry-not-before-order', `data.expiresOn ${expiresOn} is before the order was imposed on ${occurredOn}.`)
-    : null;
+  return expiresOn < occurredOn ? problem('data.expiresOn', 'expiry-not-before-order', `data.expiresOn ${expiresOn} is before the order was imposed on ${occurredOn}.`) : null;
 }
 
 /** The 400 answer for a division that is well-formed but not one of the area's on the event's date. */
-export const divisionNotInAreaProblem = (field: string, division: string, area: string): FieldProblem =>
-  divisionProblem(field, division, area);
+export const divisionNotInAreaProblem = (field: string, division: string, area: string): FieldProblem => divisionProblem(field, division, area);

@@ -90,8 +90,7 @@ const ownViolation = (candidate: NewOffenderEvent, violation: TimelineViolation)
 function decideRetraction(stream: readonly TimelineEvent[], candidate: Retraction): Decision {
   const targetId = candidate.data.retractedEventId;
   const target = stream.find((e) => e.eventId === targetId);
-  const refuseTarget = (rule: RuleId, message: string) =>
-    refuse(new InvalidTimelineError(message, [{ field: 'data.retractedEventId', rule, message }]));
+  const refuseTarget = (rule: RuleId, message: string) => refuse(new InvalidTimelineError(message, [{ field: 'data.retractedEventId', rule, message }]));
 
   if (!target || target.offenderId !== candidate.offenderId) {
     return refuseTarget('retraction-of-this-offender', `Event ${targetId} is not an event of offender ${candidate.offenderId}, so it cannot be retracted here.`);
@@ -115,11 +114,7 @@ function decideRetraction(stream: readonly TimelineEvent[], candidate: Retractio
  * The first violation in `after` (checked from `from` on) that `before` does not already have.
  * A stream recorded under older rules may hold a violation; it must not block unrelated posts.
  */
-function firstNewViolation(
-  before: readonly TimelineEvent[],
-  after: readonly TimelineEvent[],
-  from: string,
-): TimelineViolation | null {
+function firstNewViolation(before: readonly TimelineEvent[], after: readonly TimelineEvent[], from: string): TimelineViolation | null {
   const found = findTimelineViolations(after, from);
   if (found.length === 0) return null;
   const key = (v: TimelineViolation) => `${v.revision}:${v.rule}`;

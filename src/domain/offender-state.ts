@@ -156,5 +156,4 @@ function enterCustody(s: OffenderState): OffenderState {
 }
 
 /** Whether an order is in force on a date: from its date up to and including expiresOn. */
-export const orderInForce = (order: OrderRecord, on: string): boolean =>
-  order.imposedOn <= on && (order.expiresOn === null || on <= order.expiresOn);
+export const orderInForce = (order: OrderRecord, on: string): boolean => order.imposedOn <= on && (order.expiresOn === null || on <= order.expiresOn);

@@ -8,8 +8,7 @@ import { evolve, initialOffenderState, type OffenderState } from './offender-sta
 export type TimelineEvent = NewOffenderEvent & { revision: number };
 
 /** Orders events by (occurredOn, revision): the order every fold uses. */
-export const byEffectiveOrder = (a: TimelineEvent, b: TimelineEvent): number =>
-  a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : a.revision - b.revision;
+export const byEffectiveOrder = (a: TimelineEvent, b: TimelineEvent): number => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : a.revision - b.revision);
 
 /** Ids of the events retracted by the `EventRetracted` events among `events`. */
 export function retractedIds(events: readonly TimelineEvent[]): Set<string> {
@@ -25,9 +24,7 @@ export function retractedIds(events: readonly TimelineEvent[]): Set<string> {
  */
 export function effectiveTimeline(events: readonly TimelineEvent[]): TimelineEvent[] {
   const retracted = retractedIds(events);
-  return events
-    .filter((e) => e.type !== 'EventRetracted' && !retracted.has(e.eventId))
-    .sort(byEffectiveOrder);
+  return events.filter((e) => e.type !== 'EventRetracted' && !retracted.has(e.eventId)).sort(byEffectiveOrder);
 }
 
 /** State at the end of `asOf` (all dates when absent), over the given events. */

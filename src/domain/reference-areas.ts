@@ -63,24 +63,11 @@ export const isArea = (id: unknown): id is AreaId => typeof id === 'string' && A
 /** Divisions configured per area, in the order the area's published report lists them. */
 const DIVISIONS: Partial<Record<AreaId, readonly string[]>> = {
   // Order of the "Number of RSOs per Division" table of the Greater Manchester report 2014/15.
-  'greater-manchester': [
-    'north-manchester',
-    'salford',
-    'tameside',
-    'wigan',
-    'bury',
-    'rochdale',
-    'oldham',
-    'trafford',
-    'bolton',
-    'stockport',
-    'south-manchester',
-  ],
+  'greater-manchester': ['north-manchester', 'salford', 'tameside', 'wigan', 'bury', 'rochdale', 'oldham', 'trafford', 'bolton', 'stockport', 'south-manchester'],
 };
 
 /** The divisions configured for an area, or null when it has none (then any well-formed id is accepted). */
-export const divisionsOf = (area: string): readonly string[] | null =>
-  isArea(area) ? (DIVISIONS[area] ?? null) : null;
+export const divisionsOf = (area: string): readonly string[] | null => (isArea(area) ? (DIVISIONS[area] ?? null) : null);
 
 /** Rows of the division table (DOMAIN.md 6.10) that a division id must not be mistaken for. */
 export const RESERVED_DIVISION_IDS: readonly string[] = ['unassigned', 'total'];
@@ -89,10 +76,7 @@ const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** A lower-kebab-case id of at most 64 characters that is not a report row name. */
 export const isWellFormedDivision = (division: unknown): division is string =>
-  typeof division === 'string' &&
-  division.length <= 64 &&
-  KEBAB_CASE.test(division) &&
-  !RESERVED_DIVISION_IDS.includes(division);
+  typeof division === 'string' && division.length <= 64 && KEBAB_CASE.test(division) && !RESERVED_DIVISION_IDS.includes(division);
 
 /** Whether `division` may be recorded for `area`: configured there, or well-formed if the area has none configured. */
 export function isValidDivision(area: string, division: unknown): boolean {

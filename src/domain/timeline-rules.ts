@@ -132,28 +132,18 @@ function checkEvent(state: OffenderState, event: NewOffenderEvent, chargeDates: 
       return null;
     }
     case 'CustodyEntered':
-      return state.inCustody
-        ? breach('type', 'custody-only-from-community', `the offender is already in custody on ${on}`)
-        : null;
+      return state.inCustody ? breach('type', 'custody-only-from-community', `the offender is already in custody on ${on}`) : null;
     case 'ReleasedToCommunity':
-      return state.inCustody
-        ? null
-        : breach('type', 'release-only-from-custody', `the offender is not in custody on ${on}`);
+      return state.inCustody ? null : breach('type', 'release-only-from-custody', `the offender is not in custody on ${on}`);
     case 'SupervisionStarted':
-      return state.underSupervision
-        ? breach('type', 'supervision-start-only-when-unsupervised', `the offender is already under supervision on ${on}`)
-        : null;
+      return state.underSupervision ? breach('type', 'supervision-start-only-when-unsupervised', `the offender is already under supervision on ${on}`) : null;
     case 'SupervisionEnded':
-      return state.underSupervision
-        ? null
-        : breach('type', 'supervision-end-only-when-supervised', `the offender is not under supervision on ${on}`);
+      return state.underSupervision ? null : breach('type', 'supervision-end-only-when-supervised', `the offender is not under supervision on ${on}`);
     case 'LicenceBreached':
       if (state.inCustody) {
         return breach('type', 'licence-breach-needs-licence-in-community', `the offender is in custody on ${on}`);
       }
-      return state.onLicence
-        ? null
-        : breach('type', 'licence-breach-needs-licence-in-community', `the offender is not on licence on ${on}`);
+      return state.onLicence ? null : breach('type', 'licence-breach-needs-licence-in-community', `the offender is not on licence on ${on}`);
     case 'NotificationRequirementBreached':
       return categoryOneOnly(state, event);
     case 'SopoImposed':
@@ -171,9 +161,7 @@ function checkEvent(state: OffenderState, event: NewOffenderEvent, chargeDates: 
       if (recorded(state.charges, event.data.chargeId)) {
         return breach('data.chargeId', 'charge-id-unique', `charge ${event.data.chargeId} is already recorded for this offender`);
       }
-      return state.underSupervision
-        ? null
-        : breach('type', 'sfo-charge-needs-supervision', `the offender is not under supervision on ${on}`);
+      return state.underSupervision ? null : breach('type', 'sfo-charge-needs-supervision', `the offender is not under supervision on ${on}`);
     case 'SfoOutcomeRecorded':
       return sfoOutcomeAllowed(state, event.data.chargeId, chargeDates);
     case 'SeriousCaseReviewCommenced': {
@@ -195,8 +183,7 @@ function checkEvent(state: OffenderState, event: NewOffenderEvent, chargeDates: 
 }
 
 /** The record of an id, own properties only: an id such as "constructor" must not find Object.prototype members. */
-const recorded = <T>(records: Record<string, T>, id: string): T | undefined =>
-  Object.hasOwn(records, id) ? records[id] : undefined;
+const recorded = <T>(records: Record<string, T>, id: string): T | undefined => (Object.hasOwn(records, id) ? records[id] : undefined);
 
 function divisionNotInArea(field: string, division: string, area: string): Breach {
   return breach(field, 'division-configured-for-area', `division ${division} is not a division of ${areaName(area)}`);
@@ -211,9 +198,7 @@ function categoryOneOnly(state: OffenderState, event: NewOffenderEvent): Breach 
 
 // Orders of every kind and every MAPPA period share one id space (DOMAIN.md 4).
 function orderIdUnused(state: OffenderState, orderId: string): Breach | null {
-  return recorded(state.orders, orderId)
-    ? breach('data.orderId', 'order-id-unique', `order ${orderId} is already recorded for this offender`)
-    : null;
+  return recorded(state.orders, orderId) ? breach('data.orderId', 'order-id-unique', `order ${orderId} is already recorded for this offender`) : null;
 }
 
 const ORDER_NAMES: Record<OrderKind, string> = {
@@ -231,11 +216,7 @@ function sopoInForce(state: OffenderState, orderId: string, on: string): Breach 
   return null;
 }
 
-function sfoOutcomeAllowed(
-  state: OffenderState,
-  chargeId: string,
-  chargeDates: ReadonlyMap<string, string>,
-): Breach | null {
+function sfoOutcomeAllowed(state: OffenderState, chargeId: string, chargeDates: ReadonlyMap<string, string>): Breach | null {
   const charge = recorded(state.charges, chargeId);
   if (!charge) {
     const chargedOn = chargeDates.get(chargeId);

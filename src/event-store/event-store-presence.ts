@@ -48,4 +48,3 @@ async function eventsTableExists(databaseUrl: string, schema?: string): Promise<
     await client.end().catch(() => undefined);
   }
 }
-

@@ -1,10 +1,7 @@
 import { echo, withoutCredentials } from '../errors';
 
 /** EVENT_STORE (INTERFACES.md), parsed: which adapter, with what it needs. */
-export type EventStoreSetting =
-  | { kind: 'embedded' }
-  | { kind: 'postgres'; databaseUrl: string }
-  | { kind: 'eventstoredb'; connectionString: string };
+export type EventStoreSetting = { kind: 'embedded' } | { kind: 'postgres'; databaseUrl: string } | { kind: 'eventstoredb'; connectionString: string };
 
 /** The one reading of EVENT_STORE ('embedded', 'postgres' or an esdb:// connection string), or an error saying what is wrong. */
 export function parseEventStoreSetting(eventStore: string, databaseUrl: string | undefined): EventStoreSetting {

@@ -5,8 +5,7 @@
 const DAY_MS = 86_400_000;
 const cache = new Map<number, string>();
 
-export const dayOf = (date: string): number =>
-  Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+export const dayOf = (date: string): number => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
 
 export function dateOfDay(day: number): string {
   let date = cache.get(day);

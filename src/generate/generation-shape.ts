@@ -32,18 +32,46 @@ export interface CategoryShape {
 
 export const CATEGORY_SHAPE: Readonly<Record<Category, CategoryShape>> = {
   // Registered sexual offenders: long notification periods, most of them in the community.
-  1: { stockShare: 0.58, meanPeriodYears: 8.4, registeredInCustody: 0.35, supervisedInCommunity: 0.5, onLicenceIfSupervised: 0.4, registeredAtLevel2: 0.012, registeredAtLevel3: 0.002 },
+  1: {
+    stockShare: 0.58,
+    meanPeriodYears: 8.4,
+    registeredInCustody: 0.35,
+    supervisedInCommunity: 0.5,
+    onLicenceIfSupervised: 0.4,
+    registeredAtLevel2: 0.012,
+    registeredAtLevel3: 0.002,
+  },
   // Violent offenders: MAPPA-eligible from sentence to the end of the licence.
-  2: { stockShare: 0.416, meanPeriodYears: 3.1, registeredInCustody: 0.7, supervisedInCommunity: 1, onLicenceIfSupervised: 1, registeredAtLevel2: 0.012, registeredAtLevel3: 0.002 },
+  2: {
+    stockShare: 0.416,
+    meanPeriodYears: 3.1,
+    registeredInCustody: 0.7,
+    supervisedInCommunity: 1,
+    onLicenceIfSupervised: 1,
+    registeredAtLevel2: 0.012,
+    registeredAtLevel3: 0.002,
+  },
   // Other dangerous offenders: few, always at level 2 or 3 (DOMAIN.md 5), short periods.
-  3: { stockShare: 0.004, meanPeriodYears: 1.5, registeredInCustody: 0.2, supervisedInCommunity: 0.6, onLicenceIfSupervised: 0.5, registeredAtLevel2: 0.8, registeredAtLevel3: 0.2 },
+  3: {
+    stockShare: 0.004,
+    meanPeriodYears: 1.5,
+    registeredInCustody: 0.2,
+    supervisedInCommunity: 0.6,
+    onLicenceIfSupervised: 0.5,
+    registeredAtLevel2: 0.8,
+    registeredAtLevel3: 0.2,
+  },
 };
 
 /** Rates per year. */
 export const RATES = {
   // Custody, from the community.
   custodyEntry: 0.05,
-  custodyReasons: [['sentence', 0.6], ['remand', 0.3], ['hospital', 0.1]] as ReadonlyArray<readonly [CustodyReason, number]>,
+  custodyReasons: [
+    ['sentence', 0.6],
+    ['remand', 0.3],
+    ['hospital', 0.1],
+  ] as ReadonlyArray<readonly [CustodyReason, number]>,
   /** Mean stay in custody by reason, years. */
   custodyStayYears: { sentence: 1.4, remand: 0.3, recall: 0.5, hospital: 1.0 } as Readonly<Record<CustodyReason, number>>,
   /** Released on licence after a sentence (category 2 almost always). */
@@ -76,7 +104,11 @@ export const RATES = {
 
   // Category 1: civil orders and notification requirements.
   notificationBreach: 0.03,
-  notificationBreachOutcomes: [['caution', 0.35], ['conviction', 0.45], ['no-further-action', 0.2]] as ReadonlyArray<readonly [NotificationBreachOutcome, number]>,
+  notificationBreachOutcomes: [
+    ['caution', 0.35],
+    ['conviction', 0.45],
+    ['no-further-action', 0.2],
+  ] as ReadonlyArray<readonly [NotificationBreachOutcome, number]>,
   sopoImposed: 0.042,
   sopoWithExpiry: 0.6,
   notificationOrderImposed: 0.0008,
@@ -88,14 +120,27 @@ export const RATES = {
   sfoCharge: 0.006,
   sfoChargeAtLevel2Or3Factor: 5,
   remandAfterCharge: 0.7,
-  sfoOutcomes: [['convicted', 0.65], ['acquitted', 0.1], ['discontinued', 0.1], ['convicted-other-offence', 0.15]] as ReadonlyArray<readonly [SfoOutcome, number]>,
+  sfoOutcomes: [
+    ['convicted', 0.65],
+    ['acquitted', 0.1],
+    ['discontinued', 0.1],
+    ['convicted-other-offence', 0.15],
+  ] as ReadonlyArray<readonly [SfoOutcome, number]>,
   seriousCaseReviewAtLevel2Or3: 0.4,
 
   // End of a MAPPA period, and a new one later.
   endReasons: {
-    1: [['registration-expired', 0.85], ['deceased', 0.08], ['other', 0.07]],
+    1: [
+      ['registration-expired', 0.85],
+      ['deceased', 0.08],
+      ['other', 0.07],
+    ],
     2: [['licence-expired', 1]],
-    3: [['no-longer-eligible', 0.9], ['deceased', 0.05], ['other', 0.05]],
+    3: [
+      ['no-longer-eligible', 0.9],
+      ['deceased', 0.05],
+      ['other', 0.05],
+    ],
   } as Readonly<Record<Category, ReadonlyArray<readonly [MappaEndReason, number]>>>,
   reRegistration: 0.05,
 

@@ -154,9 +154,7 @@ export class NationalHistory {
     // The case load already under MAPPA when the history starts is registered over its first month.
     const initialDays = 30;
     const initial = this.activeOffenders;
-    const arrivalsPerDay = ([1, 2, 3] as Category[]).map(
-      (c) => (CATEGORY_SHAPE[c].stockShare * this.activeOffenders) / (CATEGORY_SHAPE[c].meanPeriodYears * DAYS_PER_YEAR),
-    );
+    const arrivalsPerDay = ([1, 2, 3] as Category[]).map((c) => (CATEGORY_SHAPE[c].stockShare * this.activeOffenders) / (CATEGORY_SHAPE[c].meanPeriodYears * DAYS_PER_YEAR));
 
     for (let day = this.startDay; day <= this.endDay; day++) {
       const offset = day - this.startDay;
@@ -292,8 +290,7 @@ function* drain(queue: ArrivalQueue, upTo: number): Generator<GeneratedLine> {
 }
 
 /** The event as a poster sends it (INTERFACES.md): no recordedAt, no revision. */
-const toLine = (e: NewOffenderEvent): string =>
-  JSON.stringify({ eventId: e.eventId, type: e.type, offenderId: e.offenderId, occurredOn: e.occurredOn, data: e.data });
+const toLine = (e: NewOffenderEvent): string => JSON.stringify({ eventId: e.eventId, type: e.type, offenderId: e.offenderId, occurredOn: e.occurredOn, data: e.data });
 
 /** A category drawn by the shares of the active population (the case load at the start). */
 function stockCategory(random: SeededRandom): Category {

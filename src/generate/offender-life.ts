@@ -33,10 +33,7 @@ export interface LifeItem {
 }
 
 type Scheduled =
-  | { day: number; kind: 'end' }
-  | { day: number; kind: 'outcome'; chargeId: string }
-  | { day: number; kind: 'review'; chargeId: string }
-  | { day: number; kind: 'remand' };
+  { day: number; kind: 'end' } | { day: number; kind: 'outcome'; chargeId: string } | { day: number; kind: 'review'; chargeId: string } | { day: number; kind: 'remand' };
 
 /** Event types that may reach the service late without breaking what arrives in between. */
 const MAY_BE_LATE: ReadonlySet<OffenderEventType> = new Set([
@@ -272,8 +269,7 @@ export class OffenderLife {
 
   private release(day: number): void {
     const reason = this.custodyReason;
-    const onLicence =
-      reason === 'recall' || (reason === 'sentence' && this.random.chance(RATES.licenceAfterSentence[this.category]));
+    const onLicence = reason === 'recall' || (reason === 'sentence' && this.random.chance(RATES.licenceAfterSentence[this.category]));
     this.record(day, 'ReleasedToCommunity', { onLicence });
     this.inCustody = false;
     this.onLicence = onLicence;

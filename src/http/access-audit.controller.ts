@@ -15,7 +15,7 @@ export class AccessAuditController {
   @ApiOperation({ summary: 'Reads of offender-level data (who, when, what, why), oldest first; auditors, for their areas' })
   @ApiQuery({ name: 'from', required: false, example: '2015-04-01', description: 'date (UTC day start) or ISO timestamp, inclusive' })
   @ApiQuery({ name: 'to', required: false, example: '2015-04-30', description: 'date (inclusive) or ISO timestamp (exclusive)' })
-  @ApiQuery({ name: 'after', required: false, description: 'entry id to continue after (the answer\'s next)' })
+  @ApiQuery({ name: 'after', required: false, description: "entry id to continue after (the answer's next)" })
   @ApiQuery({ name: 'limit', required: false, example: 1000 })
   @ApiQuery({ name: 'reason', required: false, description: 'why you read it (this listing is audited too)' })
   async list(
@@ -37,9 +37,8 @@ export class AccessAuditController {
       throw new InvalidInputError(`limit must be between 1 and ${ACCESS_AUDIT_PAGE_LIMIT}.`, [{ field: 'limit', rule: 'range', message: `1-${ACCESS_AUDIT_PAGE_LIMIT}` }]);
     }
     const range = `${from?.toISOString() ?? 'start'}..${to?.toISOString() ?? 'now'}`;
-    await this.accessAudit.authorise(
-      { caller: principal, action: 'access-audit', target: `access audit ${range}`, areas: principal.areas, reason: optionalReason(reason) },
-      () => assertMayReadAccessAudit(principal),
+    await this.accessAudit.authorise({ caller: principal, action: 'access-audit', target: `access audit ${range}`, areas: principal.areas, reason: optionalReason(reason) }, () =>
+      assertMayReadAccessAudit(principal),
     );
     const entries = await this.accessAudit.list({ areas: principal.areas, from, to, after, limit });
     return {

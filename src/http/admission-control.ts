@@ -141,12 +141,42 @@ export class AdmissionControl {
 export function registerAdmissionMetrics(registry: Registry, admission: AdmissionControl): void {
   const budgets: AdmissionBudget[] = ['writes', 'reads'];
   // Read from the admission control on each scrape; the counters only ever go up.
-  new Counter({ name: 'mappa_admission_refused_total', help: 'Requests refused by admission control (503, Retry-After), by budget', labelNames: ['budget'], registers: [registry],
-    collect() { this.reset(); for (const b of budgets) this.inc({ budget: b }, admission.refused(b)); } });
-  new Counter({ name: 'mappa_admission_admitted_total', help: 'Requests admitted by admission control, by budget', labelNames: ['budget'], registers: [registry],
-    collect() { this.reset(); for (const b of budgets) this.inc({ budget: b }, admission.admitted(b)); } });
-  new Gauge({ name: 'mappa_admission_in_flight', help: 'Weight of the admitted requests in flight, by budget', labelNames: ['budget'], registers: [registry],
-    collect() { for (const b of budgets) this.set({ budget: b }, admission.inFlightOf(b)); } });
-  new Gauge({ name: 'mappa_admission_limit', help: 'Weight each budget admits at once (0: unbounded)', labelNames: ['budget'], registers: [registry],
-    collect() { for (const b of budgets) this.set({ budget: b }, admission.limits[b]); } });
+  new Counter({
+    name: 'mappa_admission_refused_total',
+    help: 'Requests refused by admission control (503, Retry-After), by budget',
+    labelNames: ['budget'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const b of budgets) this.inc({ budget: b }, admission.refused(b));
+    },
+  });
+  new Counter({
+    name: 'mappa_admission_admitted_total',
+    help: 'Requests admitted by admission control, by budget',
+    labelNames: ['budget'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const b of budgets) this.inc({ budget: b }, admission.admitted(b));
+    },
+  });
+  new Gauge({
+    name: 'mappa_admission_in_flight',
+    help: 'Weight of the admitted requests in flight, by budget',
+    labelNames: ['budget'],
+    registers: [registry],
+    collect() {
+      for (const b of budgets) this.set({ budget: b }, admission.inFlightOf(b));
+    },
+  });
+  new Gauge({
+    name: 'mappa_admission_limit',
+    help: 'Weight each budget admits at once (0: unbounded)',
+    labelNames: ['budget'],
+    registers: [registry],
+    collect() {
+      for (const b of budgets) this.set({ budget: b }, admission.limits[b]);
+    },
+  });
 }

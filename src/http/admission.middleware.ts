@@ -70,9 +70,10 @@ function busy(admission: AdmissionControl, budget: AdmissionBudget): ServiceBusy
     [
       {
         rule: 'admission-control',
-        message: budget === 'writes'
-          ? `at most ${admission.limits.writes} writes in flight; a batch over ${MAX_EVENT_BYTES / 1024} KB counts as ${expensiveWeight}`
-          : `at most ${admission.limits.reads} reads in flight; england-and-wales, a period over a year or a trace counts as ${expensiveWeight}`,
+        message:
+          budget === 'writes'
+            ? `at most ${admission.limits.writes} writes in flight; a batch over ${MAX_EVENT_BYTES / 1024} KB counts as ${expensiveWeight}`
+            : `at most ${admission.limits.reads} reads in flight; england-and-wales, a period over a year or a trace counts as ${expensiveWeight}`,
       },
     ],
   );

@@ -34,8 +34,8 @@ export async function createHttpApp(options: AppOptions, serving: HttpAppServing
   const module = AppModule.register({ ...options, http: true });
   const settings = { bodyParser: false, bufferLogs: options.logger !== undefined, logger: ['error', 'warn', 'log'] as ('error' | 'warn' | 'log')[] };
   const app = serving.server
-    // A store that cannot be opened reaches `mappa serve`'s handler (its message, exit 2), not abort().
-    ? await NestFactory.create<NestExpressApplication>(module, new ServerAdapter(serving.server), { ...settings, abortOnError: false })
+    ? // A store that cannot be opened reaches `mappa serve`'s handler (its message, exit 2), not abort().
+      await NestFactory.create<NestExpressApplication>(module, new ServerAdapter(serving.server), { ...settings, abortOnError: false })
     : await NestFactory.create<NestExpressApplication>(module, settings);
   if (options.logger) app.useLogger(app.get(Logger));
   // First, so every request is timed, whatever answers it.
@@ -116,11 +116,14 @@ function answerUnreadableRequests(app: NestExpressApplication): void {
       socket.destroy();
       return;
     }
-    const refusal: MappaError = error.code === 'HPE_HEADER_OVERFLOW'
-      ? new HeadersTooLargeError('The request URL or headers are larger than the service accepts.')
-      : new InvalidInputError('The request is not valid HTTP.');
+    const refusal: MappaError =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? new HeadersTooLargeError('The request URL or headers are larger than the service accepts.')
+        : new InvalidInputError('The request is not valid HTTP.');
     const body = JSON.stringify(refusal.toBody());
     const reason = refusal.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
-    socket.end(`HTTP/1.1 ${refusal.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${refusal.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 }

@@ -1,7 +1,17 @@
 import { ArgumentsHost, Catch, HttpException, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { OperatorMetrics } from '../metrics/operator-metrics';
-import { echo, ForbiddenError, InvalidInputError, MappaError, NotFoundError, PayloadTooLargeError, StoreUnavailableError, TooManyRequestsError, UnauthenticatedError } from '../errors';
+import {
+  echo,
+  ForbiddenError,
+  InvalidInputError,
+  MappaError,
+  NotFoundError,
+  PayloadTooLargeError,
+  StoreUnavailableError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+} from '../errors';
 
 /**
  * The one place errors become HTTP answers: status from the error type, body

@@ -29,13 +29,38 @@ export class EventBatchesController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Append a batch of events as NDJSON: each line validated and appended on its own, in order',
-    description: `Recorders only (403 before the body is read). At most ${NDJSON_MAX_LINES.toLocaleString('en-GB')} non-blank lines and 16 MB, `
-      + 'else 413 and nothing is recorded; at most 64 KB per line. Answers counts of appended and duplicate lines, '
-      + 'the last position written, and each refused line with its reason.',
+    description:
+      `Recorders only (403 before the body is read). At most ${NDJSON_MAX_LINES.toLocaleString('en-GB')} non-blank lines and 16 MB, ` +
+      'else 413 and nothing is recorded; at most 64 KB per line. Answers counts of appended and duplicate lines, ' +
+      'the last position written, and each refused line with its reason.',
   })
   @ApiConsumes('application/x-ndjson')
-  @ApiBody({ schema: { type: 'string', example: '{"type":"OffenderRegistered","offenderId":"GM-000001","occurredOn":"2014-05-01","data":{"area":"greater-manchester","category":1,"level":1,"inCustody":false,"underSupervision":false}}\n' } })
-  @ApiResponse({ status: 200, schema: { example: { appended: 2, duplicates: 1, refused: 1, lastPosition: '1042', refusals: [{ line: 3, eventId: '7f1c0a52-7f6d-4a8e-9a55-0d1f5c6b2e11', offenderId: 'GM-000001', error: { error: 'invalid-timeline', message: 'The offender is already at level 2.', details: [] } }] } } })
+  @ApiBody({
+    schema: {
+      type: 'string',
+      example:
+        '{"type":"OffenderRegistered","offenderId":"GM-000001","occurredOn":"2014-05-01","data":{"area":"greater-manchester","category":1,"level":1,"inCustody":false,"underSupervision":false}}\n',
+    },
+  })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      example: {
+        appended: 2,
+        duplicates: 1,
+        refused: 1,
+        lastPosition: '1042',
+        refusals: [
+          {
+            line: 3,
+            eventId: '7f1c0a52-7f6d-4a8e-9a55-0d1f5c6b2e11',
+            offenderId: 'GM-000001',
+            error: { error: 'invalid-timeline', message: 'The offender is already at level 2.', details: [] },
+          },
+        ],
+      },
+    },
+  })
   @ApiResponse({ status: 413, description: 'over 16 MB or over 10,000 non-blank lines: nothing recorded' })
   async post(@Req() request: Request, @CurrentPrincipal() principal: Principal): Promise<BatchAnswer> {
     assertMayPostEvents(principal);

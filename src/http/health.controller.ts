@@ -88,7 +88,9 @@ export class HealthController {
   private async readiness(): Promise<Readiness> {
     const rebuild = this.runner.rebuildProgressHere();
     const readiness: Readiness = {
-      status: 'ready', eventStore: this.store.kind, lastPosition: null,
+      status: 'ready',
+      eventStore: this.store.kind,
+      lastPosition: null,
       readModels: { position: null, eventsBehind: null, rebuilding: rebuild !== null, rebuild: rebuild && { done: rebuild.done, total: rebuild.total } },
       reasons: [],
     };

@@ -27,7 +27,12 @@ export class OffenderEventsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Append one event to an offender (DOMAIN.md 3); idempotent by eventId' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'revision of the stream the poster last saw' })
-  @ApiBody({ schema: { type: 'object', example: { eventId: '7f1c0a52-7f6d-4a8e-9a55-0d1f5c6b2e11', type: 'LevelChanged', occurredOn: '2014-06-02', data: { level: 2, reason: 'MAPPA meeting' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      example: { eventId: '7f1c0a52-7f6d-4a8e-9a55-0d1f5c6b2e11', type: 'LevelChanged', occurredOn: '2014-06-02', data: { level: 2, reason: 'MAPPA meeting' } },
+    },
+  })
   async post(
     @Param('offenderId') offenderIdRaw: string,
     @Body() body: unknown,
@@ -76,7 +81,10 @@ export class OffenderEventsController {
   }
 
   @Get(':offenderId/events')
-  @ApiOperation({ summary: "An offender's events in revision order, retracted events marked, of the MAPPA periods the caller's areas managed (hiddenPeriods counts the others); auditors only, audited" })
+  @ApiOperation({
+    summary:
+      "An offender's events in revision order, retracted events marked, of the MAPPA periods the caller's areas managed (hiddenPeriods counts the others); auditors only, audited",
+  })
   @ApiQuery({ name: 'reason', required: true, description: 'why you read it (kept in the access audit; DPA 2018 s.62)' })
   async events(@Param('offenderId') offenderIdRaw: string, @CurrentPrincipal() principal: Principal, @Query('reason') reason?: string) {
     const offenderId = offenderIdParam(offenderIdRaw);

@@ -49,4 +49,5 @@ export class OperationsController {
   }
 }
 
-const alreadyRunning = () => new RebuildRunningError('A rebuild of the read models is already running; GET /health shows its progress. Start another once it has finished, if still needed.');
+const alreadyRunning = () =>
+  new RebuildRunningError('A rebuild of the read models is already running; GET /health shows its progress. Start another once it has finished, if still needed.');

@@ -24,9 +24,11 @@ const KNOWLEDGE_QUERIES = [
   ApiQuery({ name: 'atPosition', required: false, description: 'answer as of this event-store position (recompute a traced report)' }),
   ApiQuery({ name: 'minPosition', required: false, description: 'wait (briefly) until the read models reflect this position (read-your-writes)' }),
 ];
-const applyAll = (decorators: MethodDecorator[]): MethodDecorator => (target, key, descriptor) => {
-  for (const d of decorators) d(target, key, descriptor);
-};
+const applyAll =
+  (decorators: MethodDecorator[]): MethodDecorator =>
+  (target, key, descriptor) => {
+    for (const d of decorators) d(target, key, descriptor);
+  };
 
 @ApiTags('reports')
 @Controller()
@@ -92,21 +94,29 @@ export class ReportsController {
     if (csv && (limit !== undefined || after !== undefined)) {
       throw new InvalidInputError('The CSV export is the whole trace: leave out limit and after.', [{ field: 'format', rule: 'whole-trace', message: 'csv is not paged' }]);
     }
-    if (after !== undefined && limit === undefined) throw new InvalidInputError('after needs limit.', [{ field: 'limit', rule: 'required', message: 'limit is required with after' }]);
+    if (after !== undefined && limit === undefined)
+      throw new InvalidInputError('after needs limit.', [{ field: 'limit', rule: 'required', message: 'limit is required with after' }]);
     // The knowledge moment read, as given: a trace as known at another time names other events.
     const when = [asked.asKnownAt && `asKnownAt=${asked.asKnownAt.toISOString()}`, asked.atPosition !== undefined && `atPosition=${asked.atPosition}`].filter(Boolean).join(' ');
     const how = [limit !== undefined && `limit=${limit}`, after !== undefined && `after=${after}`, csv && 'csv'].filter(Boolean).join(' ');
     await this.accessAudit.authorise(
-      { caller: principal, action: 'trace', target: `${area} ${yearRaw} ${cellId}${when ? ` ${when}` : ''}${how ? ` ${how}` : ''}`, areas: areasOfReport(area), reason: givenReason(query.reason) },
+      {
+        caller: principal,
+        action: 'trace',
+        target: `${area} ${yearRaw} ${cellId}${when ? ` ${when}` : ''}${how ? ` ${how}` : ''}`,
+        areas: areasOfReport(area),
+        reason: givenReason(query.reason),
+      },
       () => {
         assertMayReadTrace(principal, area);
         requiredReason(query.reason);
       },
     );
     if (csv) return streamTraceCsv(res, await this.queryBus.execute(new GetTraceInPagesQuery(area, year, cellId, asked)));
-    const body = limit === undefined
-      ? await this.queryBus.execute(new GetTraceQuery(area, year, cellId, asked))
-      : await this.queryBus.execute(new GetTracePageQuery(area, year, cellId, { limit, after }, asked));
+    const body =
+      limit === undefined
+        ? await this.queryBus.execute(new GetTraceQuery(area, year, cellId, asked))
+        : await this.queryBus.execute(new GetTracePageQuery(area, year, cellId, { limit, after }, asked));
     res.setHeader('X-Event-Store-Position', body.position);
     res.json(body);
   }
@@ -122,7 +132,12 @@ export class ReportsController {
   })
   @applyAll([
     ApiQuery({ name: 'table', required: false, example: 'offendersOnSnapshot', description: 'a table id (or give cells)' }),
-    ApiQuery({ name: 'cells', required: false, example: 'offendersOnSnapshot.total.category1,level23InYear.total.total', description: 'cell ids separated by commas (or give table)' }),
+    ApiQuery({
+      name: 'cells',
+      required: false,
+      example: 'offendersOnSnapshot.total.category1,level23InYear.total.total',
+      description: 'cell ids separated by commas (or give table)',
+    }),
     ApiQuery({ name: 'from', required: true, example: '2006-07' }),
     ApiQuery({ name: 'to', required: true, example: '2024-25' }),
     ...KNOWLEDGE_QUERIES,
@@ -130,7 +145,9 @@ export class ReportsController {
   async trends(@Param('area') areaRaw: string, @Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
     const area = knownReportArea(areaRaw);
     assertMayReadReport(principal, area);
-    const body = await this.queryBus.execute(new GetTrendsQuery(area, trendSelection(query), reportYearParam('from', query.from), reportYearParam('to', query.to), knowledge(query)));
+    const body = await this.queryBus.execute(
+      new GetTrendsQuery(area, trendSelection(query), reportYearParam('from', query.from), reportYearParam('to', query.to), knowledge(query)),
+    );
     res.setHeader('X-Event-Store-Position', body.position);
     res.json(body);
   }
@@ -179,7 +196,9 @@ function knowledge(query: Record<string, unknown>) {
 
 function cellIdParam(value: string): string {
   if (!/^[A-Za-z0-9]+\.[A-Za-z0-9-]+\.[A-Za-z0-9]+$/.test(value) || value.length > 128) {
-    throw new InvalidInputError('A cell id is <table>.<row>.<column>, such as offendersOnSnapshot.level1.category1.', [{ field: 'cellId', rule: 'cell-id', message: 'malformed cell id' }]);
+    throw new InvalidInputError('A cell id is <table>.<row>.<column>, such as offendersOnSnapshot.level1.category1.', [
+      { field: 'cellId', rule: 'cell-id', message: 'malformed cell id' },
+    ]);
   }
   return value;
 }
@@ -203,11 +222,19 @@ function trendSelection(query: Record<string, unknown>): TrendSelection {
   if ((table === undefined) === (cells === undefined) || (table !== undefined && typeof table !== 'string') || (cells !== undefined && typeof cells !== 'string')) {
     throw new InvalidInputError('Give either table (a table id) or cells (cell ids separated by commas), once.', [{ field: 'table', rule: 'one-of', message: 'table or cells' }]);
   }
-  return typeof table === 'string' ? { table } : { cells: (cells as string).split(',').map((c) => c.trim()).filter(Boolean) };
+  return typeof table === 'string'
+    ? { table }
+    : {
+        cells: (cells as string)
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      };
 }
 
 function reportYearParam(name: string, value: unknown): number {
-  if (typeof value !== 'string' || value === '') throw new InvalidInputError(`${name} is required: a report year such as 2014-15.`, [{ field: name, rule: 'required', message: `${name} is required` }]);
+  if (typeof value !== 'string' || value === '')
+    throw new InvalidInputError(`${name} is required: a report year such as 2014-15.`, [{ field: name, rule: 'required', message: `${name} is required` }]);
   return parseReportYear(value);
 }
 

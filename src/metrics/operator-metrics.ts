@@ -21,12 +21,17 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export class OperatorMetrics {
   readonly registry = new Registry();
   private readonly requestSeconds = new Histogram({
-    name: 'mappa_http_request_duration_seconds', help: 'Time to answer a request, by route template (not the raw URL) and status',
-    labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers: [this.registry],
+    name: 'mappa_http_request_duration_seconds',
+    help: 'Time to answer a request, by route template (not the raw URL) and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
   });
   private readonly storeErrors = new Counter({
-    name: 'mappa_store_errors_total', help: 'Event store or database failures: requests answered 503, projection batches that failed',
-    labelNames: ['source'], registers: [this.registry],
+    name: 'mappa_store_errors_total',
+    help: 'Event store or database failures: requests answered 503, projection batches that failed',
+    labelNames: ['source'],
+    registers: [this.registry],
   });
 
   constructor(
@@ -40,25 +45,60 @@ export class OperatorMetrics {
     const registers = [this.registry];
     // Read on each scrape (collect), so the figures are never stale. A database that does not
     // answer leaves a gauge empty (NaN), not the whole scrape failed: the error counter says why.
-    const fromStore = (read: () => Promise<number>) => async function (this: Gauge) {
-      this.set(await read().catch(() => Number.NaN));
-    };
-    new Gauge({ name: 'mappa_event_store_position', help: 'Position of the last event (an order, not a count: an offset on EventStoreDB)', registers,
-      collect: fromStore(async () => Number((await store.lastPosition()) ?? 0n)) });
-    new Gauge({ name: 'mappa_read_model_position', help: 'Store position the read models reflect', registers,
-      collect: fromStore(async () => Number((await runner.position()) ?? 0n)) });
-    new Gauge({ name: 'mappa_read_model_lag_events', help: `Events appended but not yet in the read models (counted up to ${LAG_COUNT_LIMIT})`, registers,
-      collect: fromStore(() => runner.eventsBehind(LAG_COUNT_LIMIT)) });
-    new Gauge({ name: 'mappa_rebuild_running', help: '1 while a rebuild of the read models runs (in this process or another), else 0', registers,
-      collect: fromStore(async () => (runner.rebuildProgressHere() !== null || (await runner.rebuildState()) !== null ? 1 : 0)) });
+    const fromStore = (read: () => Promise<number>) =>
+      async function (this: Gauge) {
+        this.set(await read().catch(() => Number.NaN));
+      };
+    new Gauge({
+      name: 'mappa_event_store_position',
+      help: 'Position of the last event (an order, not a count: an offset on EventStoreDB)',
+      registers,
+      collect: fromStore(async () => Number((await store.lastPosition()) ?? 0n)),
+    });
+    new Gauge({
+      name: 'mappa_read_model_position',
+      help: 'Store position the read models reflect',
+      registers,
+      collect: fromStore(async () => Number((await runner.position()) ?? 0n)),
+    });
+    new Gauge({
+      name: 'mappa_read_model_lag_events',
+      help: `Events appended but not yet in the read models (counted up to ${LAG_COUNT_LIMIT})`,
+      registers,
+      collect: fromStore(() => runner.eventsBehind(LAG_COUNT_LIMIT)),
+    });
+    new Gauge({
+      name: 'mappa_rebuild_running',
+      help: '1 while a rebuild of the read models runs (in this process or another), else 0',
+      registers,
+      collect: fromStore(async () => (runner.rebuildProgressHere() !== null || (await runner.rebuildState()) !== null ? 1 : 0)),
+    });
     const progress = () => runner.rebuildProgressHere();
-    new Gauge({ name: 'mappa_rebuild_events_done', help: 'Events the rebuild running in this process has applied', registers,
-      collect() { this.set(progress()?.done ?? 0); } });
-    new Gauge({ name: 'mappa_rebuild_events_total', help: 'Events the rebuild running in this process has to apply', registers,
-      collect() { this.set(progress()?.total ?? 0); } });
+    new Gauge({
+      name: 'mappa_rebuild_events_done',
+      help: 'Events the rebuild running in this process has applied',
+      registers,
+      collect() {
+        this.set(progress()?.done ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'mappa_rebuild_events_total',
+      help: 'Events the rebuild running in this process has to apply',
+      registers,
+      collect() {
+        this.set(progress()?.total ?? 0);
+      },
+    });
     registerAdmissionMetrics(this.registry, admission);
-    new Gauge({ name: 'mappa_projector', help: '1 if this instance projects the read models, 0 if it follows another', registers,
-      collect() { this.set(lease.held ? 1 : 0); } });
+    new Gauge({
+      name: 'mappa_projector',
+      help: '1 if this instance projects the read models, 0 if it follows another',
+      registers,
+      collect() {
+        this.set(lease.held ? 1 : 0);
+      },
+    });
   }
 
   /** Express middleware: times each request, labelled by the route it matched ("unmatched" for none). */

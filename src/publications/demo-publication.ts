@@ -28,9 +28,19 @@ export async function demoPublication(app: INestApplicationContext, log: (line: 
       `${failed.length} of ${publication.figureChecks.length} checks fail (${failed.map((c) => c.id).join(', ')}), ${publication.differences.length} printed cell(s) differ from the events.`,
   );
   const from = { asked: DEMO_EARLIER_MOMENT, knowledge: { asKnownAt: new Date(DEMO_EARLIER_MOMENT) } };
-  const to = { asked: `publication:${publication.id}`, knowledge: { atPosition: BigInt(publication.position) }, publication: { id: publication.id, publishedOn: publication.publishedOn } };
+  const to = {
+    asked: `publication:${publication.id}`,
+    knowledge: { atPosition: BigInt(publication.position) },
+    publication: { id: publication.id, publishedOn: publication.publishedOn },
+  };
   const revisions = await app.get(RevisionsService).revisions('greater-manchester', 2014, from, to, 'counts');
-  const cells = revisions.cells.map((c) => `${c.cellId} ${c.from} -> ${c.to} (${Object.entries(c.causes).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  const cells = revisions.cells.map(
+    (c) =>
+      `${c.cellId} ${c.from} -> ${c.to} (${Object.entries(c.causes)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')})`,
+  );
   log(`Revised between ${DEMO_EARLIER_MOMENT} and publication:${publication.id}: ${cells.length} cell(s)${cells.length ? `: ${cells.join('; ')}` : ''}.`);
   return { publication, revisions };
 }

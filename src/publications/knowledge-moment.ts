@@ -6,11 +6,7 @@ import type { KnowledgeOptions } from '../reports/report.service';
 // event-store position. Written `publication:12`, `2015-04-30T23:59:59Z` or `34756`; `to` may also
 // be `now` (its default).
 
-export type KnowledgeMoment =
-  | { kind: 'now' }
-  | { kind: 'publication'; id: string }
-  | { kind: 'instant'; at: Date }
-  | { kind: 'position'; position: bigint };
+export type KnowledgeMoment = { kind: 'now' } | { kind: 'publication'; id: string } | { kind: 'instant'; at: Date } | { kind: 'position'; position: bigint };
 
 /** A resolved moment: what was asked, and the knowledge options a report takes for it. */
 export interface ResolvedMoment {

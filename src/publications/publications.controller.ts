@@ -29,7 +29,8 @@ export class PublicationsController {
   @Post('publications')
   @HttpCode(201)
   @ApiOperation({
-    summary: 'Record that a report was published (publishers of the area): the report is computed at the moment named and kept with the published figures file, if given, and the checks run on it',
+    summary:
+      'Record that a report was published (publishers of the area): the report is computed at the moment named and kept with the published figures file, if given, and the checks run on it',
   })
   @ApiBody({
     schema: {
@@ -55,14 +56,22 @@ export class PublicationsController {
     assertMayPublish(principal, area);
     const unknown = Object.keys(fields).filter((k) => !PUBLISH_FIELDS.has(k));
     if (unknown.length > 0) {
-      throw new InvalidInputError(`Unknown field(s): ${unknown.slice(0, 10).map(echo).join(', ')}.`, unknown.slice(0, 10).map((k) => ({ field: echo(k), rule: 'unknown-field', message: 'not a field of a publication' })));
+      throw new InvalidInputError(
+        `Unknown field(s): ${unknown.slice(0, 10).map(echo).join(', ')}.`,
+        unknown.slice(0, 10).map((k) => ({ field: echo(k), rule: 'unknown-field', message: 'not a field of a publication' })),
+      );
     }
     if (typeof fields.year !== 'string') throw new InvalidInputError('year is required, such as 2014-15.', [{ field: 'year', rule: 'required', message: 'year is required' }]);
     const year = parseReportYear(fields.year);
     const asKnownAt = optionalInstant('asKnownAt', fields.asKnownAt);
-    const atPosition = optionalCount('atPosition', typeof fields.atPosition === 'number' && Number.isSafeInteger(fields.atPosition) ? String(fields.atPosition) : fields.atPosition);
+    const atPosition = optionalCount(
+      'atPosition',
+      typeof fields.atPosition === 'number' && Number.isSafeInteger(fields.atPosition) ? String(fields.atPosition) : fields.atPosition,
+    );
     if (asKnownAt && atPosition !== undefined) {
-      throw new InvalidInputError('Name the report by asKnownAt or by atPosition, not both.', [{ field: 'atPosition', rule: 'one-moment', message: 'asKnownAt and atPosition both given' }]);
+      throw new InvalidInputError('Name the report by asKnownAt or by atPosition, not both.', [
+        { field: 'atPosition', rule: 'one-moment', message: 'asKnownAt and atPosition both given' },
+      ]);
     }
     const publishedOn = optionalDate('publishedOn', fields.publishedOn);
     const figures = fields.figures === undefined ? undefined : publishedFiguresFile(fields.figures, area, year);
@@ -91,7 +100,7 @@ export class PublicationsController {
 
   @Get('publications/:id/report')
   @UseInterceptors(ReportReadLimitInterceptor)
-  @ApiOperation({ summary: 'The report as published: recomputed at the publication\'s position, beside the published figures' })
+  @ApiOperation({ summary: "The report as published: recomputed at the publication's position, beside the published figures" })
   async reportAsPublished(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     const publication = await this.publications.get(id);
     assertMayReadPublications(principal, publication.area);
@@ -106,7 +115,7 @@ export class PublicationsController {
   })
   @ApiQuery({ name: 'from', required: true, description: 'publication:<id>, an ISO timestamp (as known then) or an event-store position', example: '2015-04-30T23:59:59Z' })
   @ApiQuery({ name: 'to', required: false, description: 'the same forms, or now (the default)' })
-  @ApiQuery({ name: 'detail', required: false, description: 'items (offender-level; auditors, with a reason; their default) or counts (analysts\' default and only choice)' })
+  @ApiQuery({ name: 'detail', required: false, description: "items (offender-level; auditors, with a reason; their default) or counts (analysts' default and only choice)" })
   @ApiQuery({ name: 'reason', required: false, description: 'why you read offender-level items (kept in the access audit; DPA 2018 s.62); required with detail=items' })
   async revisions(@Param('area') areaRaw: string, @Param('year') yearRaw: string, @Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
     const area = knownReportArea(areaRaw);
@@ -119,7 +128,13 @@ export class PublicationsController {
     if (detail === 'items') {
       // Offender ids, like a trace: the policy's trace rule, a reason, and an audit entry either way.
       await this.accessAudit.authorise(
-        { caller: principal, action: 'revisions', target: `${area} ${yearRaw} revisions from=${fromMoment.asked} to=${toMoment.asked}`, areas: areasOfReport(area), reason: givenReason(query.reason) },
+        {
+          caller: principal,
+          action: 'revisions',
+          target: `${area} ${yearRaw} revisions from=${fromMoment.asked} to=${toMoment.asked}`,
+          areas: areasOfReport(area),
+          reason: givenReason(query.reason),
+        },
         () => {
           assertMayReadTrace(principal, area);
           requiredReason(query.reason);
@@ -133,7 +148,7 @@ export class PublicationsController {
 function detailParam(value: unknown): 'items' | 'counts' | undefined {
   if (value === undefined || value === '') return undefined;
   if (value === 'items' || value === 'counts') return value;
-  throw new InvalidInputError("detail is items or counts.", [{ field: 'detail', rule: 'detail', message: 'detail must be items or counts' }]);
+  throw new InvalidInputError('detail is items or counts.', [{ field: 'detail', rule: 'detail', message: 'detail must be items or counts' }]);
 }
 
 function mayReadTrace(principal: Principal, area: string): boolean {

@@ -138,8 +138,17 @@ export class Publications implements PublishedFigures {
        VALUES ($1, $2, $3::bigint, $4::timestamptz, $5::date, $6::timestamptz, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb)
        RETURNING ${COLUMNS}`,
       [
-        request.area, request.year, report.position, report.asKnownAt, publishedOn, now.toISOString(), who.actor, who.agency,
-        JSON.stringify(report.cells), request.figures ? JSON.stringify(request.figures) : null, checks ? JSON.stringify(checks) : null,
+        request.area,
+        request.year,
+        report.position,
+        report.asKnownAt,
+        publishedOn,
+        now.toISOString(),
+        who.actor,
+        who.agency,
+        JSON.stringify(report.cells),
+        request.figures ? JSON.stringify(request.figures) : null,
+        checks ? JSON.stringify(checks) : null,
       ],
     );
     return detailOf(rows[0]);
@@ -148,10 +157,10 @@ export class Publications implements PublishedFigures {
   /** The publications of an area (of one report year, if given), oldest first. */
   async list(area: string, year?: number): Promise<Publication[]> {
     await this.init();
-    const { rows } = await this.sql.query<PublicationRow>(
-      `SELECT ${COLUMNS} FROM publications WHERE area = $1 AND ($2::integer IS NULL OR year = $2) ORDER BY id`,
-      [area, year ?? null],
-    );
+    const { rows } = await this.sql.query<PublicationRow>(`SELECT ${COLUMNS} FROM publications WHERE area = $1 AND ($2::integer IS NULL OR year = $2) ORDER BY id`, [
+      area,
+      year ?? null,
+    ]);
     return rows.map((r) => summaryOf(detailOf(r)));
   }
 
@@ -184,7 +193,9 @@ export class Publications implements PublishedFigures {
       case 'publication': {
         const found = await this.get(moment.id).catch(() => null);
         if (!found || found.area !== area) {
-          throw new InvalidInputError(`${name}: there is no publication ${moment.id} of ${area}.`, [{ field: name, rule: 'known-publication', message: `no such publication of ${area}` }]);
+          throw new InvalidInputError(`${name}: there is no publication ${moment.id} of ${area}.`, [
+            { field: name, rule: 'known-publication', message: `no such publication of ${area}` },
+          ]);
         }
         return { asked, knowledge: { atPosition: BigInt(found.position) }, publication: { id: found.id, publishedOn: found.publishedOn } };
       }
@@ -194,10 +205,7 @@ export class Publications implements PublishedFigures {
   /** PublishedFigures (src/reports/published-figures.ts): the latest publication's figures of each report year. */
   async publishedCells(area: string): Promise<ReadonlyMap<string, Readonly<Record<string, number>>>> {
     await this.init();
-    const { rows } = await this.sql.query<PublicationRow>(
-      `SELECT DISTINCT ON (year) ${COLUMNS} FROM publications WHERE area = $1 ORDER BY year, id DESC`,
-      [area],
-    );
+    const { rows } = await this.sql.query<PublicationRow>(`SELECT DISTINCT ON (year) ${COLUMNS} FROM publications WHERE area = $1 ORDER BY year, id DESC`, [area]);
     return new Map(rows.map((r) => [yearLabel(r.year).replace('/', '-'), cellsOf(detailOf(r))]));
   }
 }

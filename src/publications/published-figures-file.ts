@@ -16,7 +16,8 @@ const MAX_TEXT = 2000;
 export function publishedFiguresFile(value: unknown, area: string, year: number): PublishedFiguresFile {
   const problems: ErrorDetail[] = [];
   const problem = (field: string, rule: string, message: string) => problems.push({ field: `figures.${field}`, rule, message });
-  if (!isPlainObject(value)) throw invalid([{ field: 'figures', rule: 'object', message: 'figures must be a JSON object like reference/published/greater-manchester-2014-15.json' }]);
+  if (!isPlainObject(value))
+    throw invalid([{ field: 'figures', rule: 'object', message: 'figures must be a JSON object like reference/published/greater-manchester-2014-15.json' }]);
   for (const key of Object.keys(value)) if (!KEYS.has(key)) problem(echo(key), 'unknown-field', 'not a field of a published figures file');
   if (value.area !== area) problem('area', 'same-area', `must be ${area}, the area of the publication`);
   if (value.year !== yearLabel(year) && value.year !== yearLabel(year).replace('/', '-')) problem('year', 'same-year', `must be ${yearLabel(year)}, the year of the publication`);
@@ -38,8 +39,12 @@ export function publishedFiguresFile(value: unknown, area: string, year: number)
     if (!isPlainObject(value.publishedDiffers)) problem('publishedDiffers', 'object', 'an object of cell ids and { published, why }');
     else {
       for (const [id, printed] of Object.entries(value.publishedDiffers)) {
-        const ok = isCell(id) && isPlainObject(printed) && isFigure(printed.published) && Object.keys(printed).every((k) => k === 'published' || k === 'why')
-          && (printed.why === undefined || isPrintableText(printed.why, MAX_TEXT));
+        const ok =
+          isCell(id) &&
+          isPlainObject(printed) &&
+          isFigure(printed.published) &&
+          Object.keys(printed).every((k) => k === 'published' || k === 'why') &&
+          (printed.why === undefined || isPrintableText(printed.why, MAX_TEXT));
         if (!ok) problem(`publishedDiffers.${echo(id)}`, 'printed-figure', 'a cell of the report with { published: <figure>, why?: <text> }');
       }
     }

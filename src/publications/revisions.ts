@@ -141,13 +141,22 @@ export class RevisionsService {
       const causes = Object.fromEntries(CAUSE_KINDS.map((k) => [k, movements.filter((m) => m.kind === k).length])) as Record<CauseKind, number>;
       const [a, b] = [numberOrNull(before.cells[id]), numberOrNull(after.cells[id])];
       return {
-        cellId: id, from: a, to: b, change: a === null || b === null ? null : b - a,
-        entered: movements.filter((m) => m.change === 'entered').length, left: movements.filter((m) => m.change === 'left').length, causes, movements,
+        cellId: id,
+        from: a,
+        to: b,
+        change: a === null || b === null ? null : b - a,
+        entered: movements.filter((m) => m.change === 'entered').length,
+        left: movements.filter((m) => m.change === 'left').length,
+        causes,
+        movements,
       };
     });
 
     const refs = detail === 'items' ? await this.eventRefs(cells.flatMap((c) => c.movements.map((m) => m.item.counted_pos))) : new Map<string, EventRef>();
-    const { rows: between } = await this.db.query<{ n: string }>('SELECT count(*)::text AS n FROM rm_events WHERE position > $1::bigint AND position <= $2::bigint', [p1.toString(), p2.toString()]);
+    const { rows: between } = await this.db.query<{ n: string }>('SELECT count(*)::text AS n FROM rm_events WHERE position > $1::bigint AND position <= $2::bigint', [
+      p1.toString(),
+      p2.toString(),
+    ]);
     return {
       area,
       year: before.year,
@@ -160,8 +169,13 @@ export class RevisionsService {
           ? {
               ...cell,
               items: movements.map((m) => ({
-                change: m.change, offenderId: m.item.offender_id, area: m.item.area, row: m.item.row_id, column: m.item.col_id,
-                counted: refs.get(m.item.counted_pos)!, cause: causeEvent(m.cause, m.kind),
+                change: m.change,
+                offenderId: m.item.offender_id,
+                area: m.item.area,
+                row: m.item.row_id,
+                column: m.item.col_id,
+                counted: refs.get(m.item.counted_pos)!,
+                cause: causeEvent(m.cause, m.kind),
               })),
             }
           : cell,
@@ -200,7 +214,9 @@ export class RevisionsService {
 
   private async eventRefs(positions: string[]): Promise<Map<string, EventRef>> {
     if (positions.length === 0) return new Map();
-    const { rows } = await this.db.query<WindowEvent>(`SELECT ${EVENT_COLUMNS}, NULL AS retracts_pos FROM rm_events e WHERE e.position = ANY($1::bigint[])`, [[...new Set(positions)]]);
+    const { rows } = await this.db.query<WindowEvent>(`SELECT ${EVENT_COLUMNS}, NULL AS retracts_pos FROM rm_events e WHERE e.position = ANY($1::bigint[])`, [
+      [...new Set(positions)],
+    ]);
     return new Map(rows.map((r) => [r.position, eventRef(r)]));
   }
 }
@@ -293,4 +309,3 @@ function causeEvent(r: WindowEvent, kind: CauseKind): CauseEvent {
 function momentAnswer(moment: ResolvedMoment, report: { position: string; asKnownAt: string | null }): MomentAnswer {
   return { asked: moment.asked, position: report.position, asKnownAt: report.asKnownAt, publication: moment.publication ?? null };
 }
-

@@ -4,7 +4,15 @@ import { AdvisoryLockLease, projectorName, SoleProjector, type ProjectorLease } 
 import { RebuildRequests } from '../../projections/rebuild-requests';
 import type { Storage } from '../app.module';
 import { PgSqlClient } from '../sql/pg-sql-client';
-import { GetPeriodHandler, GetReportHandler, GetSnapshotHandler, GetTraceHandler, GetTraceInPagesHandler, GetTracePageHandler, GetTrendsHandler } from '../queries/reports/report-queries.handler';
+import {
+  GetPeriodHandler,
+  GetReportHandler,
+  GetSnapshotHandler,
+  GetTraceHandler,
+  GetTraceInPagesHandler,
+  GetTracePageHandler,
+  GetTrendsHandler,
+} from '../queries/reports/report-queries.handler';
 import { PUBLISHED_FIGURES, type PublishedFigures } from './published-figures';
 import { TrendsService } from './trends';
 import { PROJECTION_RUNNER, PROJECTOR_LEASE, READ_SIDE_OPTIONS, type ReadSideOptions } from './read-side.tokens';

@@ -1,16 +1,5 @@
 import { populationAged10Plus, populationSource } from './reference-data';
-import {
-  cellId,
-  offendersOnSnapshot,
-  REPORT_TABLES,
-  ratePer100k,
-  rsoByDivision,
-  rsoRate,
-  SFO_ROWS,
-  TOTAL,
-  type ReportCells,
-  type ReportTable,
-} from './tables';
+import { cellId, offendersOnSnapshot, REPORT_TABLES, ratePer100k, rsoByDivision, rsoRate, SFO_ROWS, TOTAL, type ReportCells, type ReportTable } from './tables';
 import { echo } from '../errors';
 
 // The reconciliation checks of DOMAIN.md 6.12, pure functions over a map of cells. They run the
@@ -105,9 +94,7 @@ function sumCheck(cells: Readonly<ReportCells>, id: string, what: string, parts:
   const sum = parts.reduce((s, p) => s + cells[p], 0);
   const sumText = `${parts.map((p) => cells[p]).join(' + ')} = ${sum}`;
   const ok = sum === cells[total];
-  const detail = ok
-    ? `${what}: ${sumText}, as in ${total}.`
-    : `${what}: ${sumText}, but ${total} is ${cells[total]} (${signed(cells[total] - sum)}).`;
+  const detail = ok ? `${what}: ${sumText}, as in ${total}.` : `${what}: ${sumText}, but ${total} is ${cells[total]} (${signed(cells[total] - sum)}).`;
   return [{ id, ok, detail, cells: involved }];
 }
 
@@ -169,9 +156,7 @@ function rsoRateCheck(cells: Readonly<ReportCells>, area: string, year: number |
   if (!(rate in cells) || !(offenders in cells) || population === null || year === undefined) return [];
   const expected = ratePer100k(cells[offenders], population);
   const ok = expected === cells[rate];
-  const text =
-    `${cells[offenders]} category 1 offenders per 100,000 of ${population} aged 10 and over in ${year} ` +
-    `(${populationSource(area)}) is ${expected}`;
+  const text = `${cells[offenders]} category 1 offenders per 100,000 of ${population} aged 10 and over in ${year} ` + `(${populationSource(area)}) is ${expected}`;
   return [{ id: 'rsoRate.population', ok, detail: ok ? `${text}, as in ${rate}.` : `${text}, but ${rate} is ${cells[rate]}.`, cells: [offenders, rate] }];
 }
 

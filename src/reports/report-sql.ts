@@ -107,5 +107,4 @@ export const KNOWN_EVENTS = `
 export const covers = (iv: string, date: string): string => `${iv}.valid_from <= ${date} AND (${iv}.vto IS NULL OR ${iv}.vto > ${date})`;
 
 /** The fixing-event columns of an interval alias, in the order of an item query's columns (CountedTable.items). */
-export const fixingColumns = (iv: string): string =>
-  `${iv}.area_pos, ${iv}.category_pos, ${iv}.level_pos, ${iv}.custody_pos, ${iv}.division_pos`;
+export const fixingColumns = (iv: string): string => `${iv}.area_pos, ${iv}.category_pos, ${iv}.level_pos, ${iv}.custody_pos, ${iv}.division_pos`;

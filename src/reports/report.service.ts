@@ -214,7 +214,13 @@ export class ReportService {
    * cell or an unreachable position is refused before anything is sent), then its items page by
    * page, every page at the same position, holding only one page in memory.
    */
-  async traceInPages(area: string, year: number, cell: string, options: KnowledgeOptions = {}, pageSize = 2000): Promise<{ heading: TraceHeading; summary: TraceSummary; pages: AsyncIterable<TraceItem[]> }> {
+  async traceInPages(
+    area: string,
+    year: number,
+    cell: string,
+    options: KnowledgeOptions = {},
+    pageSize = 2000,
+  ): Promise<{ heading: TraceHeading; summary: TraceSummary; pages: AsyncIterable<TraceItem[]> }> {
     const traced = await this.tracedCell(area, year, cell, options);
     const summary = await this.summary(traced);
     const readPage = (after: TraceItemKey | null) => this.items(traced, after, pageSize);
@@ -237,7 +243,9 @@ export class ReportService {
     const parsed = parseCellId(cell);
     const table = REPORT_TABLES.find((t) => t.id === parsed?.table);
     if (!parsed || !table || !table.columns.includes(parsed.column)) {
-      throw new NotFoundError(`There is no cell ${echo(cell)} in the report.${didYouMean(cell, reportCellIds(knownReportArea(area)))}`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
+      throw new NotFoundError(`There is no cell ${echo(cell)} in the report.${didYouMean(cell, reportCellIds(knownReportArea(area)))}`, [
+        { field: 'cellId', rule: 'known-cell', message: 'unknown cell id' },
+      ]);
     }
     // Only the traced table is counted (a derived table counts the table it is derived from).
     const { position, asKnownAt } = await this.knowledge(options);
@@ -248,12 +256,25 @@ export class ReportService {
     if (table.kind === 'derived') table.derive(cells, area, year);
     const population = table.kind === 'derived' ? populationOf(area, year) : undefined;
     if (!(cell in cells)) {
-      throw new NotFoundError(`There is no cell ${echo(cell)} in the report for ${echo(area)}.${didYouMean(cell, Object.keys(cells))}`, [{ field: 'cellId', rule: 'known-cell', message: 'unknown cell id' }]);
+      throw new NotFoundError(`There is no cell ${echo(cell)} in the report for ${echo(area)}.${didYouMean(cell, Object.keys(cells))}`, [
+        { field: 'cellId', rule: 'known-cell', message: 'unknown cell id' },
+      ]);
     }
     const [row, column] = table.kind === 'derived' ? [table.tracedAs.row, table.tracedAs.column] : [parsed.row, parsed.column];
     return {
-      area, year: yearLabel(year), cell, value: cells[cell], unit: table.unit, rule: table.rule, position: position.toString(), asKnownAt,
-      population, scope, counted, row, column,
+      area,
+      year: yearLabel(year),
+      cell,
+      value: cells[cell],
+      unit: table.unit,
+      rule: table.rule,
+      position: position.toString(),
+      asKnownAt,
+      population,
+      scope,
+      counted,
+      row,
+      column,
     };
   }
 
@@ -293,10 +314,9 @@ export class ReportService {
     }
     if (options.asKnownAt) {
       // A prefix of the log only where recordedAt never decreases along positions (EventStore's guarantees).
-      const { rows } = await this.db.query<{ position: string | null }>(
-        'SELECT max(position)::text AS position FROM rm_events WHERE recorded_at <= $1',
-        [options.asKnownAt.toISOString()],
-      );
+      const { rows } = await this.db.query<{ position: string | null }>('SELECT max(position)::text AS position FROM rm_events WHERE recorded_at <= $1', [
+        options.asKnownAt.toISOString(),
+      ]);
       return { position: BigInt(rows[0].position ?? '0'), asKnownAt: options.asKnownAt.toISOString() };
     }
     return { position: projected, asKnownAt: null };
@@ -346,12 +366,11 @@ export class ReportService {
    */
   private async cells(area: string, scope: ReportScope, tables: readonly CountedTable[]): Promise<ReportCells> {
     const national = area === ENGLAND_AND_WALES;
-    const counts =
-      this.db.parallelStatements
-        ? await this.countsSideBySide(scope, tables, national ? NATIONAL_STATEMENTS_AT_ONCE : tables.length)
-        : national
-          ? await this.countsTakingTurns(scope, tables)
-          : await this.countsInOneStatement(scope, tables);
+    const counts = this.db.parallelStatements
+      ? await this.countsSideBySide(scope, tables, national ? NATIONAL_STATEMENTS_AT_ONCE : tables.length)
+      : national
+        ? await this.countsTakingTurns(scope, tables)
+        : await this.countsInOneStatement(scope, tables);
     const cells: ReportCells = {};
     tables.forEach((table, i) => {
       const counted: ReportCells = {};
@@ -402,7 +421,17 @@ export class ReportService {
           AND ($8::text IS NULL OR (area, offender_id, counted_pos, row_id, col_id) > ($8::text, $9::text, $10::bigint, $11::text, $12::text))
         ORDER BY area, offender_id, counted_pos, row_id, col_id
         LIMIT $13`,
-      [...scopeParams(traced.scope), traced.row, traced.column, after?.area ?? null, after?.offenderId ?? null, after?.countedPosition ?? null, after?.row ?? null, after?.column ?? null, limit],
+      [
+        ...scopeParams(traced.scope),
+        traced.row,
+        traced.column,
+        after?.area ?? null,
+        after?.offenderId ?? null,
+        after?.countedPosition ?? null,
+        after?.row ?? null,
+        after?.column ?? null,
+        limit,
+      ],
     );
     return rows;
   }
@@ -437,7 +466,10 @@ export class ReportService {
       [[...positions]],
     );
     const byPosition = new Map(
-      events.map((e) => [e.position, { eventId: e.event_id, type: e.type, occurredOn: e.occurred_on, recordedAt: e.recorded_at, revision: Number(e.revision), position: e.position }]),
+      events.map((e) => [
+        e.position,
+        { eventId: e.event_id, type: e.type, occurredOn: e.occurred_on, recordedAt: e.recorded_at, revision: Number(e.revision), position: e.position },
+      ]),
     );
     const ref = (p: string): EventRef => byPosition.get(p)!;
     return rows.map((r) => ({
@@ -462,7 +494,14 @@ interface TracedCell extends TraceHeading {
 }
 
 const headingOf = (t: TracedCell): TraceHeading => ({
-  area: t.area, year: t.year, cell: t.cell, value: t.value, unit: t.unit, rule: t.rule, position: t.position, asKnownAt: t.asKnownAt,
+  area: t.area,
+  year: t.year,
+  cell: t.cell,
+  value: t.value,
+  unit: t.unit,
+  rule: t.rule,
+  position: t.position,
+  asKnownAt: t.asKnownAt,
 });
 
 const keyOf = (r: ItemRow): TraceItemKey => ({ area: r.area, offenderId: r.offender_id, countedPosition: r.counted_pos, row: r.row_id, column: r.col_id });
@@ -470,8 +509,7 @@ const keyOf = (r: ItemRow): TraceItemKey => ({ area: r.area, offenderId: r.offen
 /** The knowledge of a page after the first: the cursor's position; a knowledge option given beside it must agree. */
 function knowledgeOfCursor(cursor: TraceCursor, options: KnowledgeOptions): KnowledgeOptions {
   const disagrees =
-    (options.atPosition !== undefined && options.atPosition !== cursor.position) ||
-    (options.asKnownAt !== undefined && options.asKnownAt.toISOString() !== cursor.asKnownAt);
+    (options.atPosition !== undefined && options.atPosition !== cursor.position) || (options.asKnownAt !== undefined && options.asKnownAt.toISOString() !== cursor.asKnownAt);
   if (disagrees) {
     throw new InvalidInputError('after already fixes the knowledge moment of the trace; leave out asKnownAt and atPosition, or give those of the first page.', [
       { field: 'after', rule: 'same-knowledge', message: 'asKnownAt or atPosition differs from the first page' },
@@ -530,8 +568,14 @@ interface ItemRow {
 
 function layoutOf(table: ReportTable, area: string, cells: ReportCells): TableLayout {
   return {
-    id: table.id, section: table.section, unit: table.unit, unitText: COUNTING_UNIT_TEXT[table.unit], title: table.title, rule: table.rule,
-    rows: [...table.rows(area, cells)], columns: [...table.columns],
+    id: table.id,
+    section: table.section,
+    unit: table.unit,
+    unitText: COUNTING_UNIT_TEXT[table.unit],
+    title: table.title,
+    rule: table.rule,
+    rows: [...table.rows(area, cells)],
+    columns: [...table.columns],
   };
 }
 

@@ -36,7 +36,9 @@ export function encodeTraceCursor(cursor: TraceCursor): string {
 /** The cursor of a text this service gave out, or a 400 saying it is not one. */
 export function decodeTraceCursor(text: string): TraceCursor {
   const refused = () =>
-    new InvalidInputError('after must be the `next` value of a page of this trace, unchanged.', [{ field: 'after', rule: 'trace-cursor', message: 'not a cursor this service gave out' }]);
+    new InvalidInputError('after must be the `next` value of a page of this trace, unchanged.', [
+      { field: 'after', rule: 'trace-cursor', message: 'not a cursor this service gave out' },
+    ]);
   if (text.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(text)) throw refused();
   let parts: unknown;
   try {

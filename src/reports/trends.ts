@@ -54,7 +54,6 @@ export type TrendSelection = { table: string } | { cells: string[] };
 export const MAX_TREND_YEARS = 40;
 export const MAX_TREND_CELLS = 200;
 
-
 export class TrendsService {
   constructor(
     private readonly reports: ReportService,
@@ -106,14 +105,20 @@ function tablesOf(area: string, selection: TrendSelection): ReportTableId[] {
   if ('table' in selection) {
     const table = REPORT_TABLES.find((t) => t.id === selection.table);
     if (!table) {
-      throw new NotFoundError(`There is no table ${echo(selection.table)} in the report.${didYouMean(selection.table, REPORT_TABLES.map((t) => t.id))}`, [
-        { field: 'table', rule: 'known-table', message: 'unknown table id' },
-      ]);
+      throw new NotFoundError(
+        `There is no table ${echo(selection.table)} in the report.${didYouMean(
+          selection.table,
+          REPORT_TABLES.map((t) => t.id),
+        )}`,
+        [{ field: 'table', rule: 'known-table', message: 'unknown table id' }],
+      );
     }
     return [table.id];
   }
   if (selection.cells.length === 0 || selection.cells.length > MAX_TREND_CELLS) {
-    throw new InvalidInputError(`cells lists 1 to ${MAX_TREND_CELLS} cell ids, separated by commas.`, [{ field: 'cells', rule: 'count', message: `1-${MAX_TREND_CELLS} cell ids` }]);
+    throw new InvalidInputError(`cells lists 1 to ${MAX_TREND_CELLS} cell ids, separated by commas.`, [
+      { field: 'cells', rule: 'count', message: `1-${MAX_TREND_CELLS} cell ids` },
+    ]);
   }
   const tables = new Set<ReportTableId>();
   for (const cell of selection.cells) {

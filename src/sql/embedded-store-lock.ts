@@ -32,7 +32,12 @@ export interface StoreLockHolder {
 
 /** A second process (or a second open in this one) asked for a store that is held. */
 export class EmbeddedStoreInUseError extends Error {
-  constructor(readonly storeDir: string, readonly holder: StoreLockHolder, readonly checkable: boolean, lockDir: string) {
+  constructor(
+    readonly storeDir: string,
+    readonly holder: StoreLockHolder,
+    readonly checkable: boolean,
+    lockDir: string,
+  ) {
     super(inUseMessage(storeDir, holder, checkable, lockDir));
     this.name = 'EmbeddedStoreInUseError';
   }

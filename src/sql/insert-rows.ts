@@ -12,12 +12,7 @@ type Query = (sql: string, params: readonly unknown[]) => Promise<unknown>;
  * of SqlClient.copyRows. Values are bound as text and PostgreSQL converts them to each target
  * column's type (INSERT coerces VALUES to the destination columns).
  */
-export async function insertRows(
-  query: Query,
-  table: string,
-  columns: readonly string[],
-  rows: readonly (readonly unknown[])[],
-): Promise<void> {
+export async function insertRows(query: Query, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
   if (columns.length === 0 || rows.length === 0) return;
   const rowsPerStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS_PER_STATEMENT / columns.length)));
   const head = `INSERT INTO ${quoteQualifiedName(table)} (${columns.map(quoteIdentifier).join(', ')}) VALUES `;

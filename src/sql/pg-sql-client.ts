@@ -259,7 +259,9 @@ export class PgSqlClient implements SqlClient {
   }
 
   private busyError(usage: ReturnType<PgSqlClient['poolUsage']>, cause?: unknown): StoreBusyError {
-    const error = new StoreBusyError(`The service is busy: all ${usage.size} database connections are in use. Please try again shortly.`, [{ rule: 'pool-exhausted', message: busyMessage(usage) }]);
+    const error = new StoreBusyError(`The service is busy: all ${usage.size} database connections are in use. Please try again shortly.`, [
+      { rule: 'pool-exhausted', message: busyMessage(usage) },
+    ]);
     error.cause = cause;
     return error;
   }
@@ -360,7 +362,9 @@ class PgTransactionClient implements SqlClient {
   private async canCopyInto(table: string): Promise<boolean> {
     let known = this.copyable.get(table);
     if (known === undefined) {
-      const { rows } = await this.query<{ relkind: string | null }>('SELECT (SELECT relkind::text FROM pg_class WHERE oid = to_regclass($1)) AS relkind', [quoteQualifiedName(table)]);
+      const { rows } = await this.query<{ relkind: string | null }>('SELECT (SELECT relkind::text FROM pg_class WHERE oid = to_regclass($1)) AS relkind', [
+        quoteQualifiedName(table),
+      ]);
       known = rows[0]?.relkind === 'r' || rows[0]?.relkind === 'p';
       // An unknown table is not remembered: it may be created later under that name.
       if (rows[0]?.relkind != null) this.copyable.set(table, known);

@@ -205,19 +205,12 @@ class PgliteTransactionClient implements SqlClient {
  * sandbox's) loads it anywhere; outside Jest the two are the same thing.
  */
 function loadPglite(): typeof import('@electric-sql/pglite') {
-  const nodeRequire = typeof process.getBuiltinModule === 'function'
-    ? process.getBuiltinModule('node:module').createRequire(__filename)
-    : require;
+  const nodeRequire = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:module').createRequire(__filename) : require;
   return nodeRequire('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
 }
 
 /** PGlite's COPY reads the virtual file /dev/blob from the `blob` query option. */
-async function copyViaBlob(
-  connection: PgliteConnection,
-  table: string,
-  columns: readonly string[],
-  rows: readonly (readonly unknown[])[],
-): Promise<void> {
+async function copyViaBlob(connection: PgliteConnection, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
   const sql = `COPY ${quoteQualifiedName(table)} (${columns.map(quoteIdentifier).join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
   await connection.query(sql, [], { blob: new Blob([encodeCsv(rows)]) });
 }

@@ -7,7 +7,14 @@ import { StorageFaultError, type StorageFaultKind } from '../errors';
 
 /** PGlite's file system errors carry Emscripten's errno numbers, not Node's codes. */
 const EMSCRIPTEN_ERRNO: Record<number, StorageFaultKind> = { 51: 'disk-full', 19: 'disk-full', 69: 'read-only', 2: 'not-writable', 63: 'not-writable', 29: 'io-error' };
-const NODE_CODE: Record<string, StorageFaultKind> = { ENOSPC: 'disk-full', EDQUOT: 'disk-full', EROFS: 'read-only', EACCES: 'not-writable', EPERM: 'not-writable', EIO: 'io-error' };
+const NODE_CODE: Record<string, StorageFaultKind> = {
+  ENOSPC: 'disk-full',
+  EDQUOT: 'disk-full',
+  EROFS: 'read-only',
+  EACCES: 'not-writable',
+  EPERM: 'not-writable',
+  EIO: 'io-error',
+};
 /** SQLSTATE 53100 disk_full (a server, or PGlite's PostgreSQL, failing to extend a file). */
 const SQLSTATE: Record<string, StorageFaultKind> = { '53100': 'disk-full' };
 const MESSAGES: Array<[RegExp, StorageFaultKind]> = [
@@ -91,7 +98,8 @@ export async function storageConditions(): Promise<Array<StorageCondition & { fr
   for (const folder of watched) {
     if (conditions.has(folder)) continue;
     const probed = await probeFolder(folder).catch(() => null);
-    if (probed) conditions.set(folder, { kind: probed.kind, path: folder, since: new Date().toISOString(), message: storageFault(probed.kind, folder).message, freeBytes: probed.freeBytes });
+    if (probed)
+      conditions.set(folder, { kind: probed.kind, path: folder, since: new Date().toISOString(), message: storageFault(probed.kind, folder).message, freeBytes: probed.freeBytes });
   }
   return [...conditions.values()];
 }

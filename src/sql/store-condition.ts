@@ -60,9 +60,15 @@ export class StoreCondition {
 
   current(): DatabaseCondition {
     const pool = this.usage();
-    if (this.state === 'unreachable') return { state: 'unreachable', message: 'unreachable: the PostgreSQL database cannot be reached (connections refused or dropped).', since: this.since?.toISOString(), pool };
+    if (this.state === 'unreachable')
+      return { state: 'unreachable', message: 'unreachable: the PostgreSQL database cannot be reached (connections refused or dropped).', since: this.since?.toISOString(), pool };
     if (this.state === 'not-answering') {
-      return { state: 'not-answering', message: `not answering: the PostgreSQL database accepted connections but did not answer within ${seconds(this.answerWithinMs)}.`, since: this.since?.toISOString(), pool };
+      return {
+        state: 'not-answering',
+        message: `not answering: the PostgreSQL database accepted connections but did not answer within ${seconds(this.answerWithinMs)}.`,
+        since: this.since?.toISOString(),
+        pool,
+      };
     }
     if (pool.inUse >= pool.size && pool.waiting > 0) return { state: 'busy', message: busyMessage(pool), pool };
     return { state: 'ok', message: 'ok', pool };

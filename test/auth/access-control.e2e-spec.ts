@@ -26,7 +26,11 @@ describe('access control over HTTP', () => {
   })();
 
   const post = async (who: Principal, offenderId: string, type: string, data: object, occurredOn = '2014-06-01') =>
-    s.http().post(`/offenders/${offenderId}/events`).set('Authorization', await bearer(who)).send({ type, occurredOn, data });
+    s
+      .http()
+      .post(`/offenders/${offenderId}/events`)
+      .set('Authorization', await bearer(who))
+      .send({ type, occurredOn, data });
 
   /** A fresh offender in `area`: category 1, level 1, in the community on licence. */
   const register = async (area = GM) => {
@@ -136,7 +140,10 @@ describe('access control over HTTP', () => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ appended: 2, refused: 2 });
       // Issue 10: accepted lines are counted, refused ones listed with their reasons.
-      expect(res.body.refusals.map((r: { line: number; error: { error: string } }) => [r.line, r.error.error])).toEqual([[2, 'forbidden'], [3, 'forbidden']]);
+      expect(res.body.refusals.map((r: { line: number; error: { error: string } }) => [r.line, r.error.error])).toEqual([
+        [2, 'forbidden'],
+        [3, 'forbidden'],
+      ]);
       expect((await s.storeFingerprint()).count).toBe(before.count + 2);
     });
 
@@ -208,7 +215,11 @@ describe('access control over HTTP', () => {
       expect((await post(operator, movedOffender, 'OffenderTransferred', { toArea: LANCS }, '2014-09-01')).status).toBe(201);
     });
 
-    const read = async (who: Principal, url: string) => s.http().get(url).set('Authorization', await bearer(who));
+    const read = async (who: Principal, url: string) =>
+      s
+        .http()
+        .get(url)
+        .set('Authorization', await bearer(who));
 
     it.each([
       ['recorder', 'police'],
@@ -259,8 +270,16 @@ describe('access control over HTTP', () => {
       expect(entries).toEqual(
         expect.arrayContaining([
           expect.objectContaining({
-            actor: 'auditor-gm-7', agency: 'police', roles: ['auditor'], action: 'offender-state', offenderId: gmOffender,
-            target: `offender ${gmOffender} state asOf=2015-03-31`, areas: [GM], reason: 'figure 6.1 check', outcome: 'allowed', at: expect.any(String),
+            actor: 'auditor-gm-7',
+            agency: 'police',
+            roles: ['auditor'],
+            action: 'offender-state',
+            offenderId: gmOffender,
+            target: `offender ${gmOffender} state asOf=2015-03-31`,
+            areas: [GM],
+            reason: 'figure 6.1 check',
+            outcome: 'allowed',
+            at: expect.any(String),
           }),
           expect.objectContaining({ actor: 'nosy-analyst', action: 'offender-state', offenderId: gmOffender, outcome: 'refused' }),
         ]),

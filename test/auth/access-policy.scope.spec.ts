@@ -57,7 +57,11 @@ describe('refused writes: refusedWrite', () => {
     // Kent back-dating into London's period or the gap before Kent's: hidden, audited for London only.
     const hidden = refusedWrite(recorder([KENT]), londonThenKent, registered('2015-06-01', { area: KENT }), error);
     expect(hidden.shown).toBeInstanceOf(InvalidTimelineError);
-    expect(hidden.shown.toBody()).toEqual({ error: 'invalid-timeline', message: expect.not.stringMatching(/london/i), details: [expect.objectContaining({ rule: 'record-of-another-area' })] });
+    expect(hidden.shown.toBody()).toEqual({
+      error: 'invalid-timeline',
+      message: expect.not.stringMatching(/london/i),
+      details: [expect.objectContaining({ rule: 'record-of-another-area' })],
+    });
     expect(hidden).toMatchObject({ rule: 'already-active', areaGroups: [[LONDON]] });
     // Kent within its own period: shown, audited for Kent.
     const shown = refusedWrite(recorder([KENT]), londonThenKent, levelChanged('2016-02-01', 1), error);

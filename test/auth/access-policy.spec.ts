@@ -42,7 +42,10 @@ const refusalOf = (fn: () => void): ForbiddenError | null => {
 };
 
 describe('who records which event types (docs/security.md, "Recording events")', () => {
-  const P = 'police', B = 'probation', J = 'prison', M = 'moj';
+  const P = 'police',
+    B = 'probation',
+    J = 'prison',
+    M = 'moj';
   // type: agencies that record it (duty-to-cooperate records none).
   const TABLE: Record<Exclude<OffenderEventType, 'EventRetracted'>, string[]> = {
     OffenderRegistered: [P, B, M],

@@ -11,7 +11,10 @@ const clock = { now: () => NOW };
 const b64 = (value: object | string) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 async function rejection(verifier: TokenVerifier, token: string): Promise<UnauthenticatedError> {
-  const error = await verifier.verify(token).then(() => null, (e: unknown) => e);
+  const error = await verifier.verify(token).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(UnauthenticatedError);
   return error as UnauthenticatedError;
 }
@@ -22,7 +25,11 @@ describe('bearer token verification', () => {
   let verifier: TokenVerifier;
   const esKey = () => ({ ...es, algorithm: 'ES256' as const });
   const sign = (claims: Record<string, unknown>, key: KeyLike = es.privateKey, alg = 'ES256') =>
-    new SignJWT(claims).setProtectedHeader({ alg }).setIssuedAt(Math.floor(NOW.getTime() / 1000)).setExpirationTime(Math.floor(NOW.getTime() / 1000) + 3600).sign(key);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg })
+      .setIssuedAt(Math.floor(NOW.getTime() / 1000))
+      .setExpirationTime(Math.floor(NOW.getTime() / 1000) + 3600)
+      .sign(key);
 
   beforeAll(async () => {
     es = (await generateKeyPair('ES256')) as unknown as typeof es;

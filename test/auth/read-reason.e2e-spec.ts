@@ -14,12 +14,20 @@ describe('offender-level reads need a reason (issue 10, item 11)', () => {
   const auditor = principal({ sub: 'auditor-s62', roles: ['auditor'], agency: 'police', areas: [GM] });
   const recorder = principal({ sub: 'recorder-s62', roles: ['recorder'], agency: 'police', areas: [GM] });
   const bearer = async (p: Principal) => `Bearer ${await s.token(p)}`;
-  const get = async (url: string, query: Record<string, string> = {}) => s.http().get(url).query(query).set('Authorization', await bearer(auditor));
+  const get = async (url: string, query: Record<string, string> = {}) =>
+    s
+      .http()
+      .get(url)
+      .query(query)
+      .set('Authorization', await bearer(auditor));
 
   beforeAll(async () => {
     s = await startSecuredApp();
     offenderId = `S62-${randomUUID().slice(0, 8)}`;
-    const res = await s.http().post(`/offenders/${offenderId}/events`).set('Authorization', await bearer(recorder))
+    const res = await s
+      .http()
+      .post(`/offenders/${offenderId}/events`)
+      .set('Authorization', await bearer(recorder))
       .send({ type: 'OffenderRegistered', occurredOn: '2014-04-01', data: { area: GM, category: 1, level: 2, inCustody: false, underSupervision: false } });
     expect(res.status).toBe(201);
   });
@@ -33,7 +41,9 @@ describe('offender-level reads need a reason (issue 10, item 11)', () => {
     for (const query of [{}, { reason: '' }, { reason: '   ' }] as Array<Record<string, string>>) {
       const res = await get(url(), query);
       expect({ query, status: res.status, body: res.body }).toEqual({
-        query, status: 400, body: { error: 'invalid-input', message: expect.stringMatching(/reason/), details: [expect.objectContaining({ field: 'reason', rule: 'required' })] },
+        query,
+        status: 400,
+        body: { error: 'invalid-input', message: expect.stringMatching(/reason/), details: [expect.objectContaining({ field: 'reason', rule: 'required' })] },
       });
     }
     expect((await get(url(), { reason: 'annual audit' })).status).toBe(200);
@@ -47,9 +57,11 @@ describe('offender-level reads need a reason (issue 10, item 11)', () => {
     expect(trace.status).toBe(200);
     const audit = await get('/audit/access', { from: started, reason: 'check' });
     const targets = (audit.body.entries as Array<{ target: string; reason: string }>).filter((e) => e.reason === 'moment').map((e) => e.target);
-    expect(targets).toEqual(expect.arrayContaining([
-      `offender ${offenderId} state asOf=2014-06-30 asKnownAt=${asKnownAt}`,
-      `${GM} 2014-15 offendersOnSnapshot.total.total asKnownAt=${asKnownAt} atPosition=1`,
-    ]));
+    expect(targets).toEqual(
+      expect.arrayContaining([
+        `offender ${offenderId} state asOf=2014-06-30 asKnownAt=${asKnownAt}`,
+        `${GM} 2014-15 offendersOnSnapshot.total.total asKnownAt=${asKnownAt} atPosition=1`,
+      ]),
+    );
   });
 });

@@ -21,13 +21,22 @@ describe('read scope by MAPPA period (issue 10, item 2)', () => {
   const bearer = async (p: Principal) => `Bearer ${await s.token(p)}`;
 
   const post = async (who: Principal, offenderId: string, type: string, occurredOn: string, data: object) =>
-    s.http().post(`/offenders/${offenderId}/events`).set('Authorization', await bearer(who)).send({ type, occurredOn, data });
+    s
+      .http()
+      .post(`/offenders/${offenderId}/events`)
+      .set('Authorization', await bearer(who))
+      .send({ type, occurredOn, data });
   const posted = async (who: Principal, offenderId: string, type: string, occurredOn: string, data: object): Promise<string> => {
     const res = await post(who, offenderId, type, occurredOn, data);
     expect({ type, status: res.status, body: res.body }).toMatchObject({ type, status: 201 });
     return res.body.eventId as string;
   };
-  const get = async (who: Principal, url: string, query: object = REASON) => s.http().get(url).query(query).set('Authorization', await bearer(who));
+  const get = async (who: Principal, url: string, query: object = REASON) =>
+    s
+      .http()
+      .get(url)
+      .query(query)
+      .set('Authorization', await bearer(who));
   const registration = (area: string) => ({ area, category: 1, level: 1, inCustody: false, underSupervision: true, onLicence: true });
 
   beforeAll(async () => {
@@ -121,7 +130,10 @@ describe('read scope by MAPPA period (issue 10, item 2)', () => {
     const entries = (londonAudit.body.entries as Array<Record<string, unknown>>).filter((e) => e.offenderId === offenderId);
     expect(entries).toEqual([
       expect.objectContaining({
-        actor: 'kent-recorder', action: 'registered-in-another-area', areas: [LONDON], outcome: 'allowed',
+        actor: 'kent-recorder',
+        action: 'registered-in-another-area',
+        areas: [LONDON],
+        outcome: 'allowed',
         target: `offender ${offenderId} registered into ${KENT} effective 2016-01-01`,
       }),
     ]);

@@ -24,7 +24,10 @@ describe('token claims', () => {
   const signText = (json: string) => new CompactSign(new TextEncoder().encode(json)).setProtectedHeader({ alg: 'ES256', typ: 'JWT' }).sign(es.privateKey);
   const sign = (claims: Record<string, unknown>) => signText(JSON.stringify({ ...CLAIMS, ...claims }));
   const refusal = async (token: string, v = verifier) => {
-    const error = await v.verify(token).then(() => null, (e: unknown) => e);
+    const error = await v.verify(token).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(UnauthenticatedError);
     return (error as UnauthenticatedError).details[0]?.rule;
   };
@@ -103,7 +106,9 @@ describe('mappa serve and mappa token settings', () => {
       await expect(resolveServeAuth({ ...env, AUTH_JWT_PUBLIC_KEY_FILE: file }, { dataDir })).rejects.toThrow(/is a private key/);
     }
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    await expect(resolveServeAuth({ ...env, AUTH_JWT_PUBLIC_KEY: rsa.privateKey.export({ format: 'pem', type: 'pkcs1' }).toString() }, { dataDir })).rejects.toThrow(/is a private key/);
+    await expect(resolveServeAuth({ ...env, AUTH_JWT_PUBLIC_KEY: rsa.privateKey.export({ format: 'pem', type: 'pkcs1' }).toString() }, { dataDir })).rejects.toThrow(
+      /is a private key/,
+    );
   });
 
   it('AUTH_JWT_MAX_LIFETIME_SECONDS sets the longest lifetime; a bad value stops the start', async () => {
@@ -123,8 +128,12 @@ describe('mappa serve and mappa token settings', () => {
       const token = await tokenCommand({ role: ['analyst'], agency: 'police', areas: 'kent', ttl }, env, dataDir);
       await expect(auth.settings.verifier!.verify(token)).resolves.toMatchObject({ roles: ['analyst'] });
     }
-    await expect(tokenCommand({ role: ['analyst'], agency: 'police', areas: 'kent', ttl: '13h' }, env, dataDir)).rejects.toThrow(/--ttl 13h is longer than tokens may live: at most 43200 seconds/);
-    await expect(tokenCommand({ role: ['analyst'], agency: 'police', areas: 'kent', ttl: '20m' }, { ...env, AUTH_JWT_MAX_LIFETIME_SECONDS: '600' }, dataDir)).rejects.toThrow(/at most 600 seconds/);
+    await expect(tokenCommand({ role: ['analyst'], agency: 'police', areas: 'kent', ttl: '13h' }, env, dataDir)).rejects.toThrow(
+      /--ttl 13h is longer than tokens may live: at most 43200 seconds/,
+    );
+    await expect(tokenCommand({ role: ['analyst'], agency: 'police', areas: 'kent', ttl: '20m' }, { ...env, AUTH_JWT_MAX_LIFETIME_SECONDS: '600' }, dataDir)).rejects.toThrow(
+      /at most 600 seconds/,
+    );
     expect(() => parseTtl('2d')).toThrow(/longer than tokens may live/);
   });
 });

@@ -16,14 +16,25 @@ describe('retracting a transfer (issue 10, item 7)', () => {
   const national = principal({ sub: 'recorder-moj', roles: ['recorder'], agency: 'moj', areas: ['*'] });
   const bearer = async (p: Principal) => `Bearer ${await s.token(p)}`;
   const post = async (who: Principal, offenderId: string, type: string, occurredOn: string, data: object) =>
-    s.http().post(`/offenders/${offenderId}/events`).set('Authorization', await bearer(who)).send({ type, occurredOn, data });
+    s
+      .http()
+      .post(`/offenders/${offenderId}/events`)
+      .set('Authorization', await bearer(who))
+      .send({ type, occurredOn, data });
   const retract = (who: Principal, offenderId: string, retractedEventId: string) =>
     post(who, offenderId, 'EventRetracted', '2014-12-01', { retractedEventId, reason: 'transferred in error' });
 
   /** An offender of greater-manchester transferred to lancashire on 2014-09-01. */
   async function transferred() {
     const offenderId = `MOVED-${randomUUID().slice(0, 8)}`;
-    const registered = await post(sending, offenderId, 'OffenderRegistered', '2014-04-01', { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true, onLicence: true });
+    const registered = await post(sending, offenderId, 'OffenderRegistered', '2014-04-01', {
+      area: GM,
+      category: 1,
+      level: 1,
+      inCustody: false,
+      underSupervision: true,
+      onLicence: true,
+    });
     expect(registered.status).toBe(201);
     const transfer = await post(sending, offenderId, 'OffenderTransferred', '2014-09-01', { toArea: LANCS });
     expect(transfer.status).toBe(201);

@@ -23,7 +23,11 @@ describe('refused writes tell nothing of other areas (issue 10, item 4)', () => 
   const newId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
   const post = async (who: Principal, offenderId: string, body: object) =>
-    s.http().post(`/offenders/${offenderId}/events`).set('Authorization', await bearer(who)).send(body);
+    s
+      .http()
+      .post(`/offenders/${offenderId}/events`)
+      .set('Authorization', await bearer(who))
+      .send(body);
   const posted = async (who: Principal, offenderId: string, type: string, occurredOn: string, data: object): Promise<string> => {
     const res = await post(who, offenderId, { type, occurredOn, data });
     expect({ type, status: res.status, body: res.body }).toMatchObject({ type, status: 201 });
@@ -31,7 +35,11 @@ describe('refused writes tell nothing of other areas (issue 10, item 4)', () => 
   };
   const registration = (area: string) => ({ area, category: 1, level: 1, inCustody: false, underSupervision: true, onLicence: true });
   const auditOf = async (who: Principal, offenderId: string, from: string) => {
-    const res = await s.http().get('/audit/access').query({ from, reason: 'write refusal test' }).set('Authorization', await bearer(who));
+    const res = await s
+      .http()
+      .get('/audit/access')
+      .query({ from, reason: 'write refusal test' })
+      .set('Authorization', await bearer(who));
     expect(res.status).toBe(200);
     return (res.body.entries as Array<Record<string, unknown>>).filter((e) => e.offenderId === offenderId);
   };
@@ -49,7 +57,10 @@ describe('refused writes tell nothing of other areas (issue 10, item 4)', () => 
     const attempts: Array<[string, (offenderId: string) => object]> = [
       ['a level change', () => ({ eventId: '7f1c0a52-7f6d-4a8e-9a55-0d1f5c6b2e11', type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 2 } })],
       ['a transfer', () => ({ eventId: '7f1c0a52-7f6d-4a8e-9a55-0d1f5c6b2e12', type: 'OffenderTransferred', occurredOn: '2014-06-01', data: { toArea: KENT } })],
-      ['a retraction', () => ({ eventId: '7f1c0a52-7f6d-4a8e-9a55-0d1f5c6b2e13', type: 'EventRetracted', occurredOn: '2014-10-01', data: { retractedEventId: transferId, reason: 'mine now' } })],
+      [
+        'a retraction',
+        () => ({ eventId: '7f1c0a52-7f6d-4a8e-9a55-0d1f5c6b2e13', type: 'EventRetracted', occurredOn: '2014-10-01', data: { retractedEventId: transferId, reason: 'mine now' } }),
+      ],
       ['a change after the transfer out', () => ({ eventId: '7f1c0a52-7f6d-4a8e-9a55-0d1f5c6b2e14', type: 'LevelChanged', occurredOn: '2014-12-01', data: { level: 2 } })],
     ];
     for (const [what, body] of attempts) {
@@ -114,12 +125,21 @@ describe('refused writes tell nothing of other areas (issue 10, item 4)', () => 
 
     expect(await auditOf(londonAuditor, offenderId, started)).toEqual([
       expect.objectContaining({
-        actor: 'recorder-k', agency: 'police', action: 'write-refused', outcome: 'refused', areas: [LONDON],
-        target: `LevelChanged of 2014-06-01 for offender ${offenderId} refused: area`, reason: 'area',
+        actor: 'recorder-k',
+        agency: 'police',
+        action: 'write-refused',
+        outcome: 'refused',
+        areas: [LONDON],
+        target: `LevelChanged of 2014-06-01 for offender ${offenderId} refused: area`,
+        reason: 'area',
       }),
       expect.objectContaining({
-        actor: 'recorder-k', action: 'write-refused', outcome: 'refused', areas: [LONDON],
-        target: `OffenderRegistered of 2014-08-01 for offender ${offenderId} refused: already-active`, reason: 'already-active',
+        actor: 'recorder-k',
+        action: 'write-refused',
+        outcome: 'refused',
+        areas: [LONDON],
+        target: `OffenderRegistered of 2014-08-01 for offender ${offenderId} refused: already-active`,
+        reason: 'already-active',
       }),
     ]);
     // Kent's auditors learn nothing of London's offender, nor of the unknown one, from the audit.
@@ -135,10 +155,14 @@ describe('refused writes tell nothing of other areas (issue 10, item 4)', () => 
     const started = new Date(Date.now() - 1000).toISOString();
     const offenderId = newId('LDN');
     await posted(londonRecorder, offenderId, 'OffenderRegistered', '2014-04-01', registration(LONDON));
-    const lines = Array.from({ length: 3000 }, (_, i) =>
-      JSON.stringify({ type: 'LevelChanged', offenderId, occurredOn: '2014-06-01', data: { level: 2, reason: `probe ${i}` } }));
+    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ type: 'LevelChanged', offenderId, occurredOn: '2014-06-01', data: { level: 2, reason: `probe ${i}` } }));
     const writes = jest.spyOn(s.app.get(AccessAudit), 'recordAll');
-    const res = await s.http().post('/events').set('Authorization', await bearer(kentRecorder)).set('Content-Type', 'application/x-ndjson').send(lines.join('\n'));
+    const res = await s
+      .http()
+      .post('/events')
+      .set('Authorization', await bearer(kentRecorder))
+      .set('Content-Type', 'application/x-ndjson')
+      .send(lines.join('\n'));
     const auditInserts = writes.mock.calls.filter(([entries]) => entries.some((e) => e.action === 'write-refused')).length;
     writes.mockRestore();
     // One audit write (one INSERT) per command the batch is cut into, not one per line.

@@ -35,7 +35,7 @@ describe('the fold baseline of the benchmark', () => {
     await db.close();
   });
 
-  it("counts an area from the streams of the offenders it managed, as the oracle counts the whole log", async () => {
+  it('counts an area from the streams of the offenders it managed, as the oracle counts the whole log', async () => {
     const { cells, events } = await areaReportByFolding(store, 'greater-manchester', 2014);
     expect(cells).toEqual(computeReportByFolding(all, { area: 'greater-manchester', year: 2014 }));
     expect(events).toBeGreaterThan(0);

@@ -49,7 +49,7 @@ async function readWholeStore(dataDir: string): Promise<RecordedOffenderEvent[]>
   const { store, sql } = await openEventStore({ eventStore: 'embedded', dataDir });
   try {
     const events: RecordedOffenderEvent[] = [];
-    for (let after: bigint | null = null; ; ) {
+    for (let after: bigint | null = null; ;) {
       const page = await store.readAll(after, 10_000);
       if (page.length === 0) return events;
       events.push(...page);
@@ -82,8 +82,7 @@ describeMounted('a full or read-only disk under DATA_DIR', () => {
   describe('while serving', () => {
     let app: NestExpressApplication;
     const acknowledged = new Set<string>();
-    const post = (events: ReturnType<typeof bulkEvents>) =>
-      request(app.getHttpServer()).post('/events').set('Content-Type', 'application/x-ndjson').send(toNdjson(events));
+    const post = (events: ReturnType<typeof bulkEvents>) => request(app.getHttpServer()).post('/events').set('Content-Type', 'application/x-ndjson').send(toNdjson(events));
 
     beforeAll(async () => {
       app = await createHttpApp({ config: { eventStore: 'embedded', dataDir, databaseUrl: undefined, port: 0, schema: undefined }, rateLimit: false });

@@ -64,8 +64,7 @@ function expectIntact(stored: readonly RecordedOffenderEvent[], expected: readon
   expect(stored.map((e) => e.eventId).sort()).toEqual(expected.map((e) => e.eventId).sort());
 }
 
-const refusalNaming = (pid: number | undefined) =>
-  new RegExp(`embedded store in .* is in use by process ${pid} \\(mappa .*stop that process.*HTTP API.*PostgreSQL`, 's');
+const refusalNaming = (pid: number | undefined) => new RegExp(`embedded store in .* is in use by process ${pid} \\(mappa .*stop that process.*HTTP API.*PostgreSQL`, 's');
 
 describe('one process per embedded store (mappa command line)', () => {
   let dataDir: string;

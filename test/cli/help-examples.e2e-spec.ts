@@ -11,11 +11,16 @@ describe('mappa COMMAND --help', () => {
     expect(commands).toEqual(expect.arrayContaining(['demo', 'report', 'snapshot', 'trace', 'check', 'import', 'serve', 'migrate']));
     for (const command of commands) {
       const { stdout, code } = await runMappa([command, '--help'], cliEnv({}));
-      const examples = stdout.slice(stdout.lastIndexOf('\nExamples:\n') + 1).trim().split('\n').slice(1);
+      const examples = stdout
+        .slice(stdout.lastIndexOf('\nExamples:\n') + 1)
+        .trim()
+        .split('\n')
+        .slice(1);
       expect({ command, code, hasExamples: stdout.includes('\nExamples:\n') }).toEqual({ command, code: 0, hasExamples: true });
       expect(examples.length).toBeGreaterThanOrEqual(1);
       expect(examples.length).toBeLessThanOrEqual(2);
-      for (const example of examples) expect({ command, example }).toEqual({ command, example: expect.stringMatching(new RegExp(`\\$ (\\S+=\\S+ )*npx mappa ${command}\\b|\\| npx mappa ${command}\\b`)) });
+      for (const example of examples)
+        expect({ command, example }).toEqual({ command, example: expect.stringMatching(new RegExp(`\\$ (\\S+=\\S+ )*npx mappa ${command}\\b|\\| npx mappa ${command}\\b`)) });
     }
   }, 120_000);
 });

@@ -19,7 +19,8 @@ describe('mappa import of hostile lines', () => {
   const run = randomUUID().slice(0, 8);
   const A = `IH-${run}-A`;
   const B = `IH-${run}-B`;
-  const registration = (offenderId: string) => JSON.stringify({ type: 'OffenderRegistered', offenderId, occurredOn: '2014-04-01', data: { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true } });
+  const registration = (offenderId: string) =>
+    JSON.stringify({ type: 'OffenderRegistered', offenderId, occurredOn: '2014-04-01', data: { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true } });
   const deep = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
 
   const LINES = [

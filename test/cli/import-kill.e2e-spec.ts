@@ -127,9 +127,7 @@ function killDuringImport(variant: () => Variant) {
     expect(acknowledgedThrough).toBeGreaterThan(0);
     const result = await runMappa(['import', file, '--batch-size', String(BATCH_SIZE)], cliEnv(v.env));
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(
-      new RegExp(`: ${events.length - storedAfterKill} appended, ${storedAfterKill} duplicates, 0 refused`),
-    );
+    expect(result.stdout).toMatch(new RegExp(`: ${events.length - storedAfterKill} appended, ${storedAfterKill} duplicates, 0 refused`));
 
     const stored = await readWholeStore(v.config);
     expect(stored).toHaveLength(events.length);

@@ -18,7 +18,10 @@ const B = `I-${run}-B`;
 const C = `I-${run}-C`;
 
 const registration = (offenderId: string, eventId: string) => ({
-  eventId, type: 'OffenderRegistered', offenderId, occurredOn: '2014-04-01',
+  eventId,
+  type: 'OffenderRegistered',
+  offenderId,
+  occurredOn: '2014-04-01',
   data: { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true },
 });
 /** A good line without an eventId: its id is derived from its content. */
@@ -98,7 +101,11 @@ describe('mappa import', () => {
     firstImport = await storedEvents();
     expect(firstImport.map((e) => e.eventId)).toEqual(GOOD_IDS);
     expect(firstImport.map((e) => [e.offenderId, e.revision, e.position])).toEqual([
-      [A, 0, 1n], [A, 1, 2n], [A, 2, 3n], [B, 0, 4n], [B, 1, 5n],
+      [A, 0, 1n],
+      [A, 1, 2n],
+      [A, 2, 3n],
+      [B, 0, 4n],
+      [B, 1, 5n],
     ]);
     expect(firstImport[2]).toMatchObject({ type: 'LevelChanged', occurredOn: '2014-08-01', data: { level: 3, reason: 'MAPPA meeting' } });
     for (const e of firstImport) expect(e.metadata).toMatchObject({ source: 'import' });
@@ -109,7 +116,12 @@ describe('mappa import', () => {
     const result = await runMappa(['import', file], env());
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`imported ${escape(file)}: 0 appended, 5 duplicates, 6 refused`));
-    expect(result.stdout.split('\n').filter((l) => /^line \d+: refused/.test(l)).map((l) => Number(/^line (\d+)/.exec(l)![1]))).toEqual(REFUSED.map(([line]) => line));
+    expect(
+      result.stdout
+        .split('\n')
+        .filter((l) => /^line \d+: refused/.test(l))
+        .map((l) => Number(/^line (\d+)/.exec(l)![1])),
+    ).toEqual(REFUSED.map(([line]) => line));
     // Unchanged to the last field: same events, positions and recordedAt.
     expect(await storedEvents()).toEqual(firstImport);
   }, 90_000);
@@ -129,7 +141,9 @@ describe('mappa import', () => {
     const stored = await storedEvents();
     expect(stored.slice(0, firstImport.length)).toEqual(firstImport);
     expect(stored.slice(firstImport.length).map((e) => [e.offenderId, e.type, e.revision])).toEqual([
-      [C, 'OffenderRegistered', 0], [C, 'ReleasedToCommunity', 1], [C, 'LicenceBreached', 2],
+      [C, 'OffenderRegistered', 0],
+      [C, 'ReleasedToCommunity', 1],
+      [C, 'LicenceBreached', 2],
     ]);
 
     const again = await runMappa(['import', '-'], env(), lines);

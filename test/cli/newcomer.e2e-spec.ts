@@ -116,10 +116,18 @@ describe('the first hour of a new user', () => {
   it("the README's opening section is this path: the demo, then the commands it suggests", async () => {
     const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
     // The first two shell blocks: `npm ci && npx mappa demo` with `npm test`, then what the demo suggests.
-    const opening = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].slice(0, 2).map((block) => block[1]).join('');
+    const opening = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .slice(0, 2)
+      .map((block) => block[1])
+      .join('');
     const mappaLines = opening
       .split('\n')
-      .map((line) => line.replace(/\s+#.*$/, '').trim().replace(/^npm ci && /, ''))
+      .map((line) =>
+        line
+          .replace(/\s+#.*$/, '')
+          .trim()
+          .replace(/^npm ci && /, ''),
+      )
       .filter((line) => line.startsWith('npx mappa'));
     expect(mappaLines).toEqual(['npx mappa demo', ...next]);
   });

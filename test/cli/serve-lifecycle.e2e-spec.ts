@@ -9,7 +9,8 @@ import { cliEnv, ensureCliBuilt, runMappa, startMappa } from '../support/built-c
 // SIGTERM it refuses new connections, finishes the request in flight, and exits 0.
 
 const GM = 'greater-manchester';
-const line = (offenderId: string) => `${JSON.stringify({ type: 'OffenderRegistered', offenderId, occurredOn: '2014-04-01', data: { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true } })}\n`;
+const line = (offenderId: string) =>
+  `${JSON.stringify({ type: 'OffenderRegistered', offenderId, occurredOn: '2014-04-01', data: { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true } })}\n`;
 
 async function ask(url: string): Promise<{ status: number; body: Record<string, unknown> } | 'refused'> {
   try {
@@ -61,12 +62,18 @@ describe('mappa serve: start-up and graceful shutdown', () => {
       // A slow batch: its first line is sent, then SIGTERM, then the rest.
       const { port } = new URL(base);
       let answer!: Promise<{ status: number; body: string }>;
-      const post = httpRequest({ host: '127.0.0.1', port, path: '/events', method: 'POST', agent: false, headers: { 'Content-Type': 'application/x-ndjson' } }, (res: IncomingMessage) => {
-        answer = new Promise((resolve) => {
-          let body = '';
-          res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-      });
+      const post = httpRequest(
+        { host: '127.0.0.1', port, path: '/events', method: 'POST', agent: false, headers: { 'Content-Type': 'application/x-ndjson' } },
+        (res: IncomingMessage) => {
+          answer = new Promise((resolve) => {
+            let body = '';
+            res
+              .setEncoding('utf8')
+              .on('data', (d: string) => (body += d))
+              .on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+        },
+      );
       post.write(line('SLOW-1'));
       await new Promise((resolve) => setTimeout(resolve, 300));
       serve.kill('SIGTERM');

@@ -23,7 +23,12 @@ function mappa(args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<
 }
 
 const registered = (offenderId: string) =>
-  JSON.stringify({ type: 'OffenderRegistered', offenderId, occurredOn: '2014-05-01', data: { area: 'kent', category: 2, level: 2, inCustody: false, underSupervision: true, onLicence: false } });
+  JSON.stringify({
+    type: 'OffenderRegistered',
+    offenderId,
+    occurredOn: '2014-05-01',
+    data: { area: 'kent', category: 2, level: 2, inCustody: false, underSupervision: true, onLicence: false },
+  });
 
 describe('mappa trace', () => {
   let dataDir: string;

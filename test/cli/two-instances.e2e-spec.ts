@@ -148,7 +148,11 @@ describeWithPostgres('two `mappa serve` on one PostgreSQL', (url) => {
 
     const asked = await fetch(`${follower.url}/admin/rebuild`, { method: 'POST' });
     expect({ status: asked.status, body: await asked.json() }).toEqual({ status: 202, body: expect.objectContaining({ status: 'rebuild-requested' }) });
-    await waitUntil('the projector to run the rebuild', async () => (/rebuilding the read models, as asked through another instance by development/.test(projector.output().stdout) ? true : undefined), 10_000);
+    await waitUntil(
+      'the projector to run the rebuild',
+      async () => (/rebuilding the read models, as asked through another instance by development/.test(projector.output().stdout) ? true : undefined),
+      10_000,
+    );
     await waitUntil('the rebuild to end', async () => (/read models rebuilt to position \d+/.test(projector.output().stdout) ? true : undefined), 60_000);
     const after = await waitUntil('the report after the rebuild', async () => {
       const res = await getJson(`${follower.url}/reports/${GM}/2014-15`);

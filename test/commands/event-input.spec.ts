@@ -33,7 +33,10 @@ describe('strict payloads', () => {
 
         const hostile = posted(e.hostileText);
         expect({ key: e.key, depth: e.depth, error: hostile.error?.constructor.name, status: hostile.error?.status }).toEqual({
-          key: e.key, depth: e.depth, error: 'InvalidInputError', status: 400,
+          key: e.key,
+          depth: e.depth,
+          error: 'InvalidInputError',
+          status: 400,
         });
         expect(hostile.error!.details.length).toBeGreaterThan(0);
       }),
@@ -62,7 +65,9 @@ describe('strict payloads', () => {
   it('refuses control characters, direction overrides and broken Unicode in any text, and keeps ordinary text', () => {
     const levelChanged = (reason: string) => JSON.stringify({ type: 'LevelChanged', offenderId: 'GM-1', occurredOn: '2014-06-01', data: { level: 2, reason } });
     const unsafe = fc.oneof(
-      fc.integer({ min: 0, max: 0x1f }), fc.constant(0x7f), fc.integer({ min: 0x80, max: 0x9f }),
+      fc.integer({ min: 0, max: 0x1f }),
+      fc.constant(0x7f),
+      fc.integer({ min: 0x80, max: 0x9f }),
       fc.constantFrom(0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x2028, 0x2029, 0xd800, 0xdfff),
     );
     fc.assert(
@@ -83,7 +88,9 @@ describe('strict payloads', () => {
       expect({ depth, error: error?.constructor.name, rule: error?.details[0].rule }).toEqual({ depth, error: 'InvalidInputError', rule: 'depth' });
     }
     // Just within the limit (the event, data, then six lists) the shape is judged as usual: a list is not a reason.
-    const { error } = posted(`{"type":"LevelChanged","offenderId":"GM-1","occurredOn":"2014-06-01","data":{"level":2,"reason":${'['.repeat(MAX_EVENT_DEPTH - 2)}${']'.repeat(MAX_EVENT_DEPTH - 2)}}}`);
+    const { error } = posted(
+      `{"type":"LevelChanged","offenderId":"GM-1","occurredOn":"2014-06-01","data":{"level":2,"reason":${'['.repeat(MAX_EVENT_DEPTH - 2)}${']'.repeat(MAX_EVENT_DEPTH - 2)}}}`,
+    );
     expect(error?.details.map((d) => [d.field, d.rule])).toContainEqual(['data.reason', 'isString']);
   });
 

@@ -17,7 +17,10 @@ const context: RecordContext = { principal: LOCAL_OPERATOR, actor: 'test', agenc
 let n = 0;
 const id = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
 const registered = (offenderId: string, on: string): NewOffenderEvent => ({
-  eventId: id(), type: 'OffenderRegistered', offenderId, occurredOn: on,
+  eventId: id(),
+  type: 'OffenderRegistered',
+  offenderId,
+  occurredOn: on,
   data: { area: 'greater-manchester', category: 1, level: 1, inCustody: false, underSupervision: false },
 });
 const custody = (offenderId: string, on: string): NewOffenderEvent => ({ eventId: id(), type: 'CustodyEntered', offenderId, occurredOn: on, data: { reason: 'remand' } });

@@ -166,12 +166,7 @@ describe('RecordOffenderEventsHandler, given/when/then on the in-memory store', 
     const reg = posted(registered('2014-04-01'));
     const scenario = given(reg);
     const outcomes = await scenario.when([posted(released('2014-05-01', false)), reg, posted(custodyEntered('2014-05-02')), posted(released('2014-05-03', true))]);
-    expect(outcomes.map(refusal)).toEqual([
-      { status: 422, code: 'invalid-timeline', rules: ['release-only-from-custody'] },
-      'duplicate',
-      'appended',
-      'appended',
-    ]);
+    expect(outcomes.map(refusal)).toEqual([{ status: 422, code: 'invalid-timeline', rules: ['release-only-from-custody'] }, 'duplicate', 'appended', 'appended']);
   });
 });
 

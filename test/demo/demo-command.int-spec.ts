@@ -81,10 +81,15 @@ describe('mappa demo', () => {
     }
   }, 120_000);
 
-  it('records the 2014/15 publication: the seed\'s two printed inconsistencies are failed checks of it (issue 14.2)', () => {
+  it("records the 2014/15 publication: the seed's two printed inconsistencies are failed checks of it (issue 14.2)", () => {
     const { publication } = result.publication;
     expect(publication).toMatchObject({ area: 'greater-manchester', year: '2014/15', figures: { given: true } });
-    expect(publication.figureChecks.filter((c) => !c.ok).map((c) => c.id).sort()).toEqual(['level23InYear.column.category3', 'level23InYear.row.total', 'rsoByDivision.total']);
+    expect(
+      publication.figureChecks
+        .filter((c) => !c.ok)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(['level23InYear.column.category3', 'level23InYear.row.total', 'rsoByDivision.total']);
     expect(publication.differences.map((d) => d.cellId)).toEqual(['level23InYear.total.category3']);
     expect(lines.join('\n')).toContain(`Recorded publication:${publication.id} of greater-manchester 2014/15`);
   });
@@ -103,7 +108,10 @@ describe('mappa demo', () => {
       const stream = await app.get<EventStore>(EVENT_STORE).readStream(item.offenderId);
       const cause = stream.find((e) => e.position.toString() === item.cause.position);
       expect({ eventId: cause?.eventId, type: cause?.type, agency: cause?.metadata.agency, recordedAt: cause?.recordedAt }).toEqual({
-        eventId: item.cause.eventId, type: 'SopoImposed', agency: item.cause.agency, recordedAt: item.cause.recordedAt,
+        eventId: item.cause.eventId,
+        type: 'SopoImposed',
+        agency: item.cause.agency,
+        recordedAt: item.cause.recordedAt,
       });
       expect(item.cause.recordedAt > DEMO_EARLIER_MOMENT).toBe(true);
       expect(item.cause.kind).toBe('late-record');

@@ -44,10 +44,16 @@ describe('paged traces and trends on the demo store', () => {
       const bus = app.get(QueryBus);
       const report = await bus.execute(new GetReportQuery('greater-manchester', 2014));
       expect(report.cells['offendersOnSnapshot.level1.category1']).toBe(2653);
-      for (const [cell, limit] of [['offendersOnSnapshot.level1.category1', 500], ['level23InYear.level3.category1', 4], ['sfoOutcomes.category3-level3.leftArea', 1], ['rsoByDivision.unassigned.count', 3]] as const) {
+      for (const [cell, limit] of [
+        ['offendersOnSnapshot.level1.category1', 500],
+        ['level23InYear.level3.category1', 4],
+        ['sfoOutcomes.category3-level3.leftArea', 1],
+        ['rsoByDivision.unassigned.count', 3],
+      ] as const) {
         const whole = await bus.execute(new GetTraceQuery('greater-manchester', 2014, cell));
         const pages: TracePage[] = [await bus.execute(new GetTracePageQuery('greater-manchester', 2014, cell, { limit }))];
-        while (pages[pages.length - 1].next) pages.push(await bus.execute(new GetTracePageQuery('greater-manchester', 2014, cell, { limit, after: pages[pages.length - 1].next! })));
+        while (pages[pages.length - 1].next)
+          pages.push(await bus.execute(new GetTracePageQuery('greater-manchester', 2014, cell, { limit, after: pages[pages.length - 1].next! })));
         expect({ cell, items: pages.flatMap((p) => p.items) }).toEqual({ cell, items: whole.items });
         expect({ cell, summary: pages[0].summary!.items }).toEqual({ cell, summary: report.cells[cell] });
         expect(pages).toHaveLength(Math.ceil(report.cells[cell] / limit));
@@ -86,7 +92,10 @@ describe('paged traces and trends on the demo store', () => {
     expect(lines).toHaveLength(page.summary.items + 1);
     expect(csv.stderr).toContain(`${page.summary.items} item(s) written`);
 
-    const trends = await mappa(['trends', '--area', 'greater-manchester', '--cells', 'offendersOnSnapshot.level1.category1', '--from', '2013-14', '--to', '2014-15', '--format', 'json'], env);
+    const trends = await mappa(
+      ['trends', '--area', 'greater-manchester', '--cells', 'offendersOnSnapshot.level1.category1', '--from', '2013-14', '--to', '2014-15', '--format', 'json'],
+      env,
+    );
     expect(trends.code).toBe(0);
     expect(JSON.parse(trends.stdout).cells[0].years[1]).toMatchObject({ year: '2014/15', value: 2653 });
     const text = await mappa(['trends', '--area', 'greater-manchester', '--table', 'rsoRate', '--from', '2013-14', '--to', '2014-15'], env);

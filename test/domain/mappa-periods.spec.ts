@@ -17,12 +17,7 @@ const periodsOfEvents = (stream: ReturnType<typeof streamOf>) => {
 
 describe('MAPPA periods (docs/security.md, "The read-scope rule")', () => {
   it('a period runs from a registration to the end that closes it; the last may be open', () => {
-    const stream = streamOf([
-      registered('2014-04-01', { area: LONDON }),
-      levelChanged('2014-06-01', 2),
-      managementEnded('2015-01-01'),
-      registered('2016-01-01', { area: KENT }),
-    ]);
+    const stream = streamOf([registered('2014-04-01', { area: LONDON }), levelChanged('2014-06-01', 2), managementEnded('2015-01-01'), registered('2016-01-01', { area: KENT })]);
     const { periods } = mappaPeriods(stream);
     expect(periods).toEqual([
       { index: 0, startsOn: '2014-04-01', endsOn: '2015-01-01', areas: [LONDON] },
@@ -32,11 +27,7 @@ describe('MAPPA periods (docs/security.md, "The read-scope rule")', () => {
   });
 
   it('periods follow effective dates, not arrival: a back-dated earlier period comes first', () => {
-    const stream = streamOf([
-      registered('2016-01-01', { area: KENT }),
-      registered('2013-01-01', { area: LONDON }),
-      managementEnded('2014-01-01'),
-    ]);
+    const stream = streamOf([registered('2016-01-01', { area: KENT }), registered('2013-01-01', { area: LONDON }), managementEnded('2014-01-01')]);
     const { periods } = mappaPeriods(stream);
     expect(periods.map((p) => [p.startsOn, p.endsOn, p.areas])).toEqual([
       ['2013-01-01', '2014-01-01', [LONDON]],
@@ -71,12 +62,7 @@ describe('MAPPA periods (docs/security.md, "The read-scope rule")', () => {
 
   it('a retracted registration grants nothing: no period, and its events fall to the period before it', () => {
     const kentRegistration = registered('2016-01-01', { area: KENT });
-    const stream = streamOf([
-      registered('2014-04-01', { area: LONDON }),
-      managementEnded('2015-01-01'),
-      kentRegistration,
-      retracted('2016-02-01', kentRegistration.eventId),
-    ]);
+    const stream = streamOf([registered('2014-04-01', { area: LONDON }), managementEnded('2015-01-01'), kentRegistration, retracted('2016-02-01', kentRegistration.eventId)]);
     const { periods } = mappaPeriods(stream);
     expect(periods.map((p) => p.areas)).toEqual([[LONDON]]);
     expect(periodsOfEvents(stream)).toEqual([0, 0, 0, 0]);
@@ -125,11 +111,7 @@ describe('MAPPA periods (docs/security.md, "The read-scope rule")', () => {
   });
 
   it('periodAt: the period holding a date, or the last before it; periodsFrom: those a date can touch', () => {
-    const { periods } = mappaPeriods(streamOf([
-      registered('2014-04-01', { area: LONDON }),
-      managementEnded('2015-01-01'),
-      registered('2016-01-01', { area: KENT }),
-    ]));
+    const { periods } = mappaPeriods(streamOf([registered('2014-04-01', { area: LONDON }), managementEnded('2015-01-01'), registered('2016-01-01', { area: KENT })]));
     expect(periodAt(periods, '2013-12-31')).toBeNull();
     expect(periodAt(periods, '2014-04-01')?.index).toBe(0);
     expect(periodAt(periods, '2015-06-01')?.index).toBe(0); // the gap: the last period before it

@@ -42,9 +42,7 @@ describe('a back-dated event that fits its date and what follows', () => {
 
 describe('a back-dated event that is itself invalid at its date', () => {
   it('is refused with its own rule', () => {
-    given(rso, custodyEntered('2014-06-01'), released('2014-09-01', true))
-      .when(custodyEntered('2014-07-01'))
-      .thenRefused(422, 'custody-only-from-community');
+    given(rso, custodyEntered('2014-06-01'), released('2014-09-01', true)).when(custodyEntered('2014-07-01')).thenRefused(422, 'custody-only-from-community');
   });
 
   it('is refused before the first registration, as no period is open (not as unknown)', () => {
@@ -98,8 +96,6 @@ describe('a back-dated event that makes a later event invalid', () => {
   });
 
   it('is refused when a registration in a gap between periods overlaps the next period', () => {
-    given(rso, managementEnded('2014-06-01'), registered('2014-10-01'))
-      .when(registered('2014-07-01'))
-      .thenRefused(422, 'already-active');
+    given(rso, managementEnded('2014-06-01'), registered('2014-10-01')).when(registered('2014-07-01')).thenRefused(422, 'already-active');
   });
 });

@@ -66,36 +66,54 @@ describe('unknown offender', () => {
 
 describe('area', () => {
   it('is refused when not one of the 42 areas', () => {
-    const error = given().when(registered('2014-04-01', { area: 'manchester', division: undefined })).thenRefused(400, 'known-area');
+    const error = given()
+      .when(registered('2014-04-01', { area: 'manchester', division: undefined }))
+      .thenRefused(400, 'known-area');
     expect(error.details[0].field).toBe('data.area');
-    given().when(registered('2014-04-01', { area: 'england-and-wales', division: undefined })).thenRefused(400, 'known-area');
+    given()
+      .when(registered('2014-04-01', { area: 'england-and-wales', division: undefined }))
+      .thenRefused(400, 'known-area');
     given(known).when(transferred('2014-05-01', 'Kent')).thenRefused(400, 'known-area');
   });
 
   it('is accepted when it is one of them', () => {
-    given().when(registered('2014-04-01', { area: 'dyfed-powys', division: undefined })).thenAccepted();
+    given()
+      .when(registered('2014-04-01', { area: 'dyfed-powys', division: undefined }))
+      .thenAccepted();
     given(known).when(transferred('2014-05-01', 'kent')).thenAccepted();
   });
 });
 
 describe('division', () => {
   it('of a registration is refused when not configured for its area', () => {
-    const error = given().when(registered('2014-04-01', { division: 'north-kent' })).thenRefused(400, 'division-configured-for-area');
+    const error = given()
+      .when(registered('2014-04-01', { division: 'north-kent' }))
+      .thenRefused(400, 'division-configured-for-area');
     expect(error.message).toMatch(/not a division of Greater Manchester/);
   });
 
   it('of a registration is accepted when configured, or well-formed in an area with none configured', () => {
-    given().when(registered('2014-04-01', { division: 'south-manchester' })).thenAccepted();
-    given().when(registered('2014-04-01', { area: 'kent', division: 'north-kent' })).thenAccepted();
+    given()
+      .when(registered('2014-04-01', { division: 'south-manchester' }))
+      .thenAccepted();
+    given()
+      .when(registered('2014-04-01', { area: 'kent', division: 'north-kent' }))
+      .thenAccepted();
   });
 
   it('is refused when not well-formed, or named like a report row, in an area with none configured', () => {
-    given().when(registered('2014-04-01', { area: 'kent', division: 'North Kent' })).thenRefused(400, 'division-configured-for-area');
-    given().when(registered('2014-04-01', { area: 'kent', division: 'unassigned' })).thenRefused(400, 'division-configured-for-area');
+    given()
+      .when(registered('2014-04-01', { area: 'kent', division: 'North Kent' }))
+      .thenRefused(400, 'division-configured-for-area');
+    given()
+      .when(registered('2014-04-01', { area: 'kent', division: 'unassigned' }))
+      .thenRefused(400, 'division-configured-for-area');
   });
 
   it('of a transfer is checked against the area transferred to', () => {
-    given(known).when(transferred('2014-05-01', 'kent', 'salford')).thenAccepted();
+    given(known)
+      .when(transferred('2014-05-01', 'kent', 'salford'))
+      .thenAccepted();
     given(registered('2014-04-01', { area: 'kent', division: undefined }))
       .when(transferred('2014-05-01', 'greater-manchester', 'north-kent'))
       .thenRefused(400, 'division-configured-for-area');
@@ -112,10 +130,18 @@ describe('division', () => {
 
 describe('category and level', () => {
   it('are refused outside 1-3 without crashing on odd values', () => {
-    given().when(registered('2014-04-01', { category: 4 as never })).thenRefused(400, 'known-category');
-    given().when(registered('2014-04-01', { level: '2' as never })).thenRefused(400, 'known-level');
-    given(known).when(event('CategoryChanged', '2014-05-01', { category: null as never })).thenRefused(400, 'known-category');
-    given(known).when(event('LevelChanged', '2014-05-01', {} as never)).thenRefused(400, 'known-level');
+    given()
+      .when(registered('2014-04-01', { category: 4 as never }))
+      .thenRefused(400, 'known-category');
+    given()
+      .when(registered('2014-04-01', { level: '2' as never }))
+      .thenRefused(400, 'known-level');
+    given(known)
+      .when(event('CategoryChanged', '2014-05-01', { category: null as never }))
+      .thenRefused(400, 'known-category');
+    given(known)
+      .when(event('LevelChanged', '2014-05-01', {} as never))
+      .thenRefused(400, 'known-level');
   });
 
   it('are refused when data is not an object at all', () => {
@@ -127,24 +153,38 @@ describe('category and level', () => {
 
 describe('onLicence at registration', () => {
   it('is refused without supervision, or in custody', () => {
-    given().when(registered('2014-04-01', { onLicence: true, underSupervision: false })).thenRefused(400, 'licence-needs-supervision-in-community');
-    given().when(registered('2014-04-01', { onLicence: true, inCustody: true })).thenRefused(400, 'licence-needs-supervision-in-community');
+    given()
+      .when(registered('2014-04-01', { onLicence: true, underSupervision: false }))
+      .thenRefused(400, 'licence-needs-supervision-in-community');
+    given()
+      .when(registered('2014-04-01', { onLicence: true, inCustody: true }))
+      .thenRefused(400, 'licence-needs-supervision-in-community');
   });
 
   it('is accepted under supervision in the community', () => {
-    given().when(registered('2014-04-01', { onLicence: true, underSupervision: true, inCustody: false })).thenAccepted();
+    given()
+      .when(registered('2014-04-01', { onLicence: true, underSupervision: true, inCustody: false }))
+      .thenAccepted();
   });
 });
 
 describe('expiresOn of an order', () => {
   it('is refused when not a real date, or before the order', () => {
-    given(known).when(sopoImposed('2014-05-01', 'S1', '2014-02-30')).thenRefused(400, 'real-date');
-    given(known).when(foreignTravelOrderImposed('2014-05-01', 'F1', '2014-04-30')).thenRefused(400, 'expiry-not-before-order');
+    given(known)
+      .when(sopoImposed('2014-05-01', 'S1', '2014-02-30'))
+      .thenRefused(400, 'real-date');
+    given(known)
+      .when(foreignTravelOrderImposed('2014-05-01', 'F1', '2014-04-30'))
+      .thenRefused(400, 'expiry-not-before-order');
   });
 
   it('is accepted on the day of the order or later, even in the future', () => {
-    given(known).when(sopoImposed('2014-05-01', 'S1', '2014-05-01')).thenAccepted();
-    given(known).when(foreignTravelOrderImposed('2014-05-01', 'F1', '2019-05-01')).thenAccepted();
+    given(known)
+      .when(sopoImposed('2014-05-01', 'S1', '2014-05-01'))
+      .thenAccepted();
+    given(known)
+      .when(foreignTravelOrderImposed('2014-05-01', 'F1', '2019-05-01'))
+      .thenAccepted();
   });
 });
 

@@ -1,18 +1,5 @@
 import { stateAt } from '../../src/domain/offender-timeline';
-import {
-  OFFENDER,
-  custodyEntered,
-  event,
-  given,
-  levelChanged,
-  managementEnded,
-  registered,
-  released,
-  retracted,
-  sfoCharged,
-  sfoOutcome,
-  sopoImposed,
-} from './offender-scenario';
+import { OFFENDER, custodyEntered, event, given, levelChanged, managementEnded, registered, released, retracted, sfoCharged, sfoOutcome, sopoImposed } from './offender-scenario';
 
 // DOMAIN.md sections 3 and 5: EventRetracted corrects the record. It removes the retracted event
 // at every date (it is not dated itself), and the timeline without that event must stay valid.
@@ -30,7 +17,9 @@ describe('retracting an event', () => {
   it('lets the right event be recorded in its place, with the same order id', () => {
     const wrong = sopoImposed('2014-06-01', 'O1', '2014-07-01');
     const withRetraction = given(rso, wrong).when(retracted('2014-08-01', wrong.eventId)).thenAccepted();
-    given(...withRetraction).when(sopoImposed('2014-06-01', 'O1', '2019-06-01')).thenAccepted();
+    given(...withRetraction)
+      .when(sopoImposed('2014-06-01', 'O1', '2019-06-01'))
+      .thenAccepted();
   });
 
   it('is accepted after the MAPPA period has ended: a correction is not an event of the period', () => {
@@ -46,9 +35,7 @@ describe('retracting an event', () => {
 describe('a retraction naming the wrong event', () => {
   it('is refused a second time for the same event', () => {
     const level2 = levelChanged('2014-06-01', 2);
-    given(rso, level2, retracted('2014-07-01', level2.eventId))
-      .when(retracted('2014-08-01', level2.eventId))
-      .thenRefused(422, 'retraction-not-repeated');
+    given(rso, level2, retracted('2014-07-01', level2.eventId)).when(retracted('2014-08-01', level2.eventId)).thenRefused(422, 'retraction-not-repeated');
   });
 
   it('is refused for an event of another offender', () => {

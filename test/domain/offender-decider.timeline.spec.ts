@@ -59,19 +59,27 @@ describe('an active offender', () => {
 
 describe('category 3', () => {
   it('is refused at level 1 at registration', () => {
-    given().when(registered('2014-04-01', { category: 3, level: 1 })).thenRefused(422, 'category-3-needs-level-2-or-3');
+    given()
+      .when(registered('2014-04-01', { category: 3, level: 1 }))
+      .thenRefused(422, 'category-3-needs-level-2-or-3');
   });
 
   it('is accepted at level 2 at registration', () => {
-    given().when(registered('2014-04-01', { category: 3, level: 2 })).thenAccepted();
+    given()
+      .when(registered('2014-04-01', { category: 3, level: 2 }))
+      .thenAccepted();
   });
 
   it('is refused as a change of category while at level 1', () => {
-    given(registered('2014-04-01', { category: 2, level: 1 })).when(categoryChanged('2014-06-01', 3)).thenRefused(422, 'category-3-needs-level-2-or-3');
+    given(registered('2014-04-01', { category: 2, level: 1 }))
+      .when(categoryChanged('2014-06-01', 3))
+      .thenRefused(422, 'category-3-needs-level-2-or-3');
   });
 
   it('is accepted as a change of category while at level 2', () => {
-    given(registered('2014-04-01', { category: 2, level: 2 })).when(categoryChanged('2014-06-01', 3)).thenAccepted();
+    given(registered('2014-04-01', { category: 2, level: 2 }))
+      .when(categoryChanged('2014-06-01', 3))
+      .thenAccepted();
   });
 
   it('cannot move to level 1', () => {
@@ -82,8 +90,12 @@ describe('category 3', () => {
   });
 
   it('can move between levels 2 and 3, and leave MAPPA instead of level 1', () => {
-    given(registered('2014-04-01', { category: 3, level: 2 })).when(levelChanged('2014-06-01', 3)).thenAccepted();
-    given(registered('2014-04-01', { category: 3, level: 2 })).when(managementEnded('2014-06-01')).thenAccepted();
+    given(registered('2014-04-01', { category: 3, level: 2 }))
+      .when(levelChanged('2014-06-01', 3))
+      .thenAccepted();
+    given(registered('2014-04-01', { category: 3, level: 2 }))
+      .when(managementEnded('2014-06-01'))
+      .thenAccepted();
   });
 });
 
@@ -174,25 +186,39 @@ describe('a SOPO breach', () => {
   const sopo = sopoImposed('2014-05-01', 'S1', '2014-12-31');
 
   it('is accepted while that SOPO is in force, up to and including its expiry', () => {
-    given(rso, sopo).when(sopoBreached('2014-12-31', 'S1', false)).thenAccepted();
+    given(rso, sopo)
+      .when(sopoBreached('2014-12-31', 'S1', false))
+      .thenAccepted();
   });
 
   it('is refused after the SOPO expired', () => {
-    const error = given(rso, sopo).when(sopoBreached('2015-01-01', 'S1', false)).thenRefused(422, 'sopo-breach-needs-sopo-in-force');
+    const error = given(rso, sopo)
+      .when(sopoBreached('2015-01-01', 'S1', false))
+      .thenRefused(422, 'sopo-breach-needs-sopo-in-force');
     expect(error.message).toMatch(/SOPO S1 expired on 2014-12-31/);
   });
 
   it('is refused for an unknown order, or an order that is not a SOPO', () => {
-    given(rso, sopo).when(sopoBreached('2014-06-01', 'S2', false)).thenRefused(422, 'sopo-breach-needs-sopo-in-force');
+    given(rso, sopo)
+      .when(sopoBreached('2014-06-01', 'S2', false))
+      .thenRefused(422, 'sopo-breach-needs-sopo-in-force');
     const fto = foreignTravelOrderImposed('2014-05-01', 'F1');
-    const error = given(rso, fto).when(sopoBreached('2014-06-01', 'F1', false)).thenRefused(422, 'sopo-breach-needs-sopo-in-force');
+    const error = given(rso, fto)
+      .when(sopoBreached('2014-06-01', 'F1', false))
+      .thenRefused(422, 'sopo-breach-needs-sopo-in-force');
     expect(error.message).toMatch(/foreign travel order, not a SOPO/);
   });
 
   it('sending to custody is refused when already in custody, accepted from the community', () => {
-    given(rso, sopo, custodyEntered('2014-06-01', 'remand')).when(sopoBreached('2014-07-01', 'S1', true)).thenRefused(422, 'sopo-breach-custody-only-from-community');
-    given(rso, sopo, custodyEntered('2014-06-01', 'remand')).when(sopoBreached('2014-07-01', 'S1', false)).thenAccepted();
-    given(rso, sopo).when(sopoBreached('2014-07-01', 'S1', true)).thenAccepted();
+    given(rso, sopo, custodyEntered('2014-06-01', 'remand'))
+      .when(sopoBreached('2014-07-01', 'S1', true))
+      .thenRefused(422, 'sopo-breach-custody-only-from-community');
+    given(rso, sopo, custodyEntered('2014-06-01', 'remand'))
+      .when(sopoBreached('2014-07-01', 'S1', false))
+      .thenAccepted();
+    given(rso, sopo)
+      .when(sopoBreached('2014-07-01', 'S1', true))
+      .thenAccepted();
   });
 });
 
@@ -214,8 +240,12 @@ describe('ids', () => {
 
   it('reviewId is refused when used before, accepted when new', () => {
     const atLevel2 = [registered('2014-04-01', { level: 2 }), sfoCharged('2014-05-01', 'C1'), reviewCommenced('2014-06-01', 'R1', 'C1')];
-    given(...atLevel2).when(reviewCommenced('2014-07-01', 'R1', 'C1')).thenRefused(422, 'review-id-unique');
-    given(...atLevel2).when(reviewCommenced('2014-07-01', 'R2', 'C1')).thenAccepted();
+    given(...atLevel2)
+      .when(reviewCommenced('2014-07-01', 'R1', 'C1'))
+      .thenRefused(422, 'review-id-unique');
+    given(...atLevel2)
+      .when(reviewCommenced('2014-07-01', 'R2', 'C1'))
+      .thenAccepted();
   });
 
   it('stay unique across MAPPA periods: the ids of an earlier period cannot be reused after re-registration', () => {
@@ -227,10 +257,18 @@ describe('ids', () => {
       managementEnded('2014-12-01'),
       registered('2015-01-01', { level: 2 }),
     ];
-    given(...earlier).when(sopoImposed('2015-02-01', 'O1')).thenRefused(422, 'order-id-unique');
-    given(...earlier).when(sfoCharged('2015-02-01', 'C1')).thenRefused(422, 'charge-id-unique');
-    given(...earlier).when(reviewCommenced('2015-02-01', 'R1', 'C1')).thenRefused(422, 'review-id-unique');
-    given(...earlier).when(sopoImposed('2015-02-01', 'O2')).thenAccepted();
+    given(...earlier)
+      .when(sopoImposed('2015-02-01', 'O1'))
+      .thenRefused(422, 'order-id-unique');
+    given(...earlier)
+      .when(sfoCharged('2015-02-01', 'C1'))
+      .thenRefused(422, 'charge-id-unique');
+    given(...earlier)
+      .when(reviewCommenced('2015-02-01', 'R1', 'C1'))
+      .thenRefused(422, 'review-id-unique');
+    given(...earlier)
+      .when(sopoImposed('2015-02-01', 'O2'))
+      .thenAccepted();
   });
 });
 
@@ -238,14 +276,18 @@ describe('ids that happen to name members of every JavaScript object', () => {
   it('are ordinary ids, neither taken nor known', () => {
     given(rso).when(sfoCharged('2014-06-01', 'constructor')).thenAccepted();
     given(rso).when(sopoImposed('2014-06-01', 'toString')).thenAccepted();
-    given(rso).when(sopoBreached('2014-06-01', 'constructor', false)).thenRefused(422, 'sopo-breach-needs-sopo-in-force');
+    given(rso)
+      .when(sopoBreached('2014-06-01', 'constructor', false))
+      .thenRefused(422, 'sopo-breach-needs-sopo-in-force');
     given(rso).when(sfoOutcome('2014-06-01', '__proto__')).thenRefused(422, 'sfo-outcome-needs-known-charge');
   });
 });
 
 describe('an SFO charge', () => {
   it('is refused when not under supervision', () => {
-    given(registered('2014-04-01', { underSupervision: false })).when(sfoCharged('2014-06-01', 'C1')).thenRefused(422, 'sfo-charge-needs-supervision');
+    given(registered('2014-04-01', { underSupervision: false }))
+      .when(sfoCharged('2014-06-01', 'C1'))
+      .thenRefused(422, 'sfo-charge-needs-supervision');
   });
 
   it('is accepted under supervision, in custody too (custody does not end supervision)', () => {
@@ -257,32 +299,46 @@ describe('an SFO outcome', () => {
   const charged = [rso, sfoCharged('2014-05-01', 'C1')];
 
   it('is refused for an unknown charge', () => {
-    given(...charged).when(sfoOutcome('2014-09-01', 'C2')).thenRefused(422, 'sfo-outcome-needs-known-charge');
+    given(...charged)
+      .when(sfoOutcome('2014-09-01', 'C2'))
+      .thenRefused(422, 'sfo-outcome-needs-known-charge');
   });
 
   it('is refused before the charge date', () => {
-    const error = given(...charged).when(sfoOutcome('2014-04-30', 'C1')).thenRefused(422, 'sfo-outcome-not-before-charge');
+    const error = given(...charged)
+      .when(sfoOutcome('2014-04-30', 'C1'))
+      .thenRefused(422, 'sfo-outcome-not-before-charge');
     expect(error.message).toMatch(/charge C1 is dated 2014-05-01/);
   });
 
   it('is accepted on the charge date or later', () => {
-    given(...charged).when(sfoOutcome('2014-05-01', 'C1', 'acquitted')).thenAccepted();
+    given(...charged)
+      .when(sfoOutcome('2014-05-01', 'C1', 'acquitted'))
+      .thenAccepted();
   });
 
   it('is refused a second time for the same charge', () => {
-    given(...charged, sfoOutcome('2014-09-01', 'C1')).when(sfoOutcome('2014-10-01', 'C1', 'acquitted')).thenRefused(422, 'sfo-outcome-once-per-charge');
+    given(...charged, sfoOutcome('2014-09-01', 'C1'))
+      .when(sfoOutcome('2014-10-01', 'C1', 'acquitted'))
+      .thenRefused(422, 'sfo-outcome-once-per-charge');
   });
 
   it('is accepted for another charge', () => {
-    given(...charged, sfoOutcome('2014-09-01', 'C1'), sfoCharged('2014-09-02', 'C2')).when(sfoOutcome('2014-10-01', 'C2')).thenAccepted();
+    given(...charged, sfoOutcome('2014-09-01', 'C1'), sfoCharged('2014-09-02', 'C2'))
+      .when(sfoOutcome('2014-10-01', 'C2'))
+      .thenAccepted();
   });
 });
 
 describe('a serious case review', () => {
   it('is refused for an unknown charge, or one not yet made on its date', () => {
     const charged = [registered('2014-04-01', { level: 2 }), sfoCharged('2014-05-01', 'C1')];
-    given(...charged).when(reviewCommenced('2014-06-01', 'R1', 'C2')).thenRefused(422, 'review-needs-known-charge');
-    given(...charged).when(reviewCommenced('2014-04-15', 'R1', 'C1')).thenRefused(422, 'review-needs-known-charge');
+    given(...charged)
+      .when(reviewCommenced('2014-06-01', 'R1', 'C2'))
+      .thenRefused(422, 'review-needs-known-charge');
+    given(...charged)
+      .when(reviewCommenced('2014-04-15', 'R1', 'C1'))
+      .thenRefused(422, 'review-needs-known-charge');
   });
 
   it('is refused for a charge made at level 1, even if the level rose since', () => {
@@ -301,10 +357,14 @@ describe('a serious case review', () => {
 
 describe('a transfer', () => {
   it('is refused to the area the offender is already in', () => {
-    given(rso).when(transferred('2014-06-01', 'greater-manchester', 'bolton')).thenRefused(422, 'transfer-to-another-area');
+    given(rso)
+      .when(transferred('2014-06-01', 'greater-manchester', 'bolton'))
+      .thenRefused(422, 'transfer-to-another-area');
   });
 
   it('is accepted to another area, and back again later', () => {
-    given(rso, transferred('2014-06-01', 'lancashire')).when(transferred('2014-07-01', 'greater-manchester', 'bolton')).thenAccepted();
+    given(rso, transferred('2014-06-01', 'lancashire'))
+      .when(transferred('2014-07-01', 'greater-manchester', 'bolton'))
+      .thenAccepted();
   });
 });

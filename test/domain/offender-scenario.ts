@@ -44,17 +44,14 @@ export const registered = (on: string, data: Partial<Registration> = {}) =>
 export const categoryChanged = (on: string, category: 1 | 2 | 3) => event('CategoryChanged', on, { category });
 export const levelChanged = (on: string, level: 1 | 2 | 3) => event('LevelChanged', on, { level, reason: 'MAPPA meeting' });
 export const divisionChanged = (on: string, division: string) => event('DivisionChanged', on, { division });
-export const transferred = (on: string, toArea: string, toDivision?: string) =>
-  event('OffenderTransferred', on, toDivision === undefined ? { toArea } : { toArea, toDivision });
-export const custodyEntered = (on: string, reason: OffenderEventData['CustodyEntered']['reason'] = 'sentence') =>
-  event('CustodyEntered', on, { reason });
+export const transferred = (on: string, toArea: string, toDivision?: string) => event('OffenderTransferred', on, toDivision === undefined ? { toArea } : { toArea, toDivision });
+export const custodyEntered = (on: string, reason: OffenderEventData['CustodyEntered']['reason'] = 'sentence') => event('CustodyEntered', on, { reason });
 export const released = (on: string, onLicence: boolean) => event('ReleasedToCommunity', on, { onLicence });
 export const supervisionStarted = (on: string) => event('SupervisionStarted', on, {});
 export const supervisionEnded = (on: string) => event('SupervisionEnded', on, {});
 export const licenceBreached = (on: string, returnedToCustody: boolean) => event('LicenceBreached', on, { returnedToCustody });
 export const notificationBreached = (on: string) => event('NotificationRequirementBreached', on, { outcome: 'caution' });
-export const sopoImposed = (on: string, orderId: string, expiresOn?: string) =>
-  event('SopoImposed', on, expiresOn === undefined ? { orderId } : { orderId, expiresOn });
+export const sopoImposed = (on: string, orderId: string, expiresOn?: string) => event('SopoImposed', on, expiresOn === undefined ? { orderId } : { orderId, expiresOn });
 export const notificationOrderImposed = (on: string, orderId: string) => event('NotificationOrderImposed', on, { orderId });
 export const foreignTravelOrderImposed = (on: string, orderId: string, expiresOn?: string) =>
   event('ForeignTravelOrderImposed', on, expiresOn === undefined ? { orderId } : { orderId, expiresOn });
@@ -62,15 +59,13 @@ export const sopoBreached = (on: string, orderId: string, sentToCustody: boolean
 export const sfoCharged = (on: string, chargeId: string) => event('SfoCharged', on, { chargeId, offence: 'rape' });
 export const sfoOutcome = (on: string, chargeId: string, outcome: OffenderEventData['SfoOutcomeRecorded']['outcome'] = 'convicted') =>
   event('SfoOutcomeRecorded', on, { chargeId, outcome });
-export const reviewCommenced = (on: string, reviewId: string, chargeId: string) =>
-  event('SeriousCaseReviewCommenced', on, { reviewId, chargeId });
+export const reviewCommenced = (on: string, reviewId: string, chargeId: string) => event('SeriousCaseReviewCommenced', on, { reviewId, chargeId });
 export const managementEnded = (on: string) => event('MappaManagementEnded', on, { reason: 'registration-expired' });
 export const retracted = (on: string, retractedEventId: string, offenderId?: string) =>
   event('EventRetracted', on, { retractedEventId, reason: 'recorded in error' }, { offenderId });
 
 /** A stream as the store returns it: the events in arrival order with revisions 0, 1, 2, … */
-export const streamOf = (events: readonly NewOffenderEvent[]): TimelineEvent[] =>
-  events.map((e, revision) => ({ ...e, revision }));
+export const streamOf = (events: readonly NewOffenderEvent[]): TimelineEvent[] => events.map((e, revision) => ({ ...e, revision }));
 
 export interface Outcome {
   decision: Decision;

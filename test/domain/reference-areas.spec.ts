@@ -1,12 +1,4 @@
-import {
-  AREAS,
-  ENGLAND_AND_WALES,
-  areaName,
-  divisionName,
-  divisionsOf,
-  isArea,
-  isValidDivision,
-} from '../../src/domain/reference-areas';
+import { AREAS, ENGLAND_AND_WALES, areaName, divisionName, divisionsOf, isArea, isValidDivision } from '../../src/domain/reference-areas';
 
 // DOMAIN.md section 2: the 42 areas and the divisions configured per area.
 
@@ -33,8 +25,17 @@ describe('MAPPA areas', () => {
 describe('divisions', () => {
   it('of Greater Manchester are the eleven of its published report, in its order', () => {
     expect(divisionsOf('greater-manchester')).toEqual([
-      'north-manchester', 'salford', 'tameside', 'wigan', 'bury', 'rochdale',
-      'oldham', 'trafford', 'bolton', 'stockport', 'south-manchester',
+      'north-manchester',
+      'salford',
+      'tameside',
+      'wigan',
+      'bury',
+      'rochdale',
+      'oldham',
+      'trafford',
+      'bolton',
+      'stockport',
+      'south-manchester',
     ]);
     expect(divisionName('north-manchester')).toBe('North Manchester');
   });

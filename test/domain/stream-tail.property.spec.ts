@@ -10,8 +10,7 @@ import { mulberry32, randomHistory } from '../support/random-history';
 // retractions, refused proposals, and streams that already break a rule (recorded under older rules).
 
 /** What a caller can observe of a decision: accepted, or the error's kind, message and rules. */
-const observable = (d: Decision) =>
-  d.ok ? { ok: true } : { ok: false, code: d.error.code, status: d.error.status, message: d.error.message, details: d.error.details };
+const observable = (d: Decision) => (d.ok ? { ok: true } : { ok: false, code: d.error.code, status: d.error.status, message: d.error.message, details: d.error.details });
 
 interface Tally {
   compared: number;
@@ -55,7 +54,10 @@ function compareOn(seed: number, tally: Tally): void {
 describe('deciding at the tail (issue 13, item 1)', () => {
   it('gives the full refold decision for every event of random histories, accept and refuse alike', () => {
     const tally: Tally = { compared: 0, atTail: 0, refusedAtTail: 0 };
-    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => compareOn(seed, tally)), { numRuns: 60 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => compareOn(seed, tally)),
+      { numRuns: 60 },
+    );
     // The property is only worth something if the tail path carried real weight, refusals included.
     expect(tally.atTail).toBeGreaterThan(tally.compared / 3);
     expect(tally.refusedAtTail).toBeGreaterThan(40);
@@ -86,10 +88,22 @@ describe('deciding at the tail (issue 13, item 1)', () => {
   it('refolds a stream that already breaks a rule: an in-order event may change how an earlier one breaks it', () => {
     // Recorded under older rules: an outcome of charge X before any charge X.
     const stream: TimelineEvent[] = [
-      { eventId: '00000000-0000-4000-8000-000000000011', offenderId: 'T2', type: 'OffenderRegistered', occurredOn: '2014-01-01', revision: 0,
-        data: { area: 'lancashire', category: 2, level: 2, inCustody: false, underSupervision: true } },
-      { eventId: '00000000-0000-4000-8000-000000000012', offenderId: 'T2', type: 'SfoOutcomeRecorded', occurredOn: '2014-03-01', revision: 1,
-        data: { chargeId: 'X', outcome: 'convicted' } },
+      {
+        eventId: '00000000-0000-4000-8000-000000000011',
+        offenderId: 'T2',
+        type: 'OffenderRegistered',
+        occurredOn: '2014-01-01',
+        revision: 0,
+        data: { area: 'lancashire', category: 2, level: 2, inCustody: false, underSupervision: true },
+      },
+      {
+        eventId: '00000000-0000-4000-8000-000000000012',
+        offenderId: 'T2',
+        type: 'SfoOutcomeRecorded',
+        occurredOn: '2014-03-01',
+        revision: 1,
+        data: { chargeId: 'X', outcome: 'convicted' },
+      },
     ];
     const charge: NewOffenderEvent = { eventId: '00000000-0000-4000-8000-000000000013', offenderId: 'T2', type: 'SfoCharged', occurredOn: '2014-03-01', data: { chargeId: 'X' } };
     const tail = foldTail(stream);
@@ -101,12 +115,21 @@ describe('deciding at the tail (issue 13, item 1)', () => {
 
   it('never uses a tail folded from another length of stream', () => {
     const registered: NewOffenderEvent = {
-      eventId: '00000000-0000-4000-8000-000000000001', offenderId: 'T1', type: 'OffenderRegistered', occurredOn: '2014-01-01',
+      eventId: '00000000-0000-4000-8000-000000000001',
+      offenderId: 'T1',
+      type: 'OffenderRegistered',
+      occurredOn: '2014-01-01',
       data: { area: 'lancashire', category: 2, level: 2, inCustody: false, underSupervision: true },
     };
     const stale = foldTail([]);
     const stream: TimelineEvent[] = [{ ...registered, revision: 0 }];
-    const custody: NewOffenderEvent = { eventId: '00000000-0000-4000-8000-000000000002', offenderId: 'T1', type: 'CustodyEntered', occurredOn: '2014-02-01', data: { reason: 'sentence' } };
+    const custody: NewOffenderEvent = {
+      eventId: '00000000-0000-4000-8000-000000000002',
+      offenderId: 'T1',
+      type: 'CustodyEntered',
+      occurredOn: '2014-02-01',
+      data: { reason: 'sentence' },
+    };
     // The stale tail says "not registered"; the decision must come from the stream itself.
     expect(decide(stream, custody, '2016-01-01', stale)).toEqual(decide(stream, custody, '2016-01-01'));
     expect(decide(stream, custody, '2016-01-01', stale).ok).toBe(true);

@@ -1,15 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULES, describeRule, validateTimeline, type RuleId } from '../../src/domain/offender-decider';
-import {
-  custodyEntered,
-  given,
-  levelChanged,
-  registered,
-  released,
-  retracted,
-  streamOf,
-} from './offender-scenario';
+import { custodyEntered, given, levelChanged, registered, released, retracted, streamOf } from './offender-scenario';
 
 // validateTimeline (DOMAIN.md section 5) on a whole stream, and the catalogue of rule ids.
 

@@ -104,10 +104,7 @@ export function describeEventStoreContract(
       const id = offender('exists');
       await store.appendToStreams([appendOf(id, 'no-stream', [offenderRegistered(id)])]);
       const missing = offender('missing');
-      const results = await store.appendToStreams([
-        appendOf(id, 'no-stream', [levelChanged(id)]),
-        appendOf(missing, 4, [levelChanged(missing)]),
-      ]);
+      const results = await store.appendToStreams([appendOf(id, 'no-stream', [levelChanged(id)]), appendOf(missing, 4, [levelChanged(missing)])]);
       expect(results).toEqual([
         { status: 'conflict', offenderId: id, expectedRevision: 'no-stream', actualRevision: 0 },
         { status: 'conflict', offenderId: missing, expectedRevision: 4, actualRevision: null },
@@ -162,10 +159,7 @@ export function describeEventStoreContract(
     it('reads an unknown offender as an empty stream, and several streams at once', async () => {
       const [a, b, unknown] = [offender('many-a'), offender('many-b'), offender('unknown')];
       expect(await store.readStream(unknown)).toEqual([]);
-      await store.appendToStreams([
-        appendOf(a, 'no-stream', [offenderRegistered(a), levelChanged(a)]),
-        appendOf(b, 'no-stream', [offenderRegistered(b)]),
-      ]);
+      await store.appendToStreams([appendOf(a, 'no-stream', [offenderRegistered(a), levelChanged(a)]), appendOf(b, 'no-stream', [offenderRegistered(b)])]);
 
       const streams = await store.readStreams([a, b, unknown]);
 
@@ -220,9 +214,7 @@ export function describeEventStoreContract(
 
     it('delivers, from a checkpoint, exactly the events after it and then new appends, one batch at a time', async () => {
       const id = offender('subscribe');
-      const [first] = await store.appendToStreams([
-        appendOf(id, 'no-stream', [offenderRegistered(id), levelChanged(id), levelChanged(id, 3)]),
-      ]);
+      const [first] = await store.appendToStreams([appendOf(id, 'no-stream', [offenderRegistered(id), levelChanged(id), levelChanged(id, 3)])]);
       const initial = expectAppended(first);
       const received: RecordedOffenderEvent[] = [];
       let inHandler = 0;

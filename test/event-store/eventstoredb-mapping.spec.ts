@@ -1,11 +1,4 @@
-import {
-  AccessDeniedError,
-  ANY,
-  NO_STREAM,
-  UnavailableError,
-  type AppendResult,
-  type EventData,
-} from '@eventstore/db-client';
+import { AccessDeniedError, ANY, NO_STREAM, UnavailableError, type AppendResult, type EventData } from '@eventstore/db-client';
 import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
 import { StoreUnavailableError } from '../../src/errors';
 import { EventStoreDbEventStore } from '../../src/event-store/eventstoredb/eventstoredb-event-store';

@@ -50,10 +50,7 @@ describe('openEventStore', () => {
         expect(opened.store.kind).toBe('postgres');
         expect(opened.sql?.dialect).toBe('postgres');
         await opened.store.appendToStreams([appendOf('GM-2', 'no-stream', [offenderRegistered('GM-2')])]);
-        const { rows } = await opened.sql!.query(
-          `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
-          [schema],
-        );
+        const { rows } = await opened.sql!.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
         expect(rows).toEqual([{ table_name: 'event_store_head' }, { table_name: 'events' }]);
       } finally {
         await opened.store.close();

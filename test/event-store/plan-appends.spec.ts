@@ -9,7 +9,11 @@ const metadata = { actor: 'test', agency: 'moj', correlationId: 'c', causationId
 const event = (offenderId: string, n: number): NewOffenderEvent =>
   ({ eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'SupervisionEnded', offenderId, occurredOn: '2014-05-01', data: {} }) as NewOffenderEvent;
 const item = (offenderId: string, recordedAt: string, ...ids: number[]): StreamAppend => ({
-  offenderId, expectedRevision: 'any', events: ids.map((n) => event(offenderId, n)), metadata, recordedAt,
+  offenderId,
+  expectedRevision: 'any',
+  events: ids.map((n) => event(offenderId, n)),
+  metadata,
+  recordedAt,
 });
 
 describe('planAppends recordedAt', () => {
@@ -36,7 +40,10 @@ describe('planAppends recordedAt', () => {
 
   it('moves an item forward to a later store head', () => {
     const plan = planAppends([item('A', '2015-01-01T10:00:00.000Z', 1)], {
-      lastPosition: 7n, lastRecordedAt: new Date('2015-03-01T00:00:00.000Z'), lastRevisions: new Map(), existingEventIds: new Set(),
+      lastPosition: 7n,
+      lastRecordedAt: new Date('2015-03-01T00:00:00.000Z'),
+      lastRevisions: new Map(),
+      existingEventIds: new Set(),
     });
     expect(plan.accepted.map((e) => [e.position, e.recordedAt])).toEqual([[8n, '2015-03-01T00:00:00.000Z']]);
   });

@@ -9,11 +9,7 @@ import { appendOf, levelChanged, offenderIds, offenderRegistered } from '../supp
  * head row, and the ordering argument itself (an appender waits for the one before to commit).
  * `database` is the SqlClient the stores of `makeStore` write to.
  */
-export function describePostgresFamilyStore(
-  dialect: SqlClient['dialect'],
-  makeStore: () => Promise<EventStore>,
-  database: () => Promise<SqlClient>,
-): void {
+export function describePostgresFamilyStore(dialect: SqlClient['dialect'], makeStore: () => Promise<EventStore>, database: () => Promise<SqlClient>): void {
   describe('PostgreSQL-family specifics', () => {
     const offender = offenderIds('P');
     let store: EventStore;
@@ -41,14 +37,16 @@ export function describePostgresFamilyStore(
 
     it('appends nothing of a batch when the store fails part-way through it', async () => {
       const [a, b] = [offender('atomic-a'), offender('atomic-b')];
-      const failing = new PostgresEventStore(interceptingSqlClient(sql, /UPDATE event_store_head/, async () => {
-        throw new Error('connection lost');
-      }));
+      const failing = new PostgresEventStore(
+        interceptingSqlClient(sql, /UPDATE event_store_head/, async () => {
+          throw new Error('connection lost');
+        }),
+      );
       const before = await store.lastPosition();
 
-      await expect(
-        failing.appendToStreams([appendOf(a, 'no-stream', [offenderRegistered(a)]), appendOf(b, 'no-stream', [offenderRegistered(b)])]),
-      ).rejects.toThrow('connection lost');
+      await expect(failing.appendToStreams([appendOf(a, 'no-stream', [offenderRegistered(a)]), appendOf(b, 'no-stream', [offenderRegistered(b)])])).rejects.toThrow(
+        'connection lost',
+      );
 
       expect(await store.lastPosition()).toBe(before);
       expect(await store.readStreams([a, b])).toEqual(new Map());
@@ -69,9 +67,13 @@ export function describePostgresFamilyStore(
     it('wakes its own subscriptions at once when it appends, without waiting for the next poll', async () => {
       const id = offender('wake');
       const received: string[] = [];
-      const subscription = store.subscribe(await store.lastPosition(), async (events) => {
-        received.push(...events.map((e) => e.offenderId));
-      }, { pollIntervalMs: 60_000 });
+      const subscription = store.subscribe(
+        await store.lastPosition(),
+        async (events) => {
+          received.push(...events.map((e) => e.offenderId));
+        },
+        { pollIntervalMs: 60_000 },
+      );
       try {
         await new Promise((resolve) => setTimeout(resolve, 50)); // let it fall asleep
         const started = Date.now();
@@ -105,10 +107,12 @@ export function describePostgresFamilyStore(
       let releasePause!: () => void;
       const release = new Promise<void>((resolve) => (releasePause = resolve));
       // The first appender stops after inserting its events, before updating the head and committing.
-      const slow = new PostgresEventStore(interceptingSqlClient(sql, /UPDATE event_store_head/, async () => {
-        reachedPause();
-        await release;
-      }));
+      const slow = new PostgresEventStore(
+        interceptingSqlClient(sql, /UPDATE event_store_head/, async () => {
+          reachedPause();
+          await release;
+        }),
+      );
       const other = await makeStore();
       const reader = await makeStore();
       const before = await reader.lastPosition();

@@ -83,7 +83,20 @@ describe('NationalHistory (mappa generate)', () => {
 
   it('has the rare events in small numbers: level 2/3 spells, recalls, orders, breaches, SFOs, transfers, late and retracted events', () => {
     const count = (type: string) => events.filter((e) => e.type === type).length;
-    for (const type of ['LevelChanged', 'CustodyEntered', 'ReleasedToCommunity', 'LicenceBreached', 'SopoImposed', 'NotificationRequirementBreached', 'SfoCharged', 'SfoOutcomeRecorded', 'OffenderTransferred', 'DivisionChanged', 'MappaManagementEnded', 'EventRetracted']) {
+    for (const type of [
+      'LevelChanged',
+      'CustodyEntered',
+      'ReleasedToCommunity',
+      'LicenceBreached',
+      'SopoImposed',
+      'NotificationRequirementBreached',
+      'SfoCharged',
+      'SfoOutcomeRecorded',
+      'OffenderTransferred',
+      'DivisionChanged',
+      'MappaManagementEnded',
+      'EventRetracted',
+    ]) {
       expect(count(type)).toBeGreaterThan(0);
     }
     expect(count('EventRetracted') / events.length).toBeLessThan(0.01);

@@ -46,8 +46,7 @@ describe('admission control', () => {
     jest.restoreAllMocks();
   });
 
-  const post = (offenderId: string, eventId = randomUUID()) =>
-    s.http().post(`/offenders/${offenderId}/events`).set('Authorization', recorder).send(registration(eventId));
+  const post = (offenderId: string, eventId = randomUUID()) => s.http().post(`/offenders/${offenderId}/events`).set('Authorization', recorder).send(registration(eventId));
   const get = (url: string) => s.http().get(url).set('Authorization', analyst);
   const eventsWithId = async (eventId: string) =>
     Number((await s.storage.sql!.query<{ n: string }>('SELECT count(*)::text AS n FROM events WHERE event_id = $1', [eventId])).rows[0].n);
@@ -101,7 +100,7 @@ describe('admission control', () => {
     }
   });
 
-  it('a batch over one event\'s size weighs a whole write budget; a small one weighs one post', async () => {
+  it("a batch over one event's size weighs a whole write budget; a small one weighs one post", async () => {
     expect(admission.weightOf({ budget: 'writes', expensive: true })).toBe(2);
     const writes = gateWrites(s.app.get(RecordOffenderEventsHandler));
     const held = track(post(nextOffender()));
@@ -109,7 +108,11 @@ describe('admission control', () => {
     // One post of two in flight: a large batch does not fit, a small one does.
     expect((await partialUpload(s, '/events', recorder, 1024 * 1024, 1024)).status).toBe(503);
     const smallBatch = track(
-      s.http().post('/events').set('Authorization', recorder).set('Content-Type', 'application/x-ndjson')
+      s
+        .http()
+        .post('/events')
+        .set('Authorization', recorder)
+        .set('Content-Type', 'application/x-ndjson')
         .send(`${JSON.stringify({ ...registration(randomUUID()), offenderId: nextOffender() })}\n`),
     );
     await writes.enteredTimes(2);
@@ -182,7 +185,13 @@ describe('admission control', () => {
     const eventId = randomUUID();
     const { port } = s.app.getHttpServer().address() as AddressInfo;
     const body = JSON.stringify(registration(eventId));
-    const request = http.request({ host: '127.0.0.1', port, path: `/offenders/${nextOffender()}/events`, method: 'POST', headers: { Authorization: recorder, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } });
+    const request = http.request({
+      host: '127.0.0.1',
+      port,
+      path: `/offenders/${nextOffender()}/events`,
+      method: 'POST',
+      headers: { Authorization: recorder, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    });
     request.on('error', () => undefined);
     request.end(body);
     await guard.entered;
@@ -246,7 +255,10 @@ describe('admission control beside the per-caller report read limit', () => {
 /** A pending request whose settling can be looked at without awaiting it. */
 function track<T>(request: PromiseLike<T>): { answer: Promise<T>; settled: boolean } {
   const tracked = { answer: Promise.resolve(request), settled: false };
-  tracked.answer.then(() => (tracked.settled = true), () => (tracked.settled = true));
+  tracked.answer.then(
+    () => (tracked.settled = true),
+    () => (tracked.settled = true),
+  );
   return tracked;
 }
 
@@ -260,7 +272,9 @@ function gateWrites(handler: RecordOffenderEventsHandler) {
 function gateNationalReports(service: ReportService) {
   const real = ReportService.prototype.report.bind(service);
   return gate((spy) =>
-    jest.spyOn(service, 'report').mockImplementation(async (area, year, options) => (area === 'england-and-wales' ? spy(() => real(area, year, options)) : real(area, year, options))),
+    jest
+      .spyOn(service, 'report')
+      .mockImplementation(async (area, year, options) => (area === 'england-and-wales' ? spy(() => real(area, year, options)) : real(area, year, options))),
   );
 }
 
@@ -283,7 +297,13 @@ function gate(install: (hold: <T>(run: () => Promise<T>) => Promise<T>) => unkno
   const enteredTimes = async (n: number) => {
     while (arrived < n) await new Promise<void>((resolve) => waiters.push(resolve));
   };
-  return { open, enteredTimes, get entered() { return enteredTimes(1); } };
+  return {
+    open,
+    enteredTimes,
+    get entered() {
+      return enteredTimes(1);
+    },
+  };
 }
 
 /** Sends the headers of a `declaredBytes` NDJSON body and only its first `sentBytes`, then waits for an answer. */
@@ -291,14 +311,23 @@ function partialUpload(s: SecuredApp, path: string, bearer: string, declaredByte
   const { port } = s.app.getHttpServer().address() as AddressInfo;
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no answer within 10 s: the service is waiting for the rest of the body')), 10_000);
-    const request = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { Authorization: bearer, 'Content-Type': 'application/x-ndjson', 'Content-Length': declaredBytes } });
+    const request = http.request({
+      host: '127.0.0.1',
+      port,
+      path,
+      method: 'POST',
+      headers: { Authorization: bearer, 'Content-Type': 'application/x-ndjson', 'Content-Length': declaredBytes },
+    });
     request.on('response', (response) => {
       let body = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => {
-        clearTimeout(timer);
-        request.destroy();
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
-      });
+      response
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (body += chunk))
+        .on('end', () => {
+          clearTimeout(timer);
+          request.destroy();
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
+        });
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
       // The service closes the connection after its answer; writing the rest may then fail.

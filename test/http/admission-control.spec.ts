@@ -11,7 +11,7 @@ describe('admissionDemand', () => {
     expect(admissionDemand(request('POST', '/admin/rebuild'))).toBeNull();
   });
 
-  it('puts posts in the write budget: one event weighs 1, a batch over one event\'s size or of unknown length weighs more', () => {
+  it("puts posts in the write budget: one event weighs 1, a batch over one event's size or of unknown length weighs more", () => {
     expect(admissionDemand(request('POST', '/offenders/GM-1/events', {}, { 'content-length': '300' }))).toEqual({ budget: 'writes', expensive: false });
     expect(admissionDemand(request('POST', '/events', {}, { 'content-length': '65536' }))).toEqual({ budget: 'writes', expensive: false });
     expect(admissionDemand(request('POST', '/events', {}, { 'content-length': '65537' }))).toEqual({ budget: 'writes', expensive: true });
@@ -72,7 +72,11 @@ describe('admission limits', () => {
   it('are read from ADMISSION_* settings, with a clear error for a wrong value', () => {
     const embedded = { eventStore: 'embedded', databaseUrl: undefined };
     expect(loadAdmissionLimits(embedded, {})).toEqual({ writes: 8, reads: 8, expensiveWeight: 4 });
-    expect(loadAdmissionLimits(embedded, { ADMISSION_WRITE_BUDGET: '20', ADMISSION_READ_BUDGET: '0', ADMISSION_EXPENSIVE_WEIGHT: '2' })).toEqual({ writes: 20, reads: 0, expensiveWeight: 2 });
+    expect(loadAdmissionLimits(embedded, { ADMISSION_WRITE_BUDGET: '20', ADMISSION_READ_BUDGET: '0', ADMISSION_EXPENSIVE_WEIGHT: '2' })).toEqual({
+      writes: 20,
+      reads: 0,
+      expensiveWeight: 2,
+    });
     expect(() => loadAdmissionLimits(embedded, { ADMISSION_WRITE_BUDGET: 'many' })).toThrow(/ADMISSION_WRITE_BUDGET must be a whole number/);
     expect(() => loadAdmissionLimits(embedded, { ADMISSION_EXPENSIVE_WEIGHT: '0' })).toThrow(/at least 1/);
   });

@@ -40,7 +40,13 @@ const variants: Variant[] = [
     async start() {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mappa-writers-'));
       const app = await quiet({ eventStore: 'embedded', dataDir, databaseUrl: undefined, port: 0, schema: undefined });
-      return { apps: [app], cleanup: async () => { await app.close(); await rm(dataDir, { recursive: true, force: true }); } };
+      return {
+        apps: [app],
+        cleanup: async () => {
+          await app.close();
+          await rm(dataDir, { recursive: true, force: true });
+        },
+      };
     },
   },
 ];
@@ -69,7 +75,11 @@ if (testDatabaseUrl) {
   console.log(`${SKIPPED_NO_POSTGRES}: concurrent writers on PostgreSQL`);
 }
 
-const registration = { type: 'OffenderRegistered', occurredOn: '2014-04-01', data: { area: 'greater-manchester', category: 1, level: 1, inCustody: false, underSupervision: true } };
+const registration = {
+  type: 'OffenderRegistered',
+  occurredOn: '2014-04-01',
+  data: { area: 'greater-manchester', category: 1, level: 1, inCustody: false, underSupervision: true },
+};
 /** Valid in any order (distinct order ids, category 1): only the store decides who goes first. */
 const orderImposed = (orderId: string) => ({ eventId: randomUUID(), type: 'NotificationOrderImposed', occurredOn: '2015-01-01', data: { orderId } });
 
@@ -166,7 +176,14 @@ describe.each(variants)('eight concurrent writers on one offender: $name', (vari
   it('a re-post of an acknowledged event answers the original receipt, whichever instance it reaches', async () => {
     const offenderId = await register();
     // Every instance has this offender's stream in its cache, then one of them moves it on.
-    for (let w = 0; w < apps.length; w++) expect((await http(w).post(`/offenders/${offenderId}/events`).send(orderImposed(`R${w}`))).status).toBe(201);
+    for (let w = 0; w < apps.length; w++)
+      expect(
+        (
+          await http(w)
+            .post(`/offenders/${offenderId}/events`)
+            .send(orderImposed(`R${w}`))
+        ).status,
+      ).toBe(201);
     const event = orderImposed('R-again');
     const first = await http(0).post(`/offenders/${offenderId}/events`).send(event);
     expect(first.status).toBe(201);

@@ -20,8 +20,18 @@ const READ_REASON = { reason: 'database fault test' };
 /** The documented bound (docs/operations.md, "Database faults") plus slack for a shared machine. */
 const ANSWER_BOUND_MS = 5_000 + 2_000;
 
-const registration = (eventId: string) => ({ eventId, type: 'OffenderRegistered', occurredOn: '2014-04-01', data: { area: GM, category: 2, level: 1, inCustody: false, underSupervision: true } });
-const levelChange = (eventId: string, k: number) => ({ eventId, type: 'LevelChanged', occurredOn: `2014-05-${String((k % 27) + 1).padStart(2, '0')}`, data: { level: (k % 3) + 1 } });
+const registration = (eventId: string) => ({
+  eventId,
+  type: 'OffenderRegistered',
+  occurredOn: '2014-04-01',
+  data: { area: GM, category: 2, level: 1, inCustody: false, underSupervision: true },
+});
+const levelChange = (eventId: string, k: number) => ({
+  eventId,
+  type: 'LevelChanged',
+  occurredOn: `2014-05-${String((k % 27) + 1).padStart(2, '0')}`,
+  data: { level: (k % 3) + 1 },
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -57,8 +67,16 @@ describeWithOwnPostgres('database faults (a PostgreSQL of its own)', (pg) => {
   async function send(app: NestExpressApplication, build: (http: ReturnType<typeof request>) => request.Test): Promise<Answer> {
     const started = Date.now();
     // A client that gives up after 30 s, as the integrator in issue 18 did: a hang shows as status 0.
-    const res = await build(request(app.getHttpServer())).timeout(30_000).catch((error: { response?: request.Response }) => error.response ?? null);
-    return { status: res?.status ?? 0, retryAfter: res?.headers['retry-after'], replay: res?.headers['idempotent-replay'] === 'true', ms: Date.now() - started, body: res?.body ?? {} };
+    const res = await build(request(app.getHttpServer()))
+      .timeout(30_000)
+      .catch((error: { response?: request.Response }) => error.response ?? null);
+    return {
+      status: res?.status ?? 0,
+      retryAfter: res?.headers['retry-after'],
+      replay: res?.headers['idempotent-replay'] === 'true',
+      ms: Date.now() - started,
+      body: res?.body ?? {},
+    };
   }
   const post = (app: NestExpressApplication, offenderId: string, body: object) => send(app, (http) => http.post(`/offenders/${offenderId}/events`).send(body));
   const readEvents = (app: NestExpressApplication, offenderId: string) => send(app, (http) => http.get(`/offenders/${offenderId}/events`).query(READ_REASON));
@@ -182,7 +200,11 @@ describeWithOwnPostgres('database faults (a PostgreSQL of its own)', (pg) => {
 
     // The process lived: it still answers, and answered during the outage.
     expect(recoveredAfterMs).toBeGreaterThanOrEqual(0);
-    expect({ status: postDuring.status, retryAfter: postDuring.retryAfter, error: postDuring.body.error }).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), error: 'store-unavailable' });
+    expect({ status: postDuring.status, retryAfter: postDuring.retryAfter, error: postDuring.body.error }).toEqual({
+      status: 503,
+      retryAfter: expect.stringMatching(/^\d+$/),
+      error: 'store-unavailable',
+    });
     expect({ status: readDuring.status, retryAfter: readDuring.retryAfter }).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
     expect(during.status).toBe(503);
     expect(during.body).toMatchObject({ status: 'unavailable', database: { state: 'unreachable', message: expect.stringMatching(/cannot be reached/) } });
@@ -259,7 +281,11 @@ describeWithOwnPostgres('database faults (a PostgreSQL of its own)', (pg) => {
       await admin.query('ALTER SYSTEM RESET synchronous_standby_names');
       await admin.query('SELECT pg_reload_conf()');
     }
-    expect({ status: first.status, retryAfter: first.retryAfter, rule: first.body.details?.[0]?.rule }).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), rule: 'database-not-answering' });
+    expect({ status: first.status, retryAfter: first.retryAfter, rule: first.body.details?.[0]?.rule }).toEqual({
+      status: 503,
+      retryAfter: expect.stringMatching(/^\d+$/),
+      rule: 'database-not-answering',
+    });
     expect(first.body.message).toMatch(/same eventId/);
     expect(first.ms).toBeLessThanOrEqual(ANSWER_BOUND_MS);
 
@@ -300,7 +326,12 @@ describeWithOwnPostgres('database faults (a PostgreSQL of its own)', (pg) => {
     }
     expect((await Promise.all(holders)).map((a) => a.status)).toEqual([201, 201]);
     for (const answer of [queued, refusedAtOnce]) {
-      expect({ status: answer.status, retryAfter: answer.retryAfter, error: answer.body.error, rule: answer.body.details?.[0]?.rule }).toEqual({ status: 503, retryAfter: '1', error: 'store-unavailable', rule: 'pool-exhausted' });
+      expect({ status: answer.status, retryAfter: answer.retryAfter, error: answer.body.error, rule: answer.body.details?.[0]?.rule }).toEqual({
+        status: 503,
+        retryAfter: '1',
+        error: 'store-unavailable',
+        rule: 'pool-exhausted',
+      });
       expect(answer.body.message).toMatch(/busy: all 2 database connections are in use/i);
       expect(answer.body.message).not.toMatch(/not available/);
     }
@@ -309,7 +340,10 @@ describeWithOwnPostgres('database faults (a PostgreSQL of its own)', (pg) => {
     expect(queued.ms).toBeLessThan(ANSWER_BOUND_MS);
     expect(refusedAtOnce.ms).toBeLessThan(500);
     expect(during.status).toBe(503);
-    expect(during.body).toMatchObject({ status: 'unavailable', database: { state: 'busy', message: expect.stringMatching(/^busy: all 2 connections in use, [1-9]\d* waiting; the database itself answers\.$/), pool: { size: 2, inUse: 2 } } });
+    expect(during.body).toMatchObject({
+      status: 'unavailable',
+      database: { state: 'busy', message: expect.stringMatching(/^busy: all 2 connections in use, [1-9]\d* waiting; the database itself answers\.$/), pool: { size: 2, inUse: 2 } },
+    });
     // The database was fine all along: the held posts complete, and the service answers at once.
     expect((await health(app)).status).toBe(200);
     await admin.end();

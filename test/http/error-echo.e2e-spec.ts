@@ -29,20 +29,39 @@ describe('error messages echo at most 64 characters of input', () => {
   };
 
   it('a report year', async () => {
-    const res = await s.http().get(`/reports/kent/${LONG}`).set('Authorization', await as());
+    const res = await s
+      .http()
+      .get(`/reports/kent/${LONG}`)
+      .set('Authorization', await as());
     expect(res.body.message).toContain(`'${'Q'.repeat(64)}…'`);
     expectShortEcho(res);
   });
 
   it('an unknown area and an unknown cell of a trace', async () => {
-    expectShortEcho(await s.http().get(`/reports/${LONG}/2014-15`).set('Authorization', await as()));
+    expectShortEcho(
+      await s
+        .http()
+        .get(`/reports/${LONG}/2014-15`)
+        .set('Authorization', await as()),
+    );
     const cell = `offendersOnSnapshot.${'Q'.repeat(100)}.total`;
-    expectShortEcho(await s.http().get(`/reports/kent/2014-15/cells/${cell}/trace?reason=audit`).set('Authorization', await as()));
+    expectShortEcho(
+      await s
+        .http()
+        .get(`/reports/kent/2014-15/cells/${cell}/trace?reason=audit`)
+        .set('Authorization', await as()),
+    );
   });
 
   it('an unknown field of a posted event, alone and in a batch', async () => {
     const event = { type: 'LevelChanged', occurredOn: '2015-01-01', data: { level: 2 }, [LONG]: 1 };
-    expectShortEcho(await s.http().post('/offenders/K-1/events').set('Authorization', await as(recorder)).send(event));
+    expectShortEcho(
+      await s
+        .http()
+        .post('/offenders/K-1/events')
+        .set('Authorization', await as(recorder))
+        .send(event),
+    );
     const batch = await s
       .http()
       .post('/events')
@@ -56,14 +75,29 @@ describe('error messages echo at most 64 characters of input', () => {
     for (const event of [
       { type: 'LevelChanged', occurredOn: '2015-01-01', data: { level: 2, [LONG]: 1 } },
       { type: 'SupervisionStarted', occurredOn: '2015-01-01', data: { [LONG]: 1 } },
-      { type: 'OffenderRegistered', occurredOn: '2015-01-01', data: { area: 'kent', category: 2, level: 1, inCustody: false, underSupervision: true, onLicence: false, [LONG]: { [LONG]: 1 } } },
+      {
+        type: 'OffenderRegistered',
+        occurredOn: '2015-01-01',
+        data: { area: 'kent', category: 2, level: 1, inCustody: false, underSupervision: true, onLicence: false, [LONG]: { [LONG]: 1 } },
+      },
     ]) {
-      expectShortEcho(await s.http().post('/offenders/K-2/events').set('Authorization', await as(recorder)).send(event));
+      expectShortEcho(
+        await s
+          .http()
+          .post('/offenders/K-2/events')
+          .set('Authorization', await as(recorder))
+          .send(event),
+      );
     }
   });
 
   it('a body that is not JSON', async () => {
-    const res = await s.http().post('/offenders/K-1/events').set('Authorization', await as(recorder)).set('Content-Type', 'application/json').send(`{"${LONG}`);
+    const res = await s
+      .http()
+      .post('/offenders/K-1/events')
+      .set('Authorization', await as(recorder))
+      .set('Content-Type', 'application/json')
+      .send(`{"${LONG}`);
     expectShortEcho(res);
   });
 
@@ -83,7 +117,12 @@ describe('error messages echo at most 64 characters of input', () => {
       () => historyOptions({ seed: LONG }),
     ];
     for (const run of messages) {
-      const error = await Promise.resolve().then(run).then(() => null, (e: unknown) => e as Error);
+      const error = await Promise.resolve()
+        .then(run)
+        .then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
       expect(error).toBeInstanceOf(Error);
       expect(error!.message).not.toMatch(tooMuchEcho);
     }

@@ -43,7 +43,10 @@ describe('POST /events under attack', () => {
     return new Promise((resolve, reject) => {
       const bodyFinished = false;
       const req = http.request({
-        host: '127.0.0.1', port, method: 'POST', path: '/events',
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/events',
         headers: { 'Content-Type': NDJSON, 'Content-Length': declaredBytes, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       });
       const giveUp = setTimeout(() => {
@@ -52,12 +55,15 @@ describe('POST /events under attack', () => {
       }, 5_000);
       req.on('response', (res) => {
         let body = '';
-        res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => {
-          clearTimeout(giveUp);
-          const answer = { status: res.statusCode ?? 0, body, bodyFinished };
-          req.destroy();
-          resolve(answer);
-        });
+        res
+          .setEncoding('utf8')
+          .on('data', (c: string) => (body += c))
+          .on('end', () => {
+            clearTimeout(giveUp);
+            const answer = { status: res.statusCode ?? 0, body, bodyFinished };
+            req.destroy();
+            resolve(answer);
+          });
       });
       req.on('error', (error) => {
         clearTimeout(giveUp);
@@ -89,7 +95,7 @@ describe('POST /events under attack', () => {
       expect(JSON.parse(answer.body)).toMatchObject({ error: 'unauthenticated' });
     });
 
-    it("the analyst junk attack of issue 10: 2 MB of junk lines get a small 403, not a result per line", async () => {
+    it('the analyst junk attack of issue 10: 2 MB of junk lines get a small 403, not a result per line', async () => {
       const before = await s.storeFingerprint();
       const junk = 'junk line, not an event\n'.repeat(Math.ceil((2 * 1024 * 1024) / 24));
       const res = await postBatch(analyst, junk);
@@ -191,7 +197,11 @@ describe('POST /events under attack', () => {
       expect(JSON.stringify(refusals)).not.toMatch(/\\u0000|\\u202e/i);
       expect((await s.storeFingerprint()).count).toBe(before.count + 3);
       const stored = await s.storage.store.readStream(a);
-      expect(stored.map((e) => [e.type, e.occurredOn])).toEqual([['OffenderRegistered', '2014-04-01'], ['LevelChanged', '2014-05-02'], ['LevelChanged', '2014-06-01']]);
+      expect(stored.map((e) => [e.type, e.occurredOn])).toEqual([
+        ['OffenderRegistered', '2014-04-01'],
+        ['LevelChanged', '2014-05-02'],
+        ['LevelChanged', '2014-06-01'],
+      ]);
     });
 
     it('the same characters in a single posted event are a 400 that names the field, and nothing is stored', async () => {
@@ -199,10 +209,17 @@ describe('POST /events under attack', () => {
       expect((await postBatch(recorder, registration(a))).body.appended).toBe(1);
       const before = await s.storeFingerprint();
       for (const reason of ['nul \u0000', 'tab\there', 'override \u202e', 'isolate \u2067', 'c1 \u009b']) {
-        const res = await s.http().post(`/offenders/${a}/events`).set('Authorization', `Bearer ${recorder}`)
+        const res = await s
+          .http()
+          .post(`/offenders/${a}/events`)
+          .set('Authorization', `Bearer ${recorder}`)
           .send({ type: 'LevelChanged', occurredOn: '2014-05-01', data: { level: 2, reason } });
-        expect({ reason, status: res.status, rule: res.body.details?.[0]?.rule, field: res.body.details?.[0]?.field })
-          .toEqual({ reason, status: 400, rule: 'control-character', field: 'data.reason' });
+        expect({ reason, status: res.status, rule: res.body.details?.[0]?.rule, field: res.body.details?.[0]?.field }).toEqual({
+          reason,
+          status: 400,
+          rule: 'control-character',
+          field: 'data.reason',
+        });
       }
       expect(await s.storeFingerprint()).toEqual(before);
     });
@@ -211,9 +228,20 @@ describe('POST /events under attack', () => {
   describe('the request must be plain UTF-8 NDJSON', () => {
     it('refuses a compressed body or another charset with 400, before reading it', async () => {
       const before = await s.storeFingerprint();
-      const gz = await s.http().post('/events').set('Authorization', `Bearer ${recorder}`).set('Content-Type', NDJSON).set('Content-Encoding', 'gzip').send(registration(`B-${run}-gz`));
+      const gz = await s
+        .http()
+        .post('/events')
+        .set('Authorization', `Bearer ${recorder}`)
+        .set('Content-Type', NDJSON)
+        .set('Content-Encoding', 'gzip')
+        .send(registration(`B-${run}-gz`));
       expect([gz.status, gz.body.details?.[0]?.field]).toEqual([400, 'Content-Encoding']);
-      const latin1 = await s.http().post('/events').set('Authorization', `Bearer ${recorder}`).set('Content-Type', `${NDJSON}; charset=latin1`).send(registration(`B-${run}-latin1`));
+      const latin1 = await s
+        .http()
+        .post('/events')
+        .set('Authorization', `Bearer ${recorder}`)
+        .set('Content-Type', `${NDJSON}; charset=latin1`)
+        .send(registration(`B-${run}-latin1`));
       expect([latin1.status, latin1.body.details?.[0]?.rule]).toEqual([400, 'charset']);
       expect(await s.storeFingerprint()).toEqual(before);
     });

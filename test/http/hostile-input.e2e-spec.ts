@@ -20,8 +20,16 @@ const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const RUNS = { events: 900, ndjson: 200, tokens: 500, odd: 500 };
 const DOCUMENTED = new Set([200, 201, 400, 401, 403, 404, 409, 413, 422, 429, 431]);
 const ERROR_CODES = new Set([
-  'invalid-input', 'unauthenticated', 'forbidden', 'not-found', 'concurrency-conflict', 'idempotency-conflict',
-  'payload-too-large', 'invalid-timeline', 'too-many-requests', 'headers-too-large',
+  'invalid-input',
+  'unauthenticated',
+  'forbidden',
+  'not-found',
+  'concurrency-conflict',
+  'idempotency-conflict',
+  'payload-too-large',
+  'invalid-timeline',
+  'too-many-requests',
+  'headers-too-large',
 ]);
 const GM = 'greater-manchester';
 
@@ -118,7 +126,10 @@ describe('hostile input at the HTTP API (property-based)', () => {
 
   afterAll(async () => {
     const seconds = (Date.now() - started) / 1000;
-    const histogram = [...statuses.entries()].sort(([a], [b]) => a - b).map(([k, v]) => `${k}:${v}`).join(' ');
+    const histogram = [...statuses.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ');
     console.log(`hostile-input fuzz: ${sent} generated requests in ${seconds.toFixed(1)} s (statuses ${histogram})`);
     await s?.close();
   });
@@ -179,8 +190,21 @@ describe('hostile input at the HTTP API (property-based)', () => {
   // ---- generators -------------------------------------------------------------------------
 
   const injection = fc.constantFrom(
-    "'; DROP TABLE events; --", '" OR "1"="1', '$1', '\\x00', '%00', '../../etc/passwd', '<script>alert(1)</script>',
-    '${jndi:ldap://x}', '{{7*7}}', 'NaN', 'null', '\u202e\u0000\uffff', '𝕸𝔄𝔓𝔓𝔄', '🧨'.repeat(50), ...RESERVED_IDS,
+    "'; DROP TABLE events; --",
+    '" OR "1"="1',
+    '$1',
+    '\\x00',
+    '%00',
+    '../../etc/passwd',
+    '<script>alert(1)</script>',
+    '${jndi:ldap://x}',
+    '{{7*7}}',
+    'NaN',
+    'null',
+    '\u202e\u0000\uffff',
+    '𝕸𝔄𝔓𝔓𝔄',
+    '🧨'.repeat(50),
+    ...RESERVED_IDS,
   );
   /** Text with one character no text may hold, somewhere in it. */
   const controlText = fc
@@ -207,15 +231,18 @@ describe('hostile input at the HTTP API (property-based)', () => {
   );
 
   const plausibleData: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
-    OffenderRegistered: fc.record({
-      area: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(GM, GM, 'lancashire', 'kent', 'atlantis', 'england-and-wales') }, reservedId),
-      division: fc.oneof(fc.constantFrom('salford', 'bolton'), reservedId),
-      category: fc.integer({ min: 1, max: 3 }),
-      level: fc.integer({ min: 1, max: 3 }),
-      inCustody: fc.boolean(),
-      underSupervision: fc.boolean(),
-      onLicence: fc.boolean(),
-    }, { requiredKeys: ['area', 'category', 'level', 'inCustody', 'underSupervision', 'onLicence'] }),
+    OffenderRegistered: fc.record(
+      {
+        area: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(GM, GM, 'lancashire', 'kent', 'atlantis', 'england-and-wales') }, reservedId),
+        division: fc.oneof(fc.constantFrom('salford', 'bolton'), reservedId),
+        category: fc.integer({ min: 1, max: 3 }),
+        level: fc.integer({ min: 1, max: 3 }),
+        inCustody: fc.boolean(),
+        underSupervision: fc.boolean(),
+        onLicence: fc.boolean(),
+      },
+      { requiredKeys: ['area', 'category', 'level', 'inCustody', 'underSupervision', 'onLicence'] },
+    ),
     CategoryChanged: fc.record({ category: fc.integer({ min: 0, max: 3 }) }),
     LevelChanged: fc.record({ level: fc.integer({ min: 1, max: 4 }), reason: shortText }, { requiredKeys: ['level'] }),
     DivisionChanged: fc.record({ division: fc.oneof(fc.constantFrom('salford', 'bolton', 'nowhere'), reservedId) }),
@@ -231,7 +258,10 @@ describe('hostile input at the HTTP API (property-based)', () => {
     ForeignTravelOrderImposed: fc.record({ orderId: fc.oneof(fc.constantFrom('T1', 'T2'), reservedId), expiresOn: date }, { requiredKeys: ['orderId'] }),
     SopoBreached: fc.record({ orderId: fc.oneof(fc.constantFrom('S1', 'S2', 'S9'), reservedId), sentToCustody: fc.boolean() }),
     SfoCharged: fc.record({ chargeId: fc.oneof(fc.constantFrom('C1', 'C2'), reservedId), offence: shortText }, { requiredKeys: ['chargeId'] }),
-    SfoOutcomeRecorded: fc.record({ chargeId: fc.oneof(fc.constantFrom('C1', 'C2', 'C9'), reservedId), outcome: fc.constantFrom('convicted', 'acquitted', 'discontinued', 'convicted-other-offence') }),
+    SfoOutcomeRecorded: fc.record({
+      chargeId: fc.oneof(fc.constantFrom('C1', 'C2', 'C9'), reservedId),
+      outcome: fc.constantFrom('convicted', 'acquitted', 'discontinued', 'convicted-other-offence'),
+    }),
     SeriousCaseReviewCommenced: fc.record({ reviewId: fc.oneof(fc.constantFrom('R1', 'R2'), reservedId), chargeId: fc.oneof(fc.constantFrom('C1', 'C2'), reservedId) }),
     MappaManagementEnded: fc.record({ reason: fc.constantFrom('registration-expired', 'licence-expired', 'no-longer-eligible', 'deceased', 'other') }),
     EventRetracted: fc.record({ retractedEventId: fc.oneof(fc.uuid(), fc.constantFrom('not-a-uuid')), reason: shortText }),
@@ -258,7 +288,8 @@ describe('hostile input at the HTTP API (property-based)', () => {
     .map((e) => {
       // A reserved id as the offender id: registered, it must be an ordinary offender.
       const offenderId = e.mangle === 13 ? e.reserved : offenders[e.offender % offenders.length];
-      const data = e.type === 'EventRetracted' && e.retractKnown && knownEventIds.length ? { ...e.data, retractedEventId: knownEventIds[e.offender % knownEventIds.length] } : e.data;
+      const data =
+        e.type === 'EventRetracted' && e.retractKnown && knownEventIds.length ? { ...e.data, retractedEventId: knownEventIds[e.offender % knownEventIds.length] } : e.data;
       const event: Record<string, unknown> = { eventId: e.eventId, type: e.type, occurredOn: e.occurredOn, data };
       // Mostly plausible; sometimes a field of the wrong type, unknown, or missing.
       if (e.mangle === 1) event.type = e.junk;
@@ -286,7 +317,7 @@ describe('hostile input at the HTTP API (property-based)', () => {
     let holder = event.data as Record<string, unknown>;
     for (let d = 2; d <= depth; d++) {
       const inner: Record<string, unknown> = {};
-      holder[d === 2 ? Object.keys(holder)[0] ?? 'nested' : 'inner'] = inner;
+      holder[d === 2 ? (Object.keys(holder)[0] ?? 'nested') : 'inner'] = inner;
       holder = inner;
     }
     return holder;
@@ -306,7 +337,10 @@ describe('hostile input at the HTTP API (property-based)', () => {
   const eventPost: fc.Arbitrary<FuzzRequest> = fc
     .record({
       caller: callerName,
-      body: fc.oneof({ weight: 3, arbitrary: eventBody.map((b) => ({ path: b.offenderId, body: eventText(b.event) })) }, rawJson.map((body) => ({ path: offenders[0], body }))),
+      body: fc.oneof(
+        { weight: 3, arbitrary: eventBody.map((b) => ({ path: b.offenderId, body: eventText(b.event) })) },
+        rawJson.map((body) => ({ path: offenders[0], body })),
+      ),
       pathId: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, weirdString, injection),
       ifMatch: fc.option(fc.oneof(fc.integer({ min: -3, max: 5 }).map(String), weirdString.map(ascii)), { nil: undefined, freq: 8 }),
       contentType: fc.oneof(
@@ -357,7 +391,9 @@ describe('hostile input at the HTTP API (property-based)', () => {
       header: fc.oneof(
         fc.nat({ max: 50 }).map((i) => `Bearer ${forged[i % forged.length]}`),
         fc.base64String({ maxLength: 300 }).map((t) => `Bearer ${t}`),
-        fc.tuple(fc.base64String({ maxLength: 60 }), fc.base64String({ maxLength: 200 }), fc.base64String({ maxLength: 90 })).map(([a, b, c]) => `Bearer ${a}.${b}.${c}`.replace(/=/g, '')),
+        fc
+          .tuple(fc.base64String({ maxLength: 60 }), fc.base64String({ maxLength: 200 }), fc.base64String({ maxLength: 90 }))
+          .map(([a, b, c]) => `Bearer ${a}.${b}.${c}`.replace(/=/g, '')),
         fc.constantFrom('Bearer', 'bearer  ', 'Basic YWRtaW46YWRtaW4=', 'Token abc', `Bearer ${'x'.repeat(8200)}`, 'Bearer a b c', 'Digest username="a"'),
         weirdString.map((w) => ascii(`Bearer ${w}`)),
       ),
@@ -400,13 +436,18 @@ describe('hostile input at the HTTP API (property-based)', () => {
       caller: fc.option(callerName, { nil: undefined }),
       headers: fc.dictionary(
         fc.constantFrom('If-Match', 'Content-Type', 'Accept', 'X-Forwarded-For', 'Accept-Encoding', 'Content-Encoding', 'Origin', 'Cookie', 'X-HTTP-Method-Override', 'Range'),
-        fc.oneof(weirdString.map(ascii), fc.constantFrom('gzip', 'br', 'deflate', 'identity, gzip', 'application/json', 'application/x-ndjson', '*/*', 'bytes=0-1', '127.0.0.1, ::1')),
+        fc.oneof(
+          weirdString.map(ascii),
+          fc.constantFrom('gzip', 'br', 'deflate', 'identity, gzip', 'application/json', 'application/x-ndjson', '*/*', 'bytes=0-1', '127.0.0.1, ::1'),
+        ),
         { maxKeys: 3 },
       ),
       body: fc.option(rawJson, { nil: undefined }),
     })
     .map((r) => {
-      const qs = Object.entries(r.query).map(([k, v]) => `${urlEncode(k)}=${urlEncode(v)}`).join('&');
+      const qs = Object.entries(r.query)
+        .map(([k, v]) => `${urlEncode(k)}=${urlEncode(v)}`)
+        .join('&');
       const path = `${r.slashes}${r.segments.join('/')}${qs ? `?${qs}` : ''}`;
       const withBody = r.body !== undefined && !['get', 'head', 'options', 'delete'].includes(r.method);
       return {
@@ -444,39 +485,156 @@ describe('hostile input at the HTTP API (property-based)', () => {
     const json = { ...auth, 'Content-Type': 'application/json' };
     const fixed: FuzzRequest[] = [
       { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: '{"type": "LevelChanged", ', expect: [400] },
-      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 2, reason: 'x'.repeat(65 * 1024) } }), expect: [413] },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: `/offenders/${offenders[0]}/events`,
+        headers: json,
+        body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 2, reason: 'x'.repeat(65 * 1024) } }),
+        expect: [413],
+      },
       { kind: 'fixed', method: 'post', path: '/events', headers: { ...auth, 'Content-Type': 'application/x-ndjson' }, body: 'x'.repeat(17 * 1024 * 1024), expect: [413] },
-      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 2 }, recordedAt: '2014-06-01T00:00:00Z' }), expect: [400] },
-      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: '2' } }), expect: [400] },
-      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2999-06-01', data: { level: 2 } }), expect: [400] },
-      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: JSON.stringify({ type: 'CustodyEntered', occurredOn: '2014-03-01', data: { reason: 'sentence' } }), expect: [422] },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: `/offenders/${offenders[0]}/events`,
+        headers: json,
+        body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 2 }, recordedAt: '2014-06-01T00:00:00Z' }),
+        expect: [400],
+      },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: `/offenders/${offenders[0]}/events`,
+        headers: json,
+        body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: '2' } }),
+        expect: [400],
+      },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: `/offenders/${offenders[0]}/events`,
+        headers: json,
+        body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2999-06-01', data: { level: 2 } }),
+        expect: [400],
+      },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: `/offenders/${offenders[0]}/events`,
+        headers: json,
+        body: JSON.stringify({ type: 'CustodyEntered', occurredOn: '2014-03-01', data: { reason: 'sentence' } }),
+        expect: [422],
+      },
       { kind: 'fixed', method: 'post', path: `/offenders/${urlEncode("x'; DROP TABLE events;--")}/events`, headers: json, body: '{}', expect: [400] },
-      { kind: 'fixed', method: 'post', path: '/offenders/never-registered/events', headers: json, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 2 } }), expect: [404] },
-      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: { ...json, 'If-Match': '999' }, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 3 } }), expect: [409] },
-      { kind: 'fixed', method: 'get', path: `/offenders/${offenders[0]}?asOf=${urlEncode("2014-01-01' OR 1=1 --")}`, headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [400] },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: '/offenders/never-registered/events',
+        headers: json,
+        body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 2 } }),
+        expect: [404],
+      },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: `/offenders/${offenders[0]}/events`,
+        headers: { ...json, 'If-Match': '999' },
+        body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 3 } }),
+        expect: [409],
+      },
+      {
+        kind: 'fixed',
+        method: 'get',
+        path: `/offenders/${offenders[0]}?asOf=${urlEncode("2014-01-01' OR 1=1 --")}`,
+        headers: { Authorization: `Bearer ${tokens.auditorAll}` },
+        expect: [400],
+      },
       { kind: 'fixed', method: 'get', path: `/offenders/${offenders[0]}?asKnownAt=yesterday`, headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [400] },
       { kind: 'fixed', method: 'get', path: '/offenders/%ff', headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [400, 404] },
       { kind: 'fixed', method: 'get', path: `/offenders/${offenders[0]}`, headers: { Authorization: `Bearer ${tokens.analystGm}` }, expect: [403] },
       // Issue 10: a batch of a caller who may not write is refused before it is read; one over 10,000 lines is refused whole.
-      { kind: 'fixed', method: 'post', path: '/events', headers: { Authorization: `Bearer ${tokens.analystGm}`, 'Content-Type': 'application/x-ndjson' }, body: 'junk\n'.repeat(400_000), expect: [403] },
-      { kind: 'fixed', method: 'post', path: '/events', headers: { ...auth, 'Content-Type': 'application/x-ndjson' }, body: `${JSON.stringify({ type: 'LevelChanged', offenderId: offenders[0], occurredOn: '2014-06-01', data: { level: 3 } })}\n${'{}\n'.repeat(10_000)}`, expect: [413] },
-      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: '{"type":"LevelChanged","occurredOn":"2014-06-01","data":{"level":3,"__proto__":{"name":"John Smith"}}}', expect: [400] },
-      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: '{"type":"LevelChanged","occurredOn":"2014-06-01","data":{"level":3,"constructor":{"name":"John Smith"}}}', expect: [400] },
-      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 3, reason: 'nul \u0000' } }), expect: [400] },
-      { kind: 'fixed', method: 'post', path: `/offenders/${offenders[0]}/events`, headers: json, body: `{"type":"LevelChanged","occurredOn":"2014-06-01","data":{"level":3,"reason":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`, expect: [400] },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: '/events',
+        headers: { Authorization: `Bearer ${tokens.analystGm}`, 'Content-Type': 'application/x-ndjson' },
+        body: 'junk\n'.repeat(400_000),
+        expect: [403],
+      },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: '/events',
+        headers: { ...auth, 'Content-Type': 'application/x-ndjson' },
+        body: `${JSON.stringify({ type: 'LevelChanged', offenderId: offenders[0], occurredOn: '2014-06-01', data: { level: 3 } })}\n${'{}\n'.repeat(10_000)}`,
+        expect: [413],
+      },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: `/offenders/${offenders[0]}/events`,
+        headers: json,
+        body: '{"type":"LevelChanged","occurredOn":"2014-06-01","data":{"level":3,"__proto__":{"name":"John Smith"}}}',
+        expect: [400],
+      },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: `/offenders/${offenders[0]}/events`,
+        headers: json,
+        body: '{"type":"LevelChanged","occurredOn":"2014-06-01","data":{"level":3,"constructor":{"name":"John Smith"}}}',
+        expect: [400],
+      },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: `/offenders/${offenders[0]}/events`,
+        headers: json,
+        body: JSON.stringify({ type: 'LevelChanged', occurredOn: '2014-06-01', data: { level: 3, reason: 'nul \u0000' } }),
+        expect: [400],
+      },
+      {
+        kind: 'fixed',
+        method: 'post',
+        path: `/offenders/${offenders[0]}/events`,
+        headers: json,
+        body: `{"type":"LevelChanged","occurredOn":"2014-06-01","data":{"level":3,"reason":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`,
+        expect: [400],
+      },
       // Reserved ids as offender, order, charge and division ids: an ordinary offender, or a refusal, never a 5xx.
       ...RESERVED_IDS.flatMap((id): FuzzRequest[] => {
         const path = `/offenders/${urlEncode(id)}/events`;
         const event = (type: string, occurredOn: string, data: Record<string, unknown>) => JSON.stringify({ type, occurredOn, data });
         return [
-          { kind: 'fixed', method: 'post', path, headers: json, body: event('OffenderRegistered', '2014-04-01', { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true }), expect: [201, 422] },
+          {
+            kind: 'fixed',
+            method: 'post',
+            path,
+            headers: json,
+            body: event('OffenderRegistered', '2014-04-01', { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true }),
+            expect: [201, 422],
+          },
           { kind: 'fixed', method: 'post', path, headers: json, body: event('SopoImposed', '2014-05-01', { orderId: id }), expect: [201, 422] },
           { kind: 'fixed', method: 'post', path, headers: json, body: event('SfoCharged', '2014-05-02', { chargeId: id }), expect: [201, 422] },
           { kind: 'fixed', method: 'post', path, headers: json, body: event('SeriousCaseReviewCommenced', '2014-05-03', { reviewId: id, chargeId: id }), expect: [201, 422] },
           { kind: 'fixed', method: 'post', path, headers: json, body: event('DivisionChanged', '2014-05-04', { division: id }), expect: [400, 422] },
-          { kind: 'fixed', method: 'post', path: '/events', headers: { ...auth, 'Content-Type': 'application/x-ndjson' }, body: JSON.stringify({ type: 'LevelChanged', offenderId: id, occurredOn: '2014-06-01', data: { level: 2, reason: id } }), expect: [200] },
+          {
+            kind: 'fixed',
+            method: 'post',
+            path: '/events',
+            headers: { ...auth, 'Content-Type': 'application/x-ndjson' },
+            body: JSON.stringify({ type: 'LevelChanged', offenderId: id, occurredOn: '2014-06-01', data: { level: 2, reason: id } }),
+            expect: [200],
+          },
           { kind: 'fixed', method: 'get', path: `${path}?reason=hostile-input%20check`, headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [200] },
-          { kind: 'fixed', method: 'get', path: `/offenders/${urlEncode(id)}?reason=hostile-input%20check`, headers: { Authorization: `Bearer ${tokens.auditorAll}` }, expect: [200] },
+          {
+            kind: 'fixed',
+            method: 'get',
+            path: `/offenders/${urlEncode(id)}?reason=hostile-input%20check`,
+            headers: { Authorization: `Bearer ${tokens.auditorAll}` },
+            expect: [200],
+          },
         ];
       }),
     ];

@@ -24,7 +24,13 @@ describe('/health/live during a rebuild of the embedded store', () => {
     const events = bulkEvents({ offenders: OFFENDERS, eventsPerOffender: EVENTS_PER_OFFENDER, runId: 'live' });
     const streams = new Map<string, typeof events>();
     for (const e of events) streams.set(e.offenderId, [...(streams.get(e.offenderId) ?? []), e]);
-    const items: StreamAppend[] = [...streams].map(([offenderId, stream]) => ({ offenderId, expectedRevision: 'no-stream', events: stream, metadata: testMetadata(), recordedAt: new Date().toISOString() }));
+    const items: StreamAppend[] = [...streams].map(([offenderId, stream]) => ({
+      offenderId,
+      expectedRevision: 'no-stream',
+      events: stream,
+      metadata: testMetadata(),
+      recordedAt: new Date().toISOString(),
+    }));
     for (let i = 0; i < items.length; i += 200) await s.storage.store.appendToStreams(items.slice(i, i + 200));
     await s.app.get<ProjectionRunner>(PROJECTION_RUNNER).waitFor(BigInt(OFFENDERS * EVENTS_PER_OFFENDER), 300_000);
   }, 600_000);

@@ -43,7 +43,12 @@ describe('readNdjsonLines', () => {
     const headersOf = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
     expect(() => assertNdjsonRequest(headersOf({ 'content-type': 'application/x-ndjson; charset=UTF-8' }))).not.toThrow();
     expect(() => assertNdjsonRequest(headersOf({ 'content-type': 'application/ndjson' }))).not.toThrow();
-    const refused: Array<Record<string, string>> = [{ 'content-type': 'application/json' }, { 'content-type': 'application/x-ndjsonx' }, { 'content-type': 'application/x-ndjson; charset=latin1' }, { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' }];
+    const refused: Array<Record<string, string>> = [
+      { 'content-type': 'application/json' },
+      { 'content-type': 'application/x-ndjsonx' },
+      { 'content-type': 'application/x-ndjson; charset=latin1' },
+      { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' },
+    ];
     for (const headers of refused) {
       expect(() => assertNdjsonRequest(headersOf(headers))).toThrow(expect.objectContaining({ status: 400 }));
     }

@@ -189,7 +189,11 @@ describe('offender events over HTTP', () => {
       ['a date in another format', registration({ occurredOn: '01/04/2014' }), 'occurredOn'],
       ['a date in the future', registration({ occurredOn: '2024-06-02' }), 'occurredOn'],
       ['an area that is not one of the 42', registration({ data: { area: 'atlantis', category: 2, level: 1, inCustody: false, underSupervision: true } }), 'data.area'],
-      ['a division not configured for its area', registration({ data: { area: GM, division: 'not-a-division', category: 2, level: 1, inCustody: false, underSupervision: true } }), 'data.division'],
+      [
+        'a division not configured for its area',
+        registration({ data: { area: GM, division: 'not-a-division', category: 2, level: 1, inCustody: false, underSupervision: true } }),
+        'data.division',
+      ],
       ['an eventId that is not a UUID', registration({ eventId: 'event-1' }), 'eventId'],
     ])('%s is a 400 naming the field', async (_what, body, field) => {
       const refusal = await expectRefused(() => post(id('fields'), body), 400, 'invalid-input');
@@ -255,7 +259,10 @@ describe('offender events over HTTP', () => {
       expect((await state({ asOf: '2014-06-30', asKnownAt: backDated.recordedAt })).state).toMatchObject({ category: 1, level: 1 });
 
       // Before anything about it was recorded, the offender was not known.
-      const unknownThen = await http().get(`/offenders/${offenderId}`).query(WITH_REASON).query({ asKnownAt: new Date(new Date(registered.recordedAt).getTime() - 1).toISOString() });
+      const unknownThen = await http()
+        .get(`/offenders/${offenderId}`)
+        .query(WITH_REASON)
+        .query({ asKnownAt: new Date(new Date(registered.recordedAt).getTime() - 1).toISOString() });
       expect(unknownThen.status).toBe(404);
       expect(unknownThen.body).toEqual({ ...ERROR_BODY, error: 'not-found' });
     });
@@ -267,7 +274,9 @@ describe('offender events over HTTP', () => {
         const res = await http().get(`/offenders/${offenderId}`).query(WITH_REASON).query(query);
         expect({ query, status: res.status, body: res.body }).toEqual({ query, status: 400, body: { ...ERROR_BODY, error: 'invalid-input' } });
       }
-      const unknown = await http().get(`/offenders/${id('never-registered')}`).query(WITH_REASON);
+      const unknown = await http()
+        .get(`/offenders/${id('never-registered')}`)
+        .query(WITH_REASON);
       expect(unknown.status).toBe(404);
       expect(unknown.body).toEqual({ ...ERROR_BODY, error: 'not-found' });
     });
@@ -278,7 +287,11 @@ describe('offender events over HTTP', () => {
       const offenderId = id('retraction');
       const registered = await record(offenderId, registration());
       const mistaken = await record(offenderId, levelChanged(3, '2014-05-01'));
-      const retraction = await record(offenderId, { type: 'EventRetracted', occurredOn: '2014-05-02', data: { retractedEventId: mistaken.eventId, reason: 'recorded against the wrong offender' } });
+      const retraction = await record(offenderId, {
+        type: 'EventRetracted',
+        occurredOn: '2014-05-02',
+        data: { retractedEventId: mistaken.eventId, reason: 'recorded against the wrong offender' },
+      });
 
       const res = await http().get(`/offenders/${offenderId}/events`).query(WITH_REASON);
       expect(res.status).toBe(200);
@@ -305,7 +318,13 @@ describe('offender events over HTTP', () => {
         422,
         'invalid-timeline',
       );
-      expect((await http().get(`/offenders/${id('no-stream')}/events`).query(WITH_REASON)).status).toBe(404);
+      expect(
+        (
+          await http()
+            .get(`/offenders/${id('no-stream')}/events`)
+            .query(WITH_REASON)
+        ).status,
+      ).toBe(404);
     });
   });
 
@@ -385,7 +404,13 @@ describe('offender events over HTTP', () => {
       const res = await http().get('/health');
       expect(res.status).toBe(200);
       const last = await storage.store.lastPosition();
-      expect(res.body).toEqual({ status: 'ok', eventStore: 'embedded', lastPosition: last === null ? null : last.toString(), projector: true, rebuild: expect.objectContaining({ state: 'idle' }) });
+      expect(res.body).toEqual({
+        status: 'ok',
+        eventStore: 'embedded',
+        lastPosition: last === null ? null : last.toString(),
+        projector: true,
+        rebuild: expect.objectContaining({ state: 'idle' }),
+      });
     });
   });
 });

@@ -22,7 +22,12 @@ describe('the operator view: health, metrics and logs', () => {
   let recorder: string;
 
   beforeAll(async () => {
-    const sink = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(...chunk.toString().split('\n').filter(Boolean)); done(); } });
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
     s = await startSecuredApp({ logger: createLogger({ level: 'info', format: 'json' }, sink) });
     admin = await s.token(principal({ sub: 'ops-admin', roles: ['admin'], agency: 'moj', areas: ['*'] }));
     recorder = await s.token(principal({ sub: 'officer-7', roles: ['recorder', 'analyst', 'auditor'], agency: 'moj', areas: ['*'] }));
@@ -44,8 +49,11 @@ describe('the operator view: health, metrics and logs', () => {
     expect((await s.http().get('/health/live').expect(200)).body).toEqual({ status: 'ok' });
     const ready = await s.http().get('/health/ready').expect(200);
     expect(ready.body).toEqual({
-      status: 'ready', eventStore: 'embedded', lastPosition: head!.toString(),
-      readModels: { position: head!.toString(), eventsBehind: 0, rebuilding: false, rebuild: null }, reasons: [],
+      status: 'ready',
+      eventStore: 'embedded',
+      lastPosition: head!.toString(),
+      readModels: { position: head!.toString(), eventsBehind: 0, rebuilding: false, rebuild: null },
+      reasons: [],
     });
   });
 
@@ -91,16 +99,33 @@ describe('the operator view: health, metrics and logs', () => {
   });
 
   it('logs each request as one JSON line with its id and subject, never the body, the token or the query', async () => {
-    const res = await s.http().post('/offenders/OPS-5/events').set('Authorization', `Bearer ${recorder}`).set('X-Request-Id', 'proxy-id-42')
-      .send({ ...registration, data: { ...registration.data, area: GM } }).expect(201);
+    const res = await s
+      .http()
+      .post('/offenders/OPS-5/events')
+      .set('Authorization', `Bearer ${recorder}`)
+      .set('X-Request-Id', 'proxy-id-42')
+      .send({ ...registration, data: { ...registration.data, area: GM } })
+      .expect(201);
     expect(res.headers['x-request-id']).toBe('proxy-id-42');
-    const fresh = await s.http().get('/offenders/OPS-5').query({ reason: SECRET_REASON }).set('Authorization', `Bearer ${recorder}`).set('X-Request-Id', 'not a plain id; $(reboot)').expect(200);
+    const fresh = await s
+      .http()
+      .get('/offenders/OPS-5')
+      .query({ reason: SECRET_REASON })
+      .set('Authorization', `Bearer ${recorder}`)
+      .set('X-Request-Id', 'not a plain id; $(reboot)')
+      .expect(200);
     expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- log lines of several shapes, read field by field
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, any>);
     const posted = parsed.find((l) => l.req?.id === 'proxy-id-42');
-    expect(posted).toMatchObject({ level: 30, subject: 'officer-7', req: { method: 'POST', path: '/offenders/OPS-5/events' }, res: { statusCode: 201 }, msg: 'POST /offenders/:offenderId/events 201' });
+    expect(posted).toMatchObject({
+      level: 30,
+      subject: 'officer-7',
+      req: { method: 'POST', path: '/offenders/OPS-5/events' },
+      res: { statusCode: 201 },
+      msg: 'POST /offenders/:offenderId/events 201',
+    });
     expect(parsed.find((l) => l.req?.id === fresh.headers['x-request-id'])).toMatchObject({ subject: 'officer-7', req: { path: '/offenders/OPS-5' } });
     const all = lines.join('\n');
     expect(all).not.toContain(recorder.split('.')[2]);

@@ -17,7 +17,11 @@ describe('report endpoints for a newcomer', () => {
   it('a report of a store with no events carries empty: true and a readable warning, in JSON and HTML', async () => {
     const json = await s.http().get(`/reports/${GM}/2014-15`).set('Authorization', auditor);
     expect(json.status).toBe(200);
-    expect(json.body).toMatchObject({ position: '0', empty: true, warnings: ['The event store holds no events: every figure is zero because nothing has been recorded, not because nothing happened.'] });
+    expect(json.body).toMatchObject({
+      position: '0',
+      empty: true,
+      warnings: ['The event store holds no events: every figure is zero because nothing has been recorded, not because nothing happened.'],
+    });
     const html = await s.http().get(`/reports/${GM}/2014-15`).set('Authorization', auditor).set('Accept', 'text/html');
     expect(html.text).toContain('<p class="warning"><strong>Warning:</strong> The event store holds no events');
     const snapshot = await s.http().get(`/snapshots/${GM}?date=2015-03-31`).set('Authorization', auditor);
@@ -26,7 +30,12 @@ describe('report endpoints for a newcomer', () => {
 
   it('once an event is recorded, the report is no longer marked empty', async () => {
     const recorder = `Bearer ${await s.token(principal({ roles: ['recorder'], agency: 'moj', areas: ['*'] }))}`;
-    const line = { type: 'OffenderRegistered', offenderId: 'NEW-1', occurredOn: '2014-01-10', data: { area: GM, category: 1, level: 1, division: 'salford', inCustody: false, underSupervision: true, onLicence: true } };
+    const line = {
+      type: 'OffenderRegistered',
+      offenderId: 'NEW-1',
+      occurredOn: '2014-01-10',
+      data: { area: GM, category: 1, level: 1, division: 'salford', inCustody: false, underSupervision: true, onLicence: true },
+    };
     const posted = await s.http().post('/events').set('Authorization', recorder).set('Content-Type', 'application/x-ndjson').send(JSON.stringify(line));
     expect(posted.body.appended).toBe(1);
     const res = await s.http().get(`/reports/${GM}/2014-15?minPosition=${posted.body.lastPosition}`).set('Authorization', auditor);

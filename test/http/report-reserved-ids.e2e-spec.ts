@@ -16,11 +16,15 @@ describe('ids named like object properties', () => {
   let lastPosition = '0';
 
   const register = async (offenderId: string, division: string) =>
-    s.http().post(`/offenders/${offenderId}/events`).set('Authorization', await as(recorder)).send({
-      type: 'OffenderRegistered',
-      occurredOn: '2014-05-01',
-      data: { area: KENT, category: 1, level: 1, division, inCustody: false, underSupervision: true, onLicence: false },
-    });
+    s
+      .http()
+      .post(`/offenders/${offenderId}/events`)
+      .set('Authorization', await as(recorder))
+      .send({
+        type: 'OffenderRegistered',
+        occurredOn: '2014-05-01',
+        data: { area: KENT, category: 1, level: 1, division, inCustody: false, underSupervision: true, onLicence: false },
+      });
 
   beforeAll(async () => {
     s = await startSecuredApp();
@@ -44,7 +48,11 @@ describe('ids named like object properties', () => {
   });
 
   it.each(['application/json', 'text/csv', 'text/html'])('the report of the area, as %s, lists the division and escapes it', async (accept) => {
-    const res = await s.http().get(`/reports/${KENT}/2014-15?minPosition=${lastPosition}`).set('Authorization', await as(analyst)).set('Accept', accept);
+    const res = await s
+      .http()
+      .get(`/reports/${KENT}/2014-15?minPosition=${lastPosition}`)
+      .set('Authorization', await as(analyst))
+      .set('Accept', accept);
     expect(res.status).toBe(200);
     if (accept === 'application/json') expect(res.body.cells['rsoByDivision.constructor.count']).toBe(4);
     if (accept === 'text/csv') expect(res.text).toContain('rsoByDivision,constructor,count,4');
@@ -53,7 +61,11 @@ describe('ids named like object properties', () => {
 
   it('the published years and snapshots of the area answer too', async () => {
     for (const url of [`/reports/${KENT}/2015-16`, `/snapshots/${KENT}?date=2015-03-31`, `/periods/${KENT}?from=2014-04-01&to=2015-03-31`]) {
-      const res = await s.http().get(url).set('Authorization', await as(analyst)).set('Accept', 'text/html');
+      const res = await s
+        .http()
+        .get(url)
+        .set('Authorization', await as(analyst))
+        .set('Accept', 'text/html');
       expect(res.status).toBe(200);
     }
   });
@@ -66,9 +78,15 @@ describe('ids named like object properties', () => {
     expect(trace.status).toBe(200);
     expect(trace.body.items.map((i: { offenderId: string }) => i.offenderId).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
     for (const offenderId of ['constructor', '__proto__', 'toString']) {
-      const state = await s.http().get(`/offenders/${offenderId}?reason=audit`).set('Authorization', await as(auditor));
+      const state = await s
+        .http()
+        .get(`/offenders/${offenderId}?reason=audit`)
+        .set('Authorization', await as(auditor));
       expect(state.status).toBe(200);
-      const history = await s.http().get(`/offenders/${offenderId}/events?reason=audit`).set('Authorization', await as(auditor));
+      const history = await s
+        .http()
+        .get(`/offenders/${offenderId}/events?reason=audit`)
+        .set('Authorization', await as(auditor));
       expect(history.status).toBe(200);
     }
   });

@@ -49,7 +49,11 @@ describeWithPostgres('report statement timeout (PostgreSQL)', (url) => {
       await locker.query(`BEGIN; LOCK TABLE "${schema}".rm_intervals IN ACCESS EXCLUSIVE MODE`);
       const slow = await report();
       expect(slow.status).toBe(503);
-      expect(slow.body).toEqual({ error: 'store-unavailable', message: expect.stringMatching(/longer than the service allows/), details: [expect.objectContaining({ rule: 'statement-timeout' })] });
+      expect(slow.body).toEqual({
+        error: 'store-unavailable',
+        message: expect.stringMatching(/longer than the service allows/),
+        details: [expect.objectContaining({ rule: 'statement-timeout' })],
+      });
       expect(Number(slow.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       clearTimeout(letGo);

@@ -23,7 +23,11 @@ describe('report endpoints', () => {
   const recorder = principal({ roles: ['recorder'], agency: 'moj', areas: ['*'] });
   const admin = principal({ roles: ['admin'], agency: 'moj', areas: ['*'] });
   const get = async (who: Principal, url: string, accept = 'application/json') =>
-    s.http().get(url).set('Authorization', await bearer(who)).set('Accept', accept);
+    s
+      .http()
+      .get(url)
+      .set('Authorization', await bearer(who))
+      .set('Accept', accept);
 
   beforeAll(async () => {
     s = await startSecuredApp();
@@ -31,7 +35,12 @@ describe('report endpoints', () => {
     const lines = [];
     for (let i = 0; i < 6; i++) {
       const offenderId = `REP-${run}-${i}`;
-      lines.push({ type: 'OffenderRegistered', offenderId, occurredOn: '2014-01-10', data: { area: GM, category: 1 + (i % 2), level: 1, division: 'salford', inCustody: false, underSupervision: true, onLicence: true } });
+      lines.push({
+        type: 'OffenderRegistered',
+        offenderId,
+        occurredOn: '2014-01-10',
+        data: { area: GM, category: 1 + (i % 2), level: 1, division: 'salford', inCustody: false, underSupervision: true, onLicence: true },
+      });
       if (i < 2) lines.push({ type: 'LevelChanged', offenderId, occurredOn: '2014-06-01', data: { level: 2 } });
     }
     const res = await s
@@ -123,8 +132,18 @@ describe('report endpoints', () => {
   });
 
   it('lets only admins start a rebuild', async () => {
-    expect((await s.http().post('/admin/rebuild').set('Authorization', await bearer(analyst))).status).toBe(403);
-    const res = await s.http().post('/admin/rebuild').set('Authorization', await bearer(admin));
+    expect(
+      (
+        await s
+          .http()
+          .post('/admin/rebuild')
+          .set('Authorization', await bearer(analyst))
+      ).status,
+    ).toBe(403);
+    const res = await s
+      .http()
+      .post('/admin/rebuild')
+      .set('Authorization', await bearer(admin));
     expect(res.status).toBe(202);
   });
 });

@@ -22,7 +22,9 @@ const EVENTS_PER_OFFENDER = 50; // 200,000 events
 /** The service's own module, on a store opened here (so that its reads can be counted). */
 async function serveOn(storage: Storage): Promise<INestApplication> {
   const module = AppModule.register({ config: { eventStore: 'embedded', dataDir: '/nonexistent', databaseUrl: undefined, port: 0, schema: undefined }, rateLimit: false });
-  module.providers = (module.providers ?? []).map((p: Provider) => (typeof p === 'object' && 'provide' in p && p.provide === STORAGE ? { provide: STORAGE, useValue: storage } : p));
+  module.providers = (module.providers ?? []).map((p: Provider) =>
+    typeof p === 'object' && 'provide' in p && p.provide === STORAGE ? { provide: STORAGE, useValue: storage } : p,
+  );
   const app = await NestFactory.create(module, { logger: false });
   await app.listen(0, '127.0.0.1');
   return app;
@@ -44,7 +46,11 @@ function describeStartUp(name: string, open: () => Promise<OpenedDatabase>) {
       const streams = new Map<string, typeof events>();
       for (const e of events) streams.set(e.offenderId, [...(streams.get(e.offenderId) ?? []), e]);
       const items: StreamAppend[] = [...streams].map(([offenderId, stream]) => ({
-        offenderId, expectedRevision: 'no-stream', events: stream, metadata: testMetadata(), recordedAt: new Date().toISOString(),
+        offenderId,
+        expectedRevision: 'no-stream',
+        events: stream,
+        metadata: testMetadata(),
+        recordedAt: new Date().toISOString(),
       }));
       for (let i = 0; i < items.length; i += 200) {
         const results = await store.appendToStreams(items.slice(i, i + 200));
@@ -77,7 +83,13 @@ function describeStartUp(name: string, open: () => Promise<OpenedDatabase>) {
 
         // Still following: an append after start-up reaches the read models through the wake-up.
         const [appended] = await counted.appendToStreams([
-          { offenderId: 'K-startup-0', expectedRevision: EVENTS_PER_OFFENDER - 1, events: [bulkEvents({ offenders: 1, eventsPerOffender: 2, runId: 'late' })[1]].map((e) => ({ ...e, offenderId: 'K-startup-0' })), metadata: testMetadata(), recordedAt: new Date().toISOString() },
+          {
+            offenderId: 'K-startup-0',
+            expectedRevision: EVENTS_PER_OFFENDER - 1,
+            events: [bulkEvents({ offenders: 1, eventsPerOffender: 2, runId: 'late' })[1]].map((e) => ({ ...e, offenderId: 'K-startup-0' })),
+            metadata: testMetadata(),
+            recordedAt: new Date().toISOString(),
+          },
         ]);
         expect(appended.status).toBe('appended');
         expect(await runner.waitFor((head as bigint) + 1n, 60_000)).toBe((head as bigint) + 1n);

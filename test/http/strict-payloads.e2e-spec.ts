@@ -17,7 +17,10 @@ describe('strict payloads over HTTP', () => {
   beforeAll(async () => {
     s = await startSecuredApp();
     recorder = await s.token(principal({ roles: ['recorder'], agency: 'moj', areas: ['*'] }));
-    const res = await s.http().post(`/offenders/${offenderId}/events`).set('Authorization', `Bearer ${recorder}`)
+    const res = await s
+      .http()
+      .post(`/offenders/${offenderId}/events`)
+      .set('Authorization', `Bearer ${recorder}`)
       .send({ type: 'OffenderRegistered', occurredOn: '2014-04-01', data: { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true } });
     expect(res.status).toBe(201);
   });
@@ -39,7 +42,13 @@ describe('strict payloads over HTTP', () => {
     await fc.assert(
       fc.asyncProperty(hostileEvent(offenderId), async (e) => {
         const res = await s.http().post(`/offenders/${offenderId}/events`).set('Authorization', `Bearer ${recorder}`).set('Content-Type', 'application/json').send(e.hostileText);
-        expect({ key: e.key, depth: e.depth, type: e.type, status: res.status, error: res.body.error }).toEqual({ key: e.key, depth: e.depth, type: e.type, status: 400, error: 'invalid-input' });
+        expect({ key: e.key, depth: e.depth, type: e.type, status: res.status, error: res.body.error }).toEqual({
+          key: e.key,
+          depth: e.depth,
+          type: e.type,
+          status: 400,
+          error: 'invalid-input',
+        });
       }),
       { numRuns: 150 },
     );
@@ -49,7 +58,11 @@ describe('strict payloads over HTTP', () => {
   it('POST /events: a batch of such lines refuses every one of them with 400 and records nothing', async () => {
     const before = await s.storeFingerprint();
     const events = fc.sample(hostileEvent(offenderId), { numRuns: 500 });
-    const res = await s.http().post('/events').set('Authorization', `Bearer ${recorder}`).set('Content-Type', 'application/x-ndjson')
+    const res = await s
+      .http()
+      .post('/events')
+      .set('Authorization', `Bearer ${recorder}`)
+      .set('Content-Type', 'application/x-ndjson')
       .send(events.map((e) => e.hostileText).join('\n'));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ appended: 0, duplicates: 0, refused: events.length });

@@ -32,7 +32,12 @@ describe('paged traces and trends over HTTP', () => {
   const analyst = principal({ roles: ['analyst'], agency: 'moj', areas: [GM] });
   const auditor = principal({ roles: ['auditor'], agency: 'moj', areas: [GM] });
   const recorder = principal({ roles: ['recorder'], agency: 'moj', areas: ['*'] });
-  const get = async (who: Principal, url: string, accept = 'application/json') => s.http().get(url).set('Authorization', await bearer(who)).set('Accept', accept);
+  const get = async (who: Principal, url: string, accept = 'application/json') =>
+    s
+      .http()
+      .get(url)
+      .set('Authorization', await bearer(who))
+      .set('Accept', accept);
   const traceUrl = (cell: string, query: string) => `/reports/${GM}/2014-15/cells/${cell}/trace?reason=quarterly%20audit&minPosition=${lastPosition}${query}`;
 
   beforeAll(async () => {
@@ -41,10 +46,20 @@ describe('paged traces and trends over HTTP', () => {
     // Offender ids may start with '-' (the API accepts A-Z a-z 0-9 . _ -): a spreadsheet would read -… as a formula.
     const ids = [`-${run}-0`, ...Array.from({ length: 6 }, (_, i) => `TP-${run}-${i + 1}`)];
     for (const [i, offenderId] of ids.entries()) {
-      lines.push({ type: 'OffenderRegistered', offenderId, occurredOn: '2013-02-10', data: { area: GM, category: 1, level: 1, division: 'salford', inCustody: false, underSupervision: true, onLicence: true } });
+      lines.push({
+        type: 'OffenderRegistered',
+        offenderId,
+        occurredOn: '2013-02-10',
+        data: { area: GM, category: 1, level: 1, division: 'salford', inCustody: false, underSupervision: true, onLicence: true },
+      });
       if (i < 3) lines.push({ type: 'LevelChanged', offenderId, occurredOn: '2014-06-01', data: { level: 2 } });
     }
-    const res = await s.http().post('/events').set('Authorization', await bearer(recorder)).set('Content-Type', 'application/x-ndjson').send(lines.map((l) => JSON.stringify(l)).join('\n'));
+    const res = await s
+      .http()
+      .post('/events')
+      .set('Authorization', await bearer(recorder))
+      .set('Content-Type', 'application/x-ndjson')
+      .send(lines.map((l) => JSON.stringify(l)).join('\n'));
     expect(res.body.refused).toBe(0);
     lastPosition = res.body.lastPosition;
   }, 120_000);
@@ -74,7 +89,10 @@ describe('paged traces and trends over HTTP', () => {
   });
 
   it('exports the whole trace as CSV, one row per item, no cell starting with = + - @', async () => {
-    for (const [url, accept] of [[traceUrl('offendersOnSnapshot.total.total', ''), 'text/csv'], [traceUrl('offendersOnSnapshot.total.total', '&format=csv'), 'application/json']]) {
+    for (const [url, accept] of [
+      [traceUrl('offendersOnSnapshot.total.total', ''), 'text/csv'],
+      [traceUrl('offendersOnSnapshot.total.total', '&format=csv'), 'application/json'],
+    ]) {
       const res = await get(auditor, url, accept);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
@@ -115,10 +133,17 @@ describe('paged traces and trends over HTTP', () => {
       expect(c.unit).toBe('persons');
     }
     const level2 = trend.body.cells.find((c: { cell: string }) => c.cell === 'level23InYear.level2.category1');
-    expect(level2.years).toEqual([{ year: '2013/14', value: 0 }, { year: '2014/15', value: 3, change: 3 }, { year: '2015/16', value: 3, change: 0 }]);
+    expect(level2.years).toEqual([
+      { year: '2013/14', value: 0 },
+      { year: '2014/15', value: 3, change: 3 },
+      { year: '2015/16', value: 3, change: 0 },
+    ]);
     expect(reports[0].body.tables.find((t: { id: string }) => t.id === 'sfoCharges').unit).toBe('cases');
     const cells = await get(analyst, `/trends/${GM}?cells=offendersOnSnapshot.total.total,rsoRate.per100k.value&from=2014-15&to=2014-15`);
-    expect(cells.body.cells.map((c: { cell: string; unit: string }) => [c.cell, c.unit])).toEqual([['offendersOnSnapshot.total.total', 'persons'], ['rsoRate.per100k.value', 'ratePer100k']]);
+    expect(cells.body.cells.map((c: { cell: string; unit: string }) => [c.cell, c.unit])).toEqual([
+      ['offendersOnSnapshot.total.total', 'persons'],
+      ['rsoRate.per100k.value', 'ratePer100k'],
+    ]);
   });
 
   it('refuses trends to callers the policy does not name, and bad questions with 400/404', async () => {

@@ -21,7 +21,7 @@ async function appendInArrivalOrder(
   revisions = new Map<string, number>(),
 ) {
   const rnd = mulberry32(seed);
-  for (let i = 0; i < events.length; ) {
+  for (let i = 0; i < events.length;) {
     const size = 1 + Math.floor(rnd() * 40);
     const chunk = events.slice(i, i + size);
     i += chunk.length;
@@ -40,7 +40,7 @@ async function appendInArrivalOrder(
 
 async function allEvents(store: EventStore): Promise<RecordedOffenderEvent[]> {
   const out: RecordedOffenderEvent[] = [];
-  for (let after: bigint | null = null; ; ) {
+  for (let after: bigint | null = null; ;) {
     const batch = await store.readAll(after, 1000);
     if (batch.length === 0) return out;
     out.push(...batch);

@@ -83,7 +83,9 @@ describeWithPostgres('projector lease (PostgreSQL advisory lock)', (url) => {
     expect(b.lease.held).toBe(false);
 
     // What a crash of the holder's process looks like from the server: its session ends.
-    const { rows } = await a.sql.query<{ ended: boolean }>('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1', [projectorName('lease test')]);
+    const { rows } = await a.sql.query<{ ended: boolean }>('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1', [
+      projectorName('lease test'),
+    ]);
     expect(rows).toEqual([{ ended: true }]);
     await until('a to hear it lost', () => !a.lease.held, 5_000);
     await until('b to take over', () => b.lease.held, 5_000);

@@ -19,7 +19,9 @@ async function appendAll(store: EventStore, events: readonly NewOffenderEvent[],
   for (const e of events) {
     const rev = revisions.get(e.offenderId);
     revisions.set(e.offenderId, (rev ?? -1) + 1);
-    const [result] = await store.appendToStreams([{ offenderId: e.offenderId, expectedRevision: rev ?? 'no-stream', events: [e], metadata: testMetadata({ agency: 'police' }), recordedAt: new Date().toISOString() }]);
+    const [result] = await store.appendToStreams([
+      { offenderId: e.offenderId, expectedRevision: rev ?? 'no-stream', events: [e], metadata: testMetadata({ agency: 'police' }), recordedAt: new Date().toISOString() },
+    ]);
     if (result.status !== 'appended') throw new Error(`not appended: ${result.status}`);
     last = result.events.at(-1)!.position;
   }
@@ -35,8 +37,19 @@ describe('publications and revisions over HTTP (issue 14.2, 14.3)', () => {
   const auditor = principal({ sub: 'auditor-gm', roles: ['auditor'], agency: 'moj', areas: [GM] });
   const bearer = async (p: Principal) => `Bearer ${await s.token(p)}`;
   const publicationCount = async () => Number((await s.storage.sql!.query<{ n: string }>('SELECT count(*)::text AS n FROM publications')).rows[0].n);
-  const publish = async (p: Principal, body: unknown) => s.http().post('/publications').set('Authorization', await bearer(p)).set('Content-Type', 'application/json').send(JSON.stringify(body));
-  const get = async (p: Principal, url: string, query: Record<string, string> = {}) => s.http().get(url).query(query).set('Authorization', await bearer(p));
+  const publish = async (p: Principal, body: unknown) =>
+    s
+      .http()
+      .post('/publications')
+      .set('Authorization', await bearer(p))
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(body));
+  const get = async (p: Principal, url: string, query: Record<string, string> = {}) =>
+    s
+      .http()
+      .get(url)
+      .query(query)
+      .set('Authorization', await bearer(p));
 
   beforeAll(async () => {
     s = await startSecuredApp();
@@ -90,11 +103,24 @@ describe('publications and revisions over HTTP (issue 14.2, 14.3)', () => {
   it('a publisher records one, with the published file checked as printed; analysts list it and read the report as published', async () => {
     const res = await publish(publisher, { area: GM, year: '2014-15', atPosition: firstHalf.toString(), publishedOn: '2015-10-29', figures: published });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ area: GM, year: '2014/15', position: firstHalf.toString(), publishedOn: '2015-10-29', recordedBy: { actor: 'publisher-gm', agency: 'police' } });
-    expect(res.body.figureChecks.filter((c: { ok: boolean }) => !c.ok).map((c: { id: string }) => c.id).sort()).toEqual(['level23InYear.column.category3', 'level23InYear.row.total', 'rsoByDivision.total']);
+    expect(res.body).toMatchObject({
+      area: GM,
+      year: '2014/15',
+      position: firstHalf.toString(),
+      publishedOn: '2015-10-29',
+      recordedBy: { actor: 'publisher-gm', agency: 'police' },
+    });
+    expect(
+      res.body.figureChecks
+        .filter((c: { ok: boolean }) => !c.ok)
+        .map((c: { id: string }) => c.id)
+        .sort(),
+    ).toEqual(['level23InYear.column.category3', 'level23InYear.row.total', 'rsoByDivision.total']);
     const list = await get(analyst, '/publications', { area: GM });
     expect(list.status).toBe(200);
-    expect(list.body.publications).toEqual([expect.objectContaining({ id: res.body.id, figures: { given: true, checks: res.body.figureChecks.length, failedChecks: 3, differences: res.body.differences.length } })]);
+    expect(list.body.publications).toEqual([
+      expect.objectContaining({ id: res.body.id, figures: { given: true, checks: res.body.figureChecks.length, failedChecks: 3, differences: res.body.differences.length } }),
+    ]);
     const asPublished = await get(analyst, `/publications/${res.body.id}/report`);
     expect(asPublished.status).toBe(200);
     expect(asPublished.body.report.position).toBe(firstHalf.toString());
@@ -127,9 +153,17 @@ describe('publications and revisions over HTTP (issue 14.2, 14.3)', () => {
     expect(items.length).toBeGreaterThan(0);
     expect(offenderIds).toEqual(expect.arrayContaining([items[0].offenderId]));
     const audit = await get(auditor, '/audit/access', { reason: 'check' });
-    expect(audit.body.entries).toEqual(expect.arrayContaining([
-      expect.objectContaining({ actor: 'auditor-gm', action: 'revisions', outcome: 'allowed', reason: 'reconciling the figures', target: `${GM} 2013-14 revisions from=${firstHalf} to=now` }),
-    ]));
+    expect(audit.body.entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          actor: 'auditor-gm',
+          action: 'revisions',
+          outcome: 'allowed',
+          reason: 'reconciling the figures',
+          target: `${GM} 2013-14 revisions from=${firstHalf} to=now`,
+        }),
+      ]),
+    );
     const counts = await get(auditor, `/reports/${GM}/2013-14/revisions`, { from: firstHalf.toString(), detail: 'counts' });
     expect(counts.status).toBe(200);
     for (const id of offenderIds) expect(counts.text).not.toContain(id);

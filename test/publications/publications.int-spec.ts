@@ -85,7 +85,9 @@ function describePublications(name: string, open: () => Promise<OpenedDatabase>)
       const answer = await revisions.revisions(area, year, at(p1), at(p2), 'items');
       // A division row only one report has (6.10: rows are the divisions found) holds nobody in the other.
       const value = (cells: Record<string, number>, id: string) => cells[id] ?? 0;
-      const differing = [...new Set([...Object.keys(before.cells), ...Object.keys(after.cells)])].filter((id) => !Object.is(value(before.cells, id), value(after.cells, id))).sort();
+      const differing = [...new Set([...Object.keys(before.cells), ...Object.keys(after.cells)])]
+        .filter((id) => !Object.is(value(before.cells, id), value(after.cells, id)))
+        .sort();
       expect(differing.length).toBeGreaterThan(0); // the histories are busy enough for this to mean something
       expect(answer.cells.map((c) => c.cellId).sort()).toEqual(differing);
       for (const cell of answer.cells) {
@@ -105,8 +107,20 @@ function describePublications(name: string, open: () => Promise<OpenedDatabase>)
           const cause = byPosition.get(item.cause.position);
           expect(cause).toBeDefined();
           expect(BigInt(item.cause.position) > p1 && BigInt(item.cause.position) <= p2).toBe(true);
-          expect({ eventId: cause!.eventId, type: cause!.type, occurredOn: cause!.occurredOn, revision: cause!.revision, agency: cause!.metadata.agency, offenderId: cause!.offenderId }).toEqual({
-            eventId: item.cause.eventId, type: item.cause.type, occurredOn: item.cause.occurredOn, revision: item.cause.revision, agency: item.cause.agency, offenderId: item.offenderId,
+          expect({
+            eventId: cause!.eventId,
+            type: cause!.type,
+            occurredOn: cause!.occurredOn,
+            revision: cause!.revision,
+            agency: cause!.metadata.agency,
+            offenderId: cause!.offenderId,
+          }).toEqual({
+            eventId: item.cause.eventId,
+            type: item.cause.type,
+            occurredOn: item.cause.occurredOn,
+            revision: item.cause.revision,
+            agency: item.cause.agency,
+            offenderId: item.offenderId,
           });
           if (item.cause.kind === 'retraction') expect(cause!.type).toBe('EventRetracted');
           const counted = byPosition.get(item.counted.position);
@@ -135,12 +149,28 @@ function describePublications(name: string, open: () => Promise<OpenedDatabase>)
       const printed = Object.fromEntries(Object.entries(report.cells).filter(([, v]) => Number.isFinite(v)));
       printed['offendersOnSnapshot.total.total'] += 1; // a printed figure that does not add up
       const published = await publications.publish({
-        caller: 'local-operator', area: 'greater-manchester', year: 2014, knowledge: { atPosition: positionAt(0.7) }, publishedOn: '2015-10-29',
+        caller: 'local-operator',
+        area: 'greater-manchester',
+        year: 2014,
+        knowledge: { atPosition: positionAt(0.7) },
+        publishedOn: '2015-10-29',
         figures: { area: 'greater-manchester', year: '2014/15', cells: printed },
       });
       expect(published.position).toBe(positionAt(0.7).toString());
-      expect(published.figureChecks.filter((c) => !c.ok).map((c) => c.id).sort()).toEqual(['offendersOnSnapshot.column.total', 'offendersOnSnapshot.row.total']);
-      expect(published.differences).toEqual([{ cellId: 'offendersOnSnapshot.total.total', computed: report.cells['offendersOnSnapshot.total.total'], published: printed['offendersOnSnapshot.total.total'], difference: -1 }]);
+      expect(
+        published.figureChecks
+          .filter((c) => !c.ok)
+          .map((c) => c.id)
+          .sort(),
+      ).toEqual(['offendersOnSnapshot.column.total', 'offendersOnSnapshot.row.total']);
+      expect(published.differences).toEqual([
+        {
+          cellId: 'offendersOnSnapshot.total.total',
+          computed: report.cells['offendersOnSnapshot.total.total'],
+          published: printed['offendersOnSnapshot.total.total'],
+          difference: -1,
+        },
+      ]);
       const listed = await publications.list('greater-manchester');
 
       await runner.rebuild();
@@ -171,7 +201,13 @@ function describePublications(name: string, open: () => Promise<OpenedDatabase>)
       expect(shown.get('2014-15')).toEqual(second.computedCells);
       expect(first.id < second.id || first.id.length < second.id.length).toBe(true);
       // A revision from a publication starts at its position.
-      const revised = await revisions.revisions('merseyside', 2014, await publications.moment({ kind: 'publication', id: first.id }, 'from', 'merseyside'), await publications.moment({ kind: 'publication', id: second.id }, 'to', 'merseyside'), 'counts');
+      const revised = await revisions.revisions(
+        'merseyside',
+        2014,
+        await publications.moment({ kind: 'publication', id: first.id }, 'from', 'merseyside'),
+        await publications.moment({ kind: 'publication', id: second.id }, 'to', 'merseyside'),
+        'counts',
+      );
       expect(revised.from).toMatchObject({ position: first.position, publication: { id: first.id } });
       expect(revised.to.position).toBe(second.position);
       await expect(publications.moment({ kind: 'publication', id: first.id }, 'from', 'lancashire')).rejects.toMatchObject({ status: 400 });

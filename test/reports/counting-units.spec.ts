@@ -33,7 +33,16 @@ describe('counting units', () => {
   });
 
   it('the HTML and text reports show each table unit', () => {
-    const tables = REPORT_TABLES.map((t) => ({ id: t.id, section: t.section, unit: t.unit, unitText: COUNTING_UNIT_TEXT[t.unit], title: t.title, rule: t.rule, rows: [...t.rows('kent')], columns: [...t.columns] }));
+    const tables = REPORT_TABLES.map((t) => ({
+      id: t.id,
+      section: t.section,
+      unit: t.unit,
+      unitText: COUNTING_UNIT_TEXT[t.unit],
+      title: t.title,
+      rule: t.rule,
+      rows: [...t.rows('kent')],
+      columns: [...t.columns],
+    }));
     const report = { area: 'kent', year: '2014/15', asKnownAt: null, position: '1', cells: {}, tables };
     const html = reportToHtml(report);
     for (const text of new Set(Object.values(COUNTING_UNIT_TEXT))) expect(html).toContain(text.replace(/'/g, '&#39;'));

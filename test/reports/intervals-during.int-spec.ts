@@ -65,20 +65,43 @@ function describeIntervalsDuring(name: string, open: () => Promise<OpenedDatabas
         'rm_intervals',
         INTERVAL_COLUMNS,
         rows().map((r) => [
-          r.id, `o${r.id}`, dateOf(r.from), r.to === null ? null : dateOf(r.to), r.toKnownAt, r.knownFrom, r.knownTo,
-          r.area, null, 1, 1, false, 1, 1, 1, 1, 1, 1,
+          r.id,
+          `o${r.id}`,
+          dateOf(r.from),
+          r.to === null ? null : dateOf(r.to),
+          r.toKnownAt,
+          r.knownFrom,
+          r.knownTo,
+          r.area,
+          null,
+          1,
+          1,
+          false,
+          1,
+          1,
+          1,
+          1,
+          1,
+          1,
         ]),
       );
       await db.exec('ANALYZE rm_intervals');
     });
     afterAll(async () => cleanup());
 
-    const ids = async (sql: string, params: unknown[]): Promise<number[]> =>
-      (await db.query<{ id: string }>(sql, params)).rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+    const ids = async (sql: string, params: unknown[]): Promise<number[]> => (await db.query<{ id: string }>(sql, params)).rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 
     const cases: Array<[string, number, number, number, string[]]> = [];
     for (const position of [1, 25, 55, 100]) {
-      for (const [from, to] of [[3100, 3100], [3511, 3511], [4023, 4023], [4999, 4999], [3400, 3765], [2600, 6000], [12000, 12000]]) {
+      for (const [from, to] of [
+        [3100, 3100],
+        [3511, 3511],
+        [4023, 4023],
+        [4999, 4999],
+        [3400, 3765],
+        [2600, 6000],
+        [12000, 12000],
+      ]) {
         cases.push([`${dateOf(from)}..${dateOf(to)} at position ${position}`, position, from, to, ['north']]);
       }
       cases.push([`both areas at position ${position}`, position, 3511, 4100, ['north', 'south']]);

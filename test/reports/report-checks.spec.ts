@@ -123,9 +123,7 @@ describe('compareCells', () => {
 
   it('finds the printed 62 against a report that gives 52', () => {
     const asPrinted = publishedCells(published, { asPrinted: true });
-    expect(compareCells(published.cells, asPrinted)).toEqual([
-      { cellId: 'level23InYear.total.category3', computed: 52, published: 62, difference: -10 },
-    ]);
+    expect(compareCells(published.cells, asPrinted)).toEqual([{ cellId: 'level23InYear.total.category3', computed: 52, published: 62, difference: -10 }]);
   });
 });
 

@@ -50,7 +50,13 @@ function sqlEngine(): Engine & { close(): Promise<void> } {
       TRUNCATE events; UPDATE event_store_head SET last_position = 0, last_recorded_at = NULL`);
     const recorded = recordInOrder(events);
     const results = await store.appendToStreams(
-      recorded.map((e) => ({ offenderId: e.offenderId, expectedRevision: e.revision === 0 ? 'no-stream' : e.revision - 1, events: [e], metadata: e.metadata, recordedAt: e.recordedAt })),
+      recorded.map((e) => ({
+        offenderId: e.offenderId,
+        expectedRevision: e.revision === 0 ? 'no-stream' : e.revision - 1,
+        events: [e],
+        metadata: e.metadata,
+        recordedAt: e.recordedAt,
+      })),
     );
     if (results.some((r) => r.status !== 'appended')) throw new Error('the history could not be appended');
     const runner = new ProjectionRunner(store, db, undefined, 3);
@@ -102,11 +108,7 @@ describe.each([
 
   it('reads events in any order', async () => {
     const a = offender('A');
-    const events = [
-      a('2013-01-01', 'OffenderRegistered', registered()),
-      a('2014-05-01', 'LevelChanged', { level: 2 }),
-      a('2014-06-01', 'DivisionChanged', { division: 'bury' }),
-    ];
+    const events = [a('2013-01-01', 'OffenderRegistered', registered()), a('2014-05-01', 'LevelChanged', { level: 2 }), a('2014-06-01', 'DivisionChanged', { division: 'bury' })];
     expect(await report([...events].reverse())).toEqual(await report(events));
     expect(await report(events)).toEqual(await foldEngine.report(events));
   });
@@ -436,17 +438,10 @@ describe.each([
       const a = offender('A');
       const b = offender('B');
       const national = await report(
-        [
-          a('2013-01-01', 'OffenderRegistered', registered(GM, { division: 'bury' })),
-          b('2013-01-01', 'OffenderRegistered', registered('kent', { level: 2 })),
-        ],
+        [a('2013-01-01', 'OffenderRegistered', registered(GM, { division: 'bury' })), b('2013-01-01', 'OffenderRegistered', registered('kent', { level: 2 }))],
         'england-and-wales',
       );
-      expect(Object.keys(nonZero(national, 'rsoByDivision')).sort()).toEqual([
-        'rsoByDivision.greater-manchester.count',
-        'rsoByDivision.kent.count',
-        'rsoByDivision.total.count',
-      ]);
+      expect(Object.keys(nonZero(national, 'rsoByDivision')).sort()).toEqual(['rsoByDivision.greater-manchester.count', 'rsoByDivision.kent.count', 'rsoByDivision.total.count']);
       expect(national['rsoByDivision.total.count']).toBe(2);
       expect(national['offendersOnSnapshot.total.category1']).toBe(2);
       expect(national['level23InYear.level2.category1']).toBe(1);

@@ -44,10 +44,7 @@ function describeReport(name: string, open: () => Promise<OpenedDatabase>) {
       ({ db, cleanup } = await open());
       store = new PostgresEventStore(db);
       await store.init();
-      events = await appendAll(store, [
-        ...randomHistory({ seed: 101, offenders: 120, proposals: 35 }),
-        ...randomHistory({ seed: 102, offenders: 120, proposals: 35 }),
-      ]);
+      events = await appendAll(store, [...randomHistory({ seed: 101, offenders: 120, proposals: 35 }), ...randomHistory({ seed: 102, offenders: 120, proposals: 35 })]);
       const runner = new ProjectionRunner(store, db, undefined, 500);
       await runner.init();
       await runner.catchUp();

@@ -68,27 +68,31 @@ function describePagedTrace(name: string, open: () => Promise<OpenedDatabase>) {
       ['greater-manchester', 2014, 3],
       ['lancashire', 2013, 7],
       ['england-and-wales', 2014, 5],
-    ])('%s %i: the pages of every non-zero cell (limit %i) are the unpaged trace, and the summary counts the cell', async (area, year, limit) => {
-      const report = await service.report(area, year);
-      const cells = Object.entries(report.cells).filter(([, v]) => v > 0);
-      expect(cells.length).toBeGreaterThan(10);
-      for (const [cell, value] of cells) {
-        const whole = await service.trace(area, year, cell);
-        const pages = await allPages((after) => service.tracePage(area, year, cell, { limit, after }));
-        const paged = pages.flatMap((p) => p.items);
-        expect({ cell, items: paged }).toEqual({ cell, items: whole.items });
-        expect(new Set(paged.map((i) => JSON.stringify(i))).size).toBe(paged.length);
-        expect(pages.every((p, i) => p.items.length === (i < pages.length - 1 ? limit : p.items.length) && p.position === whole.position)).toBe(true);
-        expect(pages[pages.length - 1].items.length).toBeGreaterThan(0);
-        const summary = pages[0].summary!;
-        expect(pages.slice(1).some((p) => p.summary)).toBe(false);
-        // The summary counts the cell (rsoRate: the category 1 offenders it divides by the population).
-        const counted = cell.startsWith('rsoRate.') ? report.cells['offendersOnSnapshot.total.category1'] : value;
-        expect({ cell, items: summary.items }).toEqual({ cell, items: counted });
-        expect(summary.byArea).toEqual(countBy(whole.items, (i) => i.area));
-        expect(summary.byCountedType).toEqual(countBy(whole.items, (i) => i.counted.type));
-      }
-    }, 300_000);
+    ])(
+      '%s %i: the pages of every non-zero cell (limit %i) are the unpaged trace, and the summary counts the cell',
+      async (area, year, limit) => {
+        const report = await service.report(area, year);
+        const cells = Object.entries(report.cells).filter(([, v]) => v > 0);
+        expect(cells.length).toBeGreaterThan(10);
+        for (const [cell, value] of cells) {
+          const whole = await service.trace(area, year, cell);
+          const pages = await allPages((after) => service.tracePage(area, year, cell, { limit, after }));
+          const paged = pages.flatMap((p) => p.items);
+          expect({ cell, items: paged }).toEqual({ cell, items: whole.items });
+          expect(new Set(paged.map((i) => JSON.stringify(i))).size).toBe(paged.length);
+          expect(pages.every((p, i) => p.items.length === (i < pages.length - 1 ? limit : p.items.length) && p.position === whole.position)).toBe(true);
+          expect(pages[pages.length - 1].items.length).toBeGreaterThan(0);
+          const summary = pages[0].summary!;
+          expect(pages.slice(1).some((p) => p.summary)).toBe(false);
+          // The summary counts the cell (rsoRate: the category 1 offenders it divides by the population).
+          const counted = cell.startsWith('rsoRate.') ? report.cells['offendersOnSnapshot.total.category1'] : value;
+          expect({ cell, items: summary.items }).toEqual({ cell, items: counted });
+          expect(summary.byArea).toEqual(countBy(whole.items, (i) => i.area));
+          expect(summary.byCountedType).toEqual(countBy(whole.items, (i) => i.counted.type));
+        }
+      },
+      300_000,
+    );
 
     it('limit 0 gives the summary alone, with a cursor to the first item; an empty cell has no next', async () => {
       const report = await service.report('greater-manchester', 2014);
@@ -122,13 +126,17 @@ function describePagedTrace(name: string, open: () => Promise<OpenedDatabase>) {
       const before = await service.trace(area, 2014, cell);
       const first = await service.tracePage(area, 2014, cell, { limit: 4 });
       // New offenders in the area while the caller reads on (they would sort among the items).
-      const arriving = Array.from({ length: 6 }, (_, i): NewOffenderEvent => ({
-        eventId: `00000000-0000-4000-8000-${String(900000 + i).padStart(12, '0')}`,
-        type: 'OffenderRegistered',
-        offenderId: `R141-${i}A`,
-        occurredOn: '2014-05-01',
-        data: { area, category: 1, level: 1, inCustody: false, underSupervision: true },
-      }) as NewOffenderEvent);
+      const arriving = Array.from(
+        { length: 6 },
+        (_, i): NewOffenderEvent =>
+          ({
+            eventId: `00000000-0000-4000-8000-${String(900000 + i).padStart(12, '0')}`,
+            type: 'OffenderRegistered',
+            offenderId: `R141-${i}A`,
+            occurredOn: '2014-05-01',
+            data: { area, category: 1, level: 1, inCustody: false, underSupervision: true },
+          }) as NewOffenderEvent,
+      );
       await appendAll(store, arriving, revisions);
       await runner.catchUp();
       expect((await service.report(area, 2014)).cells[cell]).toBe(before.value + 6);

@@ -36,7 +36,14 @@ async function appendAll(store: PostgresEventStore, events: readonly NewOffender
 /** Greater Manchester published two years; the 2014-15 file holds one figure that differs from the events. */
 const published: PublishedFigures = {
   publishedCells: async (area) =>
-    new Map<string, Record<string, number>>(area === 'greater-manchester' ? [['2013-14', { 'offendersOnSnapshot.total.total': 7 }], ['2014-15', { 'offendersOnSnapshot.total.total': 1234, 'sfoCharges.category1-level1.chargedInYear': 2 }]] : []),
+    new Map<string, Record<string, number>>(
+      area === 'greater-manchester'
+        ? [
+            ['2013-14', { 'offendersOnSnapshot.total.total': 7 }],
+            ['2014-15', { 'offendersOnSnapshot.total.total': 1234, 'sfoCharges.category1-level1.chargedInYear': 2 }],
+          ]
+        : [],
+    ),
 };
 
 function describeTrends(name: string, open: () => Promise<OpenedDatabase>) {
@@ -64,32 +71,36 @@ function describeTrends(name: string, open: () => Promise<OpenedDatabase>) {
       await cleanup();
     });
 
-    it.each([['greater-manchester'], ['merseyside'], ['england-and-wales']])('%s: every table trend equals the per-year reports, with the change from the year before', async (area) => {
-      const years = [2012, 2013, 2014, 2015, 2016];
-      const perYear = new Map<number, Record<string, number>>();
-      for (const y of years) perYear.set(y, (await reports.report(area, y)).cells);
-      for (const table of REPORT_TABLES) {
-        const trend = await trends.trends(area, { table: table.id }, 2012, 2016);
-        expect(trend.position).toBe(events[events.length - 1].position.toString());
-        expect(trend.from).toBe('2012/13');
-        // Every cell of the table in any year (divisions found), each with every year, in order.
-        const expectedCells = new Set(years.flatMap((y) => tableCellIds(table, area, perYear.get(y))));
-        expect(trend.cells.map((c) => c.cell).sort()).toEqual([...expectedCells].sort());
-        for (const c of trend.cells) {
-          expect(c.unit).toBe(table.unit);
-          const values = years.map((y) => {
-            const v = perYear.get(y)![c.cell] ?? 0;
-            return Number.isFinite(v) ? v : null;
-          });
-          expect({ cell: c.cell, values: c.years.map((p) => p.value) }).toEqual({ cell: c.cell, values });
-          expect(c.years.map((p) => p.year)).toEqual(['2012/13', '2013/14', '2014/15', '2015/16', '2016/17']);
-          expect(c.years[0].change).toBeUndefined();
-          for (let i = 1; i < years.length; i++) {
-            if (values[i] !== null && values[i - 1] !== null) expect(c.years[i].change).toBe(values[i]! - values[i - 1]!);
+    it.each([['greater-manchester'], ['merseyside'], ['england-and-wales']])(
+      '%s: every table trend equals the per-year reports, with the change from the year before',
+      async (area) => {
+        const years = [2012, 2013, 2014, 2015, 2016];
+        const perYear = new Map<number, Record<string, number>>();
+        for (const y of years) perYear.set(y, (await reports.report(area, y)).cells);
+        for (const table of REPORT_TABLES) {
+          const trend = await trends.trends(area, { table: table.id }, 2012, 2016);
+          expect(trend.position).toBe(events[events.length - 1].position.toString());
+          expect(trend.from).toBe('2012/13');
+          // Every cell of the table in any year (divisions found), each with every year, in order.
+          const expectedCells = new Set(years.flatMap((y) => tableCellIds(table, area, perYear.get(y))));
+          expect(trend.cells.map((c) => c.cell).sort()).toEqual([...expectedCells].sort());
+          for (const c of trend.cells) {
+            expect(c.unit).toBe(table.unit);
+            const values = years.map((y) => {
+              const v = perYear.get(y)![c.cell] ?? 0;
+              return Number.isFinite(v) ? v : null;
+            });
+            expect({ cell: c.cell, values: c.years.map((p) => p.value) }).toEqual({ cell: c.cell, values });
+            expect(c.years.map((p) => p.year)).toEqual(['2012/13', '2013/14', '2014/15', '2015/16', '2016/17']);
+            expect(c.years[0].change).toBeUndefined();
+            for (let i = 1; i < years.length; i++) {
+              if (values[i] !== null && values[i - 1] !== null) expect(c.years[i].change).toBe(values[i]! - values[i - 1]!);
+            }
           }
         }
-      }
-    }, 300_000);
+      },
+      300_000,
+    );
 
     it('as known at an earlier position, equals the per-year reports as known then', async () => {
       const atPosition = events[Math.floor(events.length * 0.4)].position;
@@ -116,7 +127,10 @@ function describeTrends(name: string, open: () => Promise<OpenedDatabase>) {
     });
 
     it('refuses unknown tables and cells (404), empty or reversed ranges (400), with the documented statuses', async () => {
-      await expect(trends.trends('greater-manchester', { table: 'offendersOnSnapshots' }, 2013, 2014)).rejects.toMatchObject({ status: 404, message: expect.stringContaining('offendersOnSnapshot') });
+      await expect(trends.trends('greater-manchester', { table: 'offendersOnSnapshots' }, 2013, 2014)).rejects.toMatchObject({
+        status: 404,
+        message: expect.stringContaining('offendersOnSnapshot'),
+      });
       await expect(trends.trends('greater-manchester', { cells: ['offendersOnSnapshot.level9.category1'] }, 2013, 2014)).rejects.toMatchObject({ status: 404 });
       await expect(trends.trends('greater-manchester', { cells: ['nope'] }, 2013, 2014)).rejects.toMatchObject({ status: 404 });
       await expect(trends.trends('greater-manchester', { cells: [] }, 2013, 2014)).rejects.toMatchObject({ status: 400 });

@@ -70,8 +70,7 @@ function contender(storeDir: string, pace: 'slow' | 'normal' = 'normal'): Conten
   return { child, ready, outcome };
 }
 
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.on('close', () => resolve())));
+const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.on('close', () => resolve())));
 
 async function stop(children: ChildProcess[]): Promise<void> {
   for (const child of children) child.stdin?.end();

@@ -14,10 +14,12 @@ export function describeSqlClientContract(name: string, client: () => SqlClient)
     };
 
     it('binds parameters and returns rows', async () => {
-      const { rows } = await client().query<{ sum: number; text: string; missing: null }>(
-        'SELECT $1::int + $2::int AS sum, $3::text AS text, $4::text AS missing',
-        [2, 3, "it's; DROP TABLE x", null],
-      );
+      const { rows } = await client().query<{ sum: number; text: string; missing: null }>('SELECT $1::int + $2::int AS sum, $3::text AS text, $4::text AS missing', [
+        2,
+        3,
+        "it's; DROP TABLE x",
+        null,
+      ]);
       expect(rows).toEqual([{ sum: 5, text: "it's; DROP TABLE x", missing: null }]);
     });
 
@@ -80,22 +82,19 @@ export function describeSqlClientContract(name: string, client: () => SqlClient)
       expect(read.map((r) => r.flag)).toEqual([true, false, null, true]);
       expect(read.map((r) => r.payload)).toEqual([{ a: 1, nested: { list: [1, 'two'] } }, [], null, { s: 'x"y' }]);
       expect(read.map((r) => r.on_date)).toEqual(['2014-04-01', '2014-04-02', null, '2014-04-03']);
-      expect(read.map((r) => (r.at === null ? null : new Date(r.at as string).toISOString()))).toEqual([
-        '2015-03-31T12:00:00.000Z',
-        '2015-03-31T12:00:00.000Z',
-        null,
-        null,
-      ]);
+      expect(read.map((r) => (r.at === null ? null : new Date(r.at as string).toISOString()))).toEqual(['2015-03-31T12:00:00.000Z', '2015-03-31T12:00:00.000Z', null, null]);
     });
 
     it('bulk-loads many rows into a schema-qualified, quoted table name', async () => {
       const t = await newTable('id int, "Label Text" text');
       const rows = Array.from({ length: 2500 }, (_, i) => [i, `row ${i}`]);
-      const { rows: [{ schema }] } = await client().query<{ schema: string }>('SELECT current_schema() AS schema');
+      const {
+        rows: [{ schema }],
+      } = await client().query<{ schema: string }>('SELECT current_schema() AS schema');
       await client().copyRows(`${schema}.${t}`, ['id', 'Label Text'], rows);
-      const { rows: [summary] } = await client().query<{ n: number; last: string }>(
-        `SELECT count(*)::int AS n, max("Label Text") FILTER (WHERE id = 2499) AS last FROM ${t}`,
-      );
+      const {
+        rows: [summary],
+      } = await client().query<{ n: number; last: string }>(`SELECT count(*)::int AS n, max("Label Text") FILTER (WHERE id = 2499) AS last FROM ${t}`);
       expect(summary).toEqual({ n: 2500, last: 'row 2499' });
     });
 
@@ -113,18 +112,21 @@ export function describeSqlClientContract(name: string, client: () => SqlClient)
         await tx.copyRows(view, ['id', 'label'], [[2, 'inside']]);
         await tx.query(`INSERT INTO ${t} VALUES (3, 'after')`);
       });
-      expect((await client().query(`SELECT label FROM ${t} ORDER BY id`)).rows).toEqual([
-        { label: 'outside' },
-        { label: 'inside' },
-        { label: 'after' },
-      ]);
+      expect((await client().query(`SELECT label FROM ${t} ORDER BY id`)).rows).toEqual([{ label: 'outside' }, { label: 'inside' }, { label: 'after' }]);
     });
 
     it('rolls copied rows back with their transaction', async () => {
       const t = await newTable();
       await expect(
         client().transaction(async (tx) => {
-          await tx.copyRows(t, ['id', 'label'], [[1, 'a'], [2, 'b']]);
+          await tx.copyRows(
+            t,
+            ['id', 'label'],
+            [
+              [1, 'a'],
+              [2, 'b'],
+            ],
+          );
           throw new Error('abandon');
         }),
       ).rejects.toThrow('abandon');

@@ -36,7 +36,10 @@ export function bulkEvents(options: BulkNdjsonOptions): NewOffenderEvent[] {
       const occurredOn = dateOf(round * 7 + (i % 5));
       if (round === 0) {
         events.push({
-          eventId, type: 'OffenderRegistered', offenderId, occurredOn,
+          eventId,
+          type: 'OffenderRegistered',
+          offenderId,
+          occurredOn,
           data: { area: 'greater-manchester', category: 2, level: 1, inCustody: false, underSupervision: true },
         });
       } else if (round % 2 === 1) {

@@ -27,10 +27,15 @@ export function countingReads(inner: EventStore): CountingStore {
         return function (this: EventStore, after: bigint | null, handler: (events: RecordedOffenderEvent[]) => Promise<void>, options?: SubscribeOptions) {
           const seen = { after, options, handedOver: null as bigint | null };
           subscriptions.push(seen);
-          return (value as EventStore['subscribe']).call(this, after, async (events) => {
-            seen.handedOver = events[events.length - 1].position;
-            await handler(events);
-          }, options);
+          return (value as EventStore['subscribe']).call(
+            this,
+            after,
+            async (events) => {
+              seen.handedOver = events[events.length - 1].position;
+              await handler(events);
+            },
+            options,
+          );
         };
       }
       if (!STORE_READS.includes(property)) return value;

@@ -42,9 +42,30 @@ export const VALID_PAYLOAD: PayloadArbitraries = {
 
 /** Every field name of the catalogue, envelope included: an "extra" key must be none of them. */
 const CATALOGUE_FIELDS = new Set([
-  'eventId', 'type', 'offenderId', 'occurredOn', 'data', 'area', 'category', 'level', 'division', 'inCustody', 'underSupervision',
-  'onLicence', 'reason', 'toArea', 'toDivision', 'returnedToCustody', 'outcome', 'orderId', 'expiresOn', 'sentToCustody',
-  'chargeId', 'offence', 'reviewId', 'retractedEventId',
+  'eventId',
+  'type',
+  'offenderId',
+  'occurredOn',
+  'data',
+  'area',
+  'category',
+  'level',
+  'division',
+  'inCustody',
+  'underSupervision',
+  'onLicence',
+  'reason',
+  'toArea',
+  'toDivision',
+  'returnedToCustody',
+  'outcome',
+  'orderId',
+  'expiresOn',
+  'sentToCustody',
+  'chargeId',
+  'offence',
+  'reviewId',
+  'retractedEventId',
 ]);
 
 /** Keys that must never reach the store: prototype keys, and any key no event type has. */
@@ -93,7 +114,10 @@ export const hostileEvent = (offenderId: string, occurredOn = '2014-06-01'): fc.
         key: hostileKey,
         value: smuggledValue,
         depth: fc.nat({ max: 7 }),
-        holder: fc.oneof(fc.constant(null), fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !CATALOGUE_FIELDS.has(k) && k !== '__proto__')),
+        holder: fc.oneof(
+          fc.constant(null),
+          fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !CATALOGUE_FIELDS.has(k) && k !== '__proto__'),
+        ),
       }),
     )
     .map(({ type, data, key, value, depth, holder }) => {

@@ -48,11 +48,7 @@ export class FakeEventStoreDbClient implements EsdbClient {
     this.record({ streamId, id: crypto.randomUUID(), type, data: {}, metadata: undefined, revision });
   }
 
-  appendToStream = (async (
-    streamName: string,
-    events: EventData | EventData[],
-    options: AppendToStreamOptions = {},
-  ): Promise<AppendResult> => {
+  appendToStream = (async (streamName: string, events: EventData | EventData[], options: AppendToStreamOptions = {}): Promise<AppendResult> => {
     const list = Array.isArray(events) ? events : [events];
     const stream = this.log.filter((r) => r.streamId === streamName);
     const expected: AppendExpectedRevision = options.expectedRevision ?? ANY;
@@ -91,7 +87,14 @@ export class FakeEventStoreDbClient implements EsdbClient {
   readStream = ((streamName: string, options: ReadStreamOptions = {}) => {
     const stream = this.log.filter((r) => r.streamId === streamName);
     if (stream.length === 0) {
-      return cancellable(new Readable({ objectMode: true, read() { this.destroy(new StreamNotFoundError(undefined, streamName)); } }));
+      return cancellable(
+        new Readable({
+          objectMode: true,
+          read() {
+            this.destroy(new StreamNotFoundError(undefined, streamName));
+          },
+        }),
+      );
     }
     const from = options.fromRevision === undefined || options.fromRevision === START ? 0 : Number(options.fromRevision);
     const records = stream.slice(from, from + Number(options.maxCount ?? Number.MAX_SAFE_INTEGER));

@@ -46,7 +46,8 @@ export function ownPostgresUnavailable(): string | null {
     if (!existsSync(path.join(POSTGRES_BIN, program))) return `no ${path.join(POSTGRES_BIN, program)} (install postgresql-15 or set OWN_POSTGRES_BIN)`;
   }
   if (isRoot()) {
-    if (!existsSync('/usr/sbin/runuser') && !existsSync('/sbin/runuser') && !existsSync('/usr/bin/runuser')) return 'running as root and no runuser to start PostgreSQL as user postgres';
+    if (!existsSync('/usr/sbin/runuser') && !existsSync('/sbin/runuser') && !existsSync('/usr/bin/runuser'))
+      return 'running as root and no runuser to start PostgreSQL as user postgres';
     try {
       execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
     } catch {
@@ -101,7 +102,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     throw new Error(`initdb failed: ${String((error as { stderr?: unknown }).stderr ?? error)}`, { cause: error });
   }
   // Another test file may take the port between the probe and the bind: then the next one.
-  for (let from: number = OWN_POSTGRES_PORTS.first; ; ) {
+  for (let from: number = OWN_POSTGRES_PORTS.first; ;) {
     const port = await freePort(from);
     const server = new OwnPostgresServer(folder, dataDir, port);
     try {
@@ -134,10 +135,22 @@ class OwnPostgresServer implements OwnPostgres {
   async restart(): Promise<void> {
     if (this.child) throw new Error('The own PostgreSQL is already running.');
     const args = [
-      '-D', this.dataDir, '-p', String(this.port), '-k', '', '-c', 'listen_addresses=127.0.0.1',
+      '-D',
+      this.dataDir,
+      '-p',
+      String(this.port),
+      '-k',
+      '',
+      '-c',
+      'listen_addresses=127.0.0.1',
       // A test cluster: a kill -9 of the server keeps what the OS has (fsync guards against a
       // machine crash, which no test here makes).
-      '-c', 'fsync=off', '-c', 'max_connections=60', '-c', 'shared_buffers=32MB',
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=60',
+      '-c',
+      'shared_buffers=32MB',
     ];
     const [command, commandArgs] = asPostgres(path.join(POSTGRES_BIN, 'postgres'), args);
     const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -102,9 +102,7 @@ export function randomHistory(options: RandomHistoryOptions): NewOffenderEvent[]
           ]
         : []),
       { type: 'MappaManagementEnded', data: { reason: 'other' } },
-      ...(n > 1 && rnd() < 0.3
-        ? [{ type: 'EventRetracted' as const, data: { retractedEventId: pick(stream.slice(1)).eventId, reason: 'recorded in error' } }]
-        : []),
+      ...(n > 1 && rnd() < 0.3 ? [{ type: 'EventRetracted' as const, data: { retractedEventId: pick(stream.slice(1)).eventId, reason: 'recorded in error' } }] : []),
     ] as Array<Pick<NewOffenderEvent, 'type' | 'data'>>;
     const proposal = pick(proposals);
     const candidate = { eventId: uuid(), offenderId, occurredOn, ...proposal } as NewOffenderEvent;

@@ -60,9 +60,7 @@ export function intervalMismatches(events: readonly RecordedOffenderEvent[], row
 /** The whole interval table as comparable text, without the row ids. */
 export async function intervalTableText(db: SqlClient): Promise<string[]> {
   const rows = await loadIntervalRows(db);
-  return rows
-    .map((r) => `${r.offenderId} k${r.knownFrom}-${r.knownTo ?? ''} v${r.validToKnownAt ?? ''} ${describeInterval(r)}`)
-    .sort();
+  return rows.map((r) => `${r.offenderId} k${r.knownFrom}-${r.knownTo ?? ''} v${r.validToKnownAt ?? ''} ${describeInterval(r)}`).sort();
 }
 
 /**
@@ -76,9 +74,7 @@ export async function factAreaMismatches(events: readonly RecordedOffenderEvent[
     const area = e.type === 'OffenderRegistered' ? e.data.area : e.type === 'OffenderTransferred' ? e.data.toArea : null;
     if (area !== null) areas.set(e.offenderId, (areas.get(e.offenderId) ?? new Set()).add(area));
   }
-  const expected = events
-    .filter((e) => facts.has(e.type))
-    .flatMap((e) => [...(areas.get(e.offenderId) ?? [])].map((area) => `${area} ${e.type} ${e.occurredOn} ${e.position}`));
+  const expected = events.filter((e) => facts.has(e.type)).flatMap((e) => [...(areas.get(e.offenderId) ?? [])].map((area) => `${area} ${e.type} ${e.occurredOn} ${e.position}`));
   const { rows } = await db.query<{ row: string }>(`SELECT area || ' ' || type || ' ' || to_char(occurred_on, 'YYYY-MM-DD') || ' ' || position AS row FROM rm_fact_areas`);
   const stored = new Set(rows.map((r) => r.row));
   const wanted = new Set(expected);

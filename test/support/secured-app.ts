@@ -28,7 +28,16 @@ export interface SecuredApp {
   close(): Promise<void>;
 }
 
-export async function startSecuredApp(options: { rateLimit?: RateLimitSettings | false; reportReads?: ReportReadLimits | false; admission?: AdmissionLimits | false; clock?: Clock; development?: boolean; logger?: PinoLogger } = {}): Promise<SecuredApp> {
+export async function startSecuredApp(
+  options: {
+    rateLimit?: RateLimitSettings | false;
+    reportReads?: ReportReadLimits | false;
+    admission?: AdmissionLimits | false;
+    clock?: Clock;
+    development?: boolean;
+    logger?: PinoLogger;
+  } = {},
+): Promise<SecuredApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mappa-auth-'));
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const app = await createHttpApp({

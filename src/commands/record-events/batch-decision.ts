@@ -111,10 +111,11 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
     const seen = stream.byEventId.get(event.eventId);
     if (seen) {
       if (canonicalJson(contentOf(seen.event)) !== canonicalJson(contentOf(event))) {
-        refuse(new IdempotencyConflictError(
-          `Event ${event.eventId} was already recorded with different content; a corrected event needs a new eventId.`,
-          [{ field: 'eventId', rule: 'idempotency', message: 'eventId already used for different content' }],
-        ));
+        refuse(
+          new IdempotencyConflictError(`Event ${event.eventId} was already recorded with different content; a corrected event needs a new eventId.`, [
+            { field: 'eventId', rule: 'idempotency', message: 'eventId already used for different content' },
+          ]),
+        );
       } else if (seen.stored) {
         decision.outcomes.set(i, { status: 'duplicate', ...receipt(seen.stored) });
       } else {
@@ -123,18 +124,29 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
       continue;
     }
     if (usedElsewhere.has(event.eventId)) {
-      decision.outcomes.set(i, refused(event, new IdempotencyConflictError(
-        `Event ${event.eventId} was already recorded for another offender; each event needs its own eventId.`,
-        [{ field: 'eventId', rule: 'idempotency', message: 'eventId already used by another offender' }],
-      )));
+      decision.outcomes.set(
+        i,
+        refused(
+          event,
+          new IdempotencyConflictError(`Event ${event.eventId} was already recorded for another offender; each event needs its own eventId.`, [
+            { field: 'eventId', rule: 'idempotency', message: 'eventId already used by another offender' },
+          ]),
+        ),
+      );
       continue;
     }
     const revision = stream.timeline.length - 1;
     if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
-      decision.outcomes.set(i, refused(event, new ConcurrencyConflictError(
-        `The record of offender ${event.offenderId} is at revision ${revision}, not ${context.expectedRevision} as If-Match says; read it again before posting.`,
-        [{ field: 'If-Match', rule: 'expected-revision', message: `current revision is ${revision}` }],
-      )));
+      decision.outcomes.set(
+        i,
+        refused(
+          event,
+          new ConcurrencyConflictError(
+            `The record of offender ${event.offenderId} is at revision ${revision}, not ${context.expectedRevision} as If-Match says; read it again before posting.`,
+            [{ field: 'If-Match', rule: 'expected-revision', message: `current revision is ${revision}` }],
+          ),
+        ),
+      );
       continue;
     }
     stream.tail ??= foldTail(stream.timeline);

@@ -67,7 +67,8 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
   const data = input.data ?? {};
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     details.push({ field: 'data', rule: 'object', message: 'data must be a JSON object' });
-  } else if (typeof type === 'string' && Object.hasOwn(PAYLOAD_DTO, type)) { // not `in`: "__proto__" is in every object
+  } else if (typeof type === 'string' && Object.hasOwn(PAYLOAD_DTO, type)) {
+    // not `in`: "__proto__" is in every object
     details.push(...payloadErrors(type as OffenderEventType, data));
   }
 
@@ -75,8 +76,7 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
 
   offenderId = offenderId as string;
   const event = { type, offenderId, occurredOn: input.occurredOn, data } as Omit<NewOffenderEvent, 'eventId'>;
-  const eventId =
-    (input.eventId as string | undefined)?.toLowerCase() ?? (options.missingEventId === 'random' ? randomUUID() : contentEventId(event));
+  const eventId = (input.eventId as string | undefined)?.toLowerCase() ?? (options.missingEventId === 'random' ? randomUUID() : contentEventId(event));
   return { eventId, ...event } as NewOffenderEvent;
 }
 
@@ -91,7 +91,9 @@ function payloadErrors(type: OffenderEventType, data: object): ErrorDetail[] {
   const fields = payloadFields(type);
   const unknown = Object.keys(data).filter((key) => !fields.has(key));
   const details: ErrorDetail[] = unknown.map((key) => ({
-    field: `data.${echo(key)}`, rule: 'unknown-field', message: `data.${echo(key)} is not a field of this event type`,
+    field: `data.${echo(key)}`,
+    rule: 'unknown-field',
+    message: `data.${echo(key)} is not a field of this event type`,
   }));
   // A payload with no fields: class-validator's forbidUnknownValues would refuse even {}.
   if (PAYLOAD_DTO[type] === NoPayloadDto) return details;
@@ -132,7 +134,9 @@ const describeCount = (n: number): string => (n === 1 ? 'an invalid field' : `${
  * the same eventId, so the second import is a no-op (DOMAIN.md 3, idempotency).
  */
 export function contentEventId(event: Pick<NewOffenderEvent, 'type' | 'offenderId' | 'occurredOn' | 'data'>): string {
-  const hash = createHash('sha1').update(canonicalJson([event.offenderId, event.type, event.occurredOn, event.data])).digest();
+  const hash = createHash('sha1')
+    .update(canonicalJson([event.offenderId, event.type, event.occurredOn, event.data]))
+    .digest();
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

@@ -43,7 +43,12 @@ export async function recordNdjson(
     if (chunk.length === 0) return;
     const parsed = chunk.filter((b) => b.event);
     const outcomes: RecordOutcome[] = parsed.length
-      ? await commandBus.execute(new RecordOffenderEventsCommand(parsed.map((b) => b.event!), context))
+      ? await commandBus.execute(
+          new RecordOffenderEventsCommand(
+            parsed.map((b) => b.event!),
+            context,
+          ),
+        )
       : [];
     const byLine = new Map(parsed.map((b, k) => [b.line, outcomes[k]]));
     const results = chunk.map((b): LineResult => (b.error ? { line: b.line, status: 'refused', error: b.error.toBody() } : toLineResult(b.line, byLine.get(b.line)!)));

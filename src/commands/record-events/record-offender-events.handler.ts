@@ -57,30 +57,39 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
     /** Offenders refused on a cached stream: read from the store for the rest of this command. */
     const freshOnly = new Set<string>();
 
-    const unsettled = await retryWhilePending(MAX_CONFLICT_RETRIES, events.map((_, i) => i), async (pending) => {
-      const streams = await this.loadStreams(pending.map((i) => events[i].offenderId), useCache, freshOnly);
-      const decision = decideBatch({ events, pending, streams, context, today: ukDate(this.clock.now()), usedElsewhere });
-      for (const [offenderId, timeline] of decision.timelines) timelines.set(offenderId, timeline);
-      for (const offenderId of decision.stale) {
-        freshOnly.add(offenderId);
-        this.cache.delete(offenderId);
-      }
-      for (const [i, outcome] of decision.outcomes) outcomes[i] = outcome;
-      const retry = [...decision.retry, ...(await this.append(decision.appends, events, context, outcomes, { usedElsewhere, freshOnly }))];
-      // A repeat of an event accepted earlier in the same batch answers what the first one got,
-      // or is decided again with it if the first must be retried.
-      for (const [i, of] of decision.repeats) {
-        const first = outcomes[of];
-        if (first?.status === 'appended') outcomes[i] = { ...first, status: 'duplicate' };
-        else if (first?.status === 'refused') outcomes[i] = refused(events[i], first.error);
-        else retry.push(i);
-      }
-      return retry;
-    });
+    const unsettled = await retryWhilePending(
+      MAX_CONFLICT_RETRIES,
+      events.map((_, i) => i),
+      async (pending) => {
+        const streams = await this.loadStreams(
+          pending.map((i) => events[i].offenderId),
+          useCache,
+          freshOnly,
+        );
+        const decision = decideBatch({ events, pending, streams, context, today: ukDate(this.clock.now()), usedElsewhere });
+        for (const [offenderId, timeline] of decision.timelines) timelines.set(offenderId, timeline);
+        for (const offenderId of decision.stale) {
+          freshOnly.add(offenderId);
+          this.cache.delete(offenderId);
+        }
+        for (const [i, outcome] of decision.outcomes) outcomes[i] = outcome;
+        const retry = [...decision.retry, ...(await this.append(decision.appends, events, context, outcomes, { usedElsewhere, freshOnly }))];
+        // A repeat of an event accepted earlier in the same batch answers what the first one got,
+        // or is decided again with it if the first must be retried.
+        for (const [i, of] of decision.repeats) {
+          const first = outcomes[of];
+          if (first?.status === 'appended') outcomes[i] = { ...first, status: 'duplicate' };
+          else if (first?.status === 'refused') outcomes[i] = refused(events[i], first.error);
+          else retry.push(i);
+        }
+        return retry;
+      },
+    );
     for (const i of unsettled) {
-      outcomes[i] = refused(events[i], new ConcurrencyConflictError(
-        `The record of offender ${events[i].offenderId} kept changing while this event was being saved; please try again.`,
-      ));
+      outcomes[i] = refused(
+        events[i],
+        new ConcurrencyConflictError(`The record of offender ${events[i].offenderId} kept changing while this event was being saved; please try again.`),
+      );
     }
     return outcomes;
   }
@@ -106,13 +115,15 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
       causationId: context.causationId ?? null,
       source: context.source,
     };
-    const results = await this.appendForgettingOnFailure(planned.map((p): StreamAppend => ({
-      offenderId: p.offenderId,
-      expectedRevision: p.expectedRevision,
-      events: p.indices.map((i) => events[i]),
-      metadata,
-      recordedAt,
-    })));
+    const results = await this.appendForgettingOnFailure(
+      planned.map((p): StreamAppend => ({
+        offenderId: p.offenderId,
+        expectedRevision: p.expectedRevision,
+        events: p.indices.map((i) => events[i]),
+        metadata,
+        recordedAt,
+      })),
+    );
     const retry: number[] = [];
     results.forEach((result, k) => {
       const { indices, stored, tail } = planned[k];
@@ -129,9 +140,11 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
       } else {
         this.cache.delete(result.offenderId); // another writer moved the stream on: our copy is stale
         if (context.expectedRevision !== undefined) {
-          for (const i of indices) outcomes[i] = refused(events[i], new ConcurrencyConflictError(
-            `The record of offender ${events[i].offenderId} changed since revision ${context.expectedRevision}; read it again before posting.`,
-          ));
+          for (const i of indices)
+            outcomes[i] = refused(
+              events[i],
+              new ConcurrencyConflictError(`The record of offender ${events[i].offenderId} changed since revision ${context.expectedRevision}; read it again before posting.`),
+            );
         } else {
           retry.push(...indices);
         }

@@ -21,9 +21,7 @@ export function parseUntrustedJson(text: string, what: 'line' | 'request body'):
     }
     // The event limits' own walk names the key (its path already quoted to 64 characters).
     const field = eventLimitErrors(plain.value).find((d) => d.rule === 'forbidden-key')?.field ?? '__proto__';
-    throw new InvalidInputError(`The ${what} has a field named ${field}, which no event has.`, [
-      { field, rule: 'forbidden-key', message: `${field} is not a field of an event` },
-    ]);
+    throw new InvalidInputError(`The ${what} has a field named ${field}, which no event has.`, [{ field, rule: 'forbidden-key', message: `${field} is not a field of an event` }]);
   }
 }
 

@@ -46,5 +46,13 @@ function registrationElsewhere(caller: Caller, stream: readonly TimelineEvent[],
   const others = periods.filter((p) => own === undefined || p.index !== periodOf.get(own.revision));
   const into = registration.data.area;
   const target = `offender ${registration.offenderId} registered into ${into} effective ${registration.occurredOn}`;
-  return areaGroups(others, (area) => area === into).map((areas) => ({ caller, action: 'registered-in-another-area' as const, target, offenderId: registration.offenderId, areas, reason: null, outcome: 'allowed' as const }));
+  return areaGroups(others, (area) => area === into).map((areas) => ({
+    caller,
+    action: 'registered-in-another-area' as const,
+    target,
+    offenderId: registration.offenderId,
+    areas,
+    reason: null,
+    outcome: 'allowed' as const,
+  }));
 }

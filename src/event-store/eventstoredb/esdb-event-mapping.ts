@@ -1,13 +1,4 @@
-import {
-  ANY,
-  NO_STREAM,
-  jsonEvent,
-  type AllStreamResolvedEvent,
-  type AppendExpectedRevision,
-  type EventData,
-  type JSONEventType,
-  type ResolvedEvent,
-} from '@eventstore/db-client';
+import { ANY, NO_STREAM, jsonEvent, type AllStreamResolvedEvent, type AppendExpectedRevision, type EventData, type JSONEventType, type ResolvedEvent } from '@eventstore/db-client';
 import type { EventMetadata, NewOffenderEvent, RecordedOffenderEvent } from '../../domain/offender-event';
 import type { ExpectedRevision } from '../event-store';
 

@@ -14,14 +14,7 @@ import {
 import type { RecordedOffenderEvent } from '../../domain/offender-event';
 import { streamIdOf } from '../../domain/offender-event';
 import type { EventStore, StreamAppend, StreamAppendResult, SubscribeOptions, Subscription } from '../event-store';
-import {
-  appendIdOf,
-  isOffenderRecord,
-  positionOf,
-  toEsdbEvent,
-  toEsdbExpectedRevision,
-  toRecordedEvent,
-} from './esdb-event-mapping';
+import { appendIdOf, isOffenderRecord, positionOf, toEsdbEvent, toEsdbExpectedRevision, toRecordedEvent } from './esdb-event-mapping';
 import { withinDeadline } from './within-deadline';
 import { EventStoreDbSubscription } from './eventstoredb-subscription';
 
@@ -162,11 +155,7 @@ export class EventStoreDbEventStore implements EventStore {
     return count;
   }
 
-  subscribe(
-    after: bigint | null,
-    handler: (events: RecordedOffenderEvent[]) => Promise<void>,
-    options?: SubscribeOptions,
-  ): Subscription {
+  subscribe(after: bigint | null, handler: (events: RecordedOffenderEvent[]) => Promise<void>, options?: SubscribeOptions): Subscription {
     this.used = true;
     const inner = new EventStoreDbSubscription(this.client, this.timeoutMs, after, handler, options);
     const subscription: Subscription = {
@@ -246,10 +235,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** Drains a streaming read within the deadline, cancelling it if the server does not answer. */
-  private async collect<E extends ResolvedEvent | AllStreamResolvedEvent>(
-    what: string,
-    open: () => AsyncIterable<E> & { cancel(): Promise<void> },
-  ): Promise<E[]> {
+  private async collect<E extends ResolvedEvent | AllStreamResolvedEvent>(what: string, open: () => AsyncIterable<E> & { cancel(): Promise<void> }): Promise<E[]> {
     this.used = true;
     let stream: (AsyncIterable<E> & { cancel(): Promise<void> }) | undefined;
     return withinDeadline(

@@ -1,10 +1,4 @@
-import {
-  CancelledError,
-  DeadlineExceededError,
-  NotLeaderError,
-  TimeoutError,
-  UnavailableError,
-} from '@eventstore/db-client';
+import { CancelledError, DeadlineExceededError, NotLeaderError, TimeoutError, UnavailableError } from '@eventstore/db-client';
 import { StoreUnavailableError } from '../../errors';
 import { isConnectionError, storeUnavailable } from '../../sql/connection-errors';
 
@@ -42,12 +36,7 @@ export function toStoreError(error: unknown): unknown {
  * given, so every call is raced against our own timer; `abandon` lets the caller release what
  * the call holds (a read stream) once it is given up.
  */
-export async function withinDeadline<T>(
-  what: string,
-  timeoutMs: number,
-  run: () => Promise<T>,
-  abandon?: () => void,
-): Promise<T> {
+export async function withinDeadline<T>(what: string, timeoutMs: number, run: () => Promise<T>, abandon?: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const work = Promise.resolve().then(run);
   // The losing promise may still reject later; that must not become an unhandled rejection.

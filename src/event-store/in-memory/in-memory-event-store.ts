@@ -27,10 +27,12 @@ export class InMemoryEventStore implements EventStore {
     const plan = planAppends(items, {
       lastPosition: last?.position ?? 0n,
       lastRecordedAt: last ? new Date(last.recordedAt) : null,
-      lastRevisions: new Map(items.flatMap((item) => {
-        const stream = this.data.streams.get(item.offenderId);
-        return stream ? [[item.offenderId, stream.length - 1] as const] : [];
-      })),
+      lastRevisions: new Map(
+        items.flatMap((item) => {
+          const stream = this.data.streams.get(item.offenderId);
+          return stream ? [[item.offenderId, stream.length - 1] as const] : [];
+        }),
+      ),
       existingEventIds: new Set(items.flatMap((item) => item.events.map((e) => e.eventId.toLowerCase())).filter((id) => this.data.eventIds.has(id))),
     });
     for (const event of plan.accepted) {

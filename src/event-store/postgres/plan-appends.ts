@@ -39,9 +39,7 @@ export function planAppends(items: readonly StreamAppend[], context: AppendConte
     const eventIds = item.events.map((event) => event.eventId.toLowerCase());
     // A re-post of an existing event answers "duplicate" even when the stream has moved on since,
     // so the caller can recognise an idempotent retry (DOMAIN.md 3).
-    const duplicates = item.events
-      .filter((_event, index) => takenEventIds.has(eventIds[index]) || eventIds.indexOf(eventIds[index]) !== index)
-      .map((event) => event.eventId);
+    const duplicates = item.events.filter((_event, index) => takenEventIds.has(eventIds[index]) || eventIds.indexOf(eventIds[index]) !== index).map((event) => event.eventId);
     if (duplicates.length > 0) {
       results.push({ status: 'duplicate-event-id', offenderId: item.offenderId, eventIds: duplicates });
       continue;

@@ -79,9 +79,7 @@ export class PostgresEventStore implements EventStore {
     assertAppendable(items);
     const plan = await this.sql.transaction(async (tx) => {
       // The lock that orders all appenders (class comment); held until COMMIT.
-      const head = await tx.query<HeadRow>(
-        'SELECT last_position::text AS last_position, last_recorded_at FROM event_store_head WHERE singleton FOR UPDATE',
-      );
+      const head = await tx.query<HeadRow>('SELECT last_position::text AS last_position, last_recorded_at FROM event_store_head WHERE singleton FOR UPDATE');
       if (head.rows.length === 0) throw new Error('The event store tables are missing: call init() first.');
       const offenderIds = [...new Set(items.map((item) => item.offenderId))];
       // One index probe per offender (LATERAL): with a plain `= ANY` the planner may scan the table.
@@ -153,10 +151,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(after: bigint | null, limit: number): Promise<RecordedOffenderEvent[]> {
-    const { rows } = await this.sql.query<EventRow>(`${SELECT_EVENT} WHERE position > $1 ORDER BY position LIMIT $2`, [
-      (after ?? 0n).toString(),
-      Math.max(0, Math.floor(limit)),
-    ]);
+    const { rows } = await this.sql.query<EventRow>(`${SELECT_EVENT} WHERE position > $1 ORDER BY position LIMIT $2`, [(after ?? 0n).toString(), Math.max(0, Math.floor(limit))]);
     return rows.map(toEvent);
   }
 
@@ -174,11 +169,7 @@ export class PostgresEventStore implements EventStore {
     return last > from ? Number(last - from) : 0;
   }
 
-  subscribe(
-    after: bigint | null,
-    handler: (events: RecordedOffenderEvent[]) => Promise<void>,
-    options?: SubscribeOptions,
-  ): Subscription {
+  subscribe(after: bigint | null, handler: (events: RecordedOffenderEvent[]) => Promise<void>, options?: SubscribeOptions): Subscription {
     const polling = new PollingSubscription((from, limit) => this.readAll(from, limit), this.appended, after, handler, options);
     const subscription: Subscription = {
       close: async () => {

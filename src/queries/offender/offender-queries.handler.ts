@@ -33,9 +33,7 @@ export class GetOffenderHandler implements IQueryHandler<GetOffenderQuery, Scope
         const known = asKnownAt ? visible.filter((e) => new Date(e.recordedAt) <= asKnownAt) : visible;
         if (known.length === 0) {
           throw new NotFoundError(
-            asKnownAt && visible.length > 0
-              ? `Offender ${offenderId} was not yet known at ${asKnownAt.toISOString()}.`
-              : `Offender ${offenderId} is not known to the service.`,
+            asKnownAt && visible.length > 0 ? `Offender ${offenderId} was not yet known at ${asKnownAt.toISOString()}.` : `Offender ${offenderId} is not known to the service.`,
           );
         }
         const { known: _known, ...state } = stateAt(known, asOf);
@@ -70,9 +68,7 @@ export class GetOffenderEventsHandler implements IQueryHandler<GetOffenderEvents
         if (stream.length === 0) throw new NotFoundError(`Offender ${offenderId} is not known to the service.`);
         const retractedBy = new Map<string, string>();
         for (const e of stream) if (e.type === 'EventRetracted') retractedBy.set(e.data.retractedEventId, e.eventId);
-        const events = stream
-          .filter(scope.visible)
-          .map((e) => ({ ...e, position: e.position.toString(), retractedBy: retractedBy.get(e.eventId) ?? null }));
+        const events = stream.filter(scope.visible).map((e) => ({ ...e, position: e.position.toString(), retractedBy: retractedBy.get(e.eventId) ?? null }));
         return { events, hiddenPeriods: scope.periods.length - scope.readable.length };
       },
     };

@@ -43,12 +43,7 @@ export function computeReportByFolding(events: readonly RecordedOffenderEvent[],
 }
 
 /** Table 6.1 (offendersOnSnapshot, totals included) at the end of any `date`. */
-export function snapshotByFolding(
-  events: readonly RecordedOffenderEvent[],
-  area: string,
-  date: string,
-  knownUpTo?: bigint,
-): ReportCells {
+export function snapshotByFolding(events: readonly RecordedOffenderEvent[], area: string, date: string, knownUpTo?: bigint): ReportCells {
   const cells = zeroCells(offendersOnSnapshot, area);
   for (const history of offenderHistories(events, knownUpTo)) {
     const state = history.at(date);
@@ -70,7 +65,10 @@ export class OffenderHistory {
   private readonly dates: string[] = [];
   private readonly states: OffenderState[] = [];
 
-  constructor(readonly offenderId: string, events: readonly TimelineEvent[]) {
+  constructor(
+    readonly offenderId: string,
+    events: readonly TimelineEvent[],
+  ) {
     this.timeline = effectiveTimeline(events);
     let state = initialOffenderState();
     this.timeline.forEach((event, i) => {

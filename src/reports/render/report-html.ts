@@ -17,8 +17,7 @@ export interface RenderableReport {
   population?: { value: number | null; source: string };
 }
 
-const escape = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 const figure = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : value.toLocaleString('en-GB'));
 
@@ -31,9 +30,12 @@ export function reportToHtml(report: RenderableReport): string {
     .map((t) => {
       const head = `<tr><th></th>${t.columns.map((c) => `<th>${escape(label(c))}</th>`).join('')}</tr>`;
       const body = t.rows
-        .map((r) => `<tr${r === 'total' ? ' class="total"' : ''}><th>${escape(label(r))}</th>${t.columns
-          .map((c) => `<td title="${escape(cellId(t.id as never, r, c))}">${figure(report.cells[cellId(t.id as never, r, c)])}</td>`)
-          .join('')}</tr>`)
+        .map(
+          (r) =>
+            `<tr${r === 'total' ? ' class="total"' : ''}><th>${escape(label(r))}</th>${t.columns
+              .map((c) => `<td title="${escape(cellId(t.id as never, r, c))}">${figure(report.cells[cellId(t.id as never, r, c)])}</td>`)
+              .join('')}</tr>`,
+        )
         .join('');
       return `<section id="${escape(t.id)}"><h2>${escape(t.section)} ${escape(t.title)}</h2>${t.unitText ? `<p class="unit">Each figure counts ${escape(t.unitText)}.</p>` : ''}<table>${head}${body}</table><details><summary>How this is counted</summary><p>${escape(t.rule)}</p></details></section>`;
     })

@@ -27,7 +27,14 @@ export function trendsToText(trends: Trends): string {
       p.published === undefined ? '' : `published ${p.published.toLocaleString('en-GB')}`,
     ]);
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)));
-    return `${c.cell} (${c.unit}, ${c.kind})\n${rows.map((r) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd()).join('\n')}`;
+    return `${c.cell} (${c.unit}, ${c.kind})\n${rows
+      .map((r) =>
+        r
+          .map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i])))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n')}`;
   });
   return `${trends.area} ${trends.from} to ${trends.to}\n\n${blocks.join('\n\n')}\n\nposition ${trends.position}${trends.asKnownAt ? `, as known at ${trends.asKnownAt}` : ''}\n`;
 }

@@ -6,8 +6,7 @@ export const notificationBreaches: CountedTable<'notificationBreaches'> = {
   kind: 'period',
   section: '6.4',
   unit: 'persons',
-  title:
-    'How many Registered Sexual Offenders were either cautioned or convicted for breaches of the notification requirement?',
+  title: 'How many Registered Sexual Offenders were either cautioned or convicted for breaches of the notification requirement?',
   rule:
     '6.4 `notificationBreaches` (row rso; col count): distinct category 1 offenders in the area with at least one ' +
     '`NotificationRequirementBreached` during P whose outcome is a caution or a conviction.',

@@ -6,11 +6,8 @@ export const ordersImposed: CountedTable<'ordersImposed'> = {
   kind: 'period',
   section: '6.3',
   unit: 'orders',
-  title:
-    'Sexual Offences Prevention Orders (SOPOs), Notification Orders (NOs), & Foreign Travel Orders (FTOs) imposed by the courts',
-  rule:
-    "6.3 `ordersImposed` (rows sopo, notificationOrder, foreignTravelOrder; col count): orders imposed during P on " +
-    "offenders in the area at the order's date.",
+  title: 'Sexual Offences Prevention Orders (SOPOs), Notification Orders (NOs), & Foreign Travel Orders (FTOs) imposed by the courts',
+  rule: '6.3 `ordersImposed` (rows sopo, notificationOrder, foreignTravelOrder; col count): orders imposed during P on ' + "offenders in the area at the order's date.",
   rows: () => ['sopo', 'notificationOrder', 'foreignTravelOrder'],
   columns: ['count'],
   items: ordersImposedItems,

@@ -67,8 +67,7 @@ export interface DerivedTable<Id extends string = string> extends TableLayout<Id
 export type ReportTable<Id extends string = string> = CountedTable<Id> | DerivedTable<Id>;
 
 /** `<table>.<row>.<column>`: the cell ids of DOMAIN.md section 6, shared with the published files. */
-export const cellId = (table: ReportTableId | ReportTable, row: string, column: string): string =>
-  `${typeof table === 'string' ? table : table.id}.${row}.${column}`;
+export const cellId = (table: ReportTableId | ReportTable, row: string, column: string): string => `${typeof table === 'string' ? table : table.id}.${row}.${column}`;
 
 /** Splits a cell id into its table, row and column (rows and columns never contain dots). */
 export function parseCellId(id: string): { table: string; row: string; column: string } | null {
@@ -96,30 +95,32 @@ export const NATIONAL_ROWS: readonly string[] = AREAS;
 export const isNational = (area: string): boolean => area === ENGLAND_AND_WALES;
 
 // A Map, not an object: a row id such as `constructor` (an accepted division id) must not find Object's own properties.
-const FIXED_LABELS: ReadonlyMap<string, string> = new Map(Object.entries({
-  category1: 'Category 1 – Registered Sexual Offenders',
-  category2: 'Category 2 – Violent Offenders',
-  category3: 'Category 3 – Other Dangerous Offenders',
-  level1: 'Level 1',
-  level2: 'Level 2',
-  level3: 'Level 3',
-  total: 'Total',
-  count: 'Total',
-  sopo: 'SOPO',
-  notificationOrder: 'NO',
-  foreignTravelOrder: 'FTO',
-  rso: 'Registered Sexual Offenders cautioned or convicted',
-  chargedInYear: 'Charged with SFO in the year',
-  chargedInPreviousYear: 'Charged with SFO in the previous year',
-  outstandingAtStart: 'Cases still charged on 31 March of the previous year',
-  convicted: 'Convicted of an SFO',
-  outstandingAtEnd: 'Outstanding on 31 March',
-  otherOutcome: 'Other outcome',
-  leftArea: 'Left the area before an outcome',
-  unassigned: 'Not yet assigned to a division',
-  per100k: 'Per 100,000 population aged 10 and over',
-  value: 'Rate',
-}));
+const FIXED_LABELS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    category1: 'Category 1 – Registered Sexual Offenders',
+    category2: 'Category 2 – Violent Offenders',
+    category3: 'Category 3 – Other Dangerous Offenders',
+    level1: 'Level 1',
+    level2: 'Level 2',
+    level3: 'Level 3',
+    total: 'Total',
+    count: 'Total',
+    sopo: 'SOPO',
+    notificationOrder: 'NO',
+    foreignTravelOrder: 'FTO',
+    rso: 'Registered Sexual Offenders cautioned or convicted',
+    chargedInYear: 'Charged with SFO in the year',
+    chargedInPreviousYear: 'Charged with SFO in the previous year',
+    outstandingAtStart: 'Cases still charged on 31 March of the previous year',
+    convicted: 'Convicted of an SFO',
+    outstandingAtEnd: 'Outstanding on 31 March',
+    otherOutcome: 'Other outcome',
+    leftArea: 'Left the area before an outcome',
+    unassigned: 'Not yet assigned to a division',
+    per100k: 'Per 100,000 population aged 10 and over',
+    value: 'Rate',
+  }),
+);
 
 /** How the published report labels a row or column id ("category1-level2" -> "Category 1, Level 2"). */
 export function label(id: string): string {

@@ -17,11 +17,9 @@ export const rsoRate: DerivedTable<'rsoRate'> = {
   tracedAs: { table: offendersOnSnapshot, row: TOTAL, column: 'category1' },
   derive(cells, area, year) {
     const population = populationAged10Plus(area, year);
-    cells[cellId('rsoRate', 'per100k', 'value')] =
-      population === null ? Number.NaN : ratePer100k(cells[cellId(offendersOnSnapshot, TOTAL, 'category1')], population);
+    cells[cellId('rsoRate', 'per100k', 'value')] = population === null ? Number.NaN : ratePer100k(cells[cellId(offendersOnSnapshot, TOTAL, 'category1')], population);
   },
 };
 
 /** Offenders per 100,000 of `population`, rounded to the nearest whole number, half up (exact integer arithmetic). */
-export const ratePer100k = (offenders: number, population: number): number =>
-  Math.floor((2 * offenders * 100_000 + population) / (2 * population));
+export const ratePer100k = (offenders: number, population: number): number => Math.floor((2 * offenders * 100_000 + population) / (2 * population));

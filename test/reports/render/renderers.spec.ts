@@ -25,7 +25,14 @@ function reportWithDivisions(divisions: readonly string[]) {
   const cells: ReportCells = {};
   divisions.forEach((d, i) => (cells[cellId(rsoByDivision, d, 'count')] = i + 1));
   const tables: TableLayout[] = REPORT_TABLES.map((t) => ({
-    id: t.id, section: t.section, unit: t.unit, unitText: COUNTING_UNIT_TEXT[t.unit], title: t.title, rule: t.rule, rows: [...t.rows('kent', cells)], columns: [...t.columns],
+    id: t.id,
+    section: t.section,
+    unit: t.unit,
+    unitText: COUNTING_UNIT_TEXT[t.unit],
+    title: t.title,
+    rule: t.rule,
+    rows: [...t.rows('kent', cells)],
+    columns: [...t.columns],
   }));
   return { area: 'kent', year: '2014/15', asKnownAt: null, position: '1', cells, tables };
 }
