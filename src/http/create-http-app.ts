@@ -37,7 +37,11 @@ export async function createHttpApp(options: AppOptions, serving: HttpAppServing
     ? // A store that cannot be opened reaches `mappa serve`'s handler (its message, exit 2), not abort().
       await NestFactory.create<NestExpressApplication>(module, new ServerAdapter(serving.server), { ...settings, abortOnError: false })
     : await NestFactory.create<NestExpressApplication>(module, settings);
-  if (options.logger) app.useLogger(app.get(Logger));
+  if (options.logger) {
+    app.useLogger(app.get(Logger));
+    // Buffered until now; without this, everything logged through Nest's Logger later was lost too.
+    app.flushLogs();
+  }
   // First, so every request is timed, whatever answers it.
   app.use(app.get(OperatorMetrics).timeRequests);
   // Default helmet headers; no upgrade-insecure-requests, which breaks /docs on a plain-HTTP dev server.
