@@ -29,10 +29,15 @@ async function folderWithMappa(): Promise<string> {
   return folder;
 }
 
-/** The lines a command's output offers to copy: indented, after `heading`. */
+/** The lines a command's output offers to copy: the indented block right after `heading` (what follows it, such as `mappa serve`, is another matter). */
 function suggestedCommands(output: string, heading: string): string[] {
   const after = output.slice(output.indexOf(heading) + heading.length).split('\n');
-  return after.filter((line) => /^ {2}\S/.test(line)).map((line) => line.trim());
+  const block: string[] = [];
+  for (const line of after) {
+    if (/^ {2}\S/.test(line)) block.push(line.trim());
+    else if (block.length > 0) break;
+  }
+  return block;
 }
 
 describe('the first hour of a new user', () => {
