@@ -2,7 +2,7 @@ import { InvalidInputError } from '../errors';
 import { reportPeriod } from '../reports/report-period';
 import { areasOfReport } from '../reports/report-area';
 import { queryShape, scopeParams, type ReportScope } from '../reports/report-sql';
-import type { EventRef, ReportService } from '../reports/report.service';
+import type { EventRef, ItemRow, ReportService } from '../reports/report.service';
 import { parseCellId, REPORT_TABLES, type CountedTable } from '../reports/tables';
 import type { SqlClient } from '../sql/sql-client';
 import type { ResolvedMoment } from './knowledge-moment';
@@ -67,19 +67,6 @@ export interface Revisions {
   /** Events recorded between the two positions (any area). */
   eventsBetween: number;
   cells: RevisedCell[];
-}
-
-interface ItemRow {
-  area: string;
-  row_id: string;
-  col_id: string;
-  offender_id: string;
-  counted_pos: string;
-  area_pos: string;
-  category_pos: string;
-  level_pos: string;
-  custody_pos: string;
-  division_pos: string;
 }
 
 interface WindowEvent {

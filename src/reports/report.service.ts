@@ -553,7 +553,8 @@ interface CellCount {
 const countQuery = (table: CountedTable, scope: ReportScope): string =>
   `SELECT row_id, col_id, count(*)::int AS n FROM (${table.items(queryShape(scope))}) items GROUP BY row_id, col_id`;
 
-interface ItemRow {
+/** One item of a counted table's query, as read from the read models (positions as text). */
+export interface ItemRow {
   area: string;
   row_id: string;
   col_id: string;
