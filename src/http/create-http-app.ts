@@ -85,7 +85,17 @@ class ServerAdapter extends ExpressAdapter {
  */
 function serveWorkbench(app: NestExpressApplication): void {
   const dir = workbenchDir();
-  if (dir) app.useStaticAssets(dir, { index: 'index.html', maxAge: 0, redirect: false });
+  if (!dir) return;
+  // The page's files answer any precondition themselves (412, in HTML); reads of this service have
+  // none (If-Match is for posts), so a GET's preconditions are dropped and every error stays JSON.
+  app.use((request: Request, _response: Response, next: NextFunction) => {
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      delete request.headers['if-match'];
+      delete request.headers['if-unmodified-since'];
+    }
+    next();
+  });
+  app.useStaticAssets(dir, { index: 'index.html', maxAge: 0, redirect: false });
 }
 
 /** dist/web of the package this file belongs to (run from src/ by tests, from dist/src/ when built), or null when not built. */

@@ -29,6 +29,13 @@ describe('the workbench over HTTP', () => {
     await secured.http().get('/workbench/session').expect(401);
   });
 
+  it('answers a page request with a precondition as any read: never an HTML 412 from the file server', async () => {
+    await secured.http().get('/').set('If-Match', '?').expect(200);
+    await secured.http().get('/workbench.js').set('If-Unmodified-Since', 'Thu, 01 Jan 1970 00:00:00 GMT').expect(200);
+    const missing = await secured.http().get('/no-such-file.js').set('If-Match', '?').expect(404);
+    expect(missing.headers['content-type']).toMatch(/^application\/json/);
+  });
+
   it('says who the caller is and what its roles allow, from the access policy', async () => {
     const analyst = await secured
       .http()
