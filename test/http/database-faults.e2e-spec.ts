@@ -26,10 +26,11 @@ const registration = (eventId: string) => ({
   occurredOn: '2014-04-01',
   data: { area: GM, category: 2, level: 1, inCustody: false, underSupervision: true },
 });
+/** The k-th change of a writer: a day after the one before (dates never wrap back), a level other than the last. */
 const levelChange = (eventId: string, k: number) => ({
   eventId,
   type: 'LevelChanged',
-  occurredOn: `2014-05-${String((k % 27) + 1).padStart(2, '0')}`,
+  occurredOn: new Date(Date.UTC(2014, 4, 1) + k * 86_400_000).toISOString().slice(0, 10),
   data: { level: (k % 3) + 1 },
 });
 
