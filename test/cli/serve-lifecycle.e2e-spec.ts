@@ -56,7 +56,10 @@ describe('mappa serve: start-up and graceful shutdown', () => {
       expect(write).toMatchObject({ status: 503, body: { error: 'store-unavailable' } });
 
       await until('"listening on"', () => (/listening on http/.test(serve.output().stdout) ? true : undefined));
-      expect(await ask(`${base}/health`)).toEqual({ status: 200, body: { status: 'ok', eventStore: 'embedded', lastPosition: null } });
+      expect(await ask(`${base}/health`)).toEqual({
+        status: 200,
+        body: { status: 'ok', eventStore: 'embedded', lastPosition: null, projector: true, rebuild: expect.objectContaining({ state: 'idle' }) },
+      });
       expect(await ask(`${base}/health/ready`)).toMatchObject({ status: 200, body: { status: 'ready' } });
 
       // A slow batch: its first line is sent, then SIGTERM, then the rest.
