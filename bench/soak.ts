@@ -590,12 +590,13 @@ async function startService(target: BenchTarget) {
   const until = performance.now() + 5 * 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`mappa serve exited (${child.exitCode}) before it answered`);
-    const ok = await fetch(`${base}/health`).then(
+    // /health answers "starting" (200) while the store opens; ready means the service itself answers.
+    const ok = await fetch(`${base}/health/ready`).then(
       (r) => r.status === 200,
       () => false,
     );
     if (ok) break;
-    if (performance.now() > until) throw new Error('mappa serve did not answer /health within 5 minutes');
+    if (performance.now() > until) throw new Error('mappa serve was not ready (/health/ready) within 5 minutes');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const token = (p: Principal) => mintToken(p, { key: { secret }, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 3600 });
