@@ -309,8 +309,8 @@ function logTrends(name: string, r: PhaseResult<'trendsAndPages'>, log: (line: s
   );
 }
 
-/** Only what fairness needs: the store (import, then rebuild), then the fairness phase. */
-async function fairnessOnly(target: BenchTarget, scale: BenchScale, file: string, opts: Options, log: (line: string) => void) {
+/** A store built as a one-part run needs it (import, then rebuild), `measure` on it, then the store dropped unless kept. */
+async function onBuiltStore<T>(target: BenchTarget, file: string, opts: Options, log: (line: string) => void, measure: (name: string) => Promise<T>): Promise<T> {
   const name = targetName(target);
   await dropTarget(target);
   try {
@@ -320,31 +320,28 @@ async function fairnessOnly(target: BenchTarget, scale: BenchScale, file: string
     await settle(target);
     await runPhase('rebuild', { target }, opts.work);
     await settle(target);
-    const fair = await runPhase('fairness', fairnessArgs(target, scale), opts.work);
-    logFairness(name, fair.result, log);
-    return { fairness: { store: name, kind: target.kind, result: fair.result, peakRssMiB: fair.peakRssMiB }, checks: [fairnessCheck(fair.result, target.kind)] };
+    return await measure(name);
   } finally {
     if (!opts.keep) await dropTarget(target);
   }
 }
 
-/** Only what the soak needs: the store (import, then rebuild), then the soak phase. */
-async function soakOnly(target: BenchTarget, scale: BenchScale, file: string, opts: Options, log: (line: string) => void): Promise<SoakResults['stores'][number]> {
-  const name = targetName(target);
-  await dropTarget(target);
-  try {
-    await settle(target);
-    const imported = await runPhase('import', { target, file, batchSize: opts.batchSize }, opts.work);
-    log(`${name}: imported ${imported.result.appended.toLocaleString('en-GB')} events (${imported.result.refused} refused)`);
-    await settle(target);
-    await runPhase('rebuild', { target }, opts.work);
-    await settle(target);
+/** Only what fairness needs: the store, then the fairness phase. */
+function fairnessOnly(target: BenchTarget, scale: BenchScale, file: string, opts: Options, log: (line: string) => void) {
+  return onBuiltStore(target, file, opts, log, async (name) => {
+    const fair = await runPhase('fairness', fairnessArgs(target, scale), opts.work);
+    logFairness(name, fair.result, log);
+    return { fairness: { store: name, kind: target.kind, result: fair.result, peakRssMiB: fair.peakRssMiB }, checks: [fairnessCheck(fair.result, target.kind)] };
+  });
+}
+
+/** Only what the soak needs: the store, then the soak phase. */
+function soakOnly(target: BenchTarget, scale: BenchScale, file: string, opts: Options, log: (line: string) => void): Promise<SoakResults['stores'][number]> {
+  return onBuiltStore(target, file, opts, log, async (name) => {
     const soaked = await runPhase('soak', soakArgs(target, scale, { stepSeconds: opts.soakStepSeconds, overloadSeconds: opts.soakOverloadSeconds }), opts.work);
     logSoak(name, soaked.result, log);
     return { store: name, kind: target.kind, result: soaked.result, peakRssMiB: soaked.peakRssMiB };
-  } finally {
-    if (!opts.keep) await dropTarget(target);
-  }
+  });
 }
 
 function logSoak(name: string, r: PhaseResult<'soak'>, log: (line: string) => void): void {
