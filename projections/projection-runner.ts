@@ -226,6 +226,18 @@ export class ProjectionRunner {
     return { state, done, total, secondsLeft: estimateSecondsLeft(elapsed, done, total) };
   }
 
+  /**
+   * Which generation of the read models a read sees: a read that finds it changed (or a rebuild
+   * running) once it is done may have counted tables a rebuild emptied under it, and must not answer.
+   */
+  async readModelsEpoch(): Promise<string> {
+    const { rows } = await this.db.query<{ rebuilding: boolean; started: string | null }>(
+      'SELECT rebuilding, rebuild_started_at::text AS started FROM rm_checkpoint WHERE name = $1',
+      [CHECKPOINT],
+    );
+    return `${rows[0]?.rebuilding === true ? 'rebuilding' : 'settled'} since ${rows[0]?.started ?? 'never'}`;
+  }
+
   /** This process's latest rebuild, from memory: asking never waits on the database. */
   rebuildStatus(): RebuildStatus {
     const s = this.status;

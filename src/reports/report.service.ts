@@ -141,12 +141,13 @@ export class ReportService {
   ) {}
 
   async report(area: string, year: number, options: KnowledgeOptions = {}): Promise<Report> {
-    const { position, asKnownAt } = await this.knowledge(options);
+    const { position, asKnownAt, epoch } = await this.knowledge(options);
     const period = reportPeriod(year);
     const scope = this.scope(area, position, period.from, period.to, period.previousFrom);
     const cells = await this.cells(area, scope, COUNTED_TABLES);
     for (const table of DERIVED_TABLES) table.derive(cells, area, year);
     const population = populationOf(area, year);
+    await this.confirmUnchanged(epoch);
     return {
       area,
       year: yearLabel(year),
@@ -164,17 +165,19 @@ export class ReportService {
 
   /** Table 6.1 at the end of any date. */
   async snapshot(area: string, date: string, options: KnowledgeOptions = {}) {
-    const { position, asKnownAt } = await this.knowledge(options);
+    const { position, asKnownAt, epoch } = await this.knowledge(options);
     const cells = await this.cells(area, this.scope(area, position, date, date, date), [offendersOnSnapshot]);
+    await this.confirmUnchanged(epoch);
     return { area, date, asKnownAt, position: position.toString(), ...emptiness(position, asKnownAt), cells, tables: [layoutOf(offendersOnSnapshot, area, cells)] };
   }
 
   /** The period tables (6.2-6.9) for any range of dates; "previous year" is the year before `from`. */
   async period(area: string, from: string, to: string, options: KnowledgeOptions = {}) {
     if (from > to) throw new InvalidInputError('from must not be after to.', [{ field: 'from', rule: 'range', message: 'from > to' }]);
-    const { position, asKnownAt } = await this.knowledge(options);
+    const { position, asKnownAt, epoch } = await this.knowledge(options);
     const tables = PERIOD_TABLES;
     const cells = await this.cells(area, this.scope(area, position, from, to, yearBefore(from)), tables);
+    await this.confirmUnchanged(epoch);
     return { area, period: { from, to }, asKnownAt, position: position.toString(), ...emptiness(position, asKnownAt), cells, tables: tables.map((t) => layoutOf(t, area, cells)) };
   }
 
@@ -182,6 +185,7 @@ export class ReportService {
   async trace(area: string, year: number, cell: string, options: KnowledgeOptions = {}): Promise<Trace> {
     const traced = await this.tracedCell(area, year, cell, options);
     const items = await this.withEvents(await this.items(traced, null, null));
+    await this.confirmUnchanged(traced.epoch);
     const { area: a, year: y, cell: c, value, rule, position, asKnownAt, population } = traced;
     return { area: a, year: y, cell: c, value, rule, position, asKnownAt, items, ...(population ? { population } : {}) };
   }
@@ -200,11 +204,14 @@ export class ReportService {
     const page = rows.slice(0, options.limit);
     const more = rows.length > options.limit;
     const last = page.length ? keyOf(page[page.length - 1]) : (cursor?.after ?? null);
+    const summary = cursor ? {} : { summary: await this.summary(traced) };
+    const items = await this.withEvents(page);
+    await this.confirmUnchanged(traced.epoch);
     return {
       ...headingOf(traced),
       ...(traced.population ? { population: traced.population } : {}),
-      ...(cursor ? {} : { summary: await this.summary(traced) }),
-      items: await this.withEvents(page),
+      ...summary,
+      items,
       next: more ? encodeTraceCursor({ position: BigInt(traced.position), asKnownAt: traced.asKnownAt, after: last }) : null,
     };
   }
@@ -223,8 +230,14 @@ export class ReportService {
   ): Promise<{ heading: TraceHeading; summary: TraceSummary; pages: AsyncIterable<TraceItem[]> }> {
     const traced = await this.tracedCell(area, year, cell, options);
     const summary = await this.summary(traced);
+    await this.confirmUnchanged(traced.epoch);
     const readPage = (after: TraceItemKey | null) => this.items(traced, after, pageSize);
-    const withEvents = (rows: ItemRow[]) => this.withEvents(rows);
+    // A rebuild begun mid-export ends the stream with an error, never a file that looks whole.
+    const withEvents = async (rows: ItemRow[]) => {
+      const items = await this.withEvents(rows);
+      await this.confirmUnchanged(traced.epoch);
+      return items;
+    };
     async function* pages(): AsyncIterable<TraceItem[]> {
       let after: TraceItemKey | null = null;
       for (;;) {
@@ -248,7 +261,7 @@ export class ReportService {
       ]);
     }
     // Only the traced table is counted (a derived table counts the table it is derived from).
-    const { position, asKnownAt } = await this.knowledge(options);
+    const { position, asKnownAt, epoch } = await this.knowledge(options);
     const period = reportPeriod(year);
     const scope = this.scope(area, position, period.from, period.to, period.previousFrom);
     const counted = table.kind === 'derived' ? table.tracedAs.table : table;
@@ -275,6 +288,7 @@ export class ReportService {
       counted,
       row,
       column,
+      epoch,
     };
   }
 
@@ -284,7 +298,7 @@ export class ReportService {
    * trend equals the per-year reports by construction; only the tables asked for are counted.
    */
   async cellsByYear(area: string, years: readonly number[], tables: readonly ReportTableId[], options: KnowledgeOptions = {}) {
-    const { position, asKnownAt } = await this.knowledge(options);
+    const { position, asKnownAt, epoch } = await this.knowledge(options);
     const asked = tables.map((id) => REPORT_TABLES.find((t) => t.id === id)!);
     const counted = [...new Set(asked.map((t) => (t.kind === 'derived' ? t.tracedAs.table : t)))];
     const cellsOf = async (year: number): Promise<ReportCells> => {
@@ -299,27 +313,42 @@ export class ReportService {
     const atOnce = this.db.parallelStatements && area !== ENGLAND_AND_WALES ? TREND_YEARS_AT_ONCE : 1;
     const perYear = await mapAtMost(years, atOnce, cellsOf);
     const byYear = new Map(years.map((year, i) => [year, perYear[i]]));
+    await this.confirmUnchanged(epoch);
     return { position: position.toString(), asKnownAt, ...emptiness(position, asKnownAt), byYear };
   }
 
   /** The knowledge position P of a read: asKnownAt, an explicit position, or what the read models reflect now. */
-  private async knowledge(options: KnowledgeOptions): Promise<{ position: bigint; asKnownAt: string | null }> {
+  private async knowledge(options: KnowledgeOptions): Promise<{ position: bigint; asKnownAt: string | null; epoch: string }> {
     await this.refuseDuringRebuild();
+    const epoch = await this.runner.readModelsEpoch();
     const projected = (await this.runner.position()) ?? 0n;
     if (options.atPosition !== undefined) {
       if (options.atPosition > projected) {
         throw new StoreUnavailableError(`The read models have not yet reached position ${options.atPosition} (they are at ${projected}).`);
       }
-      return { position: options.atPosition, asKnownAt: null };
+      return { position: options.atPosition, asKnownAt: null, epoch };
     }
     if (options.asKnownAt) {
       // A prefix of the log only where recordedAt never decreases along positions (EventStore's guarantees).
       const { rows } = await this.db.query<{ position: string | null }>('SELECT max(position)::text AS position FROM rm_events WHERE recorded_at <= $1', [
         options.asKnownAt.toISOString(),
       ]);
-      return { position: BigInt(rows[0].position ?? '0'), asKnownAt: options.asKnownAt.toISOString() };
+      return { position: BigInt(rows[0].position ?? '0'), asKnownAt: options.asKnownAt.toISOString(), epoch };
     }
-    return { position: projected, asKnownAt: null };
+    return { position: projected, asKnownAt: null, epoch };
+  }
+
+  /**
+   * 503 when a rebuild began (or ran) while an answer was read: its statements may have counted
+   * tables the rebuild had emptied, and a 200 of zeros would look like figures.
+   */
+  private async confirmUnchanged(epoch: string): Promise<void> {
+    const now = await this.runner.readModelsEpoch();
+    if (now === epoch && !now.startsWith('rebuilding')) return;
+    await this.refuseDuringRebuild();
+    throw new ReadModelsNotReadyError('The read models were rebuilt while this answer was being read; please ask again.', 1, [
+      { rule: 'rebuilding', message: 'rebuilt during the read' },
+    ]);
   }
 
   /**
@@ -491,6 +520,8 @@ interface TracedCell extends TraceHeading {
   counted: CountedTable;
   row: string;
   column: string;
+  /** The read models' generation when the trace began (ReportService.confirmUnchanged). */
+  epoch: string;
 }
 
 const headingOf = (t: TracedCell): TraceHeading => ({
