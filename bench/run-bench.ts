@@ -18,6 +18,10 @@ import { compareCells, writeResults, type BenchResults, type Check, type Fairnes
 // limit or baseline, on PostgreSQL and on PGlite; then writes docs/benchmarks.md and
 // bench/results.json. `--scale smoke` runs in seconds and only checks that everything works.
 
+/** The parts `--only` measures on a store of their own, merged into an earlier run's results with `--merge-into`. */
+const ONLY_PARTS = ['fairness', 'soak', 'serving'] as const;
+type OnlyPart = (typeof ONLY_PARTS)[number];
+
 const ROOT = path.resolve(__dirname, __filename.endsWith('.ts') ? '..' : '../..');
 
 interface Options {
@@ -49,14 +53,17 @@ async function main(): Promise<void> {
     .option('--no-write', 'measure and check only: write neither results file (CI smoke run)')
     .option('--render <results.json>', 'measure nothing: write the report again from a results file (after editing bench/notes.md)')
     .option('--batch-size <n>', 'import batch size (default: what mappa import uses)', (v) => Number(v))
-    .option('--only <part>', "measure one part only, on a store built by import and rebuild: 'fairness' (between callers) or 'soak' (known capacity and overload, issue 17)")
+    .option(
+      '--only <part>',
+      "measure one part only, on a store built by import and rebuild: 'fairness' (between callers), 'soak' (known capacity and overload, issue 17) or 'serving' (start-up, trends and paged traces, issues 11 and 14)",
+    )
     .option('--merge-into <results.json>', 'with --only: put its figures into this results file (keeping the rest) and write its report again')
     .option('--soak-step-seconds <n>', 'seconds of load at each rate the soak tries (default 20; smoke 3)', (v) => Number(v))
     .option('--soak-overload-seconds <n>', 'seconds of load at twice the capacity found (default 60; smoke 5)', (v) => Number(v))
     .parse(process.argv);
   const opts = program.opts<Options>();
-  if (opts.only !== undefined && opts.only !== 'fairness' && opts.only !== 'soak') throw new Error(`--only must be 'fairness' or 'soak', not '${opts.only}'.`);
-  if (opts.mergeInto && !opts.only) throw new Error('--merge-into goes with --only fairness or --only soak.');
+  if (opts.only !== undefined && !ONLY_PARTS.includes(opts.only as OnlyPart)) throw new Error(`--only must be one of ${ONLY_PARTS.join(', ')}, not '${opts.only}'.`);
+  if (opts.mergeInto && !opts.only) throw new Error(`--merge-into goes with --only (${ONLY_PARTS.join(', ')}).`);
   if (opts.render) {
     const results = JSON.parse(await readFile(opts.render, 'utf8')) as BenchResults;
     const md = path.resolve(
@@ -100,7 +107,14 @@ async function main(): Promise<void> {
   const fairnessByStore: FairnessResults['stores'] = [];
   const fairnessChecks: Array<{ store: string; checks: Check[] }> = [];
   const soakByStore: SoakResults['stores'] = [];
+  const servingByStore: ServingResults[] = [];
   for (const target of targets) {
+    if (opts.only === 'serving') {
+      const measured = await servingOnly(target, scale, file, opts, log);
+      servingByStore.push(measured);
+      fairnessChecks.push({ store: measured.store, checks: measured.checks });
+      continue;
+    }
     if (opts.only === 'soak') {
       const measured = await soakOnly(target, scale, file, opts, log);
       soakByStore.push(measured);
@@ -128,6 +142,11 @@ async function main(): Promise<void> {
     stores: fairnessByStore.map((s) => ({ ...s, run })),
   };
   const soak: SoakResults = { ...fairness, stores: soakByStore.map((s) => ({ ...s, run })) };
+  if (opts.only === 'serving') {
+    await finishServing(servingByStore, run, `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), opts, log);
+    if (!opts.keep) await rm(file, { force: true });
+    return;
+  }
   if (opts.only === 'soak') {
     await finishOnly('soak', soak, fairnessChecks, opts, log);
     if (!opts.keep) await rm(file, { force: true });
@@ -209,9 +228,7 @@ async function benchTarget(
     };
     // The read models are current now: how soon a restarted service answers (issue 11, item 1).
     const started = await phase('startUp', { target, area: scale.area, year: scale.year });
-    log(
-      `${name}: mappa serve answers /health ${started.result.healthMs} ms after it is started, is ready at ${started.result.readyMs} ms, its first report at ${started.result.firstReportMs} ms`,
-    );
+    logStartUp(name, started.result, log);
     const served = await phase('reports', { ...reportArgs, repeats: scale.repeats });
     log(
       `${name}: report ${served.result.areaYear.medianMs} ms, england-and-wales ${served.result.national.medianMs} ms, snapshot ${served.result.snapshot.medianMs} ms, trace ${served.result.trace.medianMs} ms (medians)`,
@@ -245,7 +262,7 @@ async function benchTarget(
           ok: imported.result.refused === 0 && events === generatedEvents,
           detail: `${imported.result.appended} appended of ${generatedEvents} generated, ${imported.result.refused} refused`,
         },
-        { id: 'serve-starts-at-the-head', ok: started.result.lastPosition === String(events), detail: `/health lastPosition ${started.result.lastPosition}, imported ${events}` },
+        startsAtTheHead(started.result, events),
         {
           id: 'rebuild-reads-every-event',
           ok: rebuilt.result.events === events && scan.result.events === events,
@@ -310,7 +327,7 @@ function logTrends(name: string, r: PhaseResult<'trendsAndPages'>, log: (line: s
 }
 
 /** A store built as a one-part run needs it (import, then rebuild), `measure` on it, then the store dropped unless kept. */
-async function onBuiltStore<T>(target: BenchTarget, file: string, opts: Options, log: (line: string) => void, measure: (name: string) => Promise<T>): Promise<T> {
+async function onBuiltStore<T>(target: BenchTarget, file: string, opts: Options, log: (line: string) => void, measure: (name: string, events: number) => Promise<T>): Promise<T> {
   const name = targetName(target);
   await dropTarget(target);
   try {
@@ -320,7 +337,7 @@ async function onBuiltStore<T>(target: BenchTarget, file: string, opts: Options,
     await settle(target);
     await runPhase('rebuild', { target }, opts.work);
     await settle(target);
-    return await measure(name);
+    return await measure(name, imported.result.appended);
   } finally {
     if (!opts.keep) await dropTarget(target);
   }
@@ -334,6 +351,74 @@ function fairnessOnly(target: BenchTarget, scale: BenchScale, file: string, opts
     return { fairness: { store: name, kind: target.kind, result: fair.result, peakRssMiB: fair.peakRssMiB }, checks: [fairnessCheck(fair.result, target.kind)] };
   });
 }
+
+interface ServingResults {
+  store: string;
+  startUp: PhaseResult<'startUp'>;
+  trendsAndPages: NonNullable<StoreResults['trendsAndPages']>;
+  checks: Check[];
+}
+
+/** Only what serving figures need (issues 11 and 14): the store, then start-up, trends and paged traces. */
+function servingOnly(target: BenchTarget, scale: BenchScale, file: string, opts: Options, log: (line: string) => void): Promise<ServingResults> {
+  return onBuiltStore(target, file, opts, log, async (name, events) => {
+    const started = await runPhase('startUp', { target, area: scale.area, year: scale.year }, opts.work);
+    logStartUp(name, started.result, log);
+    await settle(target);
+    const trended = await runPhase('trendsAndPages', trendsArgs(target, scale), opts.work);
+    logTrends(name, trended.result, log);
+    return {
+      store: name,
+      startUp: started.result,
+      trendsAndPages: { result: trended.result, peakRssMiB: trended.peakRssMiB },
+      checks: [startsAtTheHead(started.result, events)],
+    };
+  });
+}
+
+/** Puts the serving figures into each store of the results file, each saying the run it came from. */
+async function finishServing(
+  measured: ServingResults[],
+  run: { commit: string | null; scale: string; at: string },
+  command: string,
+  opts: Options,
+  log: (line: string) => void,
+): Promise<void> {
+  if (opts.write && opts.mergeInto) {
+    // Kept whatever happens next: a national run is too long to lose to a merge that fails.
+    await writeFile(path.join(opts.work, `serving-${process.pid}.json`), JSON.stringify({ run, command, measured }, null, 2));
+    const jsonFile = path.resolve(opts.mergeInto);
+    const results = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchResults;
+    for (const m of measured) {
+      const store = results.stores.find((s) => s.store === m.store);
+      if (!store) throw new Error(`${opts.mergeInto} has no store '${m.store}' to put the serving figures into: run the whole bench first.`);
+      Object.assign(store, { startUp: m.startUp, trendsAndPages: m.trendsAndPages, servingRun: { ...run, command } });
+      store.checks = [...store.checks.filter((c) => !m.checks.some((n) => n.id === c.id)), ...m.checks];
+    }
+    const md = path.resolve(
+      opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)),
+    );
+    await writeResults(results, jsonFile, md, path.join(ROOT, 'bench', 'notes.md'));
+    log(`wrote the serving figures into ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, md)}`);
+  } else if (opts.write) {
+    console.log(JSON.stringify(measured, null, 2));
+  }
+  const failures = measured.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.store}: ${c.id}: ${c.detail}`));
+  if (failures.length > 0) {
+    console.error(`bench checks failed:\n  ${failures.join('\n  ')}`);
+    process.exitCode = 1;
+  }
+}
+
+function logStartUp(name: string, r: PhaseResult<'startUp'>, log: (line: string) => void): void {
+  log(`${name}: mappa serve answers /health ${r.healthMs} ms after it is started, is ready at ${r.readyMs} ms, its first report at ${r.firstReportMs} ms`);
+}
+
+const startsAtTheHead = (r: PhaseResult<'startUp'>, events: number): Check => ({
+  id: 'serve-starts-at-the-head',
+  ok: r.lastPosition === String(events),
+  detail: `/health lastPosition ${r.lastPosition}, imported ${events}`,
+});
 
 /** Only what the soak needs: the store, then the soak phase. */
 function soakOnly(target: BenchTarget, scale: BenchScale, file: string, opts: Options, log: (line: string) => void): Promise<SoakResults['stores'][number]> {

@@ -23,6 +23,8 @@ export interface StoreResults {
   startUp?: PhaseResult<'startUp'>;
   /** Trends and paged traces (issue 14); absent from results written before they were measured. */
   trendsAndPages?: { result: PhaseResult<'trendsAndPages'>; peakRssMiB: number };
+  /** Set when start-up, trends and paged traces come from a later `--only serving` run than the rest. */
+  servingRun?: { commit: string | null; scale: string; at: string; command: string };
   reports: {
     result: Omit<PhaseResult<'reports'>, 'cells'>;
     peakRssMiB: number;
@@ -280,6 +282,11 @@ function markdown(r: BenchResults, notes: string): string {
     lines.push('');
     lines.push(`## ${s.store}`);
     lines.push('');
+    if (s.servingRun)
+      lines.push(
+        `Start-up, trend and paged-trace figures: measured by \`${s.servingRun.command}\` at ${s.servingRun.at}, commit ${s.servingRun.commit ?? 'unknown'}, scale **${s.servingRun.scale}** (on a store built the same way); the rest by the run above.`,
+        '',
+      );
     lines.push('| figure | measured | limit or baseline | ratio | target | met |');
     lines.push('| --- | --- | --- | --- | --- | --- |');
     for (const f of figuresOf(s)) {
