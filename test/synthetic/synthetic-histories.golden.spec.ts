@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { greaterManchesterArrivals } from '../../src/demo/greater-manchester-history';
-import { firstAreas, NationalHistory } from '../../src/generate/national-history';
+import { greaterManchesterArrivals } from '../../src/synthetic/demo/greater-manchester-history';
+import { firstAreas, NationalHistory } from '../../src/synthetic/national/national-history';
 
 // The synthetic histories are pinned: a given seed and size write the same events, byte for byte, so
 // a refactoring of the generator or the demo (issue 12.4) cannot change a benchmark's input or the demo's report.
