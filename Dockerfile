@@ -4,7 +4,6 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY projections ./projections
-COPY bench ./bench
 COPY reference ./reference
 COPY bin ./bin
 COPY web ./web

@@ -12,6 +12,12 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }] },
   },
   {
+    // Synthetic histories are for the demo and generate commands (and the bench, tests): the service never serves one (decisions.md, issue 12.4).
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**', 'src/synthetic/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/synthetic/**'], message: 'Only the CLI commands use synthetic histories.' }] }] },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',

@@ -1,5 +1,5 @@
-import { firstAreas, GENERATE_SCALES, type GenerateScale } from '../src/generate/national-history';
-import type { NationalHistoryOptions } from '../src/generate/national-history';
+import { firstAreas, GENERATE_SCALES, type GenerateScale } from '../src/synthetic/national/national-history';
+import type { NationalHistoryOptions } from '../src/synthetic/national/national-history';
 
 // How big each benchmark run is, and how many times each query is asked.
 

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { ProjectionRunner } from '../projections/projection-runner';
 import { mintToken } from '../src/auth/mint-token';
 import type { Principal } from '../src/auth/principal';
-import { seededRandom } from '../src/demo/seeded-random';
+import { seededRandom } from '../src/synthetic/seeded-random';
 import { ENGLAND_AND_WALES } from '../src/domain/reference-areas';
 import { openTarget, targetConfig, type BenchTarget } from './bench-target';
 import { round } from './measure';

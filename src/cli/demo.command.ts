@@ -9,7 +9,7 @@ import { loadConfig } from '../config/app-config';
 import type { Clock } from '../config/clock';
 import { RecordOffenderEventsCommand, type RecordOutcome } from '../commands/record-events/record-offender-events.command';
 import { parseEventInput } from '../commands/record-events/event-input';
-import { greaterManchesterArrivals } from '../demo/greater-manchester-history';
+import { greaterManchesterArrivals } from '../synthetic/demo/greater-manchester-history';
 import { GetReportQuery, GetTraceQuery } from '../queries/reports/report-queries';
 import { reportToHtml } from '../reports/render/report-html';
 import { tablesToText } from '../reports/render/report-text';

@@ -6,12 +6,12 @@ import { CommandBus } from '@nestjs/cqrs';
 import { LOCAL_OPERATOR } from '../auth/principal';
 import { recordNdjson, type NdjsonSummary } from '../commands/record-events/record-ndjson';
 import { isArea } from '../domain/reference-areas';
-import { firstAreas, GENERATE_SCALES, NationalHistory, type GenerateScale, type NationalHistoryOptions } from '../generate/national-history';
+import { firstAreas, GENERATE_SCALES, NationalHistory, type GenerateScale, type NationalHistoryOptions } from '../synthetic/national/national-history';
 import { createCliContext } from './app-context';
 import { IMPORT_BATCH_SIZE } from './import.command';
 import { echo } from '../errors';
 
-// `mappa generate`: a synthetic history (src/generate/) as NDJSON, to a file or standard output,
+// `mappa generate`: a synthetic history (src/synthetic/national/) as NDJSON, to a file or standard output,
 // or straight into the configured store through the same command path as `mappa import`.
 
 export interface GenerateCommandOptions {

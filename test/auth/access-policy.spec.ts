@@ -10,10 +10,10 @@ import {
   recordingRefusal,
 } from '../../src/auth/access-policy';
 import { LOCAL_OPERATOR, type Agency, type Principal, type Role } from '../../src/auth/principal';
-import { OFFENDER_EVENT_TYPES, type NewOffenderEvent, type OffenderEventType } from '../../src/domain/offender-event';
-import type { TimelineEvent } from '../../src/domain/offender-timeline';
+import { OFFENDER_EVENT_TYPES, type OffenderEventData, type OffenderEventType } from '../../src/domain/offender-event';
 import { areasOfOffender, responsibleArea } from '../../src/domain/responsible-area';
 import { ForbiddenError } from '../../src/errors';
+import { eventsOf, randomEventId, streamOf } from '../support/offender-events';
 
 // The policy table of docs/security.md, written out again here on purpose: the test states the
 // table, the code must agree with it.
@@ -23,13 +23,12 @@ const LANCS = 'lancashire';
 
 const who = (roles: Role[], agency: Agency = 'police', areas: string[] = [GM]): Principal => ({ sub: `${agency}-${roles.join('+')}`, agency, roles, areas });
 
-const event = (type: OffenderEventType, data: object, occurredOn = '2014-06-01', offenderId = 'GM-1'): NewOffenderEvent =>
-  ({ eventId: randomUUID(), type, offenderId, occurredOn, data }) as NewOffenderEvent;
-
-const stored = (events: NewOffenderEvent[]): TimelineEvent[] => events.map((e, revision) => ({ ...e, revision }));
-
-const registered = event('OffenderRegistered', { area: GM, category: 1, level: 1, inCustody: false, underSupervision: true, onLicence: true }, '2014-04-01');
-const gmStream = stored([registered]);
+// The policy reads an event's type, date, area and offender; the rest of its data is the builders' own.
+const gm1 = eventsOf('GM-1', randomEventId);
+const registered = gm1.registered('2014-04-01', { onLicence: true });
+const gmStream = streamOf([registered]);
+/** An event of any type, for the tables: its data does not matter to who may record it. */
+const anyEvent = (type: OffenderEventType, occurredOn = '2014-06-01') => gm1.event(type, occurredOn, {} as OffenderEventData[typeof type]);
 
 const refusalOf = (fn: () => void): ForbiddenError | null => {
   try {
@@ -74,16 +73,16 @@ describe('who records which event types (docs/security.md, "Recording events")',
   );
 
   it.each(cases)('$agency recorder, $type: allowed=$allowed', ({ type, agency, allowed }) => {
-    const e = type === 'OffenderRegistered' ? event(type, { area: GM }, '2014-06-01', 'GM-2') : event(type, {});
+    const e = type === 'OffenderRegistered' ? eventsOf('GM-2', randomEventId).registered('2014-06-01') : anyEvent(type);
     const refusal = recordingRefusal(who(['recorder'], agency), type === 'OffenderRegistered' ? [] : gmStream, e);
     expect(refusal === null).toBe(allowed);
     if (refusal) expect(refusal.toBody()).toMatchObject({ error: 'forbidden', details: [{ field: 'type', rule: 'agency-event-type' }] });
   });
 
   it.each(cases)('retracting a $type: $agency allowed=$allowed', ({ type, agency, allowed }) => {
-    const target = type === 'OffenderRegistered' ? registered : event(type, {}, '2014-07-01');
-    const stream = type === 'OffenderRegistered' ? gmStream : stored([registered, target]);
-    const retraction = event('EventRetracted', { retractedEventId: target.eventId, reason: 'recorded in error' }, '2014-08-01');
+    const target = type === 'OffenderRegistered' ? registered : anyEvent(type, '2014-07-01');
+    const stream = type === 'OffenderRegistered' ? gmStream : streamOf([registered, target]);
+    const retraction = gm1.retracted('2014-08-01', target.eventId);
     expect(recordingRefusal(who(['recorder'], agency), stream, retraction) === null).toBe(allowed);
   });
 });
@@ -92,56 +91,56 @@ describe('a recorder posts only for offenders managed in its areas', () => {
   const police = (areas: string[]) => who(['recorder'], 'police', areas);
 
   it('registers only into its areas (data.area)', () => {
-    const intoGm = event('OffenderRegistered', { area: GM }, '2014-05-01', 'GM-9');
+    const intoGm = eventsOf('GM-9', randomEventId).registered('2014-05-01');
     expect(recordingRefusal(police([GM]), [], intoGm)).toBeNull();
     expect(recordingRefusal(police(['*']), [], intoGm)).toBeNull();
     expect(recordingRefusal(police([LANCS]), [], intoGm)?.toBody()).toMatchObject({ error: 'forbidden', details: [{ field: 'data.area', rule: 'area' }] });
   });
 
   it("posts other events by the offender's area at the event's date", () => {
-    const level = event('LevelChanged', { level: 2 });
+    const level = gm1.levelChanged('2014-06-01', 2);
     expect(recordingRefusal(police([GM]), gmStream, level)).toBeNull();
     expect(recordingRefusal(police([LANCS, 'cumbria']), gmStream, level)?.details[0]).toMatchObject({ field: 'offenderId', rule: 'area' });
   });
 
   it('a transfer out is posted by the sending area, and the receiving area takes over from its date', () => {
-    const transfer = event('OffenderTransferred', { toArea: LANCS }, '2014-09-01');
+    const transfer = gm1.transferred('2014-09-01', LANCS);
     expect(recordingRefusal(police([GM]), gmStream, transfer)).toBeNull();
     expect(recordingRefusal(police([LANCS]), gmStream, transfer)?.message).toMatch(/sending area, which is greater-manchester/);
 
-    const moved = stored([registered, transfer]);
-    const after = event('LevelChanged', { level: 2 }, '2014-10-01');
-    const before = event('LevelChanged', { level: 2 }, '2014-08-01');
-    const sameDay = event('LevelChanged', { level: 2 }, '2014-09-01');
+    const moved = streamOf([registered, transfer]);
+    const after = gm1.levelChanged('2014-10-01', 2);
+    const before = gm1.levelChanged('2014-08-01', 2);
+    const sameDay = gm1.levelChanged('2014-09-01', 2);
     expect(recordingRefusal(police([LANCS]), moved, after)).toBeNull();
     expect(recordingRefusal(police([GM]), moved, after)).not.toBeNull();
     expect(recordingRefusal(police([GM]), moved, before)).toBeNull(); // back-dated: still GM's then
     expect(recordingRefusal(police([LANCS]), moved, before)).not.toBeNull();
     expect(responsibleArea(moved, sameDay)).toBe(LANCS); // recorded after the transfer on its day
     // Retracting the transfer is the sending area's business too.
-    const retraction = event('EventRetracted', { retractedEventId: transfer.eventId, reason: 'wrong area' }, '2014-11-01');
+    const retraction = gm1.event('EventRetracted', '2014-11-01', { retractedEventId: transfer.eventId, reason: 'wrong area' });
     expect(recordingRefusal(police([GM]), moved, retraction)).toBeNull();
     expect(recordingRefusal(police([LANCS]), moved, retraction)).not.toBeNull();
     expect(areasOfOffender(moved)).toEqual([GM, LANCS]);
   });
 
   it('an event dated before any registration is judged by the latest area; an unknown offender is left to the decider (404)', () => {
-    expect(responsibleArea(gmStream, event('LevelChanged', { level: 2 }, '2010-01-01'))).toBe(GM);
-    expect(recordingRefusal(police([LANCS]), [], event('LevelChanged', { level: 2 }, '2014-06-01', 'nobody'))).toBeNull();
+    expect(responsibleArea(gmStream, gm1.levelChanged('2010-01-01', 2))).toBe(GM);
+    expect(recordingRefusal(police([LANCS]), [], eventsOf('nobody', randomEventId).levelChanged('2014-06-01', 2))).toBeNull();
   });
 
   it('a retraction of no known event needs only an agency that records something (the decider then refuses it)', () => {
-    const retraction = event('EventRetracted', { retractedEventId: randomUUID(), reason: 'x' });
+    const retraction = gm1.event('EventRetracted', '2014-06-01', { retractedEventId: randomUUID(), reason: 'x' });
     expect(recordingRefusal(police([GM]), gmStream, retraction)).toBeNull();
     expect(recordingRefusal(who(['recorder'], 'duty-to-cooperate'), gmStream, retraction)).not.toBeNull();
   });
 
   it('only the recorder role records, whatever the other roles; the local operator records anything', () => {
-    const level = event('LevelChanged', { level: 2 });
+    const level = gm1.levelChanged('2014-06-01', 2);
     for (const role of ['analyst', 'auditor', 'admin', 'publisher'] as Role[]) {
       expect(recordingRefusal(who([role], 'moj', ['*']), gmStream, level)?.details[0]).toMatchObject({ rule: 'role' });
     }
-    expect(recordingRefusal(LOCAL_OPERATOR, gmStream, event('SfoCharged', { chargeId: 'C1' }))).toBeNull();
+    expect(recordingRefusal(LOCAL_OPERATOR, gmStream, gm1.sfoCharged('2014-06-01', 'C1'))).toBeNull();
   });
 });
 

@@ -5,6 +5,7 @@ import { RecordOffenderEventsHandler } from '../../src/commands/record-events/re
 import type { NewOffenderEvent } from '../../src/domain/offender-event';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { PgliteSqlClient } from '../../src/sql/pglite-sql-client';
+import { eventsOf } from '../support/offender-events';
 
 // The record-events handler keeps offender streams between commands. Two handlers on one store
 // stand for two processes: each one's cache goes stale when the other appends. A stale stream must
@@ -16,16 +17,7 @@ const context: RecordContext = { principal: LOCAL_OPERATOR, actor: 'test', agenc
 
 let n = 0;
 const id = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
-const registered = (offenderId: string, on: string): NewOffenderEvent => ({
-  eventId: id(),
-  type: 'OffenderRegistered',
-  offenderId,
-  occurredOn: on,
-  data: { area: 'greater-manchester', category: 1, level: 1, inCustody: false, underSupervision: false },
-});
-const custody = (offenderId: string, on: string): NewOffenderEvent => ({ eventId: id(), type: 'CustodyEntered', offenderId, occurredOn: on, data: { reason: 'remand' } });
-const release = (offenderId: string, on: string): NewOffenderEvent => ({ eventId: id(), type: 'ReleasedToCommunity', offenderId, occurredOn: on, data: { onLicence: false } });
-const level = (offenderId: string, on: string, to: 1 | 2 | 3): NewOffenderEvent => ({ eventId: id(), type: 'LevelChanged', offenderId, occurredOn: on, data: { level: to } });
+const offender = (offenderId: string) => eventsOf(offenderId, id);
 
 describe('RecordOffenderEventsHandler stream cache', () => {
   let sql: PgliteSqlClient;
@@ -47,37 +39,41 @@ describe('RecordOffenderEventsHandler stream cache', () => {
   });
 
   it('decides again on a fresh read an event refused on a stale cached stream', async () => {
-    const [reg] = await record(first, [registered('C-1', '2020-01-01')]);
+    const c1 = offender('C-1');
+    const [reg] = await record(first, [c1.registered('2020-01-01')]);
     expect(reg.status).toBe('appended');
     // The other process puts the offender in custody; the first one's cache does not know.
-    expect((await record(second, [custody('C-1', '2020-02-01')]))[0].status).toBe('appended');
+    expect((await record(second, [c1.custodyEntered('2020-02-01', 'remand')]))[0].status).toBe('appended');
     // Release is only valid from custody: on the stale copy it would be refused.
-    const [released] = await record(first, [release('C-1', '2020-03-01')]);
+    const [released] = await record(first, [c1.released('2020-03-01', false)]);
     expect(released).toMatchObject({ status: 'appended', revision: 2 });
   });
 
   it('appends from a stale cached stream only after the conflict is decided again', async () => {
-    await record(first, [registered('C-2', '2020-01-01')]);
-    await record(second, [level('C-2', '2020-02-01', 2)]);
+    const c2 = offender('C-2');
+    await record(first, [c2.registered('2020-01-01')]);
+    await record(second, [c2.levelChanged('2020-02-01', 2)]);
     // Valid on the stale copy too (level 1 -> 3), but must be appended after revision 1, not as revision 1.
-    const [changed] = await record(first, [level('C-2', '2020-03-01', 3)]);
+    const [changed] = await record(first, [c2.levelChanged('2020-03-01', 3)]);
     expect(changed).toMatchObject({ status: 'appended', revision: 2 });
     expect((await store.readStream('C-2')).map((e) => e.revision)).toEqual([0, 1, 2]);
   });
 
   it('keeps refusing what is invalid on the fresh stream, and keeps the batch in order per offender', async () => {
-    await record(first, [registered('C-3', '2020-01-01')]);
-    await record(second, [custody('C-3', '2020-02-01')]);
+    const c3 = offender('C-3');
+    await record(first, [c3.registered('2020-01-01')]);
+    await record(second, [c3.custodyEntered('2020-02-01', 'remand')]);
     // In order: a second custody entry is invalid (already in custody), the release after it is valid.
-    const outcomes = await record(first, [custody('C-3', '2020-02-15'), release('C-3', '2020-03-01'), level('C-3', '2020-03-02', 2)]);
+    const outcomes = await record(first, [c3.custodyEntered('2020-02-15', 'remand'), c3.released('2020-03-01', false), c3.levelChanged('2020-03-02', 2)]);
     expect(outcomes.map((o) => o.status)).toEqual(['refused', 'appended', 'appended']);
     expect(outcomes[0]).toMatchObject({ error: { status: 422 } });
     expect((await store.readStream('C-3')).map((e) => e.type)).toEqual(['OffenderRegistered', 'CustodyEntered', 'ReleasedToCommunity', 'LevelChanged']);
   });
 
   it('answers a re-post as a duplicate when the cached stream predates the first post (its answer lost, or another process stored it)', async () => {
-    await record(first, [registered('C-5', '2020-01-01')]);
-    const changed = level('C-5', '2020-02-01', 2);
+    const c5 = offender('C-5');
+    await record(first, [c5.registered('2020-01-01')]);
+    const changed = c5.levelChanged('2020-02-01', 2);
     // Stored, but the first handler never learnt it (a 503 whose commit stood; issue 18.2).
     expect((await record(second, [changed]))[0].status).toBe('appended');
     const [again] = await record(first, [{ ...changed }]);
@@ -86,7 +82,8 @@ describe('RecordOffenderEventsHandler stream cache', () => {
   });
 
   it('answers a re-posted event as a duplicate from the cache', async () => {
-    const event = registered('C-4', '2020-01-01');
+    const c4 = offender('C-4');
+    const event = c4.registered('2020-01-01');
     await record(first, [event]);
     const [again] = await record(first, [event]);
     expect(again).toMatchObject({ status: 'duplicate', revision: 0 });

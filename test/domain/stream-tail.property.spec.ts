@@ -3,7 +3,9 @@ import { decide, type Decision } from '../../src/domain/offender-decider';
 import type { NewOffenderEvent } from '../../src/domain/offender-event';
 import type { TimelineEvent } from '../../src/domain/offender-timeline';
 import { advanceTail, extendsTail, foldTail, type StreamTail } from '../../src/domain/stream-tail';
-import { mulberry32, randomHistory } from '../support/random-history';
+import { seededRandom } from '../../src/synthetic/seeded-random';
+import { eventsOf, streamOf } from '../support/offender-events';
+import { randomHistory } from '../support/random-history';
 
 // Issue 13, item 1: deciding an in-order event at the stream's tail must give exactly the decision of
 // the full refold, accept and refuse alike, for every event of random histories: in-order, back-dated,
@@ -21,7 +23,7 @@ interface Tally {
 /** Runs one random history, keeping a tail per offender as the command handler does, and compares every decision. */
 function compareOn(seed: number, tally: Tally): void {
   const tails = new Map<string, StreamTail | undefined>();
-  const rnd = mulberry32(seed ^ 0x5eed);
+  const rnd = seededRandom(seed ^ 0x5eed).next;
   randomHistory({
     seed,
     offenders: 4,
@@ -87,25 +89,12 @@ describe('deciding at the tail (issue 13, item 1)', () => {
 
   it('refolds a stream that already breaks a rule: an in-order event may change how an earlier one breaks it', () => {
     // Recorded under older rules: an outcome of charge X before any charge X.
-    const stream: TimelineEvent[] = [
-      {
-        eventId: '00000000-0000-4000-8000-000000000011',
-        offenderId: 'T2',
-        type: 'OffenderRegistered',
-        occurredOn: '2014-01-01',
-        revision: 0,
-        data: { area: 'lancashire', category: 2, level: 2, inCustody: false, underSupervision: true },
-      },
-      {
-        eventId: '00000000-0000-4000-8000-000000000012',
-        offenderId: 'T2',
-        type: 'SfoOutcomeRecorded',
-        occurredOn: '2014-03-01',
-        revision: 1,
-        data: { chargeId: 'X', outcome: 'convicted' },
-      },
-    ];
-    const charge: NewOffenderEvent = { eventId: '00000000-0000-4000-8000-000000000013', offenderId: 'T2', type: 'SfoCharged', occurredOn: '2014-03-01', data: { chargeId: 'X' } };
+    const t2 = eventsOf('T2');
+    const stream = streamOf([
+      t2.event('OffenderRegistered', '2014-01-01', { area: 'lancashire', category: 2, level: 2, inCustody: false, underSupervision: true }),
+      t2.sfoOutcome('2014-03-01', 'X', 'convicted'),
+    ]);
+    const charge = t2.event('SfoCharged', '2014-03-01', { chargeId: 'X' });
     const tail = foldTail(stream);
     expect(tail.valid).toBe(false);
     const full = decide(stream, charge, '2016-01-01');
@@ -114,22 +103,10 @@ describe('deciding at the tail (issue 13, item 1)', () => {
   });
 
   it('never uses a tail folded from another length of stream', () => {
-    const registered: NewOffenderEvent = {
-      eventId: '00000000-0000-4000-8000-000000000001',
-      offenderId: 'T1',
-      type: 'OffenderRegistered',
-      occurredOn: '2014-01-01',
-      data: { area: 'lancashire', category: 2, level: 2, inCustody: false, underSupervision: true },
-    };
+    const t1 = eventsOf('T1');
     const stale = foldTail([]);
-    const stream: TimelineEvent[] = [{ ...registered, revision: 0 }];
-    const custody: NewOffenderEvent = {
-      eventId: '00000000-0000-4000-8000-000000000002',
-      offenderId: 'T1',
-      type: 'CustodyEntered',
-      occurredOn: '2014-02-01',
-      data: { reason: 'sentence' },
-    };
+    const stream = streamOf([t1.event('OffenderRegistered', '2014-01-01', { area: 'lancashire', category: 2, level: 2, inCustody: false, underSupervision: true })]);
+    const custody = t1.custodyEntered('2014-02-01', 'sentence');
     // The stale tail says "not registered"; the decision must come from the stream itself.
     expect(decide(stream, custody, '2016-01-01', stale)).toEqual(decide(stream, custody, '2016-01-01'));
     expect(decide(stream, custody, '2016-01-01', stale).ok).toBe(true);

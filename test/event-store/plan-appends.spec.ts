@@ -1,13 +1,14 @@
 import type { NewOffenderEvent } from '../../src/domain/offender-event';
 import type { StreamAppend } from '../../src/event-store/event-store';
 import { planAppends } from '../../src/event-store/postgres/plan-appends';
+import { eventsOf } from '../support/offender-events';
 
 // planAppends writes each item's recordedAt text once for all its events; it must still be the
 // item's own time, moved forward only so that recordedAt never decreases along positions.
 
 const metadata = { actor: 'test', agency: 'moj', correlationId: 'c', causationId: null, source: 'import' } as const;
 const event = (offenderId: string, n: number): NewOffenderEvent =>
-  ({ eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'SupervisionEnded', offenderId, occurredOn: '2014-05-01', data: {} }) as NewOffenderEvent;
+  eventsOf(offenderId, () => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`).supervisionEnded('2014-05-01');
 const item = (offenderId: string, recordedAt: string, ...ids: number[]): StreamAppend => ({
   offenderId,
   expectedRevision: 'any',

@@ -5,7 +5,8 @@ import { PostgresEventStore } from '../../src/event-store/postgres/postgres-even
 import type { SqlClient } from '../../src/sql/sql-client';
 import { testMetadata } from '../support/offender-event-fixtures';
 import { describeOnEachDatabase, type OpenedDatabase } from '../support/each-database';
-import { mulberry32, randomHistory } from '../support/random-history';
+import { seededRandom } from '../../src/synthetic/seeded-random';
+import { randomHistory } from '../support/random-history';
 import { dropReadModels, factAreaMismatches, intervalMismatches, intervalTableText, loadIntervalRows } from '../support/read-model-check';
 
 // The read models built incrementally while events arrive (late and back-dated ones, and
@@ -20,7 +21,7 @@ async function appendInArrivalOrder(
   seed: number,
   revisions = new Map<string, number>(),
 ) {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed).next;
   for (let i = 0; i < events.length;) {
     const size = 1 + Math.floor(rnd() * 40);
     const chunk = events.slice(i, i + size);

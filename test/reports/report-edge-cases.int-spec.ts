@@ -1,8 +1,9 @@
-import type { NewOffenderEvent, OffenderEventData, OffenderEventType } from '../../src/domain/offender-event';
+import type { NewOffenderEvent, OffenderEventData } from '../../src/domain/offender-event';
 import { AREAS } from '../../src/domain/reference-areas';
 import { computeReportByFolding, snapshotByFolding } from '../../src/reports/baseline/fold-report';
 import { reportCellIds } from '../../src/reports/tables';
 import { recordInOrder } from './recorded-events';
+import { eventsOf } from '../support/offender-events';
 import { createProjections, ProjectionRunner } from '../../projections/projection-runner';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { ReportService } from '../../src/reports/report.service';
@@ -16,11 +17,8 @@ const GM = 'greater-manchester';
 const Y = 2014; // report year 2014/15: P = 2014-04-01 .. 2015-03-31
 
 let counter = 0;
-/** Events of one offender, written as `e(date, type, data)`. */
-function offender(offenderId: string) {
-  return <T extends OffenderEventType>(occurredOn: string, type: T, data: OffenderEventData[T]): NewOffenderEvent =>
-    ({ eventId: `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`, offenderId, occurredOn, type, data }) as NewOffenderEvent;
-}
+/** Events of one offender, with UUID-shaped ids in the order written. */
+const offender = (offenderId: string) => eventsOf(offenderId, () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`);
 
 /** How a report is computed from a history: the oracle, or the SQL report over projected read models. */
 interface Engine {
@@ -81,7 +79,7 @@ function nonZero(cells: Record<string, number>, table: string): Record<string, n
   return Object.fromEntries(Object.entries(cells).filter(([id, v]) => id.startsWith(`${table}.`) && v !== 0));
 }
 
-const registered = (area = GM, extra: Partial<OffenderEventData['OffenderRegistered']> = {}) => ({
+const registration = (area = GM, extra: Partial<OffenderEventData['OffenderRegistered']> = {}) => ({
   area,
   category: 1 as const,
   level: 1 as const,
@@ -108,7 +106,7 @@ describe.each([
 
   it('reads events in any order', async () => {
     const a = offender('A');
-    const events = [a('2013-01-01', 'OffenderRegistered', registered()), a('2014-05-01', 'LevelChanged', { level: 2 }), a('2014-06-01', 'DivisionChanged', { division: 'bury' })];
+    const events = [a.event('OffenderRegistered', '2013-01-01', registration()), a.levelChanged('2014-05-01', 2), a.divisionChanged('2014-06-01', 'bury')];
     expect(await report([...events].reverse())).toEqual(await report(events));
     expect(await report(events)).toEqual(await foldEngine.report(events));
   });
@@ -118,11 +116,11 @@ describe.each([
       const a = offender('A');
       const b = offender('B');
       const cells = await report([
-        a('2013-01-01', 'OffenderRegistered', registered(GM, { division: 'bury' })),
-        a('2015-03-20', 'CustodyEntered', { reason: 'remand' }),
-        a('2015-04-02', 'ReleasedToCommunity', { onLicence: false }),
-        b('2013-01-01', 'OffenderRegistered', registered(GM, { division: 'bury', inCustody: true })),
-        b('2015-03-31', 'ReleasedToCommunity', { onLicence: true }),
+        a.event('OffenderRegistered', '2013-01-01', registration(GM, { division: 'bury' })),
+        a.custodyEntered('2015-03-20', 'remand'),
+        a.released('2015-04-02', false),
+        b.event('OffenderRegistered', '2013-01-01', registration(GM, { division: 'bury', inCustody: true })),
+        b.released('2015-03-31', true),
       ]);
       expect(nonZero(cells, 'offendersOnSnapshot')).toEqual({
         'offendersOnSnapshot.level1.category1': 1,
@@ -138,10 +136,10 @@ describe.each([
       const b = offender('B');
       const c = offender('C');
       const cells = await report([
-        a('2013-01-01', 'OffenderRegistered', registered(GM, { division: 'wigan' })),
-        b('2013-01-01', 'OffenderRegistered', registered('lancashire')),
-        b('2015-02-01', 'OffenderTransferred', { toArea: GM }),
-        c('2013-01-01', 'OffenderRegistered', registered(GM, { category: 2, division: 'wigan' })),
+        a.event('OffenderRegistered', '2013-01-01', registration(GM, { division: 'wigan' })),
+        b.event('OffenderRegistered', '2013-01-01', registration('lancashire')),
+        b.transferred('2015-02-01', GM),
+        c.event('OffenderRegistered', '2013-01-01', registration(GM, { category: 2, division: 'wigan' })),
       ]);
       expect(nonZero(cells, 'rsoByDivision')).toEqual({
         'rsoByDivision.wigan.count': 1,
@@ -154,9 +152,9 @@ describe.each([
     it('gives table 6.1 at any date', async () => {
       const a = offender('A');
       const events = recordInOrder([
-        a('2010-01-01', 'OffenderRegistered', registered(GM, { category: 2 })),
-        a('2012-06-01', 'LevelChanged', { level: 3 }),
-        a('2012-09-01', 'MappaManagementEnded', { reason: 'licence-expired' }),
+        a.event('OffenderRegistered', '2010-01-01', registration(GM, { category: 2 })),
+        a.levelChanged('2012-06-01', 3),
+        a.event('MappaManagementEnded', '2012-09-01', { reason: 'licence-expired' }),
       ]);
       expect((await snapshot(events, GM, '2012-06-01'))['offendersOnSnapshot.level3.category2']).toBe(1);
       expect((await snapshot(events, GM, '2012-05-31'))['offendersOnSnapshot.level1.category2']).toBe(1);
@@ -169,10 +167,10 @@ describe.each([
     it('counts an offender at level 2 then 3 in one year once, at level 3', async () => {
       const a = offender('A');
       const cells = await report([
-        a('2013-01-01', 'OffenderRegistered', registered()),
-        a('2014-05-01', 'LevelChanged', { level: 2 }),
-        a('2014-09-01', 'LevelChanged', { level: 3 }),
-        a('2015-01-01', 'LevelChanged', { level: 2 }),
+        a.event('OffenderRegistered', '2013-01-01', registration()),
+        a.levelChanged('2014-05-01', 2),
+        a.levelChanged('2014-09-01', 3),
+        a.levelChanged('2015-01-01', 2),
       ]);
       expect(nonZero(cells, 'level23InYear')).toEqual({
         'level23InYear.level3.category1': 1,
@@ -185,10 +183,10 @@ describe.each([
     it('takes the category of the last day at the highest level', async () => {
       const a = offender('A');
       const cells = await report([
-        a('2013-01-01', 'OffenderRegistered', registered(GM, { category: 2, level: 3 })),
-        a('2014-06-01', 'CategoryChanged', { category: 1 }),
-        a('2014-08-01', 'LevelChanged', { level: 2 }),
-        a('2014-10-01', 'CategoryChanged', { category: 2 }),
+        a.event('OffenderRegistered', '2013-01-01', registration(GM, { category: 2, level: 3 })),
+        a.categoryChanged('2014-06-01', 1),
+        a.levelChanged('2014-08-01', 2),
+        a.categoryChanged('2014-10-01', 2),
       ]);
       expect(cells['level23InYear.level3.category1']).toBe(1);
       expect(cells['level23InYear.total.total']).toBe(1);
@@ -199,23 +197,19 @@ describe.each([
       const leftBefore = offender('B');
       const leftOnFirstDay = offender('C');
       const cells = await report([
-        held('2013-01-01', 'OffenderRegistered', registered(GM, { level: 2 })),
-        leftBefore('2013-01-01', 'OffenderRegistered', registered(GM, { level: 2 })),
-        leftBefore('2014-03-31', 'LevelChanged', { level: 1 }),
-        leftOnFirstDay('2013-01-01', 'OffenderRegistered', registered(GM, { level: 2 })),
+        held.event('OffenderRegistered', '2013-01-01', registration(GM, { level: 2 })),
+        leftBefore.event('OffenderRegistered', '2013-01-01', registration(GM, { level: 2 })),
+        leftBefore.levelChanged('2014-03-31', 1),
+        leftOnFirstDay.event('OffenderRegistered', '2013-01-01', registration(GM, { level: 2 })),
         // State at the end of 1 April is level 1 (DOMAIN.md 6: "at date D" is the end of D).
-        leftOnFirstDay('2014-04-01', 'LevelChanged', { level: 1 }),
+        leftOnFirstDay.levelChanged('2014-04-01', 1),
       ]);
       expect(cells['level23InYear.total.total']).toBe(1);
     });
 
     it('counts only the days in the area: level 3 elsewhere before a transfer in at level 2', async () => {
       const a = offender('LA-1');
-      const events = [
-        a('2013-01-01', 'OffenderRegistered', registered('lancashire', { level: 3 })),
-        a('2014-06-01', 'LevelChanged', { level: 2 }),
-        a('2014-07-01', 'OffenderTransferred', { toArea: GM }),
-      ];
+      const events = [a.event('OffenderRegistered', '2013-01-01', registration('lancashire', { level: 3 })), a.levelChanged('2014-06-01', 2), a.transferred('2014-07-01', GM)];
       expect((await report(events))['level23InYear.level2.category1']).toBe(1);
       expect((await report(events, 'lancashire'))['level23InYear.level3.category1']).toBe(1);
       const national = await report(events, 'england-and-wales');
@@ -228,14 +222,14 @@ describe.each([
       const a = offender('A');
       const b = offender('B');
       const cells = await report([
-        a('2013-01-01', 'OffenderRegistered', registered()),
-        a('2014-03-31', 'SopoImposed', { orderId: 's1' }),
-        a('2014-04-01', 'SopoImposed', { orderId: 's2' }),
-        a('2014-05-01', 'NotificationOrderImposed', { orderId: 'n1' }),
-        a('2015-04-01', 'ForeignTravelOrderImposed', { orderId: 'f1' }),
-        b('2013-01-01', 'OffenderRegistered', registered('lancashire')),
-        b('2014-05-01', 'SopoImposed', { orderId: 's1' }),
-        b('2014-06-01', 'OffenderTransferred', { toArea: GM }),
+        a.event('OffenderRegistered', '2013-01-01', registration()),
+        a.sopoImposed('2014-03-31', 's1'),
+        a.sopoImposed('2014-04-01', 's2'),
+        a.notificationOrderImposed('2014-05-01', 'n1'),
+        a.event('ForeignTravelOrderImposed', '2015-04-01', { orderId: 'f1' }),
+        b.event('OffenderRegistered', '2013-01-01', registration('lancashire')),
+        b.sopoImposed('2014-05-01', 's1'),
+        b.transferred('2014-06-01', GM),
       ]);
       expect(nonZero(cells, 'ordersImposed')).toEqual({ 'ordersImposed.sopo.count': 1, 'ordersImposed.notificationOrder.count': 1 });
     });
@@ -244,28 +238,28 @@ describe.each([
       const a = offender('A');
       const b = offender('B');
       const cells = await report([
-        a('2013-01-01', 'OffenderRegistered', registered()),
-        a('2014-05-01', 'NotificationRequirementBreached', { outcome: 'caution' }),
-        a('2014-09-01', 'NotificationRequirementBreached', { outcome: 'conviction' }),
-        b('2013-01-01', 'OffenderRegistered', registered()),
-        b('2014-05-01', 'NotificationRequirementBreached', { outcome: 'no-further-action' }),
+        a.event('OffenderRegistered', '2013-01-01', registration()),
+        a.event('NotificationRequirementBreached', '2014-05-01', { outcome: 'caution' }),
+        a.event('NotificationRequirementBreached', '2014-09-01', { outcome: 'conviction' }),
+        b.event('OffenderRegistered', '2013-01-01', registration()),
+        b.event('NotificationRequirementBreached', '2014-05-01', { outcome: 'no-further-action' }),
       ]);
       expect(cells['notificationBreaches.rso.count']).toBe(1);
     });
   });
 
   describe('6.5 recalledForLicenceBreach', () => {
-    const onLicence = (area = GM, level: 1 | 2 | 3 = 2, category: 1 | 2 | 3 = 2) => registered(area, { category, level, onLicence: true });
+    const onLicence = (area = GM, level: 1 | 2 | 3 = 2, category: 1 | 2 | 3 = 2) => registration(area, { category, level, onLicence: true });
 
     it('does not count a recall at level 1, a breach without recall, nor a custody "recall" without a breach', async () => {
       const a = offender('A');
       const b = offender('B');
       const cells = await report([
-        a('2013-01-01', 'OffenderRegistered', onLicence(GM, 1)),
-        a('2014-05-01', 'LicenceBreached', { returnedToCustody: true }),
-        b('2013-01-01', 'OffenderRegistered', onLicence(GM, 2)),
-        b('2014-04-20', 'LicenceBreached', { returnedToCustody: false }), // a warning
-        b('2014-05-01', 'CustodyEntered', { reason: 'recall' }),
+        a.event('OffenderRegistered', '2013-01-01', onLicence(GM, 1)),
+        a.licenceBreached('2014-05-01', true),
+        b.event('OffenderRegistered', '2013-01-01', onLicence(GM, 2)),
+        b.licenceBreached('2014-04-20', false), // a warning
+        b.custodyEntered('2014-05-01', 'recall'),
       ]);
       expect(nonZero(cells, 'recalledForLicenceBreach')).toEqual({});
     });
@@ -273,12 +267,12 @@ describe.each([
     it('counts an offender recalled twice once, at the category and level of the last recall', async () => {
       const a = offender('A');
       const cells = await report([
-        a('2013-01-01', 'OffenderRegistered', onLicence(GM, 3)),
-        a('2014-05-01', 'LicenceBreached', { returnedToCustody: true }),
-        a('2014-08-01', 'ReleasedToCommunity', { onLicence: true }),
-        a('2014-09-01', 'LevelChanged', { level: 2 }),
-        a('2015-01-10', 'LicenceBreached', { returnedToCustody: true }),
-        a('2015-02-01', 'LevelChanged', { level: 3 }),
+        a.event('OffenderRegistered', '2013-01-01', onLicence(GM, 3)),
+        a.licenceBreached('2014-05-01', true),
+        a.released('2014-08-01', true),
+        a.levelChanged('2014-09-01', 2),
+        a.licenceBreached('2015-01-10', true),
+        a.levelChanged('2015-02-01', 3),
       ]);
       expect(nonZero(cells, 'recalledForLicenceBreach')).toEqual({
         'recalledForLicenceBreach.level2.category2': 1,
@@ -290,11 +284,7 @@ describe.each([
 
     it('attributes a recall to the area at the end of its day (recalled and transferred the same day)', async () => {
       const a = offender('A');
-      const events = [
-        a('2013-01-01', 'OffenderRegistered', onLicence(GM, 2)),
-        a('2014-05-01', 'LicenceBreached', { returnedToCustody: true }),
-        a('2014-05-01', 'OffenderTransferred', { toArea: 'cheshire' }),
-      ];
+      const events = [a.event('OffenderRegistered', '2013-01-01', onLicence(GM, 2)), a.licenceBreached('2014-05-01', true), a.transferred('2014-05-01', 'cheshire')];
       expect((await report(events))['recalledForLicenceBreach.total.total']).toBe(0);
       expect((await report(events, 'cheshire'))['recalledForLicenceBreach.level2.category2']).toBe(1);
     });
@@ -306,15 +296,15 @@ describe.each([
       const b = offender('B');
       const c = offender('C');
       const cells = await report([
-        a('2013-01-01', 'OffenderRegistered', registered(GM, { level: 3 })),
-        a('2013-02-01', 'SopoImposed', { orderId: 's' }),
-        a('2014-05-01', 'SopoBreached', { orderId: 's', sentToCustody: true }),
-        b('2013-01-01', 'OffenderRegistered', registered(GM, { level: 1 })),
-        b('2013-02-01', 'SopoImposed', { orderId: 's' }),
-        b('2014-05-01', 'SopoBreached', { orderId: 's', sentToCustody: true }),
-        c('2013-01-01', 'OffenderRegistered', registered(GM, { level: 2 })),
-        c('2013-02-01', 'SopoImposed', { orderId: 's' }),
-        c('2014-05-01', 'SopoBreached', { orderId: 's', sentToCustody: false }),
+        a.event('OffenderRegistered', '2013-01-01', registration(GM, { level: 3 })),
+        a.sopoImposed('2013-02-01', 's'),
+        a.sopoBreached('2014-05-01', 's', true),
+        b.event('OffenderRegistered', '2013-01-01', registration(GM, { level: 1 })),
+        b.sopoImposed('2013-02-01', 's'),
+        b.sopoBreached('2014-05-01', 's', true),
+        c.event('OffenderRegistered', '2013-01-01', registration(GM, { level: 2 })),
+        c.sopoImposed('2013-02-01', 's'),
+        c.sopoBreached('2014-05-01', 's', false),
       ]);
       expect(nonZero(cells, 'custodyForSopoBreach')).toEqual({ 'custodyForSopoBreach.category1.level3': 1, 'custodyForSopoBreach.category1.total': 1 });
     });
@@ -325,13 +315,13 @@ describe.each([
       const a = offender('A');
       const b = offender('B');
       const cells = await report([
-        a('2013-01-01', 'OffenderRegistered', registered(GM, { category: 3, level: 3 })),
-        a('2013-11-14', 'SfoCharged', { chargeId: 'c1' }),
-        a('2014-07-08', 'OffenderTransferred', { toArea: 'lancashire' }),
-        a('2014-12-05', 'SfoOutcomeRecorded', { chargeId: 'c1', outcome: 'convicted' }),
-        b('2013-01-01', 'OffenderRegistered', registered(GM, { category: 3, level: 3 })),
-        b('2014-08-19', 'SfoCharged', { chargeId: 'c1' }),
-        b('2015-01-12', 'OffenderTransferred', { toArea: 'merseyside' }),
+        a.event('OffenderRegistered', '2013-01-01', registration(GM, { category: 3, level: 3 })),
+        a.event('SfoCharged', '2013-11-14', { chargeId: 'c1' }),
+        a.transferred('2014-07-08', 'lancashire'),
+        a.sfoOutcome('2014-12-05', 'c1', 'convicted'),
+        b.event('OffenderRegistered', '2013-01-01', registration(GM, { category: 3, level: 3 })),
+        b.event('SfoCharged', '2014-08-19', { chargeId: 'c1' }),
+        b.transferred('2015-01-12', 'merseyside'),
       ]);
       expect(nonZero(cells, 'sfoCharges')).toEqual({
         'sfoCharges.category3-level3.chargedInYear': 1,
@@ -344,17 +334,17 @@ describe.each([
     it('sorts outcomes into convicted, other and outstanding by their dates', async () => {
       const a = offender('A');
       const cells = await report([
-        a('2011-01-01', 'OffenderRegistered', registered(GM, { category: 2 })),
-        a('2012-01-01', 'SfoCharged', { chargeId: 'old' }), // outstanding at start, not the previous year
-        a('2013-05-01', 'SfoCharged', { chargeId: 'closed' }),
-        a('2014-03-31', 'SfoOutcomeRecorded', { chargeId: 'closed', outcome: 'convicted' }), // the day before P
-        a('2013-06-01', 'SfoCharged', { chargeId: 'prev' }),
-        a('2014-04-01', 'SfoOutcomeRecorded', { chargeId: 'prev', outcome: 'acquitted' }),
-        a('2014-05-01', 'SfoCharged', { chargeId: 'now' }),
-        a('2015-03-31', 'SfoOutcomeRecorded', { chargeId: 'now', outcome: 'convicted' }),
-        a('2015-01-01', 'SfoCharged', { chargeId: 'late' }),
-        a('2015-04-01', 'SfoOutcomeRecorded', { chargeId: 'late', outcome: 'convicted' }),
-        a('2014-06-01', 'SfoOutcomeRecorded', { chargeId: 'old', outcome: 'discontinued' }),
+        a.event('OffenderRegistered', '2011-01-01', registration(GM, { category: 2 })),
+        a.event('SfoCharged', '2012-01-01', { chargeId: 'old' }), // outstanding at start, not the previous year
+        a.event('SfoCharged', '2013-05-01', { chargeId: 'closed' }),
+        a.sfoOutcome('2014-03-31', 'closed', 'convicted'), // the day before P
+        a.event('SfoCharged', '2013-06-01', { chargeId: 'prev' }),
+        a.sfoOutcome('2014-04-01', 'prev', 'acquitted'),
+        a.event('SfoCharged', '2014-05-01', { chargeId: 'now' }),
+        a.sfoOutcome('2015-03-31', 'now', 'convicted'),
+        a.event('SfoCharged', '2015-01-01', { chargeId: 'late' }),
+        a.sfoOutcome('2015-04-01', 'late', 'convicted'),
+        a.sfoOutcome('2014-06-01', 'old', 'discontinued'),
       ]);
       expect(nonZero(cells, 'sfoCharges')).toEqual({
         'sfoCharges.category2-level1.chargedInYear': 2,
@@ -372,13 +362,13 @@ describe.each([
       const a = offender('A');
       const b = offender('B');
       const cells = await report([
-        a('2013-01-01', 'OffenderRegistered', registered(GM, { category: 2, level: 2 })),
-        a('2014-02-01', 'SfoCharged', { chargeId: 'c' }),
-        a('2014-03-01', 'LevelChanged', { level: 3 }),
-        a('2014-05-01', 'SeriousCaseReviewCommenced', { reviewId: 'r', chargeId: 'c' }),
-        b('2013-01-01', 'OffenderRegistered', registered(GM, { category: 1, level: 3 })),
-        b('2014-02-01', 'SfoCharged', { chargeId: 'c' }),
-        b('2014-03-01', 'SeriousCaseReviewCommenced', { reviewId: 'r', chargeId: 'c' }), // before the year
+        a.event('OffenderRegistered', '2013-01-01', registration(GM, { category: 2, level: 2 })),
+        a.event('SfoCharged', '2014-02-01', { chargeId: 'c' }),
+        a.levelChanged('2014-03-01', 3),
+        a.reviewCommenced('2014-05-01', 'r', 'c'),
+        b.event('OffenderRegistered', '2013-01-01', registration(GM, { category: 1, level: 3 })),
+        b.event('SfoCharged', '2014-02-01', { chargeId: 'c' }),
+        b.reviewCommenced('2014-03-01', 'r', 'c'), // before the year
       ]);
       expect(nonZero(cells, 'seriousCaseReviews')).toEqual({ 'seriousCaseReviews.level2.category2': 1 });
     });
@@ -388,9 +378,9 @@ describe.each([
     it('counts a back-dated level change once it is known, and not before', async () => {
       const a = offender('A');
       const events = [
-        a('2013-01-01', 'OffenderRegistered', registered()),
-        a('2014-10-01', 'DivisionChanged', { division: 'bolton' }),
-        a('2014-06-01', 'LevelChanged', { level: 2 }), // recorded third, dated first
+        a.event('OffenderRegistered', '2013-01-01', registration()),
+        a.divisionChanged('2014-10-01', 'bolton'),
+        a.levelChanged('2014-06-01', 2), // recorded third, dated first
       ];
       expect((await report(events, GM, 2n))['level23InYear.total.total']).toBe(0);
       expect((await report(events, GM, 3n))['level23InYear.level2.category1']).toBe(1);
@@ -399,12 +389,12 @@ describe.each([
 
     it('removes a retracted event at every date once the retraction is known', async () => {
       const a = offender('A');
-      const wrong = a('2014-06-01', 'LevelChanged', { level: 3 });
+      const wrong = a.levelChanged('2014-06-01', 3);
       const events = [
-        a('2013-01-01', 'OffenderRegistered', registered()),
+        a.event('OffenderRegistered', '2013-01-01', registration()),
         wrong,
-        a('2014-06-08', 'EventRetracted', { retractedEventId: wrong.eventId, reason: 'keyed in error' }),
-        a('2014-06-01', 'LevelChanged', { level: 2 }),
+        a.event('EventRetracted', '2014-06-08', { retractedEventId: wrong.eventId, reason: 'keyed in error' }),
+        a.levelChanged('2014-06-01', 2),
       ];
       expect((await report(events, GM, 2n))['level23InYear.level3.category1']).toBe(1);
       expect((await report(events, GM, 3n))['level23InYear.total.total']).toBe(0);
@@ -416,10 +406,10 @@ describe.each([
     it('counts an order in the area a later-recorded transfer moved it to, from the transfer on', async () => {
       const a = offender('A');
       const events = [
-        a('2013-01-01', 'OffenderRegistered', registered('lancashire')),
-        a('2014-06-01', 'SopoImposed', { orderId: 's1' }),
-        offender('B')('2013-01-01', 'OffenderRegistered', registered('kent')), // the SQL engine projects 3 at a time
-        a('2014-05-01', 'OffenderTransferred', { toArea: GM }), // recorded fourth, dated before the order
+        a.event('OffenderRegistered', '2013-01-01', registration('lancashire')),
+        a.sopoImposed('2014-06-01', 's1'),
+        offender('B').event('OffenderRegistered', '2013-01-01', registration('kent')), // the SQL engine projects 3 at a time
+        a.transferred('2014-05-01', GM), // recorded fourth, dated before the order
       ];
       expect((await report(events, GM, 3n))['ordersImposed.sopo.count']).toBe(0);
       expect((await report(events, 'lancashire', 3n))['ordersImposed.sopo.count']).toBe(1);
@@ -430,7 +420,7 @@ describe.each([
 
   describe('6.11 rsoRate and england-and-wales', () => {
     it('rates category 1 offenders per 100,000 aged 10 and over, half up', async () => {
-      const events = Array.from({ length: 2662 }, (_, i) => offender(`A${i}`)('2013-01-01', 'OffenderRegistered', registered()));
+      const events = Array.from({ length: 2662 }, (_, i) => offender(`A${i}`).event('OffenderRegistered', '2013-01-01', registration()));
       expect((await report(events))['rsoRate.per100k.value']).toBe(112);
     });
 
@@ -438,7 +428,7 @@ describe.each([
       const a = offender('A');
       const b = offender('B');
       const national = await report(
-        [a('2013-01-01', 'OffenderRegistered', registered(GM, { division: 'bury' })), b('2013-01-01', 'OffenderRegistered', registered('kent', { level: 2 }))],
+        [a.event('OffenderRegistered', '2013-01-01', registration(GM, { division: 'bury' })), b.event('OffenderRegistered', '2013-01-01', registration('kent', { level: 2 }))],
         'england-and-wales',
       );
       expect(Object.keys(nonZero(national, 'rsoByDivision')).sort()).toEqual(['rsoByDivision.greater-manchester.count', 'rsoByDivision.kent.count', 'rsoByDivision.total.count']);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventMetadata, NewOffenderEvent } from '../../src/domain/offender-event';
 import type { ExpectedRevision, StreamAppend } from '../../src/event-store/event-store';
+import { eventsOf, randomEventId } from './offender-events';
 
 /** Metadata as the command layer sets it. */
 export const testMetadata = (overrides: Partial<EventMetadata> = {}): EventMetadata => ({
@@ -12,22 +13,14 @@ export const testMetadata = (overrides: Partial<EventMetadata> = {}): EventMetad
   ...overrides,
 });
 
-/** A LevelChanged event for `offenderId` (the most common, smallest event). */
-export const levelChanged = (offenderId: string, level: 1 | 2 | 3 = 2, occurredOn = '2014-06-02'): NewOffenderEvent => ({
-  eventId: randomUUID(),
-  type: 'LevelChanged',
-  offenderId,
-  occurredOn,
-  data: { level, reason: 'MAPPA meeting' },
-});
+// Shorthands of the store tests, written with the one vocabulary (offender-events.ts): any offender, a fresh UUID.
 
-export const offenderRegistered = (offenderId: string, occurredOn = '2014-04-01'): NewOffenderEvent => ({
-  eventId: randomUUID(),
-  type: 'OffenderRegistered',
-  offenderId,
-  occurredOn,
-  data: { area: 'greater-manchester', category: 1, level: 1, division: 'north', inCustody: false, underSupervision: true, onLicence: true },
-});
+/** A LevelChanged event for `offenderId` (the most common, smallest event). */
+export const levelChanged = (offenderId: string, level: 1 | 2 | 3 = 2, occurredOn = '2014-06-02'): NewOffenderEvent =>
+  eventsOf(offenderId, randomEventId).levelChanged(occurredOn, level);
+
+export const offenderRegistered = (offenderId: string, occurredOn = '2014-04-01'): NewOffenderEvent =>
+  eventsOf(offenderId, randomEventId).registered(occurredOn, { division: 'north', onLicence: true });
 
 /** One item of an appendToStreams batch. */
 export const appendOf = (

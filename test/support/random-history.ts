@@ -1,20 +1,11 @@
 import { decide } from '../../src/domain/offender-decider';
 import type { NewOffenderEvent } from '../../src/domain/offender-event';
 import type { TimelineEvent } from '../../src/domain/offender-timeline';
+import { seededRandom } from '../../src/synthetic/seeded-random';
+import { dateOfDay, dayOf } from '../../src/synthetic/synthetic-calendar';
 
 // Random histories that the decider accepts: proposals drawn at random, kept only when
 // decide() says yes, in arrival order. Back-dated events and retractions come naturally.
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const AREAS = ['greater-manchester', 'lancashire', 'merseyside'];
 const GM_DIVISIONS = ['salford', 'bolton', 'wigan'];
@@ -32,12 +23,13 @@ export interface RandomHistoryOptions {
 }
 
 export function randomHistory(options: RandomHistoryOptions): NewOffenderEvent[] {
-  const rnd = mulberry32(options.seed);
+  const rnd = seededRandom(options.seed).next;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const fromYear = options.fromYear ?? 2012;
   const toYear = options.toYear ?? 2016;
   const dayCount = (toYear - fromYear + 1) * 365;
-  const dateOf = (day: number) => new Date(Date.UTC(fromYear, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
+  const firstDay = dayOf(`${fromYear}-01-01`);
+  const dateOf = (day: number) => dateOfDay(firstDay + day);
   let idCounter = 0;
   const uuid = () => {
     const n = (++idCounter).toString(16).padStart(12, '0');

@@ -1,5 +1,5 @@
-// A small seeded pseudo-random generator (mulberry32) for demonstration and synthetic histories:
-// the same seed always gives the same history, with no Math.random and no clock.
+// The one random source of the synthetic histories (demo, generator, bench) and of the tests' random
+// histories: a seeded mulberry32, so the same seed always gives the same history, with no clock.
 
 export interface SeededRandom {
   /** A number in [0, 1). */
@@ -42,13 +42,16 @@ export function seededRandom(seed: number): SeededRandom {
   };
 }
 
+/** A generator of its own for the `counter`-th thing drawn from `seed` (an offender's life, an event id). */
+export const derivedRandom = (seed: number, counter: number): SeededRandom => seededRandom((seed ^ Math.imul(counter + 1, 0x9e3779b1)) >>> 0);
+
 /**
  * A UUID shaped like a version 4 one, derived only from `seed` and `counter`: the same pair always
  * gives the same id, and different counters of one seed give different ids (the last 8 hex digits
  * carry the counter, the rest comes from the generator).
  */
 export function seededUuid(seed: number, counter: number): string {
-  const random = seededRandom((seed ^ Math.imul(counter + 1, 0x9e3779b1)) >>> 0);
+  const random = derivedRandom(seed, counter);
   const word = () => Math.floor(random.next() * 4294967296);
   const hex = (n: number, digits: number) => (n >>> 0).toString(16).padStart(digits, '0').slice(-digits);
   const a = word();

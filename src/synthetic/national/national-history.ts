@@ -1,13 +1,14 @@
-import { seededRandom, seededUuid, type SeededRandom } from '../demo/seeded-random';
-import { decide } from '../domain/offender-decider';
-import { advanceTail, foldTail, type StreamTail } from '../domain/stream-tail';
-import type { Category, NewOffenderEvent } from '../domain/offender-event';
-import { evolve, initialOffenderState, type OffenderState } from '../domain/offender-state';
-import { effectiveTimeline, type TimelineEvent } from '../domain/offender-timeline';
-import { AREAS, divisionsOf, isArea } from '../domain/reference-areas';
-import { populationAged10Plus } from '../reports/reference-data';
+import { derivedRandom, seededRandom, type SeededRandom } from '../seeded-random';
+import { EventIds } from '../synthetic-ids';
+import { decide } from '../../domain/offender-decider';
+import { advanceTail, foldTail, type StreamTail } from '../../domain/stream-tail';
+import type { Category, NewOffenderEvent } from '../../domain/offender-event';
+import { evolve, initialOffenderState, type OffenderState } from '../../domain/offender-state';
+import { effectiveTimeline, type TimelineEvent } from '../../domain/offender-timeline';
+import { AREAS, divisionsOf, isArea } from '../../domain/reference-areas';
+import { populationAged10Plus } from '../../reports/reference-data';
 import { ArrivalQueue, type PendingOffender } from './arrival-queue';
-import { dateOfDay, dayOf, DAYS_PER_YEAR } from './calendar-days';
+import { dateOfDay, dayOf, DAYS_PER_YEAR } from '../synthetic-calendar';
 import { CATEGORY_SHAPE, SYNTHETIC_DIVISIONS } from './generation-shape';
 import { OffenderLife, type LifeItem, type LifeWorld } from './offender-life';
 
@@ -98,7 +99,7 @@ export class NationalHistory {
   private readonly cumulativeWeights: number[];
   private readonly prefixes: Map<string, string>;
   private readonly areaCounters = new Map<string, number>();
-  private eventCounter = 0;
+  private readonly eventIds: EventIds;
   private offenderCounter = 0;
 
   constructor(options: NationalHistoryOptions = {}) {
@@ -109,6 +110,7 @@ export class NationalHistory {
     this.toYear = options.toYear ?? NATIONAL_DEFAULTS.toYear;
     if (!(this.toYear > this.fromYear)) throw new Error('generate: the last year must be after the first.');
     this.seed = (options.seed ?? NATIONAL_DEFAULTS.seed) >>> 0;
+    this.eventIds = new EventIds(this.seed);
     this.startDay = dayOf(`${this.fromYear}-04-01`);
     this.endDay = dayOf(`${this.toYear}-03-31`);
     this.snapshotDays = [];
@@ -186,7 +188,7 @@ export class NationalHistory {
       },
       anyArea: (random) => this.pickArea(random),
       divisionsOf: (area) => divisionsOf(area) ?? SYNTHETIC_DIVISIONS,
-      nextEventId: () => seededUuid(this.seed, this.eventCounter++),
+      nextEventId: () => this.eventIds.next().eventId,
     };
   }
 
@@ -210,7 +212,7 @@ export class NationalHistory {
     this.areaCounters.set(area, n);
     const seq = this.offenderCounter++;
     const offenderId = `${this.prefixes.get(area)}-${String(n).padStart(7, '0')}`;
-    const life = new OffenderLife(offenderId, seededRandom((this.seed ^ Math.imul(seq + 1, 0x9e3779b1)) >>> 0), world).live(day, area, category);
+    const life = new OffenderLife(offenderId, derivedRandom(this.seed, seq), world).live(day, area, category);
     const arrival = [...life.items].sort((a, b) => a.recordedDay - b.recordedDay || a.order - b.order);
     const stream = this.accept(arrival);
     this.countSnapshots(stream);

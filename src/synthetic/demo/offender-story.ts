@@ -1,7 +1,7 @@
-import { registrationData, type Category, type Level, type NewOffenderEvent, type OffenderEventData, type OffenderEventType } from '../domain/offender-event';
-import type { OffenderState } from '../domain/offender-state';
-import { stateAt } from '../domain/offender-timeline';
-import { seededUuid } from './seeded-random';
+import { registrationData, type Category, type Level, type NewOffenderEvent, type OffenderEventData, type OffenderEventType } from '../../domain/offender-event';
+import type { OffenderState } from '../../domain/offender-state';
+import { stateAt } from '../../domain/offender-timeline';
+import { RecordIds, type EventIds, type RecordKind } from '../synthetic-ids';
 
 // One offender's synthetic history, written in effective-date order, each event with the date the
 // service learns it (`recordedOn`). Most events are recorded the day they happen; a late one is
@@ -16,25 +16,17 @@ export interface StoryItem {
   seq: number;
 }
 
-/** Hands out event ids and creation sequence numbers for one history. */
-export class EventIds {
-  private counter = 0;
-  constructor(private readonly seed: number) {}
-  next(): { eventId: string; seq: number } {
-    const seq = this.counter++;
-    return { eventId: seededUuid(this.seed, seq), seq };
-  }
-}
-
 export class OffenderStory {
   /** Events in effective order: by occurredOn, then the order they were written. */
   readonly items: StoryItem[] = [];
-  private idCounter = 0;
+  private readonly recordIds: RecordIds;
 
   constructor(
     readonly offenderId: string,
     private readonly ids: EventIds,
-  ) {}
+  ) {
+    this.recordIds = new RecordIds(offenderId);
+  }
 
   /**
    * Adds an event at its date, after every event already dated on or before it. `recordedOn`
@@ -74,9 +66,8 @@ export class OffenderStory {
   }
 
   /** A new id for an order, charge or review of this offender (unique per offender, DOMAIN.md 4). */
-  newId(kind: 'SOPO' | 'NO' | 'FTO' | 'SFO' | 'SCR'): string {
-    this.idCounter += 1;
-    return `${this.offenderId}-${kind}-${this.idCounter}`;
+  newId(kind: RecordKind): string {
+    return this.recordIds.next(kind);
   }
 
   /** Date of the last event in effective order. */

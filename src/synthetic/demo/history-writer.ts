@@ -1,7 +1,8 @@
-import type { NewOffenderEvent } from '../domain/offender-event';
-import { addDays, randomDate } from './demo-calendar';
-import { EventIds, OffenderStory, type StoryItem } from './offender-story';
-import { seededRandom, type SeededRandom } from './seeded-random';
+import type { NewOffenderEvent } from '../../domain/offender-event';
+import { addDays, randomDate } from '../synthetic-calendar';
+import { seededRandom, type SeededRandom } from '../seeded-random';
+import { EventIds } from '../synthetic-ids';
+import { OffenderStory, type StoryItem } from './offender-story';
 
 // What the demonstration history is written with: the seeded generator, the event ids, the
 // offenders' stories, and pseudonymous offender ids. Knows nothing of Greater Manchester's figures.

@@ -1,6 +1,6 @@
-import type { Category, NotificationBreachOutcome } from '../domain/offender-event';
-import { orderInForce } from '../domain/offender-state';
-import { addDays, minDate } from './demo-calendar';
+import type { Category, NotificationBreachOutcome } from '../../domain/offender-event';
+import { orderInForce } from '../../domain/offender-state';
+import { addDays, minDate } from '../synthetic-calendar';
 import { DAY_BEFORE_YEAR, GM, GM_DIVISIONS, HISTORY_FROM, otherDivision, SNAPSHOT, YEAR_FROM } from './greater-manchester-constants';
 import { NEIGHBOURING_AREAS, type HistoryWriter } from './history-writer';
 import type { OffenderStory } from './offender-story';

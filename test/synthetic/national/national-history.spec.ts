@@ -1,8 +1,8 @@
-import { decide } from '../../src/domain/offender-decider';
-import type { NewOffenderEvent } from '../../src/domain/offender-event';
-import type { TimelineEvent } from '../../src/domain/offender-timeline';
-import { stateAt } from '../../src/domain/offender-timeline';
-import { firstAreas, NationalHistory, type NationalHistoryOptions } from '../../src/generate/national-history';
+import { decide } from '../../../src/domain/offender-decider';
+import type { NewOffenderEvent } from '../../../src/domain/offender-event';
+import type { TimelineEvent } from '../../../src/domain/offender-timeline';
+import { stateAt } from '../../../src/domain/offender-timeline';
+import { firstAreas, NationalHistory, type NationalHistoryOptions } from '../../../src/synthetic/national/national-history';
 
 // `mappa generate`: deterministic, every event accepted by the decider in arrival order, and the
 // proportions of the Greater Manchester report (about two thirds category 1, about 99% level 1).

@@ -1,5 +1,5 @@
-import { divisionsOf } from '../domain/reference-areas';
-import type { SeededRandom } from './seeded-random';
+import { divisionsOf } from '../../domain/reference-areas';
+import type { SeededRandom } from '../seeded-random';
 
 // The frame of the Greater Manchester demonstration history: its area, divisions and dates.
 

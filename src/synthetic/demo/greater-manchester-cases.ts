@@ -1,5 +1,5 @@
-import type { Category, CustodyReason, MappaEndReason } from '../domain/offender-event';
-import { addDays, maxDate } from './demo-calendar';
+import type { Category, CustodyReason, MappaEndReason } from '../../domain/offender-event';
+import { addDays, maxDate } from '../synthetic-calendar';
 import { GM, GM_DIVISIONS, otherDivision, SNAPSHOT, YEAR_FROM } from './greater-manchester-constants';
 import { NEIGHBOURING_AREAS, type HistoryWriter } from './history-writer';
 import type { OffenderStory } from './offender-story';

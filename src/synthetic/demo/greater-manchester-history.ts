@@ -1,5 +1,5 @@
-import type { NewOffenderEvent } from '../domain/offender-event';
-import published from '../../reference/published/greater-manchester-2014-15.json';
+import type { NewOffenderEvent } from '../../domain/offender-event';
+import published from '../../../reference/published/greater-manchester-2014-15.json';
 import { decorate, writeBackground, type BackgroundTargets } from './greater-manchester-background';
 import { writeCases } from './greater-manchester-cases';
 import { GM, GM_DIVISIONS, SNAPSHOT } from './greater-manchester-constants';

@@ -1,4 +1,4 @@
-import type { Category, CustodyReason, Level, MappaEndReason, NotificationBreachOutcome, SfoOutcome } from '../domain/offender-event';
+import type { Category, CustodyReason, Level, MappaEndReason, NotificationBreachOutcome, SfoOutcome } from '../../domain/offender-event';
 
 // The default shape of a synthetic history: the proportions of the Greater Manchester report
 // 2014/15 (reference/published/greater-manchester-2014-15.json), carried to any number of areas.

@@ -1,12 +1,22 @@
-import { registrationData, type Category, type CustodyReason, type Level, type NewOffenderEvent, type OffenderEventData, type OffenderEventType } from '../domain/offender-event';
-import type { SeededRandom } from '../demo/seeded-random';
-import { dateOfDay, DAYS_PER_YEAR } from './calendar-days';
+import {
+  registrationData,
+  type Category,
+  type CustodyReason,
+  type Level,
+  type NewOffenderEvent,
+  type OffenderEventData,
+  type OffenderEventType,
+} from '../../domain/offender-event';
+import { evolve, initialOffenderState, orderInForce, type OffenderState } from '../../domain/offender-state';
+import type { SeededRandom } from '../seeded-random';
+import { dateOfDay, DAYS_PER_YEAR } from '../synthetic-calendar';
+import { RecordIds, type RecordKind } from '../synthetic-ids';
 import { CATEGORY_SHAPE, RATES, registrationLevel } from './generation-shape';
 
 // One offender's synthetic life under MAPPA, simulated forward in time: from the state on a day,
-// each possible next event has a rate (generation-shape.ts) and the first to fire happens. The
-// simulation keeps its own small copy of the state to choose plausible events; whether each one
-// is allowed is decided by the domain itself (national-history.ts runs decide() on every event).
+// each possible next event has a rate (generation-shape.ts) and the first to fire happens. The state
+// it chooses from is the domain's own fold (evolve) of what it has written; whether each event is
+// allowed is decided by the domain itself (national-history.ts runs decide() on every event).
 
 /** What the life needs from the history it belongs to. */
 export interface LifeWorld {
@@ -56,20 +66,14 @@ interface Move {
 export class OffenderLife {
   readonly items: LifeItem[] = [];
   private order = 0;
-  private ids = 0;
+  private readonly recordIds: RecordIds;
 
-  // The simulation's copy of the state (DOMAIN.md 4).
-  private area = '';
-  private division: string | null = null;
-  private category: Category = 1;
-  private level: Level = 1;
-  private inCustody = false;
+  /** The offender's state today: evolve over the events written so far, less those recorded in error. */
+  private state: OffenderState = initialOffenderState();
+  /** Not in the state, but how long custody lasts depends on it. */
   private custodyReason: CustodyReason = 'sentence';
-  private underSupervision = false;
-  private onLicence = false;
-  /** SOPOs with the day they are in force from, to (null: no expiry), and the day the service learns of them. */
-  private sopos: Array<{ id: string; from: number; to: number | null; known: number }> = [];
-  private openCharges = 0;
+  /** The day the service learns of each SOPO: a late SOPO is breached only once recorded. */
+  private readonly sopoKnownOn = new Map<string, number>();
   private schedule: Scheduled[] = [];
   /** Events recorded in error, with the day their retraction reaches the service. */
   private retractions: Array<{ day: number; target: NewOffenderEvent }> = [];
@@ -80,7 +84,23 @@ export class OffenderLife {
     readonly offenderId: string,
     private readonly random: SeededRandom,
     private readonly world: LifeWorld,
-  ) {}
+  ) {
+    this.recordIds = new RecordIds(offenderId);
+  }
+
+  // Read once the life has registered, which is the first thing it does.
+  private get area(): string {
+    return this.state.area as string;
+  }
+  private get category(): Category {
+    return this.state.category as Category;
+  }
+  private get level(): Level {
+    return this.state.level as Level;
+  }
+  private get openCharges(): number {
+    return Object.values(this.state.charges).filter((charge) => charge.outcome === null).length;
+  }
 
   /** Simulates from the first registration on `day` to the end of the history. */
   live(day: number, area: string, category: Category): this {
@@ -145,14 +165,13 @@ export class OffenderLife {
       case 'outcome': {
         const outcome = this.weighted(RATES.sfoOutcomes);
         this.record(day, 'SfoOutcomeRecorded', { chargeId: item.chargeId, outcome });
-        this.openCharges--;
         return null;
       }
       case 'review':
         this.record(day, 'SeriousCaseReviewCommenced', { reviewId: this.newId('SCR'), chargeId: item.chargeId });
         return null;
       case 'remand':
-        if (!this.inCustody) this.enterCustody(day, 'remand');
+        if (!this.state.inCustody) this.enterCustody(day, 'remand');
         return null;
     }
   }
@@ -164,15 +183,15 @@ export class OffenderLife {
     };
     const cat = this.category;
 
-    if (this.inCustody) {
+    if (this.state.inCustody) {
       add(1 / RATES.custodyStayYears[this.custodyReason], (d) => this.release(d));
     } else {
       add(RATES.custodyEntry, (d) => this.enterCustody(d, this.weighted(RATES.custodyReasons)));
-      if (this.onLicence) {
+      if (this.state.onLicence) {
         add(RATES.licenceBreach, (d) => {
           const recalled = this.random.chance(RATES.licenceBreachReturnsToCustody);
           this.record(d, 'LicenceBreached', { returnedToCustody: recalled });
-          if (recalled) this.custody('recall');
+          if (recalled) this.custodyReason = 'recall';
         });
         add(1 / RATES.licenceEndYears, (d) => {
           if (cat === 2 && this.openCharges === 0) {
@@ -182,12 +201,11 @@ export class OffenderLife {
           this.endSupervision(d);
           return null;
         });
-      } else if (this.underSupervision) {
+      } else if (this.state.underSupervision) {
         add(1 / RATES.communityOrderEndYears, (d) => this.endSupervision(d));
       } else {
         add(RATES.supervisionStart, (d) => {
           this.record(d, 'SupervisionStarted', {});
-          this.underSupervision = true;
         });
         if (cat === 2) add(1 / RATES.category2UnsupervisedEndYears, (d) => (this.openCharges === 0 ? this.end(d, 'no-longer-eligible') : null));
       }
@@ -205,9 +223,9 @@ export class OffenderLife {
           const expiresOn = dateOfDay(d + this.random.int(180, 5 * 365));
           this.record(d, 'ForeignTravelOrderImposed', { orderId: this.newId('FTO'), expiresOn });
         });
-        if (this.sopos.some((s) => this.sopoBreachable(s, day))) add(RATES.sopoBreach, (d) => this.breachSopo(d));
+        if (this.breachableSopos(day).length > 0) add(RATES.sopoBreach, (d) => this.breachSopo(d));
       }
-      if (this.underSupervision) {
+      if (this.state.underSupervision) {
         add(RATES.sfoCharge * (this.level > 1 ? RATES.sfoChargeAtLevel2Or3Factor : 1), (d) => this.chargeSfo(d));
       }
       add(RATES.recordedInError, (d) => this.recordInError(d));
@@ -230,7 +248,7 @@ export class OffenderLife {
     return moves;
   }
 
-  // ---- what each move records, keeping the simulation's state in step
+  // ---- what each move records (the state follows by evolve)
 
   private register(day: number, area: string, category: Category): void {
     const shape = CATEGORY_SHAPE[category];
@@ -241,14 +259,7 @@ export class OffenderLife {
     const divisions = this.world.divisionsOf(area);
     const division = divisions.length > 0 && !this.random.chance(RATES.noDivision) ? this.random.pick(divisions) : undefined;
     this.record(day, 'OffenderRegistered', registrationData({ area, category, level, division, inCustody, underSupervision, onLicence }));
-    this.area = area;
-    this.division = division ?? null;
-    this.category = category;
-    this.level = level;
-    this.inCustody = inCustody;
     this.custodyReason = 'sentence';
-    this.underSupervision = underSupervision;
-    this.onLicence = onLicence;
     // Category 2 periods end with the licence; the others last a drawn number of years.
     if (category !== 2) this.scheduleEnd(day, category);
   }
@@ -260,9 +271,6 @@ export class OffenderLife {
 
   private end(day: number, reason = this.weighted(RATES.endReasons[this.category])): string {
     this.record(day, 'MappaManagementEnded', { reason });
-    this.inCustody = false;
-    this.underSupervision = false;
-    this.onLicence = false;
     this.schedule = [];
     return reason;
   }
@@ -271,44 +279,29 @@ export class OffenderLife {
     const reason = this.custodyReason;
     const onLicence = reason === 'recall' || (reason === 'sentence' && this.random.chance(RATES.licenceAfterSentence[this.category]));
     this.record(day, 'ReleasedToCommunity', { onLicence });
-    this.inCustody = false;
-    this.onLicence = onLicence;
-    if (onLicence) this.underSupervision = true;
   }
 
   private enterCustody(day: number, reason: CustodyReason): void {
     this.record(day, 'CustodyEntered', { reason });
-    this.custody(reason);
-  }
-
-  private custody(reason: CustodyReason): void {
-    this.inCustody = true;
-    this.onLicence = false;
     this.custodyReason = reason;
   }
 
   private endSupervision(day: number): void {
     this.record(day, 'SupervisionEnded', {});
-    this.underSupervision = false;
-    this.onLicence = false;
   }
 
   private changeLevel(day: number, level: Level): void {
     this.record(day, 'LevelChanged', { level, ...(level > 1 ? { reason: 'MAPPA meeting' } : {}) });
-    this.level = level;
   }
 
   private changeCategory(day: number, category: Category): void {
     this.record(day, 'CategoryChanged', { category });
-    this.category = category;
     if (!this.schedule.some((s) => s.kind === 'end')) this.scheduleEnd(day, category);
   }
 
   private changeDivision(day: number): void {
-    const choices = this.world.divisionsOf(this.area).filter((d) => d !== this.division);
-    const division = this.random.pick(choices);
-    this.record(day, 'DivisionChanged', { division });
-    this.division = division;
+    const choices = this.world.divisionsOf(this.area).filter((d) => d !== this.state.division);
+    this.record(day, 'DivisionChanged', { division: this.random.pick(choices) });
   }
 
   private transfer(day: number): void {
@@ -317,34 +310,34 @@ export class OffenderLife {
     const divisions = this.world.divisionsOf(toArea);
     const toDivision = divisions.length > 0 && this.random.chance(0.9) ? this.random.pick(divisions) : undefined;
     this.record(day, 'OffenderTransferred', { toArea, ...(toDivision === undefined ? {} : { toDivision }) });
-    this.area = toArea;
-    this.division = toDivision ?? null;
   }
 
   private imposeSopo(day: number): void {
     const orderId = this.newId('SOPO');
     const expires = this.random.chance(RATES.sopoWithExpiry) ? day + 5 * 365 : null;
     this.record(day, 'SopoImposed', { orderId, ...(expires === null ? {} : { expiresOn: dateOfDay(expires) }) });
-    this.sopos.push({ id: orderId, from: day, to: expires, known: this.items[this.items.length - 1].recordedDay });
+    this.sopoKnownOn.set(orderId, this.items[this.items.length - 1].recordedDay);
   }
 
   private breachSopo(day: number): void {
-    const inForce = this.sopos.filter((s) => this.sopoBreachable(s, day));
+    const inForce = this.breachableSopos(day);
     if (inForce.length === 0) return;
     const sentToCustody = this.random.chance(RATES.sopoBreachSentToCustody);
-    this.record(day, 'SopoBreached', { orderId: this.random.pick(inForce).id, sentToCustody });
-    if (sentToCustody) this.custody('sentence');
+    this.record(day, 'SopoBreached', { orderId: this.random.pick(inForce), sentToCustody });
+    if (sentToCustody) this.custodyReason = 'sentence';
   }
 
-  /** In force on the day, and already known to the service (a late SOPO is breached only once recorded). */
-  private sopoBreachable(s: { from: number; to: number | null; known: number }, day: number): boolean {
-    return s.from <= day && (s.to === null || s.to >= day) && s.known < day;
+  /** SOPOs in force on the day and already known to the service, in the order imposed. */
+  private breachableSopos(day: number): string[] {
+    const on = dateOfDay(day);
+    return Object.entries(this.state.orders)
+      .filter(([orderId, order]) => order.kind === 'sopo' && orderInForce(order, on) && (this.sopoKnownOn.get(orderId) as number) < day)
+      .map(([orderId]) => orderId);
   }
 
   private chargeSfo(day: number): void {
     const chargeId = this.newId('SFO');
     this.record(day, 'SfoCharged', { chargeId });
-    this.openCharges++;
     const outcomeDay = day + this.random.int(120, 540);
     this.schedule.push({ day: outcomeDay, kind: 'outcome', chargeId });
     if (this.random.chance(RATES.remandAfterCharge)) this.schedule.push({ day: day + this.random.int(0, 14), kind: 'remand' });
@@ -359,10 +352,10 @@ export class OffenderLife {
     let target: NewOffenderEvent;
     if (this.category === 1 && this.random.chance(0.6)) {
       target = this.random.chance(0.5)
-        ? this.record(day, 'NotificationRequirementBreached', { outcome: 'caution' }, false)
-        : this.record(day, 'SopoImposed', { orderId: this.newId('SOPO') }, false);
+        ? this.record(day, 'NotificationRequirementBreached', { outcome: 'caution' }, 'in error')
+        : this.record(day, 'SopoImposed', { orderId: this.newId('SOPO') }, 'in error');
     } else if (this.level === 1 && this.category !== 3 && day >= this.levelBlockedUntil) {
-      target = this.record(day, 'LevelChanged', { level: 2, reason: 'MAPPA meeting' }, false);
+      target = this.record(day, 'LevelChanged', { level: 2, reason: 'MAPPA meeting' }, 'in error');
       this.levelBlockedUntil = retractOn + 1;
     } else {
       return;
@@ -371,24 +364,29 @@ export class OffenderLife {
   }
 
   private retract(day: number, target: NewOffenderEvent): void {
-    this.record(Math.min(day, this.world.endDay), 'EventRetracted', { retractedEventId: target.eventId, reason: 'recorded in error' }, false);
+    this.record(Math.min(day, this.world.endDay), 'EventRetracted', { retractedEventId: target.eventId, reason: 'recorded in error' }, 'correction');
   }
 
   // ---- the record
 
-  private record<T extends OffenderEventType>(day: number, type: T, data: OffenderEventData[T], mayBeLate = true): NewOffenderEvent {
+  /**
+   * Writes an event. A fact may reach the service late and moves the state on; an event recorded in
+   * error (to be retracted) and its correction are on time and leave the state as it was.
+   */
+  private record<T extends OffenderEventType>(day: number, type: T, data: OffenderEventData[T], as: 'fact' | 'in error' | 'correction' = 'fact'): NewOffenderEvent {
     const event = { eventId: this.world.nextEventId(), type, offenderId: this.offenderId, occurredOn: dateOfDay(day), data } as NewOffenderEvent;
     let recordedDay = day;
     const lateType = MAY_BE_LATE.has(type) || (type === 'LicenceBreached' && !(data as { returnedToCustody: boolean }).returnedToCustody);
-    if (mayBeLate && lateType && this.random.chance(RATES.lateRecord)) {
+    if (as === 'fact' && lateType && this.random.chance(RATES.lateRecord)) {
       recordedDay = Math.min(this.world.endDay, day + this.random.int(1, RATES.lateRecordMaxDays));
     }
     this.items.push({ event, occurredDay: day, recordedDay, order: this.order++, late: recordedDay > day });
+    if (as === 'fact') this.state = evolve(this.state, event);
     return event;
   }
 
-  private newId(kind: 'SOPO' | 'NO' | 'FTO' | 'SFO' | 'SCR'): string {
-    return `${this.offenderId}-${kind}-${++this.ids}`;
+  private newId(kind: RecordKind): string {
+    return this.recordIds.next(kind);
   }
 
   private weighted<T>(choices: ReadonlyArray<readonly [T, number]>): T {

@@ -1,11 +1,11 @@
-import { decide } from '../../src/domain/offender-decider';
-import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/offender-event';
-import type { TimelineEvent } from '../../src/domain/offender-timeline';
-import { DEMO_SEED, greaterManchesterArrivals, greaterManchesterHistory } from '../../src/demo/greater-manchester-history';
-import { computeReportByFolding } from '../../src/reports/baseline/fold-report';
-import { compareCells, reportChecks } from '../../src/reports/report-checks';
-import published from '../../reference/published/greater-manchester-2014-15.json';
-import { recordInOrder } from '../reports/recorded-events';
+import { decide } from '../../../src/domain/offender-decider';
+import type { NewOffenderEvent, RecordedOffenderEvent } from '../../../src/domain/offender-event';
+import type { TimelineEvent } from '../../../src/domain/offender-timeline';
+import { DEMO_SEED, greaterManchesterArrivals, greaterManchesterHistory } from '../../../src/synthetic/demo/greater-manchester-history';
+import { computeReportByFolding } from '../../../src/reports/baseline/fold-report';
+import { compareCells, reportChecks } from '../../../src/reports/report-checks';
+import published from '../../../reference/published/greater-manchester-2014-15.json';
+import { recordInOrder } from '../../reports/recorded-events';
 
 // The demonstration history must reproduce the published 2014/15 report of Greater Manchester
 // cell for cell, every event valid when it arrives, and the same history on every run.
