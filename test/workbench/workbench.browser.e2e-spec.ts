@@ -238,7 +238,7 @@ type StoreKind = (typeof STORES)[number]['kind'];
       await page.close();
     }, 180_000);
 
-    it('the .xlsx download, read back with the same library, equals the JSON; the trend chart draws 2008-09 to 2014-15', async () => {
+    it("the .xlsx download, read back with the same library, equals the JSON; JSON, CSV and HTML are the API's; the trend chart draws 2008-09 to 2014-15", async () => {
       const page = await signedIn(tokens.auditor);
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Spreadsheet (.xlsx)' }).click()]);
       const book = new ExcelJS.Workbook();
@@ -261,6 +261,20 @@ type StoreKind = (typeof STORES)[number]['kind'];
       const notes = book.getWorksheet('Notes')!;
       expect(notes.getRow(2).getCell(2).value).toBe(report.position);
       expect(notes.getRow(6).getCell(4).value).toBe(report.tables[0].rule);
+      // The other downloads are the API's own answers, saved under the report's name.
+      for (const [button, accept, extension] of [
+        ['JSON', 'application/json', 'json'],
+        ['CSV', 'text/csv', 'csv'],
+        ['HTML', 'text/html', 'html'],
+      ]) {
+        const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button, exact: true }).click()]);
+        const api = await fetch(`${base}/reports/greater-manchester/2014-15`, { headers: { Authorization: `Bearer ${tokens.auditor}`, Accept: accept } });
+        expect(api.headers.get('content-type')).toContain(accept);
+        expect({ name: file.suggestedFilename(), text: await readFile((await file.path())!, 'utf8') }).toEqual({
+          name: `report-greater-manchester-2014-15.${extension}`,
+          text: await api.text(),
+        });
+      }
 
       await page.getByRole('button', { name: 'Trend of 6.1 across the years', exact: true }).click();
       await page.locator('[data-testid="trend-chart"] canvas').waitFor({ timeout: 60_000 });
