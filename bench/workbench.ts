@@ -90,7 +90,7 @@ export async function workbench(args: WorkbenchArgs): Promise<WorkbenchResult> {
         if (t.value) ms.push(t.ms);
         else failed++;
       }
-      const shape: SwitchTo = { area: '{area}', year: '{year}', date: '{date}', asKnownAt: '{moment}' };
+      const shape: SwitchTo = { area: as === 'areaNational' ? ENGLAND_AND_WALES : '{area}', year: '{year}', date: '{date}', asKnownAt: '{moment}' };
       return { kind: as, requests: switchRequests(kind, shape).map((r) => `GET ${decodeURIComponent(requestUrl(r))}`), latency: latencies(ms), failed };
     };
 
