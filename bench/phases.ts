@@ -20,6 +20,7 @@ import { soak } from './soak';
 import { latencies, timed, type Latencies } from './measure';
 import { startUp } from './start-up';
 import { trendsAndPages } from './trends-and-pages';
+import { workbench } from './workbench';
 
 // The phases of the benchmark. Each runs in a process of its own (bench-phase.ts), so its peak
 // memory is its own; the store is opened afresh by each.
@@ -276,6 +277,6 @@ export function snapshotDates(from: string, to: string, count: number): string[]
   return Array.from({ length: count }, () => dateOfDay(first + random.int(0, span)));
 }
 
-export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, startUp, reports, trendsAndPages, baseline, fairness, soak } as const;
+export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, startUp, reports, trendsAndPages, workbench, baseline, fairness, soak } as const;
 export type PhaseName = keyof typeof PHASES;
 export type PhaseResult<P extends PhaseName> = Awaited<ReturnType<(typeof PHASES)[P]>>;

@@ -11,7 +11,8 @@ import { dropTarget, probePostgres, targetName, type BenchTarget } from './bench
 import type { FairnessArgs } from './fairness';
 import type { PhaseName, PhaseResult } from './phases';
 import { soakArgs, type SoakResults } from './soak-results';
-import { compareCells, writeResults, type BenchResults, type Check, type FairnessResults, type StoreResults } from './write-results';
+import type { WorkbenchArgs } from './workbench';
+import { compareCells, workbenchCheck, writeResults, type BenchResults, type Check, type FairnessResults, type StoreResults, type WorkbenchResults } from './write-results';
 
 // `npm run bench`: one run that measures, side by side on the same synthetic history, the import
 // through the command path, a full rebuild, and report / snapshot / trace latency, each against its
@@ -19,7 +20,7 @@ import { compareCells, writeResults, type BenchResults, type Check, type Fairnes
 // bench/results.json. `--scale smoke` runs in seconds and only checks that everything works.
 
 /** The parts `--only` measures on a store of their own, merged into an earlier run's results with `--merge-into`. */
-const ONLY_PARTS = ['fairness', 'soak', 'serving'] as const;
+const ONLY_PARTS = ['fairness', 'soak', 'serving', 'workbench'] as const;
 type OnlyPart = (typeof ONLY_PARTS)[number];
 
 const ROOT = path.resolve(__dirname, __filename.endsWith('.ts') ? '..' : '../..');
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     .option('--batch-size <n>', 'import batch size (default: what mappa import uses)', (v) => Number(v))
     .option(
       '--only <part>',
-      "measure one part only, on a store built by import and rebuild: 'fairness' (between callers), 'soak' (known capacity and overload, issue 17) or 'serving' (start-up, trends and paged traces, issues 11 and 14)",
+      "measure one part only, on a store built by import and rebuild: 'fairness' (between callers), 'soak' (known capacity and overload, issue 17), 'serving' (start-up, trends and paged traces, issues 11 and 14) or 'workbench' (the page's switches, issue 15)",
     )
     .option('--merge-into <results.json>', 'with --only: put its figures into this results file (keeping the rest) and write its report again')
     .option('--soak-step-seconds <n>', 'seconds of load at each rate the soak tries (default 20; smoke 3)', (v) => Number(v))
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   const fairnessChecks: Array<{ store: string; checks: Check[] }> = [];
   const soakByStore: SoakResults['stores'] = [];
   const servingByStore: ServingResults[] = [];
+  const workbenchByStore: WorkbenchResults['stores'] = [];
   for (const target of targets) {
     if (opts.only === 'serving') {
       const measured = await servingOnly(target, scale, file, opts, log);
@@ -121,6 +123,12 @@ async function main(): Promise<void> {
       fairnessChecks.push({ store: measured.store, checks: measured.result.checks });
       continue;
     }
+    if (opts.only === 'workbench') {
+      const measured = await workbenchOnly(target, scale, file, opts, log);
+      workbenchByStore.push(measured);
+      fairnessChecks.push({ store: measured.store, checks: [workbenchCheck(measured.result)] });
+      continue;
+    }
     if (opts.only === 'fairness') {
       const measured = await fairnessOnly(target, scale, file, opts, log);
       fairnessByStore.push(measured.fairness);
@@ -131,6 +139,7 @@ async function main(): Promise<void> {
     stores.push(measured.results);
     fairnessByStore.push(measured.fairness);
     soakByStore.push(measured.soak);
+    workbenchByStore.push(measured.workbench);
   }
   const run = { commit: commit.id ? `${commit.id}${commit.dirty ? ' (dirty)' : ''}` : null, scale: scale.name, at: started.toISOString() };
   const fairness: FairnessResults = {
@@ -142,6 +151,12 @@ async function main(): Promise<void> {
     stores: fairnessByStore.map((s) => ({ ...s, run })),
   };
   const soak: SoakResults = { ...fairness, stores: soakByStore.map((s) => ({ ...s, run })) };
+  const workbench: WorkbenchResults = { ...fairness, stores: workbenchByStore.map((s) => ({ ...s, run })) };
+  if (opts.only === 'workbench') {
+    await finishOnly('workbench', workbench, fairnessChecks, opts, log);
+    if (!opts.keep) await rm(file, { force: true });
+    return;
+  }
   if (opts.only === 'serving') {
     await finishServing(servingByStore, run, `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), opts, log);
     if (!opts.keep) await rm(file, { force: true });
@@ -179,6 +194,7 @@ async function main(): Promise<void> {
     stores,
     fairness,
     soak,
+    workbench,
   };
   if (opts.write) {
     await writeResults(results, jsonFile, mdFile, path.join(ROOT, 'bench', 'notes.md'));
@@ -200,7 +216,12 @@ async function benchTarget(
   generatedEvents: number,
   opts: Options,
   log: (line: string) => void,
-): Promise<{ results: StoreResults; fairness: FairnessResults['stores'][number]; soak: SoakResults['stores'][number] }> {
+): Promise<{
+  results: StoreResults;
+  fairness: FairnessResults['stores'][number];
+  soak: SoakResults['stores'][number];
+  workbench: WorkbenchResults['stores'][number];
+}> {
   const name = targetName(target);
   await dropTarget(target);
   // Each phase after a CHECKPOINT (settle), in a process of its own.
@@ -235,6 +256,8 @@ async function benchTarget(
     );
     const trended = await phase('trendsAndPages', trendsArgs(target, scale));
     logTrends(name, trended.result, log);
+    const switched = await phase('workbench', workbenchArgs(target, scale));
+    logWorkbench(name, switched.result, log);
     const folded = await phase('baseline', { ...reportArgs, repeats: scale.baselineRepeats });
     log(
       `${name}: fold-per-query baseline: report ${folded.result.areaYear.medianMs} ms, england-and-wales ${folded.result.national.medianMs} ms, snapshot ${folded.result.snapshot.medianMs} ms`,
@@ -279,6 +302,7 @@ async function benchTarget(
           detail: nationalDiff.length === 0 ? `england-and-wales ${scale.year}: every cell equal` : nationalDiff.slice(0, 5).join('; '),
         },
         fairnessCheck(fair.result, target.kind),
+        workbenchCheck(switched.result),
         ...soaked.result.checks.map((c) => ({ ...c, id: `soak-${c.id}` })),
         ...trended.result.trends.map((t) => ({
           id: `trend-equals-per-year-reports`,
@@ -291,6 +315,7 @@ async function benchTarget(
       results,
       fairness: { store: name, kind: target.kind, result: fair.result, peakRssMiB: fair.peakRssMiB },
       soak: { store: name, kind: target.kind, result: soaked.result, peakRssMiB: soaked.peakRssMiB },
+      workbench: { store: name, kind: target.kind, result: switched.result, peakRssMiB: switched.peakRssMiB },
     };
   } finally {
     if (!opts.keep) await dropTarget(target);
@@ -420,6 +445,38 @@ const startsAtTheHead = (r: PhaseResult<'startUp'>, events: number): Check => ({
   detail: `/health lastPosition ${r.lastPosition}, imported ${events}`,
 });
 
+/** Only what the workbench's switches need: the store, then the workbench phase. */
+function workbenchOnly(target: BenchTarget, scale: BenchScale, file: string, opts: Options, log: (line: string) => void): Promise<WorkbenchResults['stores'][number]> {
+  return onBuiltStore(target, file, opts, log, async (name) => {
+    const switched = await runPhase('workbench', workbenchArgs(target, scale), opts.work);
+    logWorkbench(name, switched.result, log);
+    return { store: name, kind: target.kind, result: switched.result, peakRssMiB: switched.peakRssMiB };
+  });
+}
+
+/** The page's switches: through every area of the history, every whole report year, dates over the history. */
+function workbenchArgs(target: BenchTarget, scale: BenchScale): WorkbenchArgs {
+  return {
+    target,
+    area: scale.area,
+    year: scale.year,
+    areas: [...scale.history.areas!],
+    fromYear: scale.history.fromYear!,
+    toYear: scale.history.toYear! - 1,
+    from: `${scale.history.fromYear}-04-01`,
+    to: `${scale.history.toYear}-03-31`,
+    samples: scale.repeats.areaYear,
+    nationalSamples: scale.repeats.national,
+    budgetSeconds: scale.budgetSeconds,
+  };
+}
+
+function logWorkbench(name: string, r: PhaseResult<'workbench'>, log: (line: string) => void): void {
+  log(
+    `${name}: workbench switches (median, p95): ${r.switches.map((x) => `${x.kind} ${x.latency.medianMs} / ${x.latency.p95Ms} ms${x.failed ? ` (${x.failed} failed)` : ''}`).join(', ')}`,
+  );
+}
+
 /** Only what the soak needs: the store, then the soak phase. */
 function soakOnly(target: BenchTarget, scale: BenchScale, file: string, opts: Options, log: (line: string) => void): Promise<SoakResults['stores'][number]> {
   return onBuiltStore(target, file, opts, log, async (name) => {
@@ -438,7 +495,7 @@ function logSoak(name: string, r: PhaseResult<'soak'>, log: (line: string) => vo
 }
 
 /** Writes one part's figures into the results file named by --merge-into (else prints them), then checks. */
-async function finishOnly<K extends 'fairness' | 'soak'>(
+async function finishOnly<K extends 'fairness' | 'soak' | 'workbench'>(
   part: K,
   measured: NonNullable<BenchResults[K]>,
   checks: Array<{ store: string; checks: Check[] }>,

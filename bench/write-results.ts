@@ -59,6 +59,18 @@ export interface BenchResults {
   fairness?: FairnessResults;
   /** Known capacity and overload (bench/soak.ts), possibly measured by another run than the rest. */
   soak?: SoakResults;
+  /** The workbench's switches (bench/workbench.ts), possibly measured by another run than the rest. */
+  workbench?: WorkbenchResults;
+}
+
+/** The workbench's switches over HTTP (issue 15.3), a part of its own like fairness. */
+export interface WorkbenchResults {
+  generatedAt: string;
+  commit: { id: string | null; dirty: boolean };
+  scale: string;
+  timed: boolean;
+  command: string;
+  stores: Array<{ store: string; kind: 'postgres' | 'embedded'; result: PhaseResult<'workbench'>; peakRssMiB: number; run?: { commit: string | null; scale: string; at: string } }>;
 }
 
 /** The targets of the issue ("National scale, measured"), on this machine. */
@@ -77,6 +89,8 @@ export const TARGETS = {
   /** Issue 14.4: one table over every report year, medians. */
   areaTrendMedianMs: 200,
   nationalTrendMedianMs: 2000,
+  /** Issue 15.3: a switch of area, year, date or as-known-at moment in the workbench, server time, median. */
+  workbenchSwitchMedianMs: 300,
 } as const;
 
 /** A row of the results table: a figure beside its limit or baseline. */
@@ -313,6 +327,7 @@ function markdown(r: BenchResults, notes: string): string {
     lines.push('Checks: ' + s.checks.map((c) => `${c.ok ? 'pass' : '**FAIL**'} ${c.id} (${c.detail})`).join('; ') + '.');
   }
   if (r.fairness) lines.push('', ...fairnessMarkdown(r.fairness));
+  if (r.workbench) lines.push('', ...workbenchMarkdown(r.workbench));
   if (r.soak) lines.push('', ...soakMarkdown(r.soak));
   if (notes.trim()) {
     lines.push('');
@@ -359,4 +374,63 @@ function fairnessMarkdown(f: FairnessResults): string[] {
     if (s.run && s.run.commit !== f.commit.id) lines.push('', `${s.store} measured at ${s.run.at}, commit ${s.run.commit ?? 'unknown'}, scale ${s.run.scale}.`);
   }
   return lines;
+}
+
+const SWITCH_LABELS: Record<PhaseResult<'workbench'>['switches'][number]['kind'], string> = {
+  area: 'area (the next of the areas)',
+  year: 'report year',
+  date: 'snapshot date',
+  asKnownAt: 'as-known-at moment',
+  areaNational: 'area: to england-and-wales',
+};
+
+/** Issue 15.3: each kind of switch with the requests it makes, against 300 ms (the national report keeps its own 500 ms). */
+export function workbenchMarkdown(w: WorkbenchResults): string[] {
+  const lines: string[] = [];
+  lines.push('## Workbench: switching area, year, date or moment (issue 15)');
+  lines.push('');
+  lines.push(`Measured by \`${w.command}\` at ${w.generatedAt}, commit ${w.commit.id ?? 'unknown'}${w.commit.dirty ? ' with uncommitted changes' : ''}, scale **${w.scale}**.`);
+  if (!w.timed) lines.push('', `**Scale ${w.scale}: a smoke run; its timings are not measurements of anything.**`);
+  const first = w.stores[0]?.result;
+  if (first) {
+    lines.push('');
+    lines.push(
+      `What the page asks when its user switches (\`bench/workbench-switches.ts\`; the browser test checks the page asks exactly that), ` +
+        `sent together as the browser sends them, over the real HTTP stack (an HS256 token of a national analyst, guards, the report read limit; ` +
+        `the request rate limit off), timed until every answer is read. Each switch goes somewhere not asked before: the next of ${first.areas} areas ` +
+        `(${first.year}/${String((first.year + 1) % 100).padStart(2, '0')}), the next report year, a snapshot date spread over the history, ` +
+        `an as-known-at moment spread over the times the store recorded its events. Target: median ≤ ${TARGETS.workbenchSwitchMedianMs} ms ` +
+        `(england-and-wales, a national report, has its own: median ≤ ${TARGETS.nationalMedianMs} ms).`,
+    );
+  }
+  lines.push('');
+  lines.push('| store | switch | requests | median | p95 | switches | target | met |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const s of w.stores) {
+    for (const x of s.result.switches) {
+      const limit = x.kind === 'areaNational' ? TARGETS.nationalMedianMs : TARGETS.workbenchSwitchMedianMs;
+      const ok = x.failed === 0 && x.latency.medianMs <= limit;
+      const met = !w.timed ? '—' : ok ? 'yes' : x.failed > 0 ? `**no**: ${x.failed} switch(es) not answered 200` : `**no**: ${fmtMs(Math.round(x.latency.medianMs - limit))} over`;
+      lines.push(
+        `| ${s.store} | ${SWITCH_LABELS[x.kind]} | ${x.requests.map((r) => `\`${r}\``).join(' + ')} | ${fmtMs(x.latency.medianMs)} | ${fmtMs(x.latency.p95Ms)} | ${x.latency.samples}${x.failed ? `, ${x.failed} failed` : ''} | median ≤ ${limit} ms | ${met} |`,
+      );
+    }
+  }
+  for (const s of w.stores) {
+    if (s.run && s.run.commit !== w.commit.id) lines.push('', `${s.store} measured at ${s.run.at}, commit ${s.run.commit ?? 'unknown'}, scale ${s.run.scale}.`);
+  }
+  return lines;
+}
+
+/** Functional, not timed: every switch of every kind answered 200. */
+export function workbenchCheck(r: PhaseResult<'workbench'>): Check {
+  const failed = r.switches.filter((x) => x.failed > 0 || x.latency.samples === 0);
+  return {
+    id: 'workbench-switches-answer',
+    ok: failed.length === 0,
+    detail:
+      failed.length === 0
+        ? `${r.switches.map((x) => `${x.kind} ${x.latency.samples}`).join(', ')} switches, every answer 200`
+        : failed.map((x) => `${x.kind}: ${x.failed} failed of ${x.latency.samples + x.failed}`).join('; '),
+  };
 }
