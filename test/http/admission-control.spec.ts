@@ -61,12 +61,12 @@ describe('AdmissionControl', () => {
 });
 
 describe('admission limits', () => {
-  it('default to two in flight per connection of the store, at least eight per budget', () => {
+  it('default to one in flight per connection of the store, at least eight per budget', () => {
     expect(defaultAdmissionLimits({ eventStore: 'embedded', databaseUrl: undefined })).toEqual({ writes: 8, reads: 8, expensiveWeight: 4 });
     // A PostgreSQL server: a pool of ten connections.
-    expect(defaultAdmissionLimits({ eventStore: 'postgres', databaseUrl: 'postgres://db/mappa' })).toEqual({ writes: 20, reads: 20, expensiveWeight: 4 });
+    expect(defaultAdmissionLimits({ eventStore: 'postgres', databaseUrl: 'postgres://db/mappa' })).toEqual({ writes: 10, reads: 10, expensiveWeight: 4 });
     // Embedded events, read models on a server.
-    expect(defaultAdmissionLimits({ eventStore: 'embedded', databaseUrl: 'postgres://db/mappa' })).toEqual({ writes: 8, reads: 20, expensiveWeight: 4 });
+    expect(defaultAdmissionLimits({ eventStore: 'embedded', databaseUrl: 'postgres://db/mappa' })).toEqual({ writes: 8, reads: 10, expensiveWeight: 4 });
   });
 
   it('are read from ADMISSION_* settings, with a clear error for a wrong value', () => {
