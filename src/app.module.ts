@@ -95,7 +95,7 @@ export class AppModule {
         { provide: READ_SIDE_OPTIONS, useValue: readSide },
         { provide: STORAGE, useFactory: () => openEventStore({ ...options.config, database: poolSettings(options.config, http) }) },
       ],
-      exports: [APP_CONFIG, CLOCK, AUTH_SETTINGS, READ_SIDE_OPTIONS, STORAGE],
+      exports: [CLOCK, AUTH_SETTINGS, READ_SIDE_OPTIONS, STORAGE],
     };
   }
 }
