@@ -42,13 +42,17 @@ export interface AppOptions {
   logger?: PinoLogger;
 }
 
+/** How long a command waits for a connection at least: a loaded machine may take seconds to give one. */
+export const COMMAND_ACQUIRE_TIMEOUT_MS = 30_000;
+
 /**
- * The service bounds every statement (issue 18.2); a command (import, rebuild, migrate) is an
- * operator's, watched at a terminal, whose large batches may rightly run longer.
+ * The service bounds every statement and every wait for a connection (issue 18.2); a command
+ * (import, rebuild, migrate) is an operator's, watched at a terminal: its large batches may rightly
+ * run longer, and it waits for a connection rather than fail an import on a busy machine.
  */
-function poolSettings(config: AppConfig, http: boolean): DatabaseSettings {
+export function poolSettings(config: AppConfig, http: boolean): DatabaseSettings {
   const settings = databaseSettings(config);
-  return http ? settings : { ...settings, statementTimeoutMs: 0 };
+  return http ? settings : { ...settings, statementTimeoutMs: 0, acquireTimeoutMs: Math.max(settings.acquireTimeoutMs, COMMAND_ACQUIRE_TIMEOUT_MS) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { databaseSettings, DEFAULT_DATABASE_SETTINGS, loadConfig, loadDatabaseSettings } from '../../src/config/app-config';
+import { COMMAND_ACQUIRE_TIMEOUT_MS, poolSettings } from '../../src/app.module';
 
 // The pool and its bounds are configuration (issue 18.3), read in one place that admission
 // control (issue 17) also reads.
@@ -26,5 +27,15 @@ describe('database settings', () => {
     ['DATABASE_ACQUIRE_TIMEOUT_MS', '1.5', /DATABASE_ACQUIRE_TIMEOUT_MS must be a whole number/],
   ])('refuse %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadDatabaseSettings({ [name]: value })).toThrow(message);
+  });
+});
+
+describe('the pool of a command and of the service', () => {
+  it('the service keeps every bound; a command runs its statements unbounded and waits longer for a connection (an import on a busy machine waits, not fails)', () => {
+    const config = loadConfig({});
+    expect(poolSettings(config, true)).toEqual(DEFAULT_DATABASE_SETTINGS);
+    expect(poolSettings(config, false)).toEqual({ ...DEFAULT_DATABASE_SETTINGS, statementTimeoutMs: 0, acquireTimeoutMs: COMMAND_ACQUIRE_TIMEOUT_MS });
+    // An operator's longer wait is kept.
+    expect(poolSettings(loadConfig({ DATABASE_ACQUIRE_TIMEOUT_MS: '60000' }), false).acquireTimeoutMs).toBe(60_000);
   });
 });
