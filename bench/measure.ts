@@ -1,4 +1,6 @@
-// Small measuring tools of the benchmark: wall time, percentiles, and the process's peak memory.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+// Small measuring tools of the benchmark: wall time, percentiles, the event loop's pauses, and the process's peak memory.
 
 export interface Latencies {
   samples: number;
@@ -32,3 +34,33 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
 
 /** Peak resident set size of this process so far, in MiB (each phase runs in its own process). */
 export const peakRssMiB = (): number => round(process.resourceUsage().maxRSS / 1024, 0);
+
+/** The main thread's pauses while something runs: what an HTTP request (a liveness probe) arriving meanwhile would wait. */
+export interface EventLoopPauses {
+  /** perf_hooks.monitorEventLoopDelay: the longest delay of the loop, and its 99th percentile, in ms. */
+  maxDelayMs: number;
+  p99DelayMs: number;
+  /** The slowest turn of a 50 ms timer (how late it fired, plus the 50 ms): a /health/live answered every 50 ms. */
+  slowestTickMs: number;
+}
+
+/** Starts watching the event loop; stop() answers the pauses seen since. */
+export function watchEventLoop(): { stop: () => EventLoopPauses } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  const TICK_MS = 50;
+  let last = process.hrtime.bigint();
+  let slowestTickMs = 0;
+  const ticks = setInterval(() => {
+    const now = process.hrtime.bigint();
+    slowestTickMs = Math.max(slowestTickMs, Number(now - last) / 1e6);
+    last = now;
+  }, TICK_MS);
+  return {
+    stop: () => {
+      clearInterval(ticks);
+      histogram.disable();
+      return { maxDelayMs: round(histogram.max / 1e6), p99DelayMs: round(histogram.percentile(99) / 1e6), slowestTickMs: round(slowestTickMs) };
+    },
+  };
+}

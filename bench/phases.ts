@@ -17,7 +17,7 @@ import { openTarget, targetConfig, type BenchTarget } from './bench-target';
 import { areaReportByFolding, nationalReportByFolding, snapshotByFoldingFromStore } from './fold-baseline';
 import { fairness } from './fairness';
 import { soak } from './soak';
-import { latencies, timed, type Latencies } from './measure';
+import { latencies, timed, watchEventLoop, type Latencies } from './measure';
 import { startUp } from './start-up';
 import { trendsAndPages } from './trends-and-pages';
 import { workbench } from './workbench';
@@ -171,11 +171,21 @@ async function rebuild(args: { target: BenchTarget }) {
     const runner = new ProjectionRunner(opened.store, opened.sql!);
     await runner.init();
     let events = 0;
+    const eventLoop = watchEventLoop();
     const { ms } = await timed(() => runner.rebuild((p) => (events = p.done)));
+    const pauses = eventLoop.stop();
     const { rows } = await opened.sql!.query<{ intervals: number; offenders: number }>(
       'SELECT (SELECT count(*) FROM rm_intervals)::int AS intervals, (SELECT count(*) FROM rm_offenders)::int AS offenders',
     );
-    return { events, seconds: ms / 1000, eventsPerSecond: eventsPerSecond(events, ms), intervalRows: rows[0].intervals, offenders: rows[0].offenders };
+    return {
+      events,
+      seconds: ms / 1000,
+      eventsPerSecond: eventsPerSecond(events, ms),
+      intervalRows: rows[0].intervals,
+      offenders: rows[0].offenders,
+      /** What a liveness probe would have met meanwhile (issue 18.4: it must answer within 1 s). */
+      eventLoop: pauses,
+    };
   } finally {
     await opened.close();
   }

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ReportCells } from '../src/reports/tables';
-import type { Latencies } from './measure';
+import type { EventLoopPauses, Latencies } from './measure';
 import type { PhaseResult } from './phases';
 import { soakMarkdown, type SoakResults } from './soak-results';
 
@@ -319,6 +319,14 @@ function markdown(r: BenchResults, notes: string): string {
     lines.push(`| report, snapshot and trace queries | ${n(s.reports.peakRssMiB)} |`);
     lines.push(`| fold-per-query baseline | ${n(s.reports.baselinePeakRssMiB)} |`);
     lines.push('');
+    const pauses = (s.rebuild.result as { eventLoop?: EventLoopPauses }).eventLoop;
+    if (pauses)
+      lines.push(
+        `During the rebuild the service's thread paused at most ${pauses.maxDelayMs} ms (99th percentile ${pauses.p99DelayMs} ms; monitorEventLoopDelay), ` +
+          `and a 50 ms timer standing for /health/live took at most ${pauses.slowestTickMs} ms between two turns (issue 18.4: liveness within 1 s` +
+          (r.timed ? `, ${pauses.maxDelayMs < 1000 ? 'met' : '**not met**'}).` : ').'),
+        '',
+      );
     lines.push(
       `Rebuild wrote ${n(s.rebuild.result.intervalRows)} interval rows for ${n(s.rebuild.result.offenders)} offenders. ` +
         `The baseline folds ${n(s.reports.baseline.areaYear.eventsFolded)} events for one area and ${n(s.reports.baseline.national.eventsFolded)} for england-and-wales.`,

@@ -418,8 +418,8 @@ export class ReportService {
 
   /**
    * The embedded store's england-and-wales report: a statement per table, letting other requests
-   * in between. PGlite holds Node's only thread while a statement runs, so one national statement
-   * would make every other caller's report wait for all of it.
+   * in between. PGlite runs one statement at a time on its one connection, so one national
+   * statement would make every other caller's report wait for all of it.
    */
   private async countsTakingTurns(scope: ReportScope, tables: readonly CountedTable[]): Promise<CellCount[][]> {
     const counts: CellCount[][] = [];

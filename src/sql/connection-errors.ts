@@ -24,8 +24,8 @@ const UNAVAILABLE_MESSAGES = [
 ];
 
 /**
- * Duck-typed rather than `instanceof Error`: PGlite may run in another JavaScript realm (see
- * PgliteSqlClient), whose errors are not instances of this realm's Error.
+ * Duck-typed rather than `instanceof Error`: an error may come from another JavaScript realm (a
+ * library loaded outside Jest's sandbox), whose errors are not instances of this realm's Error.
  */
 export function isConnectionError(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true;

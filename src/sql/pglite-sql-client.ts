@@ -1,18 +1,17 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { wholeNumberSetting } from '../config/app-config';
+import { StoreUnavailableError } from '../errors';
 import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
-import { rethrowUnavailable } from './connection-errors';
+import { isConnectionError, rethrowUnavailable } from './connection-errors';
+import { PgliteWorker, type PgliteRequest } from './pglite-worker';
 import { explainOpenFailure, rethrowStorageFault, storageRecovered, unwatchStoreFolder, watchStoreFolder } from './storage-faults';
 import { insertRows } from './insert-rows';
 import { lockEmbeddedStore, type EmbeddedStoreLock } from './embedded-store-lock';
 import { createPrivateFilesFromNowOn, makeTreePrivate, privateFolder } from './private-files';
 import { quoteIdentifier, quoteQualifiedName } from './sql-identifier';
 import { encodeCsv } from './sql-text-value';
-
-/** What PGlite and its transaction handle have in common. */
-type PgliteConnection = Pick<Transaction, 'query' | 'exec'>;
 
 const WHAT = 'The embedded database';
 
@@ -27,18 +26,42 @@ const EMBEDDED_SHARED_BUFFERS = '256MB';
 const PGLITE_OPTIONS = { postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'`] };
 
 /**
- * SqlClient over PGlite: PostgreSQL compiled to WebAssembly, running in this process. It has a
- * single connection, so every query and transaction is serialised by PGlite itself.
+ * How long a call waits for the embedded database's answer, in ms, unless EMBEDDED_ANSWER_TIMEOUT_MS
+ * says otherwise (0: no limit). Statements queue on its one connection, so this bounds the wait in
+ * the queue too: long enough for a national report or import batch behind another, short enough
+ * that a caller is told (503, Retry-After) rather than left hanging by a stuck store.
+ */
+export const DEFAULT_EMBEDDED_ANSWER_TIMEOUT_MS = 30_000;
+/** How long close() waits for PGlite to flush and close before stopping its thread regardless. */
+const CLOSE_TIMEOUT_MS = 30_000;
+
+export function loadEmbeddedAnswerTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  return wholeNumberSetting('EMBEDDED_ANSWER_TIMEOUT_MS', env.EMBEDDED_ANSWER_TIMEOUT_MS, DEFAULT_EMBEDDED_ANSWER_TIMEOUT_MS, { unit: 'milliseconds' });
+}
+
+/** What the client that opened the store owns: the thread, its lock, and where its files are (for messages about the disk). */
+interface OpenedStore {
+  worker: PgliteWorker;
+  lock?: EmbeddedStoreLock;
+  where: string;
+}
+
+/**
+ * SqlClient over PGlite: PostgreSQL compiled to WebAssembly, running on a worker thread of this
+ * process (pglite-worker.ts), so its statements never hold the event loop. It has a single
+ * connection, so every query and transaction is serialised by PGlite itself.
  */
 export class PgliteSqlClient implements SqlClient {
   readonly dialect = 'embedded' as const;
   readonly parallelStatements = false;
+  private transactions = 0;
 
   private constructor(
-    private readonly db: PGlite,
-    private readonly lock?: EmbeddedStoreLock,
-    /** Where its files are, for messages about the disk under them. */
-    private readonly where = 'memory',
+    private readonly store: OpenedStore,
+    /** Each call's answer timeout (0: none). */
+    private readonly timeoutMs: number,
+    /** Whether close() closes the store (false for a withoutTimeouts() view of it). */
+    private readonly owner = true,
   ) {}
 
   /**
@@ -47,12 +70,9 @@ export class PgliteSqlClient implements SqlClient {
    * A directory is locked to this process until close(): while another process has it open,
    * this throws EmbeddedStoreInUseError naming that process (embedded-store-lock.ts).
    */
-  static async open(dataDir?: string): Promise<PgliteSqlClient> {
-    const { PGlite } = loadPglite();
-    if (!dataDir) {
-      const db = await PGlite.create(PGLITE_OPTIONS);
-      return PgliteSqlClient.configure(db);
-    }
+  static async open(dataDir?: string, options: { answerTimeoutMs?: number } = {}): Promise<PgliteSqlClient> {
+    const timeoutMs = options.answerTimeoutMs ?? loadEmbeddedAnswerTimeoutMs();
+    if (!dataDir) return PgliteSqlClient.start({ worker: startWorker(), where: 'memory' }, undefined, timeoutMs);
     createPrivateFilesFromNowOn();
     // The lock lives beside the store; an existing parent keeps its mode (it may be /tmp).
     await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true, mode: 0o700 });
@@ -60,7 +80,7 @@ export class PgliteSqlClient implements SqlClient {
     const lock = await lockEmbeddedStore(dataDir).catch(async (error: unknown) => {
       throw await explainOpenFailure(error, path.dirname(path.resolve(dataDir)));
     });
-    let db: PGlite | undefined;
+    let worker: PgliteWorker | undefined;
     try {
       await privateFolder(dataDir);
       // A new database is unpacked world-writable (0666); later files follow the umask above. An
@@ -68,33 +88,34 @@ export class PgliteSqlClient implements SqlClient {
       // (and /health) for seconds, on any store size.
       const existing = existsSync(path.join(dataDir, 'PG_VERSION'));
       if (existing) await makeTreePrivate(dataDir);
-      db = await PGlite.create(dataDir, PGLITE_OPTIONS);
+      worker = startWorker();
+      const client = await PgliteSqlClient.start({ worker, lock, where: path.resolve(dataDir) }, dataDir, timeoutMs);
       if (!existing) await makeTreePrivate(dataDir);
-      const client = await PgliteSqlClient.configure(db, lock, path.resolve(dataDir));
       watchStoreFolder(path.resolve(dataDir));
       return client;
     } catch (error) {
-      if (db && !db.closed) await db.close().catch(() => undefined);
+      await worker?.terminate().catch(() => undefined);
       await lock.release().catch(() => undefined);
       // PGlite says "failed to initialize properly", or gives an errno with no path: say which disk, and why.
       throw await explainOpenFailure(error, dataDir);
     }
   }
 
-  private static async configure(db: PGlite, lock?: EmbeddedStoreLock, where?: string): Promise<PgliteSqlClient> {
+  /** Opens PGlite on the store's thread (no answer timeout: a large store's start may rightly take long) and applies the settings. */
+  private static async start(store: OpenedStore, dataDir: string | undefined, timeoutMs: number): Promise<PgliteSqlClient> {
     try {
-      for (const [name, value] of PLANNER_SETTINGS) await db.exec(`SET ${name} = ${value}`);
+      await store.worker.call({ op: 'open', dataDir, options: PGLITE_OPTIONS }, 0);
+      for (const [name, value] of PLANNER_SETTINGS) await store.worker.call({ op: 'exec', sql: `SET ${name} = ${value}` }, 0);
     } catch (error) {
-      await db.close().catch(() => undefined);
+      await store.worker.terminate().catch(() => undefined);
       throw error;
     }
-    return new PgliteSqlClient(db, lock, where);
+    return new PgliteSqlClient(store, timeoutMs);
   }
 
   async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
     try {
-      const result = await this.db.query<R>(sql, [...params]);
-      return { rows: result.rows };
+      return { rows: (await this.call({ op: 'query', sql, params: [...params] })) as R[] };
     } catch (error) {
       this.fail(error);
     }
@@ -102,82 +123,133 @@ export class PgliteSqlClient implements SqlClient {
 
   async exec(sql: string): Promise<void> {
     try {
-      await this.db.exec(sql);
+      await this.call({ op: 'exec', sql });
     } catch (error) {
       this.fail(error);
     }
   }
 
+  /**
+   * The worker opens a PGlite transaction and keeps it open while fn sends statements tagged with
+   * its id; PGlite holds every other caller's statements until it ends, as it did on this thread.
+   */
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    const tx = ++this.transactions;
     try {
-      const result = await this.db.transaction((tx) => fn(new PgliteTransactionClient(tx)));
-      storageRecovered(this.where);
-      return result;
+      await this.call({ op: 'begin', tx });
+    } catch (error) {
+      // BEGIN may still run later (the call only stopped waiting): it is then rolled back at once.
+      void this.rollback(tx);
+      this.fail(error);
+    }
+    let result: T;
+    try {
+      result = await fn(new PgliteTransactionClient((request) => this.call(request), tx));
+    } catch (error) {
+      await this.rollback(tx);
+      this.fail(error);
+    }
+    try {
+      await this.call({ op: 'commit', tx });
     } catch (error) {
       this.fail(error);
     }
+    storageRecovered(this.store.where);
+    return result;
   }
 
   async copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
     if (rows.length === 0) return;
     try {
-      await copyViaBlob(this.db, table, columns, rows);
-    } catch {
+      await this.call(copyRequest(table, columns, rows));
+    } catch (error) {
+      // No answer, or no PGlite: the INSERT would meet the same.
+      if (error instanceof StoreUnavailableError || isConnectionError(error)) this.fail(error);
       // Outside a transaction a failed COPY leaves nothing behind, so the fallback starts clean;
       // if the rows themselves are bad, the INSERT reports the same error in a plainer form.
       await this.insertFallback(table, columns, rows);
     }
   }
 
+  /**
+   * The same database for maintenance that may rightly run long (a rebuild's index builds, ANALYZE,
+   * VACUUM, schema changes): no answer timeout. Never for a request's work.
+   */
+  withoutTimeouts(): SqlClient {
+    return new PgliteSqlClient(this.store, 0, false);
+  }
+
   async close(): Promise<void> {
-    unwatchStoreFolder(this.where);
-    if (!this.db.closed) await this.db.close().catch((error: unknown) => this.fail(error));
-    // Only once PGlite has flushed and let go of its files may another process open them; if
-    // closing failed, the lock stays until this process ends (and is then taken over).
-    await this.lock?.release().catch((error: unknown) => this.fail(error));
+    if (!this.owner) return;
+    const { worker, lock, where } = this.store;
+    unwatchStoreFolder(where);
+    try {
+      await worker.call({ op: 'close' }, CLOSE_TIMEOUT_MS);
+    } catch (error) {
+      // Closed already, or no answer (a statement that will not end, a spin): the thread is stopped
+      // regardless, which the store survives as it survives a killed process.
+      if (!isConnectionError(error)) this.fail(error);
+    }
+    await worker.terminate();
+    // Only once PGlite has flushed and let go of its files (or its thread is gone) may another
+    // process open them; if releasing fails, the lock stays until this process ends (and is then taken over).
+    await lock?.release().catch((error: unknown) => this.fail(error));
+  }
+
+  private call(request: PgliteRequest): Promise<unknown[] | undefined> {
+    return this.store.worker.call(request, this.timeoutMs);
+  }
+
+  /** Ends transaction `tx` without committing; waits at most the answer timeout, and a failure changes nothing for the caller. */
+  private async rollback(tx: number): Promise<void> {
+    await this.call({ op: 'rollback', tx }).catch(() => undefined);
   }
 
   /** A full or read-only disk named as such (503, with the path); a lost instance as unavailable; else unchanged. */
   private fail(error: unknown): never {
-    rethrowStorageFault(error, this.where);
+    rethrowStorageFault(error, this.store.where);
     rethrowUnavailable(error, WHAT);
   }
 
   private async insertFallback(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
     try {
-      await insertRows((sql, params) => this.db.query(sql, [...params]), table, columns, rows);
+      await insertRows((sql, params) => this.call({ op: 'query', sql, params: [...params] }), table, columns, rows);
     } catch (error) {
       this.fail(error);
     }
   }
 }
 
-/** The same surface bound to one open PGlite transaction; nested transactions are savepoints. */
+type Send = (request: PgliteRequest) => Promise<unknown[] | undefined>;
+
+/** The same surface bound to one open PGlite transaction (on the worker); nested transactions are savepoints. */
 class PgliteTransactionClient implements SqlClient {
   readonly dialect = 'embedded' as const;
   readonly parallelStatements = false;
   private savepoints = 0;
 
-  constructor(private readonly tx: Transaction) {}
+  constructor(
+    private readonly send: Send,
+    private readonly tx: number,
+  ) {}
 
   async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
-    const result = await this.tx.query<R>(sql, [...params]);
-    return { rows: result.rows };
+    return { rows: (await this.send({ op: 'query', sql, params: [...params], tx: this.tx })) as R[] };
   }
 
   async exec(sql: string): Promise<void> {
-    await this.tx.exec(sql);
+    await this.send({ op: 'exec', sql, tx: this.tx });
   }
 
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     const savepoint = `nested_${++this.savepoints}`;
-    await this.tx.exec(`SAVEPOINT ${savepoint}`);
+    await this.exec(`SAVEPOINT ${savepoint}`);
     try {
       const result = await fn(this);
-      await this.tx.exec(`RELEASE SAVEPOINT ${savepoint}`);
+      await this.exec(`RELEASE SAVEPOINT ${savepoint}`);
       return result;
     } catch (error) {
-      await this.tx.exec(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+      await this.exec(`ROLLBACK TO SAVEPOINT ${savepoint}`);
       throw error;
     }
   }
@@ -185,13 +257,14 @@ class PgliteTransactionClient implements SqlClient {
   async copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
     if (rows.length === 0) return;
     // A failed statement aborts the whole transaction; the savepoint lets the fallback run.
-    await this.tx.exec('SAVEPOINT copy_rows');
+    await this.exec('SAVEPOINT copy_rows');
     try {
-      await copyViaBlob(this.tx, table, columns, rows);
-      await this.tx.exec('RELEASE SAVEPOINT copy_rows');
-    } catch {
-      await this.tx.exec('ROLLBACK TO SAVEPOINT copy_rows');
-      await insertRows((sql, params) => this.tx.query(sql, [...params]), table, columns, rows);
+      await this.send({ ...copyRequest(table, columns, rows), tx: this.tx });
+      await this.exec('RELEASE SAVEPOINT copy_rows');
+    } catch (error) {
+      if (error instanceof StoreUnavailableError || isConnectionError(error)) throw error;
+      await this.exec('ROLLBACK TO SAVEPOINT copy_rows');
+      await insertRows((sql, params) => this.query(sql, params), table, columns, rows);
     }
   }
 
@@ -200,17 +273,17 @@ class PgliteTransactionClient implements SqlClient {
 }
 
 /**
- * PGlite's CommonJS build loads its WebAssembly through dynamic import(), which Jest's module
- * sandbox refuses unless Node runs with --experimental-vm-modules. Node's own require (not the
- * sandbox's) loads it anywhere; outside Jest the two are the same thing.
+ * The PGlite thread. It loads PGlite with Node's own require, from the path resolved here: under
+ * Jest the sandbox's module loader refuses PGlite's dynamic import() of its WebAssembly, and
+ * outside Jest the two are the same thing.
  */
-function loadPglite(): typeof import('@electric-sql/pglite') {
+function startWorker(): PgliteWorker {
   const nodeRequire = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:module').createRequire(__filename) : require;
-  return nodeRequire('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+  return new PgliteWorker(nodeRequire.resolve('@electric-sql/pglite'));
 }
 
-/** PGlite's COPY reads the virtual file /dev/blob from the `blob` query option. */
-async function copyViaBlob(connection: PgliteConnection, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+/** PGlite's COPY reads the virtual file /dev/blob, filled on the worker from the CSV text. */
+function copyRequest(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Extract<PgliteRequest, { op: 'copy' }> {
   const sql = `COPY ${quoteQualifiedName(table)} (${columns.map(quoteIdentifier).join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
-  await connection.query(sql, [], { blob: new Blob([encodeCsv(rows)]) });
+  return { op: 'copy', sql, csv: encodeCsv(rows) };
 }

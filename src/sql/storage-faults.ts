@@ -24,7 +24,7 @@ const MESSAGES: Array<[RegExp, StorageFaultKind]> = [
   [/could not [^:]+: permission denied/i, 'not-writable'],
 ];
 
-/** The storage fault `error` is, if it is one (duck-typed: PGlite's errors come from another realm). */
+/** The storage fault `error` is, if it is one (duck-typed: PGlite's errors are rebuilt from their fields after crossing from its thread). */
 export function storageFaultKind(error: unknown): StorageFaultKind | null {
   if (typeof error !== 'object' || error === null) return null;
   const { code, errno, name, message } = error as { code?: unknown; errno?: unknown; name?: unknown; message?: unknown };

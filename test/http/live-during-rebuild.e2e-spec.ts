@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { ProjectionRunner } from '../../projections/projection-runner';
 import type { StreamAppend } from '../../src/event-store/event-store';
 import { PROJECTION_RUNNER } from '../../projections/read-models.tokens';
@@ -6,13 +6,12 @@ import { bulkEvents } from '../support/bulk-ndjson';
 import { testMetadata } from '../support/offender-event-fixtures';
 import { startSecuredApp, type SecuredApp } from '../support/secured-app';
 
-// Issue 11, item 5: /health/live keeps answering through a rebuild of the embedded store, whose one
-// connection the rebuild holds; /health/ready says 503 and why meanwhile. PGlite runs on the event
-// loop's thread, so an answer waits for the step of the rebuild under way: the test logs the longest
-// stretch the thread was held (process CPU time between two timer ticks, which unlike wall-clock
-// time does not count time descheduled on a busy machine). Before the runner yielded between
-// projections, a 40,000-event rebuild let one answer through in 12 s on this machine; the 1 s bound
-// of the issue is not met on the embedded store (docs/decisions.md, issue 11.5), so it is not asserted.
+// Issue 11, item 5 and issue 18, item 4: /health/live keeps answering within 1 s through a rebuild of
+// the embedded store, whose one connection the rebuild holds; /health/ready says 503 and why
+// meanwhile. PGlite runs on a thread of its own (src/sql/pglite-worker.ts), so what can still delay
+// an answer is the rebuild's own JavaScript on this thread (folding a batch, copying rows across):
+// the test logs the longest pause of the event loop (monitorEventLoopDelay) and the slowest answer.
+// Before the store left this thread, a 40,000-event rebuild let one answer through in 12 s.
 
 const OFFENDERS = 1_000;
 const EVENTS_PER_OFFENDER = 40; // 40,000 events
@@ -36,18 +35,13 @@ describe('/health/live during a rebuild of the embedded store', () => {
   }, 600_000);
   afterAll(() => s?.close());
 
-  it('answers live throughout, and ready 503 naming the rebuild', async () => {
+  it('answers live within 1 s throughout, and ready 503 naming the rebuild', async () => {
     const runner = s.app.get<ProjectionRunner>(PROJECTION_RUNNER);
     let done = false;
     const rebuilt = runner.rebuild().finally(() => (done = true));
     const times: number[] = [];
-    let longestHoldMs = 0;
-    let lastCpu = process.cpuUsage();
-    const ticks = setInterval(() => {
-      const cpu = process.cpuUsage(lastCpu);
-      longestHoldMs = Math.max(longestHoldMs, (cpu.user + cpu.system) / 1000);
-      lastCpu = process.cpuUsage();
-    }, 5);
+    const pauses = monitorEventLoopDelay({ resolution: 10 });
+    pauses.enable();
     let notReady: { status: number; body: { reasons: string[] } } | undefined;
     while (!done) {
       const asked = performance.now();
@@ -60,9 +54,11 @@ describe('/health/live during a rebuild of the embedded store', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await rebuilt;
-    clearInterval(ticks);
-    console.log(`live during the rebuild: ${times.length} answers, slowest ${Math.round(Math.max(...times))} ms; event loop held at most ${Math.round(longestHoldMs)} ms of CPU`);
+    pauses.disable();
+    const slowest = Math.max(...times);
+    console.log(`live during the rebuild: ${times.length} answers, slowest ${Math.round(slowest)} ms; the event loop paused at most ${Math.round(pauses.max / 1e6)} ms`);
     expect(times.length).toBeGreaterThan(3);
+    expect(slowest).toBeLessThan(1000);
     expect(notReady).toMatchObject({ status: 503, body: { reasons: [expect.stringMatching(/being rebuilt \(\d+ of 40000 events\)/)] } });
   }, 600_000);
 });
