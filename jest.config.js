@@ -17,4 +17,6 @@ module.exports = {
     ],
   },
   testTimeout: 60000,
+  // Every run ends with its slowest files, so each CI log says where the time went.
+  reporters: ['default', '<rootDir>/test/support/slowest-files-reporter.js'],
 };
