@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
@@ -27,6 +27,22 @@ const EMBEDDED_SHARED_BUFFERS = '256MB';
 const PGLITE_OPTIONS = { postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'`] };
 
 /**
+ * The one option for the test suite (docs/architecture.md, "Test fixtures and CI time"): a tarball of
+ * a new, empty store (PGlite's dumpDataDir) that a new store is unpacked from instead of running
+ * initdb, the slowest part of creating one. Unset (production), a new store is created as always.
+ */
+export const EMBEDDED_TEMPLATE_VARIABLE = 'MAPPA_EMBEDDED_TEMPLATE';
+
+async function newStoreTemplate(): Promise<{ loadDataDir?: Blob }> {
+  const file = process.env[EMBEDDED_TEMPLATE_VARIABLE]?.trim();
+  if (!file) return {};
+  const tarball = await readFile(file).catch((error: unknown) => {
+    throw new Error(`${EMBEDDED_TEMPLATE_VARIABLE} names no readable store template: ${(error as Error).message}`, { cause: error });
+  });
+  return { loadDataDir: new Blob([tarball]) };
+}
+
+/**
  * SqlClient over PGlite: PostgreSQL compiled to WebAssembly, running in this process. It has a
  * single connection, so every query and transaction is serialised by PGlite itself.
  */
@@ -50,7 +66,7 @@ export class PgliteSqlClient implements SqlClient {
   static async open(dataDir?: string): Promise<PgliteSqlClient> {
     const { PGlite } = loadPglite();
     if (!dataDir) {
-      const db = await PGlite.create(PGLITE_OPTIONS);
+      const db = await PGlite.create({ ...PGLITE_OPTIONS, ...(await newStoreTemplate()) });
       return PgliteSqlClient.configure(db);
     }
     createPrivateFilesFromNowOn();
@@ -68,7 +84,7 @@ export class PgliteSqlClient implements SqlClient {
       // (and /health) for seconds, on any store size.
       const existing = existsSync(path.join(dataDir, 'PG_VERSION'));
       if (existing) await makeTreePrivate(dataDir);
-      db = await PGlite.create(dataDir, PGLITE_OPTIONS);
+      db = await PGlite.create(dataDir, { ...PGLITE_OPTIONS, ...(existing ? {} : await newStoreTemplate()) });
       if (!existing) await makeTreePrivate(dataDir);
       const client = await PgliteSqlClient.configure(db, lock, path.resolve(dataDir));
       watchStoreFolder(path.resolve(dataDir));
