@@ -12,13 +12,14 @@ import published from '../../reference/published/greater-manchester-2014-15.json
 import { createJwtVerifier } from '../../src/auth/jwt-verifier';
 import { mintToken } from '../../src/auth/mint-token';
 import type { Principal } from '../../src/auth/principal';
-import { runDemo } from '../../src/cli/demo.command';
 import { createHttpApp } from '../../src/http/create-http-app';
 import { sheetName } from '../../src/reports/render/report-xlsx';
+import { sharedDemo } from '../support/shared-demo';
 
 // The workbench (issue 15) in a real browser: Debian's Chromium driven by playwright-core, on the
 // demo store (`mappa demo`), with real tokens (not development mode). Never downloads a browser.
-// WORKBENCH_DEMO_STORE=<dir> reuses a demo store made before (copied, so it stays unchanged).
+// WORKBENCH_DEMO_STORE=<dir> reuses a demo store made before (copied, so it stays unchanged); else
+// the run's shared demo store (test/support/shared-demo.ts).
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -64,7 +65,7 @@ if (!haveChromium) {
     dir = await mkdtemp(path.join(tmpdir(), 'mappa-workbench-'));
     const dataDir = path.join(dir, 'store');
     if (process.env.WORKBENCH_DEMO_STORE) await cp(process.env.WORKBENCH_DEMO_STORE, dataDir, { recursive: true });
-    else await runDemo({ dataDir, out: path.join(dir, 'report.html'), log: () => undefined });
+    else await sharedDemo(dataDir);
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     app = await createHttpApp({
       config: { eventStore: 'embedded', dataDir, databaseUrl: undefined, port: 0, schema: undefined },
@@ -77,7 +78,7 @@ if (!haveChromium) {
     const key = { privateKey: privateKey as KeyLike as KeyObject, publicKey: publicKey as KeyObject, algorithm: 'ES256' as const };
     tokens = { auditor: await mintToken(auditor, { key }), analyst: await mintToken(analyst, { key }), national: await mintToken(nationalAuditor, { key }) };
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], env: { ...process.env, TZ: 'UTC' } });
-  }, 1_200_000); // the demo imports 60,000 events through the command path: minutes on a busy machine
+  }, 1_200_000); // the first file to ask builds the demo store: minutes on a busy machine
 
   afterAll(async () => {
     await browser?.close();
