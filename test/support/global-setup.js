@@ -5,18 +5,37 @@
 // - A folder for this run's shared fixtures (MAPPA_TEST_FIXTURES), such as the demo store
 //   (test/support/shared-demo.ts), built there by the first test file that asks; removed at the end.
 // Environment set here reaches every test file, and the CLI processes they start (cliEnv).
-const { mkdtemp, mkdir, readFile, rename, stat, writeFile } = require('node:fs/promises');
+const { mkdtemp, mkdir, readdir, readFile, rename, rm, stat, writeFile } = require('node:fs/promises');
 const os = require('node:os');
 const path = require('node:path');
 
 const TEMPLATE_VARIABLE = 'MAPPA_EMBEDDED_TEMPLATE';
 const FIXTURES_VARIABLE = 'MAPPA_TEST_FIXTURES';
+const RUN_PREFIX = 'mappa-test-run-';
 
 module.exports = async function globalSetup() {
   // Set (even empty) by the caller: respected, so the suite can be timed on real initdb too.
   if (!(TEMPLATE_VARIABLE in process.env)) process.env[TEMPLATE_VARIABLE] = await emptyStoreTemplate();
-  process.env[FIXTURES_VARIABLE] = await mkdtemp(path.join(os.tmpdir(), 'mappa-test-run-'));
+  await removeFixturesOfEndedRuns();
+  process.env[FIXTURES_VARIABLE] = await mkdtemp(path.join(os.tmpdir(), `${RUN_PREFIX}${process.pid}-`));
 };
+
+/** A run killed before its teardown leaves its folder (the demo store alone is about 180 MB): removed once its process is gone. */
+async function removeFixturesOfEndedRuns() {
+  for (const name of await readdir(os.tmpdir())) {
+    const pid = Number(new RegExp(`^${RUN_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (pid && !isRunning(pid)) await rm(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
 
 async function emptyStoreTemplate() {
   const entry = require.resolve('@electric-sql/pglite');
