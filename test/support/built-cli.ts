@@ -89,7 +89,7 @@ async function build(): Promise<void> {
 }
 
 /** Settings of the test run itself (global-setup.js) that CLI processes keep: a new store unpacked from the template, not initdb. */
-const TEST_RUN_SETTINGS = new Set(['MAPPA_EMBEDDED_TEMPLATE', 'MAPPA_TEST_FIXTURES']);
+const TEST_RUN_SETTINGS = new Set(['MAPPA_EMBEDDED_TEMPLATE']);
 
 /** This process's environment without any store, auth or port settings of the machine. */
 export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
