@@ -13,8 +13,8 @@ class SlowestFilesReporter {
 
   onTestResult(test, result) {
     const { start, end } = result.perfStats;
-    // A file that fails to load has no end time: it still took the time until now.
-    const seconds = ((end || Date.now()) - start) / 1000;
+    // A file that fails to load may have no start or end time: counted as 0 rather than as decades.
+    const seconds = start && end ? (end - start) / 1000 : 0;
     this.files.push({ path: relative(this.rootDir, test.path), seconds, tests: result.numPassingTests + result.numFailingTests + result.numPendingTests });
   }
 
