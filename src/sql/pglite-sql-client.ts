@@ -31,7 +31,7 @@ const PGLITE_OPTIONS = { postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_B
  * a new, empty store (PGlite's dumpDataDir) that a new store is unpacked from instead of running
  * initdb, the slowest part of creating one. Unset (production), a new store is created as always.
  */
-export const EMBEDDED_TEMPLATE_VARIABLE = 'MAPPA_EMBEDDED_TEMPLATE';
+const EMBEDDED_TEMPLATE_VARIABLE = 'MAPPA_EMBEDDED_TEMPLATE';
 
 async function newStoreTemplate(): Promise<{ loadDataDir?: Blob }> {
   const file = process.env[EMBEDDED_TEMPLATE_VARIABLE]?.trim();
