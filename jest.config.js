@@ -17,4 +17,9 @@ module.exports = {
     ],
   },
   testTimeout: 60000,
+  // Shared fixtures (an empty-store template, a folder for the demo store): docs/architecture.md, "Test fixtures and CI time".
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  // Every run ends with its slowest files, so each CI log says where the time went.
+  reporters: ['default', '<rootDir>/test/support/slowest-files-reporter.js'],
 };

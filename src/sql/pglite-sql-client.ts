@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { wholeNumberSetting } from '../config/app-config';
 import { StoreUnavailableError } from '../errors';
@@ -24,6 +24,21 @@ const WHAT = 'The embedded database';
  */
 const EMBEDDED_SHARED_BUFFERS = '256MB';
 const PGLITE_OPTIONS = { postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'`] };
+
+/**
+ * The one option for the test suite (docs/architecture.md, "Test fixtures and CI time"): a tarball of
+ * a new, empty store (PGlite's dumpDataDir) that a new store is unpacked from instead of running
+ * initdb, the slowest part of creating one. Unset (production), a new store is created as always.
+ */
+const EMBEDDED_TEMPLATE_VARIABLE = 'MAPPA_EMBEDDED_TEMPLATE';
+
+async function newStoreTemplate(): Promise<Uint8Array | undefined> {
+  const file = process.env[EMBEDDED_TEMPLATE_VARIABLE]?.trim();
+  if (!file) return undefined;
+  return readFile(file).catch((error: unknown) => {
+    throw new Error(`${EMBEDDED_TEMPLATE_VARIABLE} names no readable store template: ${(error as Error).message}`, { cause: error });
+  });
+}
 
 /**
  * How long a call waits for the embedded database's answer, in ms, unless EMBEDDED_ANSWER_TIMEOUT_MS
@@ -72,7 +87,7 @@ export class PgliteSqlClient implements SqlClient {
    */
   static async open(dataDir?: string, options: { answerTimeoutMs?: number } = {}): Promise<PgliteSqlClient> {
     const timeoutMs = options.answerTimeoutMs ?? loadEmbeddedAnswerTimeoutMs();
-    if (!dataDir) return PgliteSqlClient.start({ worker: startWorker(), where: 'memory' }, undefined, timeoutMs);
+    if (!dataDir) return PgliteSqlClient.start({ worker: startWorker(), where: 'memory' }, undefined, timeoutMs, await newStoreTemplate());
     createPrivateFilesFromNowOn();
     // The lock lives beside the store; an existing parent keeps its mode (it may be /tmp).
     await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true, mode: 0o700 });
@@ -89,7 +104,7 @@ export class PgliteSqlClient implements SqlClient {
       const existing = existsSync(path.join(dataDir, 'PG_VERSION'));
       if (existing) await makeTreePrivate(dataDir);
       worker = startWorker();
-      const client = await PgliteSqlClient.start({ worker, lock, where: path.resolve(dataDir) }, dataDir, timeoutMs);
+      const client = await PgliteSqlClient.start({ worker, lock, where: path.resolve(dataDir) }, dataDir, timeoutMs, existing ? undefined : await newStoreTemplate());
       if (!existing) await makeTreePrivate(dataDir);
       watchStoreFolder(path.resolve(dataDir));
       return client;
@@ -102,9 +117,9 @@ export class PgliteSqlClient implements SqlClient {
   }
 
   /** Opens PGlite on the store's thread (no answer timeout: a large store's start may rightly take long) and applies the settings. */
-  private static async start(store: OpenedStore, dataDir: string | undefined, timeoutMs: number): Promise<PgliteSqlClient> {
+  private static async start(store: OpenedStore, dataDir: string | undefined, timeoutMs: number, template?: Uint8Array): Promise<PgliteSqlClient> {
     try {
-      await store.worker.call({ op: 'open', dataDir, options: PGLITE_OPTIONS }, 0);
+      await store.worker.call({ op: 'open', dataDir, options: PGLITE_OPTIONS, template }, 0);
       for (const [name, value] of PLANNER_SETTINGS) await store.worker.call({ op: 'exec', sql: `SET ${name} = ${value}` }, 0);
     } catch (error) {
       await store.worker.terminate().catch(() => undefined);

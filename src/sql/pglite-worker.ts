@@ -9,7 +9,7 @@ import { StoreUnavailableError } from '../errors';
 
 /** A call to the worker. `tx` names an open transaction the statement belongs to. */
 export type PgliteRequest =
-  | { op: 'open'; dataDir?: string; options: Record<string, unknown> }
+  | { op: 'open'; dataDir?: string; options: Record<string, unknown>; /** A new store's files, unpacked instead of running initdb (tests). */ template?: Uint8Array }
   | { op: 'query'; sql: string; params: unknown[]; tx?: number }
   | { op: 'exec'; sql: string; tx?: number }
   /** COPY ... FROM '/dev/blob' with `csv` as the blob. */
@@ -96,7 +96,10 @@ export function pgliteWorkerProgram(): void {
   const handle = async (request: PgliteRequest): Promise<unknown[] | undefined> => {
     switch (request.op) {
       case 'open':
-        db = request.dataDir ? await PGlite.create(request.dataDir, request.options) : await PGlite.create(request.options);
+        {
+          const options = request.template ? { ...request.options, loadDataDir: new Blob([request.template]) } : request.options;
+          db = request.dataDir ? await PGlite.create(request.dataDir, options) : await PGlite.create(options);
+        }
         return undefined;
       case 'query':
         return (await (await connection(request.tx)).query(request.sql, request.params)).rows;

@@ -4,11 +4,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createCliContext } from '../../src/cli/app-context';
-import { runDemo } from '../../src/cli/demo.command';
 import { loadConfig } from '../../src/config/app-config';
 import { GetReportQuery, GetTraceInPagesQuery, GetTracePageQuery, GetTraceQuery, GetTrendsQuery } from '../../src/queries/reports/report-queries';
 import type { TraceItem, TracePage } from '../../src/reports/report.service';
 import { cliEnv } from '../support/built-cli';
+import { sharedDemo } from '../support/shared-demo';
 
 // Issue 14.1 and 14.4 on the demonstration store (`mappa demo`): the paged trace of the largest
 // cell (2,653 items) and of others equals the unpaged one, its summary counts the cell; the CSV
@@ -34,8 +34,8 @@ describe('paged traces and trends on the demo store', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'mappa-demo-pages-'));
     dataDir = path.join(dir, 'store');
-    await runDemo({ dataDir, out: path.join(dir, 'report.html'), log: () => undefined });
-  }, 900_000); // the demo imports 60,000 events through the command path: minutes on a busy machine
+    await sharedDemo(dataDir);
+  }, 900_000); // the first file to ask builds the demo store (test/support/shared-demo.ts): minutes on a busy machine
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('pages of sample cells are the unpaged trace; the summary counts the cell; the export has every item; the trend equals the reports', async () => {

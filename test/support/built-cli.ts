@@ -88,11 +88,14 @@ async function build(): Promise<void> {
   });
 }
 
+/** Settings of the test run itself (global-setup.js) that CLI processes keep: a new store unpacked from the template, not initdb. */
+const TEST_RUN_SETTINGS = new Set(['MAPPA_EMBEDDED_TEMPLATE']);
+
 /** This process's environment without any store, auth or port settings of the machine. */
 export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(AUTH_|MAPPA_|DATABASE_|EVENT_STORE|DATA_DIR|RATE_LIMIT|PORT$|HOST$)/.test(name)) delete env[name];
+    if (/^(AUTH_|MAPPA_|DATABASE_|EVENT_STORE|DATA_DIR|RATE_LIMIT|PORT$|HOST$)/.test(name) && !TEST_RUN_SETTINGS.has(name)) delete env[name];
   }
   return { ...env, ...extra };
 }

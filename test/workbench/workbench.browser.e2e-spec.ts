@@ -13,17 +13,18 @@ import { createJwtVerifier } from '../../src/auth/jwt-verifier';
 import { mintToken } from '../../src/auth/mint-token';
 import type { Principal } from '../../src/auth/principal';
 import type { AppConfig } from '../../src/config/app-config';
-import { runDemo } from '../../src/cli/demo.command';
 import { createHttpApp } from '../../src/http/create-http-app';
 import { sheetName } from '../../src/reports/render/report-xlsx';
 import { parseRequest, sortedRequests, switchRequests } from '../../bench/workbench-switches';
 import { copyStoreToPostgres } from '../support/copy-store-to-postgres';
 import { dropSchema, SKIPPED_NO_POSTGRES, testDatabaseUrl, uniqueSchemaName } from '../support/postgres-test-database';
+import { sharedDemo } from '../support/shared-demo';
 
 // The workbench (issue 15) in a real browser: Debian's Chromium driven by playwright-core, on the
 // demo store (`mappa demo`) and on the same history in PostgreSQL (TEST_DATABASE_URL), with real
 // tokens (not development mode). Never downloads a browser.
-// WORKBENCH_DEMO_STORE=<dir> reuses a demo store made before (copied, so it stays unchanged).
+// WORKBENCH_DEMO_STORE=<dir> reuses a demo store made before (copied, so it stays unchanged); else
+// the run's shared demo store (test/support/shared-demo.ts).
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -78,13 +79,13 @@ type StoreKind = (typeof STORES)[number]['kind'];
     dir = await mkdtemp(path.join(tmpdir(), 'mappa-workbench-'));
     demoStore = path.join(dir, 'store');
     if (process.env.WORKBENCH_DEMO_STORE) await cp(process.env.WORKBENCH_DEMO_STORE, demoStore, { recursive: true });
-    else await runDemo({ dataDir: demoStore, out: path.join(dir, 'report.html'), log: () => undefined });
+    else await sharedDemo(demoStore);
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     verifier = createJwtVerifier({ key: { publicKey: publicKey as KeyObject } });
     const key = { privateKey: privateKey as KeyLike as KeyObject, publicKey: publicKey as KeyObject, algorithm: 'ES256' as const };
     tokens = { auditor: await mintToken(auditor, { key }), analyst: await mintToken(analyst, { key }), national: await mintToken(nationalAuditor, { key }) };
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], env: { ...process.env, TZ: 'UTC' } });
-  }, 1_200_000); // the demo imports 60,000 events through the command path: minutes on a busy machine
+  }, 1_200_000); // the first file to ask builds the demo store: minutes on a busy machine
 
   afterAll(async () => {
     await browser?.close();
