@@ -420,19 +420,11 @@ async function finishServing(
       Object.assign(store, { startUp: m.startUp, trendsAndPages: m.trendsAndPages, servingRun: { ...run, command } });
       store.checks = [...store.checks.filter((c) => !m.checks.some((n) => n.id === c.id)), ...m.checks];
     }
-    const md = path.resolve(
-      opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)),
-    );
-    await writeResults(results, jsonFile, md, path.join(ROOT, 'bench', 'notes.md'));
-    log(`wrote the serving figures into ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, md)}`);
+    await writeMerged(results, jsonFile, 'serving', opts, log);
   } else if (opts.write) {
     console.log(JSON.stringify(measured, null, 2));
   }
-  const failures = measured.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.store}: ${c.id}: ${c.detail}`));
-  if (failures.length > 0) {
-    console.error(`bench checks failed:\n  ${failures.join('\n  ')}`);
-    process.exitCode = 1;
-  }
+  failOnChecks(measured);
 }
 
 function logStartUp(name: string, r: PhaseResult<'startUp'>, log: (line: string) => void): void {
@@ -509,14 +501,22 @@ async function finishOnly<K extends 'fairness' | 'soak' | 'workbench'>(
     const stores = measured.stores as Array<{ store: string }>;
     const kept = ((results[part]?.stores ?? []) as Array<{ store: string }>).filter((s) => !stores.some((m) => m.store === s.store));
     results[part] = { ...measured, stores: [...stores, ...kept].sort((x, y) => x.store.localeCompare(y.store)).reverse() } as BenchResults[K];
-    const md = path.resolve(
-      opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)),
-    );
-    await writeResults(results, jsonFile, md, path.join(ROOT, 'bench', 'notes.md'));
-    log(`wrote the ${part} figures into ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, md)}`);
+    await writeMerged(results, jsonFile, part, opts, log);
   } else if (opts.write) {
     console.log(JSON.stringify(measured, null, 2));
   }
+  failOnChecks(checks);
+}
+
+/** A results file with one part's figures merged in, and its report, written again. */
+async function writeMerged(results: BenchResults, jsonFile: string, part: string, opts: Options, log: (line: string) => void): Promise<void> {
+  const md = path.resolve(opts.md ?? (results.scale === 'national' ? path.join(ROOT, 'docs', 'benchmarks.md') : path.join(ROOT, 'bench', 'out', `benchmarks.${results.scale}.md`)));
+  await writeResults(results, jsonFile, md, path.join(ROOT, 'bench', 'notes.md'));
+  log(`wrote the ${part} figures into ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, md)}`);
+}
+
+/** A failed check fails the run (exit 1), each named. */
+function failOnChecks(checks: ReadonlyArray<{ store: string; checks: readonly Check[] }>): void {
   const failures = checks.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.store}: ${c.id}: ${c.detail}`));
   if (failures.length > 0) {
     console.error(`bench checks failed:\n  ${failures.join('\n  ')}`);
