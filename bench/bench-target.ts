@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { Client } from 'pg';
+import { ProjectionRunner } from '../projections/projection-runner';
 import type { AppConfig } from '../src/config/app-config';
 import { embeddedDataDir, openEventStore, type OpenedEventStore } from '../src/event-store/open-event-store';
 
@@ -27,6 +28,18 @@ export async function openTarget(t: BenchTarget): Promise<OpenedEventStore & { c
       await opened.sql?.close();
     },
   };
+}
+
+/** The read models as far as the store: a service started on the target would otherwise catch up while it is measured. */
+export async function catchUpReadModels(target: BenchTarget): Promise<void> {
+  const opened = await openTarget(target);
+  try {
+    const runner = new ProjectionRunner(opened.store, opened.sql!);
+    await runner.init();
+    await runner.catchUp();
+  } finally {
+    await opened.close();
+  }
 }
 
 /** Removes everything the benchmark left in the target. */

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { ProjectionRunner } from '../projections/projection-runner';
 import { createJwtVerifier } from '../src/auth/jwt-verifier';
 import { mintToken } from '../src/auth/mint-token';
 import type { Principal } from '../src/auth/principal';
 import { ENGLAND_AND_WALES } from '../src/domain/reference-areas';
 import { createHttpApp } from '../src/http/create-http-app';
 import { DEFAULT_REPORT_READ_LIMITS, type ReportReadLimits } from '../src/http/report-read-limiter';
-import { openTarget, targetConfig, type BenchTarget } from './bench-target';
+import { catchUpReadModels, targetConfig, type BenchTarget } from './bench-target';
 import { latencies, timed, type Latencies } from './measure';
 
 // Fairness between callers (issue 10, item 1): caller B reads its area's annual report, one
@@ -52,18 +51,6 @@ export async function fairness(args: FairnessArgs) {
     withLimit: { ...limited, ratio: ratio(limited) },
     withoutLimit: { ...unlimited, ratio: ratio(unlimited) },
   };
-}
-
-/** The read models as far as the store: the service would otherwise catch up during the measurement. */
-async function catchUpReadModels(target: BenchTarget): Promise<void> {
-  const opened = await openTarget(target);
-  try {
-    const runner = new ProjectionRunner(opened.store, opened.sql!);
-    await runner.init();
-    await runner.catchUp();
-  } finally {
-    await opened.close();
-  }
 }
 
 /** Runs `fn` against the HTTP service on the target, with the given report read limit. */

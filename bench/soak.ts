@@ -2,15 +2,14 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ProjectionRunner } from '../projections/projection-runner';
 import { mintToken } from '../src/auth/mint-token';
 import type { Principal } from '../src/auth/principal';
 import { seededRandom } from '../src/synthetic/seeded-random';
 import { ENGLAND_AND_WALES } from '../src/domain/reference-areas';
-import { openTarget, targetConfig, type BenchTarget } from './bench-target';
+import { catchUpReadModels, openTarget, targetConfig, type BenchTarget } from './bench-target';
+import { freePort } from './start-up';
 import { round } from './measure';
 
 // Known capacity (issue 17, item 2; issue 11, item 6): `mappa serve` in a process of its own, on
@@ -544,17 +543,6 @@ async function rssMiB(pid: number | undefined): Promise<number | null> {
   }
 }
 
-async function catchUpReadModels(target: BenchTarget): Promise<void> {
-  const opened = await openTarget(target);
-  try {
-    const runner = new ProjectionRunner(opened.store, opened.sql!);
-    await runner.init();
-    await runner.catchUp();
-  } finally {
-    await opened.close();
-  }
-}
-
 async function countEvents(target: BenchTarget): Promise<number> {
   const opened = await openTarget(target);
   try {
@@ -619,15 +607,4 @@ async function startService(target: BenchTarget) {
       await exited;
     },
   };
-}
-
-/** A port nothing listens on now (the service is told to take it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }

@@ -88,7 +88,7 @@ const isReset = (error: unknown): boolean => ['ECONNRESET', 'UND_ERR_SOCKET'].in
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
 /** A port nothing listens on now (the service is told to take it). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
