@@ -319,8 +319,12 @@ export class ReportService {
 
   /** The knowledge position P of a read: asKnownAt, an explicit position, or what the read models reflect now. */
   private async knowledge(options: KnowledgeOptions): Promise<{ position: bigint; asKnownAt: string | null; epoch: string }> {
-    await this.refuseDuringRebuild();
-    const epoch = await this.runner.readModelsEpoch();
+    // The generation says whether a rebuild's flag is up: only then is the rebuild itself asked about.
+    let epoch = await this.runner.readModelsEpoch();
+    if (epoch.startsWith('rebuilding')) {
+      await this.refuseDuringRebuild();
+      epoch = await this.runner.readModelsEpoch(); // it ended meanwhile
+    }
     const projected = (await this.runner.position()) ?? 0n;
     if (options.atPosition !== undefined) {
       if (options.atPosition > projected) {
