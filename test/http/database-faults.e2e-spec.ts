@@ -6,7 +6,7 @@ import type { ProjectionRunner } from '../../projections/projection-runner';
 import type { DatabaseSettings } from '../../src/config/app-config';
 import { STORAGE, type Storage } from '../../src/app.module';
 import { createHttpApp } from '../../src/http/create-http-app';
-import { PROJECTION_RUNNER } from '../../src/reports/read-side.tokens';
+import { PROJECTION_RUNNER } from '../../projections/read-models.tokens';
 import { describeWithOwnPostgres } from '../support/own-postgres';
 
 // Issues 11.2, 11.3, 18.2, 18.3: the service on a PostgreSQL of its own, which the tests crash
