@@ -12,7 +12,7 @@ import { createLogger, loadLogSettings } from '../http/request-logging';
 import { StartingServer } from '../http/starting-server';
 import { loadRateLimit } from '../http/rate-limit';
 import { loadReportReadLimits } from '../http/report-read-limiter';
-import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS } from '../reports/read-side.tokens';
+import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS } from '../../projections/read-models.tokens';
 import { loadReportStatementTimeoutMs } from '../sql/statement-timeout';
 import { createCliContext } from './app-context';
 import { importNdjson } from './import.command';

@@ -3,7 +3,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { ProjectionRunner } from '../../projections/projection-runner';
 import type { ProjectorLease } from '../../projections/projector-lease';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store';
-import { PROJECTION_RUNNER, PROJECTOR_LEASE } from '../reports/read-side.tokens';
+import { PROJECTION_RUNNER, PROJECTOR_LEASE } from '../../projections/read-models.tokens';
 import { withApp } from './report.commands';
 
 // Operations on this machine's store, as its local operator.

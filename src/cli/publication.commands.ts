@@ -9,7 +9,7 @@ import { knowledgeMoment } from '../publications/knowledge-moment';
 import { publishedFiguresFile } from '../publications/published-figures-file';
 import { Publications, type Publication, type PublicationDetail } from '../publications/publications';
 import { RevisionsService, type Revisions } from '../publications/revisions';
-import { PROJECTION_RUNNER } from '../reports/read-side.tokens';
+import { PROJECTION_RUNNER } from '../../projections/read-models.tokens';
 import { areasOfReport, knownReportArea } from '../reports/report-area';
 import { parseReportYear } from '../reports/report-period';
 import { createCliContext } from './app-context';

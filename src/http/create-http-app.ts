@@ -29,7 +29,7 @@ export interface HttpAppServing {
   handleSignals?: boolean;
 }
 
-/** The HTTP service: security headers, body limits, OpenAPI at /docs, the app module's controllers. */
+/** The HTTP service: security headers, body limits, OpenAPI at /docs, the HTTP room's controllers (src/http/http.module.ts). */
 export async function createHttpApp(options: AppOptions, serving: HttpAppServing = {}): Promise<NestExpressApplication> {
   const module = AppModule.register({ ...options, http: true });
   const settings = { bodyParser: false, bufferLogs: options.logger !== undefined, logger: ['error', 'warn', 'log'] as ('error' | 'warn' | 'log')[] };

@@ -6,7 +6,7 @@ import type { ProjectorLease } from '../../projections/projector-lease';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store';
 import { Public } from '../auth/public.decorator';
 import { StoreUnavailableError } from '../errors';
-import { PROJECTION_RUNNER, PROJECTOR_LEASE } from '../reports/read-side.tokens';
+import { PROJECTION_RUNNER, PROJECTOR_LEASE } from '../../projections/read-models.tokens';
 import { storageConditions } from '../sql/storage-faults';
 import { DATABASE_CONDITION, type DatabaseConditionSource } from '../sql/store-condition';
 import { withoutCredentials } from '../errors';

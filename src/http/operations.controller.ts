@@ -7,7 +7,7 @@ import { RebuildRunningElsewhereError } from '../../projections/rebuild-ownershi
 import { assertMayAdminister } from '../auth/access-policy';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { RebuildRunningError } from '../errors';
-import { PROJECTION_RUNNER, PROJECTOR_LEASE } from '../reports/read-side.tokens';
+import { PROJECTION_RUNNER, PROJECTOR_LEASE } from '../../projections/read-models.tokens';
 
 @ApiTags('operations')
 @Controller('admin')

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ProjectionFailures } from '../../projections/projection-failures';
 import type { ProjectionRunner } from '../../projections/projection-runner';
 import type { ProjectorLease } from '../../projections/projector-lease';
+import { PROJECTION_RUNNER, PROJECTOR_LEASE } from '../../projections/read-models.tokens';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store';
-import { ADMISSION_CONTROL, registerAdmissionMetrics, type AdmissionControl } from '../http/admission-control';
-import { PROJECTION_RUNNER, PROJECTOR_LEASE } from '../reports/read-side.tokens';
 
 /** Most events a scrape counts to say how far behind the read models are (EventStoreDB counts by reading). */
 export const LAG_COUNT_LIMIT = 100_000;
@@ -37,8 +37,8 @@ export class OperatorMetrics {
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(PROJECTION_RUNNER) runner: ProjectionRunner,
-    @Inject(ADMISSION_CONTROL) admission: AdmissionControl,
     @Inject(PROJECTOR_LEASE) lease: ProjectorLease,
+    projectionFailures: ProjectionFailures,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'mappa_' });
     for (const source of ['request', 'projection']) this.storeErrors.inc({ source }, 0);
@@ -90,7 +90,6 @@ export class OperatorMetrics {
         this.set(progress()?.total ?? 0);
       },
     });
-    registerAdmissionMetrics(this.registry, admission);
     new Gauge({
       name: 'mappa_projector',
       help: '1 if this instance projects the read models, 0 if it follows another',
@@ -99,6 +98,7 @@ export class OperatorMetrics {
         this.set(lease.held ? 1 : 0);
       },
     });
+    projectionFailures.listen(() => this.storeError('projection'));
   }
 
   /** Express middleware: times each request, labelled by the route it matched ("unmatched" for none). */

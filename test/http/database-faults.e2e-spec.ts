@@ -6,7 +6,7 @@ import type { ProjectionRunner } from '../../projections/projection-runner';
 import type { DatabaseSettings } from '../../src/config/app-config';
 import { STORAGE, type Storage } from '../../src/app.module';
 import { createHttpApp } from '../../src/http/create-http-app';
-import { PROJECTION_RUNNER } from '../../src/reports/read-side.tokens';
+import { PROJECTION_RUNNER } from '../../projections/read-models.tokens';
 import { describeWithOwnPostgres } from '../support/own-postgres';
 
 // Issues 11.2, 11.3, 18.2, 18.3: the service on a PostgreSQL of its own, which the tests crash
@@ -318,7 +318,13 @@ describeWithOwnPostgres('database faults (a PostgreSQL of its own)', (pg) => {
     try {
       holders = offenders.map((id) => post(app, id, registration(randomUUID())));
       const deadline = Date.now() + 5000;
-      while ((await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'postgres'`)).rows.length < 2) {
+      // Inside the lock's transaction pg_stat_activity is a snapshot from its first read: cleared each
+      // time, or a post on a connection the pool opened after that read is never seen waiting.
+      const waitingForLock = async () => {
+        await admin.query('SELECT pg_stat_clear_snapshot()');
+        return (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'postgres'`)).rows.length;
+      };
+      while ((await waitingForLock()) < 2) {
         if (Date.now() > deadline) throw new Error('The two posts never waited for the lock.');
         await sleep(20);
       }

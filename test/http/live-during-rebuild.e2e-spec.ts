@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { ProjectionRunner } from '../../projections/projection-runner';
 import type { StreamAppend } from '../../src/event-store/event-store';
-import { PROJECTION_RUNNER } from '../../src/reports/read-side.tokens';
+import { PROJECTION_RUNNER } from '../../projections/read-models.tokens';
 import { bulkEvents } from '../support/bulk-ndjson';
 import { testMetadata } from '../support/offender-event-fixtures';
 import { startSecuredApp, type SecuredApp } from '../support/secured-app';

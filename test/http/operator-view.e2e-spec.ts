@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { ProjectionRunner } from '../../projections/projection-runner';
-import { PROJECTION_RUNNER } from '../../src/reports/read-side.tokens';
+import { PROJECTION_RUNNER } from '../../projections/read-models.tokens';
 import { createLogger } from '../../src/http/request-logging';
 import { principal, startSecuredApp, type SecuredApp } from '../support/secured-app';
 

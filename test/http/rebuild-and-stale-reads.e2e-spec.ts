@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ProjectionRunner } from '../../projections/projection-runner';
 import type { Principal } from '../../src/auth/principal';
-import { PROJECTION_RUNNER } from '../../src/reports/read-side.tokens';
+import { PROJECTION_RUNNER } from '../../projections/read-models.tokens';
 import { principal, startSecuredApp, type SecuredApp } from '../support/secured-app';
 
 // Issue 12, item 7: POST /admin/rebuild swallowed any error (reports stayed at 503, nothing

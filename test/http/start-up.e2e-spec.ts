@@ -5,7 +5,7 @@ import { ProjectionRunner } from '../../projections/projection-runner';
 import { AppModule, STORAGE, type Storage } from '../../src/app.module';
 import type { StreamAppend } from '../../src/event-store/event-store';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
-import { PROJECTION_RUNNER } from '../../src/reports/read-side.tokens';
+import { PROJECTION_RUNNER } from '../../projections/read-models.tokens';
 import type { SqlClient } from '../../src/sql/sql-client';
 import { bulkEvents } from '../support/bulk-ndjson';
 import { countingReads } from '../support/counting-store';

@@ -3,7 +3,7 @@ import published from '../../reference/published/greater-manchester-2014-15.json
 import type { Principal } from '../../src/auth/principal';
 import type { NewOffenderEvent } from '../../src/domain/offender-event';
 import type { EventStore } from '../../src/event-store/event-store';
-import { PROJECTION_RUNNER } from '../../src/reports/read-side.tokens';
+import { PROJECTION_RUNNER } from '../../projections/read-models.tokens';
 import { testMetadata } from '../support/offender-event-fixtures';
 import { randomHistory } from '../support/random-history';
 import { principal, startSecuredApp, type SecuredApp } from '../support/secured-app';

@@ -1,24 +1,11 @@
-import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
-import { ProjectionRunner } from '../../projections/projection-runner';
-import { AdvisoryLockLease, projectorName, SoleProjector, type ProjectorLease } from '../../projections/projector-lease';
-import { RebuildRequests } from '../../projections/rebuild-requests';
-import type { Storage } from '../app.module';
-import { PgSqlClient } from '../sql/pg-sql-client';
-import {
-  GetPeriodHandler,
-  GetReportHandler,
-  GetSnapshotHandler,
-  GetTraceHandler,
-  GetTraceInPagesHandler,
-  GetTracePageHandler,
-  GetTrendsHandler,
-} from '../queries/reports/report-queries.handler';
-import { PUBLISHED_FIGURES, type PublishedFigures } from './published-figures';
-import { TrendsService } from './trends';
-import { PROJECTION_RUNNER, PROJECTOR_LEASE, READ_SIDE_OPTIONS, type ReadSideOptions } from './read-side.tokens';
-import { ReportService } from './report.service';
-import { withStatementTimeout } from '../sql/statement-timeout';
-import { OperatorMetrics } from '../metrics/operator-metrics';
+import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { STORAGE, type Storage } from '../src/event-store/storage';
+import { PgSqlClient } from '../src/sql/pg-sql-client';
+import { ProjectionFailures } from './projection-failures';
+import { ProjectionRunner } from './projection-runner';
+import { AdvisoryLockLease, projectorName, SoleProjector, type ProjectorLease } from './projector-lease';
+import { PROJECTION_RUNNER, PROJECTOR_LEASE, READ_SIDE_OPTIONS, type ReadSideOptions } from './read-models.tokens';
+import { RebuildRequests } from './rebuild-requests';
 
 /**
  * Starts the projections following the store (service) while this process holds the projector
@@ -33,7 +20,7 @@ class ReadModelsLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(PROJECTOR_LEASE) private readonly lease: ProjectorLease,
     private readonly rebuildRequests: RebuildRequests,
     @Inject(READ_SIDE_OPTIONS) private readonly options: ReadSideOptions,
-    @Optional() private readonly metrics?: OperatorMetrics,
+    private readonly failures: ProjectionFailures,
   ) {}
   onApplicationBootstrap(): void {
     if (!this.options.follow) return;
@@ -41,7 +28,7 @@ class ReadModelsLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
       acquired: () => {
         this.logger.log('this instance projects the read models');
         this.runner.start((error) => {
-          this.metrics?.storeError('projection');
+          this.failures.report(error);
           this.logger.error(`projection batch failed, will retry: ${String(error)}`);
         });
       },
@@ -66,13 +53,12 @@ class ReadModelsLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
   }
 }
 
-/** The read side: projections into the read-model database, the report, and its query handlers. */
-export function readSideProviders(storageToken: symbol, options: ReadSideOptions): Provider[] {
-  return [
-    { provide: READ_SIDE_OPTIONS, useValue: options },
+/** The read models room: the projections into the read-model database, the projector lease, and rebuilds. */
+@Module({
+  providers: [
     {
       provide: PROJECTION_RUNNER,
-      inject: [storageToken],
+      inject: [STORAGE],
       useFactory: async (storage: Storage) => {
         if (!storage.sql) throw new Error('The read models need a PostgreSQL database: set DATABASE_URL, or use the embedded store.');
         const runner = new ProjectionRunner(storage.store, storage.sql);
@@ -82,8 +68,8 @@ export function readSideProviders(storageToken: symbol, options: ReadSideOptions
     },
     {
       provide: PROJECTOR_LEASE,
-      inject: [storageToken],
-      useFactory: (storage: Storage): ProjectorLease => {
+      inject: [STORAGE, READ_SIDE_OPTIONS],
+      useFactory: (storage: Storage, options: ReadSideOptions): ProjectorLease => {
         const name = projectorName(options.follow ? 'mappa serve' : 'mappa command line');
         const sql = storage.sql;
         if (sql?.dialect !== 'postgres') return new SoleProjector(name); // embedded: one process per store
@@ -94,28 +80,16 @@ export function readSideProviders(storageToken: symbol, options: ReadSideOptions
     },
     {
       provide: RebuildRequests,
-      inject: [storageToken, PROJECTION_RUNNER], // after the runner, which says when there is no database
+      inject: [STORAGE, PROJECTION_RUNNER], // after the runner, which says when there is no database
       useFactory: async (storage: Storage) => {
         const requests = new RebuildRequests(storage.sql!);
         await requests.init();
         return requests;
       },
     },
-    {
-      provide: ReportService,
-      inject: [storageToken, PROJECTION_RUNNER],
-      // Reports, and only reports, get the statement timeout: a rebuild or an import may run long.
-      useFactory: (s: Storage, r: ProjectionRunner) => new ReportService(withStatementTimeout(s.sql!, options.statementTimeoutMs), r),
-    },
-    // Trends show the published figures beside the computed ones (PUBLISHED_FIGURES is bound by the app module).
-    { provide: TrendsService, inject: [ReportService, PUBLISHED_FIGURES], useFactory: (r: ReportService, p: PublishedFigures) => new TrendsService(r, p) },
+    ProjectionFailures,
     ReadModelsLifecycle,
-    GetReportHandler,
-    GetSnapshotHandler,
-    GetPeriodHandler,
-    GetTraceHandler,
-    GetTracePageHandler,
-    GetTraceInPagesHandler,
-    GetTrendsHandler,
-  ];
-}
+  ],
+  exports: [PROJECTION_RUNNER, PROJECTOR_LEASE, RebuildRequests, ProjectionFailures],
+})
+export class ReadModelsModule {}
