@@ -85,10 +85,7 @@ export interface ServeAuth {
   banner: string | null;
 }
 
-/**
- * The authentication `mappa serve` runs with. Throws AuthConfigError, with a message for the
- * operator, when no key is configured and development mode was not asked for.
- */
+/** The authentication `mappa serve` runs with; AuthConfigError when there is no key and development mode was not asked for. */
 export async function resolveServeAuth(env: NodeJS.ProcessEnv, options: { devAuth?: boolean; dataDir: string; clock?: Clock }): Promise<ServeAuth> {
   const config = loadAuthConfig(env);
   const development = Boolean(options.devAuth) || config.development;

@@ -37,10 +37,7 @@ export function assertNdjsonRequest(request: IncomingMessage): void {
   }
 }
 
-/**
- * The body's lines, read as it arrives and refused with 413 as soon as it passes `maxBytes` or
- * `maxLines`: before any line is parsed or recorded, so a refused batch changes nothing.
- */
+/** The body's lines, refused with 413 the moment it passes `maxBytes` or `maxLines`, before any line is recorded. */
 export function readNdjsonLines(request: IncomingMessage, limits: NdjsonLimits = { maxBytes: NDJSON_BODY_LIMIT_BYTES, maxLines: NDJSON_MAX_LINES }): Promise<string[]> {
   const declared = Number(request.headers['content-length']);
   if (declared > limits.maxBytes) return Promise.reject(tooLarge(limits));

@@ -16,11 +16,7 @@ export const SFO_ROWS = [
 /** The row of an SFO case charged while at `category` and `level`. */
 export const sfoRow = (category: number, level: number): string => `category${category}-level${level}`;
 
-/**
- * Every SFO case charged on or before S while the offender was in one of the areas, with the
- * row of category and level on the charge date and its outcome (if known): the base of 6.8 and 6.9.
- * Needs the known_intervals and known_events CTEs of report-sql.ts.
- */
+/** Every SFO case charged by S in the areas, with its row and outcome: the base of 6.8 and 6.9 (needs report-sql.ts's CTEs). */
 export const sfoCases = (shape: QueryShape): string => `
     SELECT iv.area, 'category' || iv.category || '-level' || iv.level AS row_id, c.offender_id, c.ref_id AS charge_id,
            c.occurred_on AS charged_on, c.position AS charge_pos, ${fixingColumns('iv')},
