@@ -1,6 +1,5 @@
 import { UNSAFE_TEXT_ALL } from './domain/printable-text';
-// Every error a user can cause: a type, a status and a sentence a non-engineer understands.
-// HTTP maps them in one place (src/http/error.filter.ts); the CLI prints code and message.
+// Every error a user can cause has a type, a status and a plain sentence; HTTP maps them in one place (src/http/error.filter.ts).
 
 export interface ErrorDetail {
   field?: string;

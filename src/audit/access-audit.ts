@@ -84,8 +84,7 @@ export class AccessAudit {
       reason: entry.reason ?? null,
       outcome: entry.outcome,
     }));
-    // One writer at a time on a server, holding the lock until commit: ids become visible in the
-    // order they were taken, so a reader paging by id never passes one that commits later.
+    // One writer at a time, lock held to commit, so ids become visible in order and a reader paging by id never passes a later commit.
     await sql.transaction(async (tx) => {
       if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [ACCESS_AUDIT_APPEND_LOCK]);
       // The time is read under the lock too, so entries are oldest first in id order.

@@ -3,8 +3,7 @@ import { loadConfig, type AppConfig } from '../config/app-config';
 import { NotFoundError } from '../errors';
 import { findEventStore } from '../event-store/event-store-presence';
 
-// Which store a command-line read reads, found before anything is opened: opening a store that is
-// not there creates an empty one, and its report of zeros would look like figures.
+// Found before anything is opened: opening a store that is not there creates an empty one, whose zeros would look like figures.
 
 /** Where `mappa demo` puts its store unless told otherwise. */
 export const demoDataDir = (dataDir: string): string => path.join(dataDir, 'demo');

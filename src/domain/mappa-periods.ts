@@ -1,7 +1,6 @@
 import { byEffectiveOrder, retractedIds, type TimelineEvent } from './offender-timeline';
 
-// MAPPA periods and the areas that managed each (docs/security.md, "The read-scope rule"):
-// who may read which part of an offender's record. Pure: the stream comes in, periods go out.
+// MAPPA periods and the areas that managed each: who may read which part of a record (docs/security.md, "The read-scope rule").
 
 /** One MAPPA period of an offender: from a registration to the end that closes it (DOMAIN.md 4). */
 export interface MappaPeriod {

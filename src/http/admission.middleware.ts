@@ -47,8 +47,7 @@ export class AdmissionLeaseInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const held = context.switchToHttp().getRequest<AdmittedRequest>()[HELD];
     if (!held) return next.handle();
-    // The client left before its handler started, and its weight was given back: do no work for it
-    // (nothing was done, nobody waits for the answer), or leaving would be a way round the budget.
+    // The client left before its handler started: do no work for it, or leaving would be a way round the budget.
     if (held.lease.released) throw busy(this.admission, held.lease.budget);
     held.handled = true;
     return next.handle().pipe(finalize(() => held.lease.release()));

@@ -79,8 +79,7 @@ class ServerAdapter extends ExpressAdapter {
 function serveWorkbench(app: NestExpressApplication): void {
   const dir = workbenchDir();
   if (!dir) return;
-  // The page's files answer any precondition themselves (412, in HTML); reads of this service have
-  // none (If-Match is for posts), so a GET's preconditions are dropped and every error stays JSON.
+  // GET preconditions are dropped (this service's reads have none; the page's files would answer 412 in HTML), so every error stays JSON.
   app.use((request: Request, _response: Response, next: NextFunction) => {
     if (request.method === 'GET' || request.method === 'HEAD') {
       delete request.headers['if-match'];

@@ -40,8 +40,7 @@ export class OperatorMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'mappa_' });
     for (const source of ['request', 'projection']) this.storeErrors.inc({ source }, 0);
     const registers = [this.registry];
-    // Read on each scrape (collect), so the figures are never stale. A database that does not
-    // answer leaves a gauge empty (NaN), not the whole scrape failed: the error counter says why.
+    // Read on each scrape; a database that does not answer leaves a gauge empty (NaN) rather than failing the scrape.
     const fromStore = (read: () => Promise<number>) =>
       async function (this: Gauge) {
         this.set(await read().catch(() => Number.NaN));

@@ -291,8 +291,7 @@ export class ReportService {
       await yieldToIo(); // other callers' requests run between years
       return cells;
     };
-    // On a server, an area's years go a few at a time, each on a connection of its own (about what one
-    // area report takes: its ten tables at once); england-and-wales a year at a time, as its report does.
+    // On a server an area's years go a few at a time, a connection each; england-and-wales a year at a time, as its report does.
     const atOnce = this.db.parallelStatements && area !== ENGLAND_AND_WALES ? TREND_YEARS_AT_ONCE : 1;
     const perYear = await mapAtMost(years, atOnce, cellsOf);
     const byYear = new Map(years.map((year, i) => [year, perYear[i]]));

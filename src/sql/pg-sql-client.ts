@@ -149,8 +149,7 @@ export class PgSqlClient implements SqlClient {
       storageRecovered(WHERE);
       return result;
     } catch (error) {
-      // A connection that dropped or never answered cannot roll back (the ROLLBACK would wait
-      // behind the unanswered statement): it is discarded, and the server rolls back on its own.
+      // A dropped or silent connection cannot roll back (ROLLBACK would wait behind the lost statement): discarded, the server rolls back alone.
       broken = lostConnection(error);
       if (!broken) {
         try {

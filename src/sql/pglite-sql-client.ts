@@ -152,8 +152,7 @@ export class PgliteSqlClient implements SqlClient {
     } catch (error) {
       // No answer, or no PGlite: the INSERT would meet the same.
       if (error instanceof StoreUnavailableError || isConnectionError(error)) this.fail(error);
-      // Outside a transaction a failed COPY leaves nothing behind, so the fallback starts clean;
-      // if the rows themselves are bad, the INSERT reports the same error in a plainer form.
+      // Outside a transaction a failed COPY leaves nothing behind, so the fallback starts clean.
       await this.insertFallback(table, columns, rows);
     }
   }
@@ -174,8 +173,7 @@ export class PgliteSqlClient implements SqlClient {
       if (!isConnectionError(error)) this.fail(error);
     }
     await worker.terminate();
-    // Only once PGlite has flushed and let go of its files (or its thread is gone) may another
-    // process open them; if releasing fails, the lock stays until this process ends (and is then taken over).
+    // Only once PGlite has let go of its files may another process open them; a lock not released is taken over after this process ends.
     await lock?.release().catch((error: unknown) => this.fail(error));
   }
 

@@ -2,8 +2,7 @@ import { constants } from 'node:fs';
 import { access, statfs } from 'node:fs/promises';
 import { StorageFaultError, type StorageFaultKind } from '../errors';
 
-// A full or read-only disk under the store (issue 18, item 5): told apart from a broken statement
-// or a lost connection, named with its path and cause in plain words, and remembered for /health.
+// A full or read-only disk under the store (issue 18, item 5), told apart from a broken statement, named with its path, remembered for /health.
 
 /** PGlite's file system errors carry Emscripten's errno numbers, not Node's codes. */
 const EMSCRIPTEN_ERRNO: Record<number, StorageFaultKind> = { 51: 'disk-full', 19: 'disk-full', 69: 'read-only', 2: 'not-writable', 63: 'not-writable', 29: 'io-error' };

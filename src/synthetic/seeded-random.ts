@@ -1,5 +1,4 @@
-// The one random source of the synthetic histories (demo, generator, bench) and of the tests' random
-// histories: a seeded mulberry32, so the same seed always gives the same history, with no clock.
+// The one seeded random source (mulberry32) of every synthetic and test history: the same seed always gives the same history.
 
 export interface SeededRandom {
   /** A number in [0, 1). */

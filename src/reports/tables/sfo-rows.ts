@@ -1,7 +1,6 @@
 import { covers, factsOf, fixingColumns, type QueryShape } from '../report-sql';
 
-// Rows of the two SFO tables (DOMAIN.md 6.8, 6.9): category and level on the charge date.
-// There is no category3-level1 row: category 3 is only ever managed at level 2 or 3 (DOMAIN.md 5).
+// Rows of the SFO tables (DOMAIN.md 6.8, 6.9), by category and level on the charge date; no category3-level1, as category 3 is only level 2 or 3.
 export const SFO_ROWS = [
   'category1-level1',
   'category1-level2',
