@@ -7,11 +7,7 @@ import { AdvisoryLockLease, projectorName, SoleProjector, type ProjectorLease } 
 import { PROJECTION_RUNNER, PROJECTOR_LEASE, READ_SIDE_OPTIONS, type ReadSideOptions } from './read-models.tokens';
 import { RebuildRequests } from './rebuild-requests';
 
-/**
- * Starts the projections following the store (service) while this process holds the projector
- * lease (one projector per read-model database; the other instances follow the checkpoint), runs
- * the rebuilds other instances were asked for, and stops projecting before the store closes.
- */
+/** Projects while this process holds the projector lease (one projector per read-model database), runs rebuilds asked of it, and stops before the store closes. */
 @Injectable()
 class ReadModelsLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('read-models');

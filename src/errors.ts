@@ -1,6 +1,5 @@
 import { UNSAFE_TEXT_ALL } from './domain/printable-text';
-// Every error a user can cause: a type, a status and a sentence a non-engineer understands.
-// HTTP maps them in one place (src/http/error.filter.ts); the CLI prints code and message.
+// Every error a user can cause has a type, a status and a plain sentence; HTTP maps them in one place (src/http/error.filter.ts).
 
 export interface ErrorDetail {
   field?: string;
@@ -91,10 +90,7 @@ export class StoreUnavailableError extends MappaError {
   readonly retryAfterSeconds: number = 5;
 }
 
-/**
- * 503: the service already has as much work in flight as its store can take (admission control,
- * issue 17); the request was refused before anything was read or done, so it is safe to send again.
- */
+/** 503 from admission control (issue 17): refused before anything was read or done, so safe to send again. */
 export class ServiceBusyError extends StoreUnavailableError {
   override readonly retryAfterSeconds: number = 1;
 }
@@ -138,11 +134,7 @@ export class RebuildRunningError extends MappaError {
 /** Most characters of a caller's input an error message repeats back (the rest is cut, marked …). */
 export const ECHO_MAX_LENGTH = 64;
 
-/**
- * `value` as text for an error message: at most 64 of its characters, unsafe ones (controls, bidi
- * overrides, broken surrogates) shown as U+FFFD, so no message carries a caller's escape sequences
- * to a terminal or reorders what an operator reads.
- */
+/** `value` for an error message: at most 64 characters, unsafe ones shown as U+FFFD, so no message carries escapes to a terminal. */
 export function echo(value: unknown): string {
   const text = String(value);
   const shown = text.length > ECHO_MAX_LENGTH ? `${text.slice(0, ECHO_MAX_LENGTH)}…` : text;

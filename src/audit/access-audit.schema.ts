@@ -1,8 +1,4 @@
-/**
- * The access audit (docs/security.md, "Audit of access"), in the read-model database. It is not a
- * read model: nothing rebuilds it, and a rebuild must leave it alone. Append-only: the trigger
- * refuses UPDATE, DELETE and TRUNCATE, so an entry, once written, stays as written.
- */
+/** The access audit (docs/security.md, "Audit of access"): not a read model, so no rebuild touches it; a trigger keeps it append-only. */
 export const ACCESS_AUDIT_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS access_audit (
   id          bigserial   PRIMARY KEY,

@@ -5,15 +5,9 @@ import { ForbiddenError, StoreUnavailableError } from '../errors';
 import type { SqlClient } from '../sql/sql-client';
 import { ACCESS_AUDIT_APPEND_LOCK, ACCESS_AUDIT_INIT_LOCK, ACCESS_AUDIT_SCHEMA_SQL } from './access-audit.schema';
 
-// Every read of offender-level data (an offender's state or history, a trace) is written here:
-// who, when, what and why, allowed or refused. Append-only (a trigger refuses UPDATE, DELETE
-// and TRUNCATE); auditors list it through GET /audit/access, scoped to their areas.
+// Every read of offender-level data, allowed or refused, is written here before the data leaves (docs/security.md, "Audit of access").
 
-/**
- * What was read or attempted. Extend with new offender-level reads (e.g. 'report-trace').
- * `write-refused`: a posted event the record-events handler refused; `registered-in-another-area`:
- * an offender known to an area was registered into another one (docs/security.md, section 3).
- */
+/** What was read or attempted; `write-refused` and `registered-in-another-area` are writes the areas concerned must see (docs/security.md, section 3). */
 export type AccessAction = 'offender-state' | 'offender-history' | 'trace' | 'revisions' | 'access-audit' | 'write-refused' | 'registered-in-another-area';
 
 export interface AccessAuditEntry {
@@ -64,11 +58,7 @@ export class AccessAudit {
     }));
   }
 
-  /**
-   * Runs the access check `authorise` and records its outcome before any data is returned:
-   * allowed, or refused (then the ForbiddenError is rethrown). If the entry cannot be written the
-   * read fails: no offender data leaves without its audit record.
-   */
+  /** Runs the access check and records its outcome first: if the entry cannot be written the read fails, so no data leaves unaudited. */
   async authorise(entry: AccessAuditEntry | readonly AccessAuditEntry[], authorise: () => void): Promise<void> {
     const entries = Array.isArray(entry) ? entry : [entry as AccessAuditEntry];
     try {
@@ -94,8 +84,7 @@ export class AccessAudit {
       reason: entry.reason ?? null,
       outcome: entry.outcome,
     }));
-    // One writer at a time on a server, holding the lock until commit: ids become visible in the
-    // order they were taken, so a reader paging by id never passes one that commits later.
+    // One writer at a time, lock held to commit, so ids become visible in order and a reader paging by id never passes a later commit.
     await sql.transaction(async (tx) => {
       if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [ACCESS_AUDIT_APPEND_LOCK]);
       // The time is read under the lock too, so entries are oldest first in id order.
@@ -115,10 +104,7 @@ export class AccessAudit {
     await this.recordAll([{ ...entry, outcome }]);
   }
 
-  /**
-   * Entries with `from <= at < to`, oldest first (by id, as a number), whose areas meet `areas`
-   * (['*']: all of them), at most `limit`, starting after entry id `after` (for paging).
-   */
+  /** Entries with `from <= at < to` meeting `areas` (['*']: all), oldest first by id, at most `limit` after entry `after`. */
   async list(options: { areas: readonly string[]; from?: Date; to?: Date; after?: bigint; limit?: number }): Promise<AccessAuditRecord[]> {
     const sql = this.database();
     await this.init();

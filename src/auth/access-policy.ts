@@ -6,14 +6,9 @@ import { responsibleArea, subjectOf } from '../domain/responsible-area';
 import { ForbiddenError, NotFoundError, type ErrorDetail, type MappaError } from '../errors';
 import { ALL_AREAS, LOCAL_OPERATOR, type Agency, type Caller, type Principal, type Role } from './principal';
 
-// The access policy: who may see and write what (docs/security.md has it as a table).
-// The one place these rules live: controllers, the record-events handler and the CLI call
-// these functions and never test roles or areas themselves. Every refusal is a 403 ForbiddenError.
+// The one place the access policy (docs/security.md) lives: callers never test roles or areas themselves; a refusal is a 403.
 
-/**
- * The event types each agency records (docs/security.md). A retraction is allowed to whoever
- * may record the event it retracts. `moj` (the national MAPPA data team) may correct anything.
- */
+/** The event types each agency records (docs/security.md); `moj` may correct anything, and a retraction follows the event it retracts. */
 export const RECORDED_BY: Readonly<Record<Agency, readonly OffenderEventType[]>> = {
   police: [
     'OffenderRegistered',
@@ -62,21 +57,12 @@ export function agencyRecords(agency: Agency, type: OffenderEventType): boolean 
   return RECORDED_BY[agency].includes(type);
 }
 
-/**
- * Whether the caller may post events at all: recorders only. Checked before a batch's body is
- * read, so a caller who may not write costs the service nothing (issue 10, item 1); which events
- * and offenders a recorder may write is `recordingRefusal`'s business, per event.
- */
+/** Recorders only, checked before a batch's body is read so a caller who may not write costs nothing (issue 10, item 1). */
 export function assertMayPostEvents(principal: Principal): void {
   if (!hasRole(principal, 'recorder')) throw forbidden('role', 'Only a recorder may post offender events.');
 }
 
-/**
- * Why `caller` may not record `event` on the offender's `stream` (with the events accepted earlier
- * in the same batch), or null when it may. Called by the record-events handler after it reads the
- * stream, per event: a refused event never blocks the others. The local operator (the `mappa`
- * command line, which has the store's files or credentials anyway) may record anything.
- */
+/** Why `caller` may not record `event` on `stream` (events accepted earlier in the batch included), or null; per event, so one refusal blocks no other. */
 export function recordingRefusal(caller: Caller, stream: readonly TimelineEvent[], event: NewOffenderEvent): ForbiddenError | null {
   if (caller === LOCAL_OPERATOR) return null;
   if (!hasRole(caller, 'recorder')) return forbidden('role', 'Only a recorder may post offender events.');
@@ -103,11 +89,7 @@ export function recordingRefusal(caller: Caller, stream: readonly TimelineEvent[
   return null;
 }
 
-/**
- * Who may retract a transfer (docs/security.md, policy table): a token for every area (`*`) always;
- * otherwise the sending area, until the receiving area has recorded anything after the transfer,
- * and from then on the receiving area only, so the sending area cannot take the offender back.
- */
+/** Who may retract a transfer (docs/security.md, policy table): `*` always; the sending area until the receiving one has recorded after it, then only the receiving area. */
 function transferRetractionRefusal(caller: Principal, stream: readonly TimelineEvent[], transfer: NewOffenderEvent & { type: 'OffenderTransferred' }): ForbiddenError | null {
   if (caller.areas.includes(ALL_AREAS)) return null;
   const stored = stream.find((e) => e.eventId === transfer.eventId);
@@ -127,11 +109,7 @@ function transferRetractionRefusal(caller: Principal, stream: readonly TimelineE
   );
 }
 
-/**
- * A non-registration event for an offender with no area at its date (never registered, or every
- * registration retracted): refused like an offender of another area (see refusedWrite), so a
- * recorder cannot probe which ids exist. A `*` caller and the local operator get the decider's 404.
- */
+/** An event for an offender with no area at its date is refused like another area's, so a recorder cannot probe which ids exist. */
 export function unknownOffenderRefusal(caller: Caller, stream: readonly TimelineEvent[], event: NewOffenderEvent): ForbiddenError | null {
   if (caller === LOCAL_OPERATOR || caller.areas.includes(ALL_AREAS) || event.type === 'OffenderRegistered') return null;
   if (responsibleArea(stream, event) !== null) return null;
@@ -147,15 +125,7 @@ export interface RefusedWrite {
   areaGroups: string[][];
 }
 
-/**
- * Shapes a refusal of `event` for `caller` (docs/security.md, "Refused writes"):
- * - refused because the offender is not the caller's (another area's at the event's date, or
- *   unknown): one answer, the same for both;
- * - a timeline or conflict refusal (409, 422) names events, dates and periods: shown in full only
- *   if the caller's areas managed every MAPPA period the event's date can touch, else detail-free;
- * - the audit entry goes to the areas the refused write concerns. A refusal the caller may not
- *   see in full is shown to the other areas only (each group apart), never to the caller's.
- */
+/** Shapes a refusal of `event` for `caller` as docs/security.md, "Refused writes", says: one answer for unknown and foreign, detail only to areas that may see it. */
 export function refusedWrite(caller: Caller, stream: readonly TimelineEvent[], event: NewOffenderEvent, error: MappaError): RefusedWrite {
   const rule = error.details[0]?.rule ?? error.code;
   const { periods } = mappaPeriods(stream);
@@ -196,20 +166,13 @@ function withoutDetails(error: MappaError): MappaError {
   return new (error.constructor as new (message: string, details: ErrorDetail[]) => MappaError)(message, [detail]);
 }
 
-/**
- * The MAPPA periods of an offender `principal`'s areas managed (docs/security.md, "The read-scope
- * rule"): all of them for `*`. Readers see the events of these periods, and of the others only
- * that they exist. The role is checked by assertMayReadOffender.
- */
+/** The MAPPA periods `principal`'s areas managed (docs/security.md, "The read-scope rule"); the role is checked by assertMayReadOffender. */
 export function readablePeriods(principal: Principal, periods: readonly MappaPeriod[]): MappaPeriod[] {
   if (principal.areas.includes(ALL_AREAS)) return [...periods];
   return periods.filter((p) => p.areas.some((area) => coversArea(principal, area)));
 }
 
-/**
- * Reports, snapshots and period totals of `area` (aggregate figures, no offender ids):
- * analysts and auditors of that area; england-and-wales only for `*`.
- */
+/** Aggregate figures of `area`: its analysts and auditors; england-and-wales only for `*`. */
 export function assertMayReadReport(principal: Principal, area: string): void {
   if (!hasRole(principal, 'analyst') && !hasRole(principal, 'auditor')) {
     throw forbidden('role', 'Only an analyst or an auditor may read reports, snapshots and period totals.');
@@ -223,12 +186,7 @@ export function assertMayReadTrace(principal: Principal, area: string): void {
   assertCovers(principal, area);
 }
 
-/**
- * An offender's state or history: auditors whose areas managed the part of the record read
- * (`managingAreas`: the areas of the MAPPA periods concerned, src/domain/mappa-periods.ts). An
- * unknown offender has no period, so only a `*` auditor learns that it does not exist; the
- * refusal is the same for an unknown offender and another area's.
- */
+/** An offender's state or history: auditors whose areas managed the part read; unknown and foreign offenders are refused alike. */
 export function assertMayReadOffender(principal: Principal, managingAreas: readonly string[]): void {
   if (!hasRole(principal, 'auditor')) throw forbidden('role', 'Only an auditor may read offender-level data.');
   if (principal.areas.includes(ALL_AREAS)) return;
@@ -258,10 +216,7 @@ function forbidden(rule: string, message: string, field?: string): ForbiddenErro
   return new ForbiddenError(message, [field === undefined ? { rule, message } : { field, rule, message }]);
 }
 
-/**
- * Recording that a report of `area` was published (issue 14.2): publishers of that area;
- * england-and-wales only for `*`. The role gives no offender data.
- */
+/** Publishing a report of `area` (issue 14.2): its publishers; england-and-wales only for `*`. */
 export function assertMayPublish(principal: Principal, area: string): void {
   if (!hasRole(principal, 'publisher')) throw forbidden('role', 'Only a publisher may record that a report was published.');
   assertCovers(principal, area);

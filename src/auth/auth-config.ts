@@ -5,8 +5,7 @@ import { devSigningKeyFile, loadOrCreateDevSigningKey } from './dev-signing-key'
 import { AuthConfigError, createJwtVerifier, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type JwtVerifierOptions } from './jwt-verifier';
 import { echo } from '../errors';
 
-// Token verification settings from the environment (docs/security.md, "Configuration"), and
-// what `mappa serve` makes of them. A development mode is only ever asked for explicitly.
+// Token verification settings from the environment (docs/security.md, "Configuration"); development mode only when asked for explicitly.
 
 export interface AuthEnvConfig {
   /** The key tokens are verified with; undefined when none is configured. */
@@ -85,10 +84,7 @@ export interface ServeAuth {
   banner: string | null;
 }
 
-/**
- * The authentication `mappa serve` runs with. Throws AuthConfigError, with a message for the
- * operator, when no key is configured and development mode was not asked for.
- */
+/** The authentication `mappa serve` runs with; AuthConfigError when there is no key and development mode was not asked for. */
 export async function resolveServeAuth(env: NodeJS.ProcessEnv, options: { devAuth?: boolean; dataDir: string; clock?: Clock }): Promise<ServeAuth> {
   const config = loadAuthConfig(env);
   const development = Boolean(options.devAuth) || config.development;

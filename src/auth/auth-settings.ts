@@ -5,10 +5,7 @@ export const AUTH_SETTINGS = Symbol('AuthSettings');
 
 /** How the HTTP service knows who is calling (docs/security.md, "Authentication"). */
 export interface AuthSettings {
-  /**
-   * Development mode: a request without a token acts as `developmentPrincipal` (every role, every
-   * area). Only ever asked for explicitly (`mappa serve --dev-auth`, AUTH_DEV_MODE=1, or a test).
-   */
+  /** A request without a token acts as `developmentPrincipal`; only ever asked for explicitly (`--dev-auth`, AUTH_DEV_MODE=1, a test). */
   development: boolean;
   /** Who a token-less request is in development mode (default DEVELOPMENT_PRINCIPAL). */
   developmentPrincipal?: Principal;

@@ -8,11 +8,7 @@ import { IS_PUBLIC } from './public.decorator';
 // Kept here for the modules and tests that import them from the guard.
 export { AUTH_SETTINGS, DEVELOPMENT_PRINCIPAL, type AuthSettings } from './auth-settings';
 
-/**
- * Sets the request's principal from its bearer token (401 when missing or untrustworthy), or in
- * development mode the development principal. What the principal may do is the access policy's
- * business (src/auth/access-policy.ts), not this guard's.
- */
+/** Sets the request's principal (401 when missing or untrustworthy); what it may do is the access policy's business. */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   constructor(

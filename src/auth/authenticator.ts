@@ -12,11 +12,7 @@ interface HttpRequestLike {
 
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i;
 
-/**
- * Who a request comes from, worked out once per request (the rate limiter and the
- * authentication guard both ask): the verified bearer token, or in development mode the
- * development principal when no token is sent.
- */
+/** Who a request comes from, worked out once per request because the rate limiter and the guard both ask. */
 @Injectable()
 export class Authenticator {
   private readonly seen = new WeakMap<object, Promise<Authentication>>();

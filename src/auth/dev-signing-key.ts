@@ -2,8 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
-// The local development signing key: made on first use in DATA_DIR (never in the repository),
-// used by `mappa token` to mint tokens and by `mappa serve --dev-auth` to verify them.
+// The local development signing key, made on first use in DATA_DIR (never in the repository), for `mappa token` and `mappa serve --dev-auth`.
 
 export interface SigningKey {
   privateKey: KeyObject;

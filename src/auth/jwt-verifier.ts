@@ -6,8 +6,7 @@ import { isArea } from '../domain/reference-areas';
 import { UnauthenticatedError } from '../errors';
 import { AGENCIES, ALL_AREAS, ROLES, type Agency, type Principal, type Role } from './principal';
 
-// Bearer tokens: JWTs signed RS256 or ES256 (a configured public key) or HS256 (a shared
-// secret), verified with jose. Anything that cannot be trusted or used is a 401.
+// Bearer tokens: JWTs signed RS256 or ES256 (a configured public key) or HS256 (a shared secret), verified with jose. Anything that cannot be trusted or used is a 401.
 
 /** Verifies a bearer token and answers whose it is; throws UnauthenticatedError (401) otherwise. */
 export interface TokenVerifier {
@@ -49,8 +48,7 @@ export function verificationKey(key: JwtVerifierOptions['key']): { key: KeyObjec
     if (bytes.length < MIN_SECRET_BYTES) throw new AuthConfigError(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes long.`);
     return { key: createSecretKey(bytes), algorithm: 'HS256' };
   }
-  // createPublicKey accepts a private key PEM too (it derives the public half): the service
-  // would then run holding the key that mints every token. Refuse it instead.
+  // createPublicKey accepts a private key PEM too (it derives the public half): the service would then run holding the key that mints every token. Refuse it instead.
   if (typeof key.publicKey === 'string' && isPrivateKeyPem(key.publicKey)) {
     throw new AuthConfigError(
       'The token verification key is a private key. Give the service the public key only (openssl pkey -pubout), and keep the private key with whoever issues tokens.',
@@ -106,10 +104,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   };
 }
 
-/**
- * `iat` not in the future (beyond the clock skew) and `exp` - `iat` at most the longest lifetime.
- * Numbers only: `exp: 1e400` is Infinity after JSON.parse, which jose takes as "never expires".
- */
+/** `iat` not in the future and `exp - iat` within the longest lifetime; numbers only, since jose takes `exp: 1e400` (Infinity) as "never expires". */
 function assertLifetime(payload: JWTPayload, limits: { now: number; tolerance: number; maxLifetime: number }): void {
   const { iat, exp } = payload;
   if (typeof iat !== 'number' || !Number.isFinite(iat) || typeof exp !== 'number' || !Number.isFinite(exp)) {

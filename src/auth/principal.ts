@@ -17,10 +17,7 @@ export interface Principal {
   areas: string[];
 }
 
-/**
- * The `mappa` command line run on the service's own machine: it holds the store's files or
- * credentials anyway, so it acts as a privileged local operator, not through a token.
- */
+/** The `mappa` command line on the service's own machine: it holds the store's files or credentials anyway, so it needs no token. */
 export const LOCAL_OPERATOR = 'local-operator' as const;
 export type LocalOperator = typeof LOCAL_OPERATOR;
 

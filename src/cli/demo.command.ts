@@ -42,11 +42,7 @@ export interface DemoResult {
   publication: Awaited<ReturnType<typeof demoPublication>>;
 }
 
-/**
- * `mappa demo`: a fresh embedded store; the Greater Manchester history generated and imported
- * through the normal command path (each event recorded on the day it arrived); the 2014/15 report
- * printed, compared with the published figures, and written as HTML.
- */
+/** `mappa demo`: a fresh embedded store, the Greater Manchester history imported through the command path, its 2014/15 report checked against the published figures. */
 export async function runDemo(options: { dataDir: string; out: string; log?: (line: string) => void }): Promise<DemoResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   await rm(options.dataDir, { recursive: true, force: true });
@@ -142,11 +138,7 @@ export function demoWorkbenchCommand(demoDir: string): string {
 export const demoSucceeded = (result: Pick<DemoResult, 'refused' | 'differences' | 'failedChecks'>): boolean =>
   result.refused === 0 && result.differences.length === 0 && result.failedChecks === 0;
 
-/**
- * The commands the demo suggests, exactly as they work from the current folder: reads find the
- * demo store by themselves when it is DATA_DIR/demo and DATA_DIR holds no store of its own
- * (readable-store.ts); otherwise each command names the demo store.
- */
+/** The commands the demo suggests, as they work from the current folder (reads find DATA_DIR/demo by themselves: readable-store.ts). */
 export async function demoNextCommands(demoDir: string): Promise<string[]> {
   const config = loadConfig();
   const foundByReads = config.eventStore === 'embedded' && path.resolve(demoDir) === demoDataDir(config.dataDir) && !(await findEventStore(config)).present;

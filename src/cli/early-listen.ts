@@ -1,8 +1,6 @@
 import { StartingServer } from '../http/starting-server';
 
-// `mappa serve` listens before Node has loaded the rest of the service (Nest, the stores, the
-// reports: seconds on a busy machine), so /health answers within 2 s of start (issue 11, item 1).
-// bin/mappa.js calls listenEarly() first; the serve command takes the server over.
+// Listens before Nest and the stores load (seconds on a busy machine), so /health answers within 2 s of start (issue 11, item 1).
 
 let early: Promise<StartingServer> | undefined;
 

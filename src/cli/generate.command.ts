@@ -11,8 +11,7 @@ import { createCliContext } from './app-context';
 import { IMPORT_BATCH_SIZE } from './import.command';
 import { echo } from '../errors';
 
-// `mappa generate`: a synthetic history (src/synthetic/national/) as NDJSON, to a file or standard output,
-// or straight into the configured store through the same command path as `mappa import`.
+// `mappa generate`: a synthetic history as NDJSON, or straight into the store through `mappa import`'s command path.
 
 export interface GenerateCommandOptions {
   scale?: string;

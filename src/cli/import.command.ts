@@ -6,10 +6,7 @@ import * as readline from 'node:readline';
 import { LOCAL_OPERATOR } from '../auth/principal';
 import { recordNdjson, type LineResult, type NdjsonSummary } from '../commands/record-events/record-ndjson';
 
-/**
- * Lines per batch of `mappa import`: ten times the API's, because a batch costs a few round trips
- * whatever its size (measured: 1,000 lines 6.5k events/s, 10,000 lines 12-13k events/s on PostgreSQL).
- */
+/** Ten times the API's batch: a batch costs a few round trips whatever its size (see docs/decisions.md, "Moved from code comments"). */
 export const IMPORT_BATCH_SIZE = 10_000;
 
 export interface ImportOptions {
@@ -25,10 +22,7 @@ export interface ImportOptions {
   onAcknowledged?: (line: number) => void;
 }
 
-/**
- * `mappa import FILE.ndjson` (or `-`): the same validation and command as the API, in batches.
- * After each batch is appended, its lines are acknowledged: a crash after that loses none of them.
- */
+/** `mappa import FILE.ndjson` (or `-`): the API's validation and command, in batches, each acknowledged only once appended. */
 export async function importNdjson(app: INestApplicationContext, file: string, options: ImportOptions = {}): Promise<NdjsonSummary & { refusedLines: LineResult[] }> {
   const out = options.out ?? process.stdout;
   const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });

@@ -44,8 +44,7 @@ program
     if (auth.banner) console.warn(auth.banner);
     const logger = createLogger(loadLogSettings());
     const graceMs = wholeNumberSetting('SHUTDOWN_GRACE_SECONDS', process.env.SHUTDOWN_GRACE_SECONDS, DEFAULT_SHUTDOWN_GRACE_SECONDS, { maxDigits: 4, unit: 'seconds' }) * 1000;
-    // This machine only unless HOST says otherwise, in every mode: reaching the service from
-    // elsewhere is a decision (a TLS proxy in front, or HOST=0.0.0.0 in a container).
+    // This machine only unless HOST says otherwise, in every mode: reaching the service from elsewhere is a decision (a TLS proxy in front, or HOST=0.0.0.0 in a container).
     const host = process.env.HOST?.trim() || '127.0.0.1';
     // Listen first: /health answers "starting" while a large store opens (issue 11, item 1).
     const starting = (await takeEarlyServer()) ?? new StartingServer(/^esdb/.test(config.eventStore) ? 'eventstoredb' : config.eventStore);

@@ -15,9 +15,7 @@ import { parseReportYear } from '../reports/report-period';
 import { createCliContext } from './app-context';
 import { readableStoreConfig } from './readable-store';
 
-// `mappa publish`, `mappa publications`, `mappa publication` and `mappa revisions` (issue 14.2,
-// 14.3): the local operator of this machine's store, like the other commands; offender-level
-// revisions need --reason and are written to the access audit, like `mappa trace`.
+// Publications and revisions (issue 14.2, 14.3) as the local operator; offender-level revisions need --reason and are audited, like `mappa trace`.
 
 type CliApp = Awaited<ReturnType<typeof createCliContext>>;
 

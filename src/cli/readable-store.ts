@@ -3,8 +3,7 @@ import { loadConfig, type AppConfig } from '../config/app-config';
 import { NotFoundError } from '../errors';
 import { findEventStore } from '../event-store/event-store-presence';
 
-// Which store a command-line read reads, found before anything is opened: opening a store that is
-// not there creates an empty one, and its report of zeros would look like figures.
+// Found before anything is opened: opening a store that is not there creates an empty one, whose zeros would look like figures.
 
 /** Where `mappa demo` puts its store unless told otherwise. */
 export const demoDataDir = (dataDir: string): string => path.join(dataDir, 'demo');
@@ -15,11 +14,7 @@ export const shownPath = (dir: string): string => {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? `./${relative}` : dir;
 };
 
-/**
- * The configuration a read runs on: the configured store if it exists; else, for the embedded
- * store, the demo store in DATA_DIR/demo when `mappa demo` made one there (`note` says so);
- * else a refusal saying where it looked and how to make a store.
- */
+/** The store a read runs on: the configured one if it exists, else the demo's in DATA_DIR/demo (`note` says so), else a refusal saying where it looked. */
 export async function readableStoreConfig(note: (line: string) => void = (line) => console.error(line)): Promise<AppConfig> {
   const config = loadConfig();
   const found = await findEventStore(config);

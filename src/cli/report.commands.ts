@@ -20,9 +20,7 @@ import { parseReportYear } from '../reports/report-period';
 import { createCliContext } from './app-context';
 import { readableStoreConfig } from './readable-store';
 
-// Command-line reads. They run as the local operator of this machine's store (no token: whoever
-// can run them can read the data directory anyway) and first bring the read models up to the
-// store's last position, so `mappa import` followed by `mappa report` sees what was imported.
+// Reads as the local operator, after bringing the read models up to the store's head, so `mappa report` sees what `mappa import` just wrote.
 
 type Format = 'json' | 'csv' | 'html' | 'text';
 

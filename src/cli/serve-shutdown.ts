@@ -9,11 +9,7 @@ export interface Draining {
   stopping(): boolean;
 }
 
-/**
- * Graceful stop of `mappa serve` on SIGTERM or SIGINT: stop accepting connections, let requests in
- * flight finish (at most `graceMs`), then `close` (the projections finish their current batch, the
- * store closes), then exit 0. Nest's own hooks would re-raise the signal: exit 143, not 0.
- */
+/** Graceful stop on SIGTERM or SIGINT, exiting 0 (Nest's own hooks would re-raise the signal: exit 143). */
 export function drainOnSignals(server: Server, close: () => Promise<void>, logger: Logger, graceMs: number): Draining {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -7,8 +7,7 @@ import { AGENCIES, ALL_AREAS, ROLES, type Agency, type Principal, type Role } fr
 import { isArea } from '../domain/reference-areas';
 import { echo } from '../errors';
 
-// `mappa token`: mints a bearer token for development and tests. It signs with, in order of
-// preference: --private-key FILE, AUTH_JWT_SECRET, or the local development key in DATA_DIR.
+// `mappa token`: a bearer token for development and tests, signed with --private-key FILE, else AUTH_JWT_SECRET, else the local development key.
 
 export interface TokenCommandOptions {
   role: string[];

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 
-// What `mappa` alone prints, and the examples at the end of each command's --help: a newcomer's
-// first hour, in the order the commands are best tried.
+// What `mappa` alone prints, and the examples at the end of each command's --help: a newcomer's first hour, in the order the commands are best tried.
 
 export const TOUR = `mappa: MAPPA offender events and the MAPPA annual report.
 

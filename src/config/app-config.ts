@@ -18,11 +18,7 @@ export interface AppConfig {
   database?: DatabaseSettings;
 }
 
-/**
- * The PostgreSQL connection pool and how long anything waits on it (docs/operations.md,
- * "Database faults"). A request facing a lost, frozen or saturated database answers 503 with
- * Retry-After within acquireTimeoutMs + statementTimeoutMs + STATEMENT_ANSWER_GRACE_MS.
- */
+/** The pool and its waits (docs/operations.md, "Database faults"): a lost database answers 503 within acquire + statement timeout + STATEMENT_ANSWER_GRACE_MS. */
 export interface DatabaseSettings {
   /** Connections in the pool (DATABASE_POOL_SIZE). Admission control sizes its budget from it: read it with databaseSettings(). */
   poolSize: number;
@@ -55,10 +51,7 @@ export function loadDatabaseSettings(env: NodeJS.ProcessEnv = process.env): Data
   };
 }
 
-/**
- * A whole-number setting from the environment (at most `maxDigits` digits), `fallback` when unset;
- * otherwise an error naming the variable and quoting at most 64 characters of its value.
- */
+/** A whole-number setting from the environment (`fallback` when unset); a bad value is an error quoting at most 64 of its characters. */
 export function wholeNumberSetting(name: string, value: string | undefined, fallback: number, options: { maxDigits?: number; unit?: string } = {}): number {
   const text = value?.trim();
   if (text === undefined || text === '') return fallback;

@@ -1,5 +1,4 @@
-// Calendar dates as the domain uses them (DOMAIN.md section 2): `YYYY-MM-DD` strings, UK dates
-// with no time of day. Strings of this form compare in date order, so no Date objects are kept.
+// Calendar dates (DOMAIN.md section 2) as `YYYY-MM-DD` strings, which compare in date order, so no Date objects are kept.
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

@@ -4,9 +4,7 @@ import { OFFENDER_EVENT_TYPES, type NewOffenderEvent } from './offender-event';
 import type { RuleId } from './offender-rules';
 import { areaName, divisionsOf, isArea, isValidDivision, isWellFormedDivision } from './reference-areas';
 
-// Field checks of DOMAIN.md section 5 that need no history: a real date not in the future,
-// one of the 42 areas, a division of its area, a consistent registration. Refused with 400.
-// The JSON shape is the DTOs' job; these checks only assume nothing and never throw.
+// Field checks of DOMAIN.md section 5 that need no history (400); they assume nothing of the JSON shape and never throw.
 
 /** A field that cannot be accepted whatever the offender's history. */
 export interface FieldProblem extends ErrorDetail {

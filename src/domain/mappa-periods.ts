@@ -1,7 +1,6 @@
 import { byEffectiveOrder, retractedIds, type TimelineEvent } from './offender-timeline';
 
-// MAPPA periods and the areas that managed each (docs/security.md, "The read-scope rule"):
-// who may read which part of an offender's record. Pure: the stream comes in, periods go out.
+// MAPPA periods and the areas that managed each: who may read which part of a record (docs/security.md, "The read-scope rule").
 
 /** One MAPPA period of an offender: from a registration to the end that closes it (DOMAIN.md 4). */
 export interface MappaPeriod {
@@ -20,18 +19,7 @@ export interface PeriodMap {
   periodOf: Map<number, number | null>;
 }
 
-/**
- * Splits `stream` into MAPPA periods, in effective-date order (occurredOn, revision):
- * - a period starts at a non-retracted OffenderRegistered (one recorded while another period is
- *   open, which the rules refuse but an old stream may hold, starts a new period: it never
- *   widens the open one) and ends at the first non-retracted MappaManagementEnded after it;
- * - an area managed a period if the registration was into it or a non-retracted transfer during
- *   the period (before its end) moved the offender into it; retracted events grant nothing;
- * - every other event, retracted or not, belongs to the last period started at or before it in
- *   effective order: an event in the gap after an end belongs to the period that ended, one dated
- *   before the first registration belongs to the first period;
- * - a retraction belongs to the period of the event it retracts (none if that is not in the stream).
- */
+/** Splits `stream` into MAPPA periods in effective-date order; how events, transfers and retractions are assigned: docs/decisions.md, "Moved from code comments". */
 export function mappaPeriods(stream: readonly TimelineEvent[]): PeriodMap {
   const retracted = retractedIds(stream);
   const counts = (e: TimelineEvent) => !retracted.has(e.eventId);
@@ -77,10 +65,7 @@ export function periodsFrom(periods: readonly MappaPeriod[], date: string): Mapp
   return periods.filter((p) => p.endsOn === null || p.endsOn >= date);
 }
 
-/**
- * Each distinct non-empty set of areas among `periods` (less those `leaveOut` drops), once: an audit
- * entry per set, so no entry tells one area which other areas managed the offender.
- */
+/** Each distinct non-empty set of areas, once: one audit entry per set, so no entry tells an area which others managed the offender. */
 export function areaGroups(periods: readonly Pick<MappaPeriod, 'areas'>[], leaveOut: (area: string) => boolean = () => false): string[][] {
   const seen = new Map<string, string[]>();
   for (const p of periods) {
@@ -95,10 +80,7 @@ export function managingAreas(periods: readonly MappaPeriod[]): string[] {
   return [...new Set(periods.flatMap((p) => p.areas))];
 }
 
-/**
- * Whether anything is recorded after `transfer` in effective order (retracted or not): only the
- * receiving area (or a later one) can post such an event, so it has acted on the transfer.
- */
+/** Whether anything is recorded after `transfer`: only the receiving area (or a later one) can post that, so it has acted on the transfer. */
 export function transferFollowedByEvents(stream: readonly TimelineEvent[], transfer: TimelineEvent): boolean {
   return stream.some((e) => e.type !== 'EventRetracted' && byEffectiveOrder(e, transfer) > 0);
 }

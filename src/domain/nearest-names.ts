@@ -1,5 +1,4 @@
-// "Did you mean ...?": the valid names nearest to a mistyped one, so a newcomer's typo in an area,
-// cell id or year is answered with the fix, not only with the refusal.
+// "Did you mean ...?": the valid names nearest to a mistyped one, so a newcomer's typo in an area, cell id or year is answered with the fix, not only with the refusal.
 
 /** Edits (insert, delete, substitute, swap two neighbours) turning `a` into `b`. */
 export function editDistance(a: string, b: string): number {
@@ -15,10 +14,7 @@ export function editDistance(a: string, b: string): number {
   return rows[a.length][b.length];
 }
 
-/**
- * At most `max` of `candidates` nearest to `given` (case and separators ignored), nearest first;
- * none when even the nearest is too far to be a typo (more than a third of its length changed).
- */
+/** At most `max` candidates nearest to `given`, nearest first; none when even the nearest changes more than a third of it. */
 export function nearestNames(given: string, candidates: readonly string[], max = 3): string[] {
   const plain = (s: string) => s.toLowerCase().replace(/[\s_]+/g, '-');
   // Inputs far longer than any name are not typos, and would only cost time.

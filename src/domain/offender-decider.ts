@@ -7,9 +7,7 @@ import { isValidDivision } from './reference-areas';
 import { extendsTail, type StreamTail } from './stream-tail';
 import { findTimelineViolations, violationAfter, type TimelineViolation } from './timeline-rules';
 
-// The offender decider: whether one posted event may be appended to an offender's stream
-// (DOMAIN.md section 5). Pure: the stream and today's date come in, a decision goes out.
-// Checks run cheapest first: fields (400), then the offender (404), then the timeline (422).
+// The offender decider (DOMAIN.md section 5), pure; checks run cheapest first: fields (400), offender (404), timeline (422).
 
 export { RULES, describeRule, type RuleId } from './offender-rules';
 export { validateTimeline, findTimelineViolations, type TimelineViolation } from './timeline-rules';
@@ -21,14 +19,7 @@ type Retraction = Extract<NewOffenderEvent, { type: 'EventRetracted' }>;
 const ACCEPTED: Decision = { ok: true };
 const refuse = (error: MappaError): Decision => ({ ok: false, error });
 
-/**
- * Decides whether `candidate` may be appended to `stream`.
- * @param stream the offender's stored events with their revisions, in arrival order
- * @param candidate the posted event
- * @param today the date the service runs on, YYYY-MM-DD (nothing may be dated after it)
- * @param tail the stream folded to its end (stream-tail.ts), if the caller keeps one: an event dated on
- *   or after everything in force is then decided against it alone; the decision is the same either way
- */
+/** Decides whether `candidate` may follow `stream` on `today`; `tail` (stream-tail.ts), if kept, only makes the same decision cheaper. */
 export function decide(stream: readonly TimelineEvent[], candidate: NewOffenderEvent, today: string, tail?: StreamTail): Decision {
   const field = checkEventFields(candidate, today);
   if (field) return refuse(new InvalidInputError(field.message, [field]));
@@ -83,10 +74,7 @@ function divisionRefusal(areaOnDate: () => string | null, candidate: NewOffender
 const ownViolation = (candidate: NewOffenderEvent, violation: TimelineViolation): InvalidTimelineError =>
   timelineError(`${candidate.type} of ${candidate.occurredOn} cannot be recorded: ${violation.reason}.`, violation, violation.field);
 
-/**
- * A correction of the record, not a dated fact (DOMAIN.md 3): it names an event of this offender
- * still in force, and the timeline without that event must stay valid at every date.
- */
+/** A correction of the record (DOMAIN.md 3): it names an event still in force, and the timeline without it must stay valid. */
 function decideRetraction(stream: readonly TimelineEvent[], candidate: Retraction): Decision {
   const targetId = candidate.data.retractedEventId;
   const target = stream.find((e) => e.eventId === targetId);
@@ -110,10 +98,7 @@ function decideRetraction(stream: readonly TimelineEvent[], candidate: Retractio
   return refuse(timelineError(message, violation));
 }
 
-/**
- * The first violation in `after` (checked from `from` on) that `before` does not already have.
- * A stream recorded under older rules may hold a violation; it must not block unrelated posts.
- */
+/** The first violation in `after` that `before` does not already have: an old stream's violation must not block unrelated posts. */
 function firstNewViolation(before: readonly TimelineEvent[], after: readonly TimelineEvent[], from: string): TimelineViolation | null {
   const found = findTimelineViolations(after, from);
   if (found.length === 0) return null;

@@ -109,10 +109,7 @@ export type RecordedOffenderEvent = NewOffenderEvent & {
   metadata: EventMetadata;
 };
 
-/**
- * An OffenderRegistered payload as the service's own writers (demo, generator) post it: no
- * division key when there is none, and onLicence only when true (it defaults to false).
- */
+/** A registration payload as the service's own writers post it: no division key when there is none, onLicence only when true. */
 export function registrationData(r: OffenderEventData['OffenderRegistered']): OffenderEventData['OffenderRegistered'] {
   return {
     area: r.area,

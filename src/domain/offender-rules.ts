@@ -1,6 +1,4 @@
-// The catalogue of refusal rules (DOMAIN.md section 5): a stable id for every reason an event
-// is refused, and the rule in one sentence. Errors carry the id in `details[].rule`, so agency
-// systems can act on it without parsing messages; the ids are a public contract.
+// Refusal rules (DOMAIN.md section 5): a stable id each, carried in `details[].rule`, so agency systems act without parsing messages; the ids are public.
 
 export const RULES = {
   // Fields, checked without the offender's history (400).

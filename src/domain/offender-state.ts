@@ -56,11 +56,7 @@ export const initialOffenderState = (): OffenderState => ({
 /** An event that can be folded: what evolve needs of it. */
 export type FoldableEvent = Pick<NewOffenderEvent, 'type' | 'data' | 'occurredOn'> & { type: NewOffenderEvent['type'] };
 
-/**
- * Applies one event to the state, following the flag table of DOMAIN.md section 4.
- * Does not check the rules (see offender-decider.ts); an event that breaks them still folds.
- * Returns a new state; the input is not changed.
- */
+/** Applies one event by the flag table of DOMAIN.md section 4, without checking rules (offender-decider.ts); returns a new state. */
 export function evolve(state: OffenderState, event: FoldableEvent): OffenderState {
   const s: OffenderState = { ...state };
   const e = event as NewOffenderEvent;
@@ -143,8 +139,7 @@ export function evolve(state: OffenderState, event: FoldableEvent): OffenderStat
       s.onLicence = false;
       return s;
     case 'EventRetracted':
-      // A retraction has no effect of its own on the date it names: it removes the retracted
-      // event from every fold (see effectiveTimeline).
+      // A retraction has no effect of its own on the date it names: it removes the retracted event from every fold (see effectiveTimeline).
       return s;
   }
 }

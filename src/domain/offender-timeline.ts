@@ -1,8 +1,7 @@
 import type { NewOffenderEvent } from './offender-event';
 import { evolve, initialOffenderState, type OffenderState } from './offender-state';
 
-// Effective-date order and retraction (DOMAIN.md section 4): the fold is always in
-// (occurredOn, revision) order, never arrival order, and a retracted event counts nowhere.
+// Effective-date order and retraction (DOMAIN.md section 4): the fold is always in (occurredOn, revision) order, never arrival order, and a retracted event counts nowhere.
 
 /** What the timeline needs of a stored event. */
 export type TimelineEvent = NewOffenderEvent & { revision: number };
@@ -17,11 +16,7 @@ export function retractedIds(events: readonly TimelineEvent[]): Set<string> {
   return ids;
 }
 
-/**
- * The events that count, in effective order: not retractions, not retracted.
- * A retraction is a correction of the record, not a fact with a date: it removes the
- * retracted event from every fold at every date once it is known.
- */
+/** The events that count, in effective order: a retraction removes the retracted event from every fold at every date. */
 export function effectiveTimeline(events: readonly TimelineEvent[]): TimelineEvent[] {
   const retracted = retractedIds(events);
   return events.filter((e) => e.type !== 'EventRetracted' && !retracted.has(e.eventId)).sort(byEffectiveOrder);

@@ -1,5 +1,4 @@
-// Reference data of DOMAIN.md section 2: the 42 MAPPA areas of England and Wales and the
-// police divisions configured for each. Pure data; population figures live in their own data file.
+// Reference data of DOMAIN.md section 2: the 42 MAPPA areas and the police divisions configured for each.
 
 /** The national aggregate of the 42 areas (reports only; never an offender's area). */
 export const ENGLAND_AND_WALES = 'england-and-wales';

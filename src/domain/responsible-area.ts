@@ -3,8 +3,7 @@ import { managingAreas, mappaPeriods } from './mappa-periods';
 import { evolve, initialOffenderState } from './offender-state';
 import { byEffectiveOrder, effectiveTimeline, stateAt, type TimelineEvent } from './offender-timeline';
 
-// Which MAPPA area answers for an event: the one that would post it. The access policy
-// (src/auth/access-policy.ts) lets a recorder post only for the areas of its token.
+// Which MAPPA area answers for an event: the one that would post it. The access policy (src/auth/access-policy.ts) lets a recorder post only for the areas of its token.
 
 /** The event whose area and agency rules apply: a retraction is judged as the event it retracts. */
 export function subjectOf(stream: readonly TimelineEvent[], event: NewOffenderEvent): NewOffenderEvent {
@@ -13,16 +12,7 @@ export function subjectOf(stream: readonly TimelineEvent[], event: NewOffenderEv
   return target && target.type !== 'EventRetracted' ? target : event;
 }
 
-/**
- * The area that answers for `event` (posted or stored) on `stream`:
- * - `OffenderRegistered`: the area it registers into (`data.area`);
- * - `EventRetracted`: the area that answers for the event it retracts;
- * - any other event, a transfer included: the area the offender was managed in when the event
- *   took effect (the fold of the events before it in effective-date order), so a transfer out
- *   belongs to the sending area.
- * When the event's date precedes every registration, the offender's latest area; null for an
- * offender with no registration at all (unknown: the decider answers 404).
- */
+/** The area that answers for `event` on `stream`: a registration's own, a retraction's target's, else where the offender was managed when it took effect; null if never registered. */
 export function responsibleArea(stream: readonly TimelineEvent[], event: NewOffenderEvent): string | null {
   const subject = subjectOf(stream, event);
   if (subject.type === 'OffenderRegistered') return subject.data.area;

@@ -2,9 +2,7 @@ import { evolve, initialOffenderState, type OffenderState } from './offender-sta
 import { effectiveTimeline, type TimelineEvent } from './offender-timeline';
 import { findTimelineViolations } from './timeline-rules';
 
-// An offender's stream folded to its end, kept beside the stream so that an event dated on or after
-// everything in force is decided against this state alone (DOMAIN.md 5), not by refolding the whole
-// stream for every event (issue 13, item 1). A back-dated event or a retraction refolds.
+// An offender's stream folded to its end, so an event dated after everything in force is decided without refolding (issue 13, item 1).
 
 export interface StreamTail {
   /** Events of the stream this tail was folded from; a tail of another length is never used. */
@@ -38,10 +36,7 @@ export function extendsTail(tail: StreamTail, candidate: TimelineEvent | Omit<Ti
   return tail.valid && candidate.type !== 'EventRetracted' && (tail.lastDate === null || candidate.occurredOn >= tail.lastDate);
 }
 
-/**
- * The tail once `accepted` (appended to the stream the tail was folded from) is added: one step of
- * the fold when it extends the tail, else undefined (fold again when next needed).
- */
+/** The tail with `accepted` added: one fold step when it extends the tail, else undefined (fold again when needed). */
 export function advanceTail(tail: StreamTail, accepted: TimelineEvent): StreamTail | undefined {
   if (!extendsTail(tail, accepted) || accepted.revision !== tail.length) return undefined;
   return {

@@ -4,9 +4,7 @@ import { evolve, initialOffenderState, orderInForce, type OffenderState, type Or
 import { effectiveTimeline, type TimelineEvent } from './offender-timeline';
 import { areaName, isValidDivision } from './reference-areas';
 
-// The rules of a valid timeline (DOMAIN.md section 5). Each event is checked against the state
-// just before it, folding in effective-date order (section 4), so a back-dated event or a
-// retraction is judged by what was true on the date, not by what arrived first.
+// Timeline rules (DOMAIN.md section 5), each judged on the state folded in effective-date order, so back-dating sees what was true on the date.
 
 /** An event of the effective timeline that breaks a rule. */
 export interface TimelineViolation {
@@ -29,10 +27,7 @@ export function validateTimeline(events: readonly TimelineEvent[], from?: string
   return findTimelineViolations(events, from)[0] ?? null;
 }
 
-/**
- * Every violation of the effective timeline, in effective order, checking events dated `from` or later.
- * The fold goes on past a violation (evolve does not check rules), so later ones are found too.
- */
+/** Every violation dated `from` or later, in effective order; the fold goes on past one, so later ones are found too. */
 export function findTimelineViolations(events: readonly TimelineEvent[], from?: string): TimelineViolation[] {
   const timeline = effectiveTimeline(events);
   const chargeDates = firstChargeDates(timeline);
@@ -48,10 +43,7 @@ export function findTimelineViolations(events: readonly TimelineEvent[], from?: 
   return violations;
 }
 
-/**
- * The violation `event` would be if it came right after the events folded into `state` (the tail of a
- * valid timeline), or null. `chargeDates` only names charges the state does not hold.
- */
+/** The violation `event` would be right after the events folded into `state`, or null. */
 export function violationAfter(state: OffenderState, event: TimelineEvent, chargeDates: ReadonlyMap<string, string>): TimelineViolation | null {
   const found = checkEvent(state, event, chargeDates);
   return found ? toViolation(event, found) : null;

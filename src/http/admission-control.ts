@@ -1,9 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { databaseSettings, wholeNumberSetting, type AppConfig } from '../config/app-config';
 
-// Admission control (issue 17): how much work the service takes on at once for its store. Past
-// the bound a request is refused at once (503, Retry-After) instead of queueing until its caller
-// gives up, so an agency system knows its event was not recorded and can retry it safely.
+// Admission control (issue 17): past the bound a request is refused at once (503), so its caller knows the event was not recorded and can retry.
 
 /** The two budgets: recording and reading never take each other's room. */
 export type AdmissionBudget = 'writes' | 'reads';
@@ -18,10 +16,7 @@ export interface AdmissionLimits {
   expensiveWeight: number;
 }
 
-/**
- * In flight per database connection. Two (one working, one ready) let accepted answers wait on a
- * busy CPU at twice capacity (PostgreSQL, soak: p95 664 ms); one keeps them under 500 ms.
- */
+/** In flight per database connection: one keeps accepted answers under 500 ms at twice capacity (see docs/decisions.md, "Moved from code comments"). */
 export const IN_FLIGHT_PER_CONNECTION = 1;
 /** Never fewer than this in flight per budget: the embedded store's one connection still overlaps with HTTP work. */
 export const MIN_IN_FLIGHT = 8;
@@ -30,11 +25,7 @@ export const DEFAULT_EXPENSIVE_WEIGHT = 4;
 /** What a refused caller is told to wait: a second is long enough for a few requests in flight to finish. */
 export const ADMISSION_RETRY_AFTER_SECONDS = 1;
 
-/**
- * The connections each budget's work runs on: the embedded store has one, a PostgreSQL server a
- * pool of DATABASE_POOL_SIZE (databaseSettings). Writes go to the event store (EventStoreDB: its projections' pool);
- * reads to the read models' database (DATABASE_URL when set, else the embedded one).
- */
+/** The connections each budget's work runs on: writes the event store's, reads the read models' (one embedded, else DATABASE_POOL_SIZE). */
 export function storeConnections(config: Pick<AppConfig, 'eventStore' | 'databaseUrl' | 'database'>): Record<AdmissionBudget, number> {
   const readModelsOnServer = config.databaseUrl !== undefined;
   const { poolSize } = databaseSettings(config);
@@ -79,11 +70,7 @@ export interface AdmissionLease {
 
 export const ADMISSION_CONTROL = Symbol('AdmissionControl');
 
-/**
- * Counts the weight in flight in each budget and refuses (never queues) a request that would take
- * its budget past the limit. In memory, per process: each instance bounds the work it gives its
- * own connections.
- */
+/** Refuses (never queues) a request that would take its budget past the limit; in memory, per process. */
 export class AdmissionControl {
   private readonly inFlight: Record<AdmissionBudget, number> = { writes: 0, reads: 0 };
   private readonly refusedCount: Record<AdmissionBudget, number> = { writes: 0, reads: 0 };

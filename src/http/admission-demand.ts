@@ -3,8 +3,7 @@ import { MAX_EVENT_BYTES } from '../commands/record-events/event-limits';
 import type { AdmissionDemand } from './admission-control';
 import { isExpensiveReportRead } from './report-read-limit.interceptor';
 
-// What a request asks of admission control, decided from its method, path, query and headers
-// alone: before routing, authentication or reading its body, so a refusal costs nothing.
+// Decided from method, path, query and headers alone, before routing, authentication or the body, so a refusal costs nothing.
 
 /** Never refused: the operator's view (health, metrics), the API documentation and operator actions. */
 const EXEMPT = /^\/(health|metrics|docs|docs-json|admin)(\/|$)/;

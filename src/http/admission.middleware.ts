@@ -6,11 +6,7 @@ import { ServiceBusyError } from '../errors';
 import { ADMISSION_CONTROL, ADMISSION_RETRY_AFTER_SECONDS, type AdmissionBudget, type AdmissionControl, type AdmissionLease } from './admission-control';
 import { admissionDemand } from './admission-demand';
 
-// Where admission control meets HTTP. The middleware runs before every body parser, the rate
-// limit and authentication (src/http/create-http-app.ts): a refusal reads nothing and costs
-// nothing. The lease it takes is given back when the handler has finished (the interceptor), or,
-// for a request no handler runs for (refused by a guard, a bad body, no such route), when its
-// answer is sent.
+// Runs before body parsers, rate limit and authentication, so a refusal costs nothing; the lease returns when the handler ends or the answer is sent.
 
 const HELD = Symbol('admissionLease');
 
@@ -43,10 +39,7 @@ export function admissionMiddleware(admission: AdmissionControl) {
   };
 }
 
-/**
- * Holds an admitted request's lease until its handler has finished, whether it answered, failed
- * or its client went away: until then the store is still working for it (as the report read limit).
- */
+/** Holds the lease until the handler has finished, however it ended: until then the store is still working for it. */
 @Injectable()
 export class AdmissionLeaseInterceptor implements NestInterceptor {
   constructor(@Inject(ADMISSION_CONTROL) private readonly admission: AdmissionControl) {}
@@ -54,8 +47,7 @@ export class AdmissionLeaseInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const held = context.switchToHttp().getRequest<AdmittedRequest>()[HELD];
     if (!held) return next.handle();
-    // The client left before its handler started, and its weight was given back: do no work for it
-    // (nothing was done, nobody waits for the answer), or leaving would be a way round the budget.
+    // The client left before its handler started: do no work for it, or leaving would be a way round the budget.
     if (held.lease.released) throw busy(this.admission, held.lease.budget);
     held.handled = true;
     return next.handle().pipe(finalize(() => held.lease.release()));

@@ -16,10 +16,7 @@ import { ADMISSION_CONTROL } from './admission-control';
 import { admissionMiddleware } from './admission.middleware';
 import { OperatorMetrics } from '../metrics/operator-metrics';
 
-/**
- * Largest JSON body: one event (DOMAIN.md 5: over the limit is 413). NDJSON batches have no body
- * parser here: POST /events reads its own body after the access policy (src/http/ndjson-body.ts).
- */
+/** Largest JSON body: one event (DOMAIN.md 5: over it is 413); NDJSON batches read their own body after the access policy (ndjson-body.ts). */
 export const JSON_BODY_LIMIT = MAX_EVENT_BYTES;
 
 export interface HttpAppServing {
@@ -78,16 +75,11 @@ class ServerAdapter extends ExpressAdapter {
   }
 }
 
-/**
- * The workbench page (issue 15) at `/`: the files `npm run build:web` wrote to dist/web, under the
- * same security headers (its script is a file of its own: the CSP allows no inline script). The
- * files hold no data; every figure comes from the API with the caller's token.
- */
+/** The workbench page (issue 15) at `/`, under the same security headers; it holds no data, every figure comes from the API. */
 function serveWorkbench(app: NestExpressApplication): void {
   const dir = workbenchDir();
   if (!dir) return;
-  // The page's files answer any precondition themselves (412, in HTML); reads of this service have
-  // none (If-Match is for posts), so a GET's preconditions are dropped and every error stays JSON.
+  // GET preconditions are dropped (this service's reads have none; the page's files would answer 412 in HTML), so every error stays JSON.
   app.use((request: Request, _response: Response, next: NextFunction) => {
     if (request.method === 'GET' || request.method === 'HEAD') {
       delete request.headers['if-match'];
@@ -120,10 +112,7 @@ function parseJsonBody(request: Request, _response: Response, next: NextFunction
   next();
 }
 
-/**
- * Requests Node's HTTP parser refuses before any middleware runs (a URL or headers over its size
- * limit, a malformed request line) still get our error body: 431 or 400, then the connection closes.
- */
+/** Requests Node's parser refuses before any middleware (oversized URL or headers, bad request line) still get our error body. */
 function answerUnreadableRequests(app: NestExpressApplication): void {
   app.getHttpServer().on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !socket.writable) {

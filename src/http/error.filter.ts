@@ -13,10 +13,7 @@ import {
   UnauthenticatedError,
 } from '../errors';
 
-/**
- * The one place errors become HTTP answers: status from the error type, body
- * `{ error, message, details }` (DOMAIN.md 5). Anything unexpected is a 500 with no internals.
- */
+/** The one place errors become HTTP answers (DOMAIN.md 5); anything unexpected is a 500 with no internals. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');

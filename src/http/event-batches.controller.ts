@@ -12,10 +12,7 @@ import { assertNdjsonRequest, NDJSON_MAX_LINES, readNdjsonLines } from './ndjson
 /** A refused line of a batch: its number, what it was about when that could be read, and why. */
 export type LineRefusal = Omit<Extract<LineResult, { status: 'refused' }>, 'status'>;
 
-/**
- * The answer to a batch: counts for the accepted and duplicate lines, each refused line with its
- * reason. Its size follows the refusals, never the accepted lines (docs/decisions.md, "Events").
- */
+/** A batch's answer: counts for accepted and duplicate lines, each refused line with its reason, so its size follows the refusals (docs/decisions.md, "Events"). */
 export interface BatchAnswer extends NdjsonSummary {
   refusals: LineRefusal[];
 }

@@ -25,10 +25,7 @@ export interface Readiness {
   reasons: string[];
 }
 
-/**
- * /health/live: the process answers (never touches the database). /health/ready: the store and
- * read models answer and no rebuild runs; 503 otherwise. /health: the store's kind and position.
- */
+/** /health/live: the process (never the database); /health/ready: store and read models answer, no rebuild runs; /health: the store's kind and position. */
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {

@@ -4,10 +4,7 @@ import { assertMayAdminister } from '../auth/access-policy';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { OperatorMetrics } from '../metrics/operator-metrics';
 
-/**
- * Prometheus metrics (src/http/operator-metrics.ts; what each means: docs/operations.md, "Runbook").
- * No offender data, but activity and load say something: admins only (docs/security.md, "/metrics").
- */
+/** Prometheus metrics (docs/operations.md, "Runbook"): no offender data, but activity says something, so admins only (docs/security.md, "/metrics"). */
 @ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {

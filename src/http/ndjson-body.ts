@@ -3,8 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { isBlankLine } from '../commands/record-events/record-ndjson';
 import { InvalidInputError, MappaError, PayloadTooLargeError } from '../errors';
 
-// The body of POST /events, read by its route after the caller is known to be a recorder: no body
-// parser runs before the guard for NDJSON, so a caller who may not write never has it read.
+// POST /events reads its own body after the guard, so a caller who may not write never has it read.
 
 /** Largest NDJSON batch, in bytes and in non-blank lines (docs/security.md 4): over either is 413. */
 export const NDJSON_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -37,10 +36,7 @@ export function assertNdjsonRequest(request: IncomingMessage): void {
   }
 }
 
-/**
- * The body's lines, read as it arrives and refused with 413 as soon as it passes `maxBytes` or
- * `maxLines`: before any line is parsed or recorded, so a refused batch changes nothing.
- */
+/** The body's lines, refused with 413 the moment it passes `maxBytes` or `maxLines`, before any line is recorded. */
 export function readNdjsonLines(request: IncomingMessage, limits: NdjsonLimits = { maxBytes: NDJSON_BODY_LIMIT_BYTES, maxLines: NDJSON_MAX_LINES }): Promise<string[]> {
   const declared = Number(request.headers['content-length']);
   if (declared > limits.maxBytes) return Promise.reject(tooLarge(limits));

@@ -93,10 +93,7 @@ export class OffenderEventsController {
     return read.answer();
   }
 
-  /**
-   * The access policy for offender-level data, recorded in the access audit either way (one entry
-   * per group of areas the read concerns). An allowed read must say why (400 without a reason).
-   */
+  /** The access policy for offender-level data, audited either way; an allowed read must give a reason (400 without). */
   private async authoriseRead(principal: Principal, offenderId: string, action: AccessAction, target: string, reasonRaw: unknown, read: ScopedRead<unknown>) {
     const reason = givenReason(reasonRaw);
     const entries = read.auditAreas.map((areas) => ({ caller: principal, action, target, offenderId, areas, reason }));

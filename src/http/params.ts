@@ -25,10 +25,7 @@ export function requiredDate(name: string, value: unknown): string {
   return date;
 }
 
-/**
- * An ISO 8601 timestamp with a time zone, or undefined when absent. Its date must be a real one in
- * 1900-9999 and its time a real time (Date would read 2015-02-30 as 2 March, and year 0 fails later).
- */
+/** An ISO 8601 timestamp with a time zone, or undefined; checked as a real date in 1900-9999, since Date reads 2015-02-30 as 2 March. */
 export function optionalInstant(name: string, value: unknown): Date | undefined {
   if (value === undefined || value === '') return undefined;
   const date = typeof value === 'string' && isRealInstant(value) ? new Date(value) : undefined;
@@ -69,10 +66,7 @@ export const isRealDate = (value: string): boolean => isCalendarDate(value);
 /** Longest `reason` an auditor may give for a read (it is stored in the access audit). */
 export const REASON_MAX_LENGTH = 200;
 
-/**
- * Why an offender-level read is made (`?reason=`): printable text (not blank, no control or
- * bidi/format characters), at most 200 characters; undefined when not given.
- */
+/** Why an offender-level read is made (`?reason=`): printable text, not blank, at most 200 characters; undefined when not given. */
 export function optionalReason(value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (!isPrintableText(value, REASON_MAX_LENGTH)) {
@@ -83,10 +77,7 @@ export function optionalReason(value: unknown): string | undefined {
   return value.trim();
 }
 
-/**
- * A time bound given as a date YYYY-MM-DD (UTC: the start of that day, or with `endOfDay` the
- * start of the next, so `to` includes the day) or as an ISO timestamp; undefined when absent.
- */
+/** A date YYYY-MM-DD (UTC start of day, or of the next day with `endOfDay`, so `to` includes it) or an ISO timestamp; undefined when absent. */
 export function optionalTimeBound(name: string, value: unknown, endOfDay = false): Date | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value === 'string' && DATE.test(value)) {
@@ -97,10 +88,7 @@ export function optionalTimeBound(name: string, value: unknown, endOfDay = false
   return optionalInstant(name, value);
 }
 
-/**
- * The `reason` of an offender-level read, required (DPA 2018 s.62: a log of consultation shows its
- * justification): 400 naming the field when absent or blank, else as optionalReason.
- */
+/** The required `reason` of an offender-level read: DPA 2018 s.62 wants a log of consultation to show its justification. */
 export function requiredReason(value: unknown): string {
   const reason = givenReason(value);
   if (reason === undefined) {
@@ -111,10 +99,7 @@ export function requiredReason(value: unknown): string {
   return reason;
 }
 
-/**
- * The `reason` as given for the audit entry of an offender-level read: undefined when absent or
- * blank (requiredReason then refuses it as missing), a 400 when it is not printable text.
- */
+/** The `reason` as given, for the audit entry: undefined when absent or blank (requiredReason refuses it then), 400 when not printable. */
 export function givenReason(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() === '' ? undefined : optionalReason(value);
 }

@@ -28,10 +28,7 @@ export const throttlerOptions = (settings: RateLimitSettings): ThrottlerModuleOp
   throttlers: [{ name: 'default', limit: settings.limit, ttl: settings.windowSeconds * 1000 }],
 });
 
-/**
- * Rate limiting per token subject across every route (429 with our error body). A request
- * without a verified token counts against its client address, so forged tokens are limited too.
- */
+/** Rate limit per token subject on every route (429); a request without a verified token counts against its address, so forged tokens are limited too. */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   constructor(

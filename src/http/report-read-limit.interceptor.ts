@@ -9,12 +9,7 @@ import { REPORT_READ_LIMITER, type ReportReadLimiter } from './report-read-limit
 /** What a refused caller is told to wait: about one national report. */
 export const REPORT_READ_RETRY_AFTER_SECONDS = 1;
 
-/**
- * Puts every report read (reports, snapshots, periods, traces) through the caller's budget of
- * ReportReadLimiter: past it, 429 at once. The lease is held until the handler has finished,
- * whether it answered, failed or its client went away, because until then the database is still
- * working for it (a disconnect must not let a caller start another read beside the abandoned one).
- */
+/** Every report read goes through the caller's ReportReadLimiter budget (429 past it); the lease is held until the handler ends, since the database works on after a disconnect. */
 @Injectable()
 export class ReportReadLimitInterceptor implements NestInterceptor {
   constructor(@Inject(REPORT_READ_LIMITER) private readonly limiter: ReportReadLimiter | null) {}

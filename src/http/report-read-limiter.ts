@@ -1,9 +1,6 @@
 import { wholeNumberSetting } from '../config/app-config';
 
-/**
- * How much report reading one caller may have in flight at once. Each read weighs `cheapWeight`
- * (1) or, when expensive (england-and-wales, a period over a year, a trace), `expensiveWeight`.
- */
+/** How much report reading one caller may have in flight: a read weighs `cheapWeight`, or `expensiveWeight` (national, over a year, a trace). */
 export interface ReportReadLimits {
   /** The weight one caller may have in flight; a read that would exceed it is refused at once. */
   budgetPerCaller: number;
@@ -31,11 +28,7 @@ export interface ReadLease {
 /** The limiter, or null when REPORT_READ_BUDGET=0 turned it off. */
 export const REPORT_READ_LIMITER = Symbol('ReportReadLimiter');
 
-/**
- * Counts the weight of report reads each caller has in flight and refuses (never queues) a read
- * that would take a caller past its budget, so one caller's parallel national reports cannot
- * crowd out everyone else's. In memory, per process.
- */
+/** Refuses (never queues) a read past the caller's budget, so one caller's parallel national reports cannot crowd out the rest; in memory, per process. */
 export class ReportReadLimiter {
   private readonly inFlight = new Map<string, number>();
 

@@ -32,10 +32,7 @@ export function loadLogSettings(env: NodeJS.ProcessEnv = process.env, stdoutIsTe
   return { level, format };
 }
 
-/**
- * The service's one logger. Pretty printing needs pino-pretty, a development dependency: where it
- * is not installed (a production install) the logs stay JSON and the first line says why.
- */
+/** The service's one logger; without pino-pretty (a production install) the logs stay JSON and the first line says why. */
 export function createLogger(settings: LogSettings, destination?: DestinationStream): Logger {
   const options = { level: settings.level, base: { service: 'mappa' }, timestamp: pino.stdTimeFunctions.isoTime };
   if (settings.format === 'pretty' && !destination) {
@@ -58,10 +55,7 @@ function prettyPrinterInstalled(): boolean {
   }
 }
 
-/**
- * One line per answered request: its id, method, path (no query: a read's reason is free text),
- * route template, status, time and the caller's subject. Never a body, never a header (tokens).
- */
+/** One line per answered request; no query string (a reason is free text), never a body or a header (tokens). */
 export function requestLogging(logger: Logger): Options {
   return {
     logger,

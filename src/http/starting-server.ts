@@ -2,12 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { StoreUnavailableError } from '../errors';
 
-/**
- * The HTTP server of `mappa serve`, listening before the event store is open (issue 11, item 1: a
- * large store takes seconds to open, and /health must answer within 2 s of start). Until the
- * application is handed over, /health and /health/live answer 200 "starting", /health/ready and
- * everything else 503 with Retry-After; then the same server answers with the application.
- */
+/** Listens before the store is open, so /health answers within 2 s of start (issue 11, item 1); until handed the application, everything but liveness is 503. */
 export class StartingServer {
   readonly server: Server;
   private handedOver = false;

@@ -13,10 +13,7 @@ export const LAG_COUNT_LIMIT = 100_000;
 /** Request latency buckets (s): a snapshot answers in ms, a national report in about 0.3 s, a batch in seconds. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/**
- * The figures an operator watches (docs/operations.md, "Runbook"), one registry for /metrics.
- * Counts and lag are in events, never position arithmetic: EventStoreDB positions are log offsets.
- */
+/** The figures an operator watches (docs/operations.md, "Runbook"); counts and lag in events, since EventStoreDB positions are log offsets. */
 @Injectable()
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -43,8 +40,7 @@ export class OperatorMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'mappa_' });
     for (const source of ['request', 'projection']) this.storeErrors.inc({ source }, 0);
     const registers = [this.registry];
-    // Read on each scrape (collect), so the figures are never stale. A database that does not
-    // answer leaves a gauge empty (NaN), not the whole scrape failed: the error counter says why.
+    // Read on each scrape; a database that does not answer leaves a gauge empty (NaN) rather than failing the scrape.
     const fromStore = (read: () => Promise<number>) =>
       async function (this: Gauge) {
         this.set(await read().catch(() => Number.NaN));

@@ -8,11 +8,7 @@ import { RevisionsService, type Revisions } from './revisions';
 /** Before the late-recorded events of the year arrived (the demo's "as known on 30 April 2015"). */
 export const DEMO_EARLIER_MOMENT = '2015-04-30T23:59:59.000Z';
 
-/**
- * `mappa demo`, issue 14.2 and 14.3: records the Greater Manchester 2014/15 publication with the
- * figures as printed (so the seed's two inconsistencies are failed checks of the publication),
- * then the revision from 30 April 2015 to that publication, counts only (no offender ids printed).
- */
+/** `mappa demo` (issue 14.2, 14.3): the 2014/15 publication as printed, so the seed's two inconsistencies show as failed checks, then its revision. */
 export async function demoPublication(app: INestApplicationContext, log: (line: string) => void): Promise<{ publication: PublicationDetail; revisions: Revisions }> {
   const publications = app.get(Publications);
   const publication = await publications.publish({

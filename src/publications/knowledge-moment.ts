@@ -2,9 +2,7 @@ import { echo, InvalidInputError } from '../errors';
 import { optionalInstant } from '../http/params';
 import type { KnowledgeOptions } from '../reports/report.service';
 
-// A knowledge moment of a revision (issue 14.3): a publication, an asKnownAt instant or an
-// event-store position. Written `publication:12`, `2015-04-30T23:59:59Z` or `34756`; `to` may also
-// be `now` (its default).
+// A knowledge moment of a revision (issue 14.3): `publication:12`, `2015-04-30T23:59:59Z`, a position such as `34756`, or (for `to`) `now`.
 
 export type KnowledgeMoment = { kind: 'now' } | { kind: 'publication'; id: string } | { kind: 'instant'; at: Date } | { kind: 'position'; position: bigint };
 

@@ -1,9 +1,4 @@
-/**
- * Publications (issue 14.2), in the read-model database beside the access audit. Not a read model:
- * nothing rebuilds it, and `mappa rebuild` (which truncates the projections' own tables) leaves it
- * alone. Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE, so a publication, once
- * recorded, stays as recorded; a correction is a later publication of the same report.
- */
+/** Publications (issue 14.2): not a read model, so `mappa rebuild` leaves them alone; append-only, a correction is a later publication. */
 export const PUBLICATIONS_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS publications (
   id             bigserial   PRIMARY KEY,

@@ -11,9 +11,7 @@ import type { SqlClient } from '../sql/sql-client';
 import { momentText, type KnowledgeMoment, type ResolvedMoment } from './knowledge-moment';
 import { PUBLICATIONS_INIT_LOCK, PUBLICATIONS_SCHEMA_SQL } from './publications.schema';
 
-// Publications (issue 14.2): that a report was published, at which event-store position, by whom
-// and when, with the published figures file if given and the checks of DOMAIN.md 6.12 run on it.
-// Append-only, in a table that `mappa rebuild` never touches (docs/decisions.md).
+// Publications (issue 14.2): a report published at a position, by whom, with its figures file checked by DOMAIN.md 6.12; append-only.
 
 export interface PublishRequest {
   caller: Caller;

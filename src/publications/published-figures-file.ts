@@ -4,9 +4,7 @@ import { yearLabel } from '../reports/report-period';
 import type { PublishedFigures as PublishedFiguresFile } from '../reports/report-checks';
 import { parseCellId, reportCellIds, rsoByDivision } from '../reports/tables';
 
-// A published figures file given with a publication (issue 14.2): the shape of
-// reference/published/, checked strictly before anything is stored, so a publication never holds
-// a file that `mappa check` could not read.
+// A published figures file (issue 14.2), checked strictly before it is stored, so no publication holds a file `mappa check` could not read.
 
 const KEYS = new Set(['area', 'year', 'source', 'notes', 'cells', 'publishedDiffers']);
 const MAX_CELLS = 2000;

@@ -7,13 +7,8 @@ import { parseCellId, REPORT_TABLES, type CountedTable } from '../reports/tables
 import type { SqlClient } from '../sql/sql-client';
 import type { ResolvedMoment } from './knowledge-moment';
 
-// Revisions (issue 14.3): what changed in a report between two knowledge moments, and why. Every
-// cell whose value differs, both values, the items that entered or left its trace, and for each
-// the event, recorded in between, that made it enter or leave. Read from the read models only.
-//
-// Only offenders with an event recorded between the two positions can count differently (a cell's
-// items are per offender, and an offender's read-model rows change only with its own events), so
-// items are fetched for those offenders alone.
+// Revisions (issue 14.3): what changed in a report between two knowledge moments, and which event made each item enter or leave.
+// Only offenders with an event recorded in between can count differently, so only their items are fetched.
 
 /** Why an item entered or left a cell (docs/decisions.md, "Publications and revisions"). */
 export const CAUSE_KINDS = ['late-record', 'retraction', 'back-dated-change'] as const;
@@ -208,11 +203,7 @@ export class RevisionsService {
   }
 }
 
-/**
- * The items that entered or left one cell. Per offender, items counted by the same event are the
- * same item; an offender counted the same number of times before and after, by other events, moved
- * within the cell and neither entered nor left it. So entered - left is the cell's change.
- */
+/** The items that entered or left one cell: an offender counted by the same events before and after did neither, so entered - left is the change. */
 function movementsOf(before: ItemRow[], after: ItemRow[], window: Map<string, WindowEvent[]>, periodTo: string): Movement[] {
   const group = (rows: ItemRow[]) => {
     const m = new Map<string, ItemRow[]>();
@@ -246,12 +237,7 @@ function unmatched(these: ItemRow[], those: ItemRow[]): ItemRow[] {
 
 const positionsOf = (i: ItemRow): string[] => [i.counted_pos, i.area_pos, i.category_pos, i.level_pos, i.custody_pos, i.division_pos];
 
-/**
- * Why an item entered: the latest of its own events (the counted one or one that fixed its area,
- * category, level, custody or division) recorded in between: the counted event is a late record,
- * a fixing event a back-dated change. If none was (a retraction removed what kept it out), the
- * offender's latest event in between dated within the report's dates.
- */
+/** Why an item entered: its latest own event recorded in between (a late record or a back-dated change), else the offender's latest in-period event then. */
 function enteredBecause(item: ItemRow, events: WindowEvent[], periodTo: string): { cause: WindowEvent; kind: CauseKind } {
   const own = positionsOf(item);
   const fixing = events.filter((e) => own.includes(e.position)).at(-1);

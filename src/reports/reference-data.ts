@@ -2,9 +2,7 @@ import { AREAS, ENGLAND_AND_WALES } from '../domain/reference-areas';
 import areasFile from '../../reference/areas.json';
 import populationFile from '../../reference/population-aged-10-plus.json';
 
-// Reference data of the report (DOMAIN.md section 2): the areas with their sources, and the
-// population aged 10 and over, the denominator of the RSO rate (6.11). Both are data files in
-// reference/, replaceable by the user; this module only reads them.
+// Reference data (DOMAIN.md section 2): areas and the population aged 10+ (the RSO rate's denominator), read from replaceable files in reference/.
 
 export interface AreaReference {
   id: string;
@@ -23,11 +21,7 @@ export interface PopulationReference {
 
 const DEFAULT_POPULATION: PopulationReference = populationFile;
 
-/**
- * Population aged 10 and over of `area` at mid-year `year` (the estimate for report year
- * `year`/`year+1`), or null when the reference data has no figure. `england-and-wales` is the
- * sum of the 42 areas, and null unless every area has a figure.
- */
+/** Population aged 10+ of `area` at mid-year `year`, or null; `england-and-wales` sums the 42 areas and is null unless each has a figure. */
 export function populationAged10Plus(area: string, year: number, reference: PopulationReference = DEFAULT_POPULATION): number | null {
   if (area === ENGLAND_AND_WALES) {
     let sum = 0;

@@ -2,10 +2,7 @@ import { populationAged10Plus, populationSource } from './reference-data';
 import { cellId, offendersOnSnapshot, REPORT_TABLES, ratePer100k, rsoByDivision, rsoRate, SFO_ROWS, TOTAL, type ReportCells, type ReportTable } from './tables';
 import { echo } from '../errors';
 
-// The reconciliation checks of DOMAIN.md 6.12, pure functions over a map of cells. They run the
-// same on a computed report and on a published figures file (reference/published/), which is how
-// an auditor finds a printed figure that does not add up; compareCells finds the figures that
-// differ from what the events say.
+// The reconciliation checks of DOMAIN.md 6.12, pure, run alike on computed and published figures, so an auditor finds a printed figure that does not add up.
 
 export interface ReportCheck {
   /** `<table>.row.<row>`, `<table>.column.<column>`, `sfoOutcomes.identity.<row>`, `rsoByDivision.total`, `rsoRate.population`. */
@@ -49,12 +46,7 @@ export function checkPublishedFile(file: PublishedFigures, options: PublishedCel
   return reportChecks(publishedCells(file, options), file.area, { year: reportYearOf(file.year) });
 }
 
-/**
- * Every check of DOMAIN.md 6.12 that the cells allow: row and column sums of each table with a
- * total, the 6.9 identity per SFO row, 6.10 against 6.1, and (given the year) 6.11 against the
- * population reference data.
- * A check whose total cell is absent is not run (published reports omit some rows and columns).
- */
+/** Every check of DOMAIN.md 6.12 the cells allow; one whose total cell is absent is skipped, as published reports omit some rows and columns. */
 export function reportChecks(cells: Readonly<ReportCells>, area: string, options: { year?: number } = {}): ReportCheck[] {
   return [
     ...REPORT_TABLES.flatMap((table) => sumChecks(cells, table, area)),
@@ -170,11 +162,7 @@ export interface CellDifference {
   difference: number | null;
 }
 
-/**
- * The cells of `published` that the computed report does not reproduce, in the published order.
- * Cells only the computed report has (leftArea, unassigned, totals a publication leaves out) are
- * not differences.
- */
+/** The published cells the computed report does not reproduce; cells only the computed report has are not differences. */
 export function compareCells(computed: Readonly<ReportCells>, published: Readonly<ReportCells>): CellDifference[] {
   const differences: CellDifference[] = [];
   for (const [id, value] of Object.entries(published)) {

@@ -1,8 +1,4 @@
-// SQL shared by the table queries: what "as known at position P" and "at date D" mean over the
-// read models (projections/). Every table query takes the same bound parameters:
-//   $1 areas (text[]), $2 knowledge position P (bigint), $3 period start, $4 period end
-//   (= snapshot date S), $5 start of the previous year.
-// No value is ever spliced into SQL text.
+// SQL shared by the table queries: "known at position P" and "at date D" over the read models. Parameters: $1 areas, $2 P, $3 period start, $4 period end (S), $5 previous year's start.
 
 import type { FactType } from '../../projections/fact-areas.projection';
 import { SPAN_OPEN } from '../../projections/offender-intervals/offender-intervals.projection';
@@ -24,10 +20,7 @@ export const scopeParams = (s: ReportScope): unknown[] => [s.areas, s.position.t
 /** Interval row r was the service's knowledge at P: recorded by then and not superseded by then. */
 const KNOWN_AT_P = 'r.known_from <= $2::bigint AND (r.known_to IS NULL OR r.known_to > $2::bigint)';
 
-/**
- * (With a first CTE naming the parameters' types.) The interval rows the service knew at P, with the end date it knew then (`vto`):
- * an end recorded after P did not exist yet (see projections/offender-intervals/interval-rows.ts).
- */
+/** The interval rows known at P, with the end known then (`vto`): an end recorded after P did not exist yet (projections/offender-intervals/interval-rows.ts). */
 export const KNOWN_INTERVALS = `
   typed_scope AS (
     -- Names every parameter's type, for the queries that do not use all five.
@@ -41,17 +34,7 @@ export const KNOWN_INTERVALS = `
      WHERE ${KNOWN_AT_P}
   )`;
 
-/**
- * The interval rows of the areas $1 known at P that hold on at least one day of [from, to] as
- * known at P (with `vto` as in known_intervals), restricted further by `where` (on alias r).
- * Rows whose end was recorded after P are open at P whatever their span: the second branch
- * finds them through rm_intervals_area_late_end (none when P is the latest position).
- * Each span class (see SPAN_OPEN) is one range scan of rm_intervals_area_span: valid_from in
- * (from - 2^span, to]; the lateral subquery is fenced (OFFSET 0) so that the planner keeps it so.
- * The scan reads only that index (its INCLUDE columns) when the query needs no other column.
- * (Not for joins: the planner cannot estimate the fenced scans, and sizes a join above them
- * as if they returned a few rows. Facts find their interval by offender: known_intervals.)
- */
+/** Interval rows of the areas $1 known at P holding on some day of [from, to], filtered by `where`; how the scan is shaped: docs/decisions.md, "Moved from code comments". */
 export const intervalsDuring = (from: string, to: string, where = 'true'): string => `(
     SELECT r.*, r.valid_to AS vto
       FROM generate_series(0, ${SPAN_OPEN}) AS s(span)
@@ -69,13 +52,7 @@ export const intervalsDuring = (from: string, to: string, where = 'true'): strin
        AND ${KNOWN_AT_P}
   )`;
 
-/**
- * `alias`'s event is one of `types`, dated in [from, to] (from null: any date up to `to`). For one
- * area, also an event of an offender once named in one of the areas $1 (rm_fact_areas,
- * projections/fact-areas.projection.ts): a superset of the facts a table counts in those areas,
- * found by index, so that only these are joined with the intervals (which decide). The types are
- * constants of the code, never input.
- */
+/** `alias`'s event is one of `types` in [from, to]; for one area, first narrowed by index to offenders ever named there (rm_fact_areas). Types are code constants. */
 export const factsOf = (shape: QueryShape, alias: string, types: readonly FactType[], from: string | null, to: string): string => {
   const typeList = types.map((t) => `'${t}'`).join(', ');
   const dated = from === null ? `<= ${to}` : `BETWEEN ${from} AND ${to}`;
@@ -87,11 +64,7 @@ export const factsOf = (shape: QueryShape, alias: string, types: readonly FactTy
       AND fa.type IN (${typeList}) AND fa.occurred_on ${dated})`;
 };
 
-/**
- * Whether a query counts one area or several (england-and-wales: all 42, where a candidate filter
- * by area would filter nothing at the cost of a probe per fact). A different text, not a
- * condition on $1: the planner turns `IN (subquery)` into a join only when it stands alone.
- */
+/** One area or several: a different text, not a condition on $1, because the planner makes `IN (subquery)` a join only when it stands alone. */
 export type QueryShape = 'oneArea' | 'manyAreas';
 
 export const queryShape = (s: Pick<ReportScope, 'areas'>): QueryShape => (s.areas.length === 1 ? 'oneArea' : 'manyAreas');

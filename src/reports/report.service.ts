@@ -129,11 +129,7 @@ export interface Trace {
   population?: { value: number | null; source: string };
 }
 
-/**
- * The MAPPA annual report of DOMAIN.md section 6 answered from the read models, for any area
- * (or england-and-wales), any year, any snapshot date and any knowledge position. Reads only
- * the read models (STYLE.md: one direction of flow).
- */
+/** The annual report of DOMAIN.md section 6 for any area, year, snapshot date and knowledge position, read from the read models only. */
 export class ReportService {
   constructor(
     private readonly db: SqlClient,
@@ -190,12 +186,7 @@ export class ReportService {
     return { area: a, year: y, cell: c, value, rule, position, asKnownAt, items, ...(population ? { population } : {}) };
   }
 
-  /**
-   * One page of a cell's trace (issue 14.1): at most `limit` items after the cursor `after`, in the
-   * stable order (area, offender, counted event's position, row, column), with `next` to ask for
-   * the rest. Every page is read at the position of the first (the cursor carries it); the first
-   * page (no `after`) also carries the summary.
-   */
+  /** One page of a cell's trace (issue 14.1) in a stable order; every page is read at the first page's position, which the cursor carries. */
   async tracePage(area: string, year: number, cell: string, options: KnowledgeOptions & { limit: number; after?: string }): Promise<TracePage> {
     const cursor = options.after === undefined ? null : decodeTraceCursor(options.after);
     const traced = await this.tracedCell(area, year, cell, cursor ? knowledgeOfCursor(cursor, options) : options);
@@ -216,11 +207,7 @@ export class ReportService {
     };
   }
 
-  /**
-   * The whole trace of a cell for a streamed export: its heading and summary now (so that a bad
-   * cell or an unreachable position is refused before anything is sent), then its items page by
-   * page, every page at the same position, holding only one page in memory.
-   */
+  /** A cell's whole trace for a streamed export: heading and summary first, so a bad request is refused before anything is sent; one page in memory. */
   async traceInPages(
     area: string,
     year: number,
@@ -292,11 +279,7 @@ export class ReportService {
     };
   }
 
-  /**
-   * The cells of some tables for each of several report years, all at one knowledge position: what
-   * a trend is made of (issue 14.4). The same table queries as `report`, a year at a time, so a
-   * trend equals the per-year reports by construction; only the tables asked for are counted.
-   */
+  /** Some tables' cells for several years at one position (issue 14.4): the report's own queries a year at a time, so a trend equals the reports. */
   async cellsByYear(area: string, years: readonly number[], tables: readonly ReportTableId[], options: KnowledgeOptions = {}) {
     const { position, asKnownAt, epoch } = await this.knowledge(options);
     const asked = tables.map((id) => REPORT_TABLES.find((t) => t.id === id)!);
@@ -308,8 +291,7 @@ export class ReportService {
       await yieldToIo(); // other callers' requests run between years
       return cells;
     };
-    // On a server, an area's years go a few at a time, each on a connection of its own (about what one
-    // area report takes: its ten tables at once); england-and-wales a year at a time, as its report does.
+    // On a server an area's years go a few at a time, a connection each; england-and-wales a year at a time, as its report does.
     const atOnce = this.db.parallelStatements && area !== ENGLAND_AND_WALES ? TREND_YEARS_AT_ONCE : 1;
     const perYear = await mapAtMost(years, atOnce, cellsOf);
     const byYear = new Map(years.map((year, i) => [year, perYear[i]]));
@@ -342,10 +324,7 @@ export class ReportService {
     return { position: projected, asKnownAt: null, epoch };
   }
 
-  /**
-   * 503 when a rebuild began (or ran) while an answer was read: its statements may have counted
-   * tables the rebuild had emptied, and a 200 of zeros would look like figures.
-   */
+  /** 503 when a rebuild began while the answer was read: it may have counted emptied tables, and zeros would look like figures. */
   private async confirmUnchanged(epoch: string): Promise<void> {
     const now = await this.runner.readModelsEpoch();
     if (now === epoch && !now.startsWith('rebuilding')) return;
@@ -355,10 +334,7 @@ export class ReportService {
     ]);
   }
 
-  /**
-   * Throws for a read whose `minPosition` the read models did not reach within the wait (issue
-   * 18.6): never an older answer that looks like the caller's own write (docs/decisions.md).
-   */
+  /** A `minPosition` not reached within the wait throws (issue 18.6): never an older answer that looks like the caller's own write. */
   async refuseBehind(minPosition: bigint, reached: bigint | null): Promise<never> {
     await this.refuseDuringRebuild();
     const head = await this.runner.storeHead();
@@ -389,14 +365,7 @@ export class ReportService {
     return { areas: areasOfReport(area), position, periodFrom, periodTo, previousFrom };
   }
 
-  /**
-   * Counts every table's items per cell; for england-and-wales, the sum over the areas. The
-   * tables' queries are independent and all at position P. Where the client runs statements in
-   * parallel (a server's pool) they run at once (england-and-wales: two at a time, to leave the pool
-   * and the cores to other callers); on one connection and one thread (the embedded store) ten
-   * statements in turn each pay their own fixed cost, so there they go as one statement
-   * (england-and-wales: one per table, with other callers' requests let in between).
-   */
+  /** Every table's items per cell at P; all at once on a pool, as one statement on the embedded store (why: docs/decisions.md, "Moved from code comments"). */
   private async cells(area: string, scope: ReportScope, tables: readonly CountedTable[]): Promise<ReportCells> {
     const national = area === ENGLAND_AND_WALES;
     const counts = this.db.parallelStatements
@@ -420,11 +389,7 @@ export class ReportService {
     return results.map((r) => r.rows);
   }
 
-  /**
-   * The embedded store's england-and-wales report: a statement per table, letting other requests
-   * in between. PGlite runs one statement at a time on its one connection, so one national
-   * statement would make every other caller's report wait for all of it.
-   */
+  /** The embedded store's national report, a statement per table, so other callers' reads get in between on PGlite's one connection. */
   private async countsTakingTurns(scope: ReportScope, tables: readonly CountedTable[]): Promise<CellCount[][]> {
     const counts: CellCount[][] = [];
     for (const table of tables) {
@@ -553,12 +518,7 @@ function knowledgeOfCursor(cursor: TraceCursor, options: KnowledgeOptions): Know
   return { atPosition: cursor.position };
 }
 
-/**
- * How many of an england-and-wales report's table statements run at once on a server. All ten at
- * once took ten pooled connections and every core from other callers: with one national report at
- * a time, another caller's area report was still 2.6× slower; with two, 1× (docs/benchmarks.md,
- * "Fairness between callers").
- */
+/** National table statements at once on a server: two keeps other callers' area reports at full speed (docs/benchmarks.md, "Fairness between callers"). */
 const NATIONAL_STATEMENTS_AT_ONCE = 2;
 
 /** How many report years of one area's trend are counted at once on a server. */
@@ -602,7 +562,8 @@ export interface ItemRow {
   division_pos: string;
 }
 
-function layoutOf(table: ReportTable, area: string, cells: ReportCells): TableLayout {
+/** How `table` is laid out for `area`: its rows, columns, unit and rule, as renderers draw it. */
+export function layoutOf(table: ReportTable, area: string, cells: ReportCells): TableLayout {
   return {
     id: table.id,
     section: table.section,

@@ -1,9 +1,6 @@
 import { InvalidInputError } from '../errors';
 
-// The `after` cursor of a paged trace (issue 14.1). It carries the knowledge moment of the first
-// page, so that every page of one trace is read at the same event-store position (a trace read
-// while events arrive must not gain or lose items between pages), and the sort key of the last
-// item given, so that the next page starts just after it (keyset paging: the order is stable).
+// A paged trace's cursor (issue 14.1): the first page's knowledge moment, so no page gains or loses items as events arrive, and the last item's sort key.
 
 /** The sort key of a trace item: area, offender, counted event's position, then its cell. */
 export interface TraceItemKey {

@@ -8,10 +8,7 @@ import { parseCellId, REPORT_TABLES, tableCellIds, type CountingUnit, type Repor
 
 const reportTable = (id: ReportTableId): ReportTable => REPORT_TABLES.find((t) => t.id === id)!;
 
-// Trends (issue 14.4): each cell across report years, as known at one moment, with the published
-// figure beside it where the area published one, and the change from the year before. Answered
-// from the read models (ReportService.cellsByYear: the report's own table queries, a year at a
-// time, only the tables asked for), never by folding events.
+// Trends (issue 14.4): each cell across years at one moment, beside its published figure, from the report's own queries, never by folding events.
 
 /** One report year of a cell's trend. */
 export interface TrendPoint {

@@ -3,11 +3,7 @@ import { StoreUnavailableError } from '../errors';
 /** Socket-level failures: the database cannot be reached or dropped the connection. */
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
-/**
- * SQLSTATEs meaning "the server cannot serve you now", not "your statement is wrong":
- * class 08 (connection exception), 53300 too_many_connections, 57P01-57P03 (shutting down or
- * starting up), 57014 query_canceled (statement_timeout: it did not answer in time).
- */
+/** SQLSTATEs meaning "cannot serve you now", not "your statement is wrong": class 08, 53300, 57P01-57P03, 57014 (statement_timeout). */
 function isUnavailableSqlState(code: string): boolean {
   return code.startsWith('08') || ['53300', '57P01', '57P02', '57P03', '57014'].includes(code);
 }
@@ -23,10 +19,7 @@ const UNAVAILABLE_MESSAGES = [
   /pglite is closed/i,
 ];
 
-/**
- * Duck-typed rather than `instanceof Error`: an error may come from another JavaScript realm (a
- * library loaded outside Jest's sandbox), whose errors are not instances of this realm's Error.
- */
+/** Duck-typed: an error from another realm (a library loaded outside Jest's sandbox) is no instance of this realm's Error. */
 export function isConnectionError(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true;
   if (typeof error !== 'object' || error === null) return false;

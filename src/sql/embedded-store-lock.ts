@@ -5,13 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-// One process per embedded store (issue 18, item 1): two PGlite instances on one directory each
-// write their own copy of the pages and corrupt it silently. Node has no flock, so the lock is a
-// chain of generation files each created once (link(): fails if the name exists), and the
-// operating system is asked whether the process named in the newest one is still the one that
-// wrote it (docs/decisions.md, "One process per embedded store"). On one machine the holder also
-// listens on a socket in the lock folder: whether the kernel still finds a listener there answers
-// for holders whose PID cannot be checked from here (another container on the same volume).
+// One process per embedded store (issue 18, item 1): two PGlite instances on one directory corrupt it silently (docs/decisions.md, "One process per embedded store").
 
 /** Who holds (or held) an embedded store: written once, before the file is visible. */
 export interface StoreLockHolder {
@@ -51,22 +45,13 @@ export interface EmbeddedStoreLock {
 /** Stores this process holds, so a second open here is refused like one from elsewhere. */
 const heldHere = new Set<string>();
 
-/**
- * Where the lock of a store directory lives: beside it, so PGlite's own directory stays its own.
- * The parent's real path, so two spellings of one store (a symbolic link) share one lock.
- */
+/** The lock folder sits beside the store (PGlite's directory stays its own), under the parent's real path so two spellings share one lock. */
 export function lockDirOf(storeDir: string): string {
   const store = path.resolve(storeDir);
   return path.join(realpathSync(path.dirname(store)), `${path.basename(store)}.lock`);
 }
 
-/**
- * Takes the lock of the embedded store in `storeDir` (whose parent exists), or throws
- * EmbeddedStoreInUseError naming the holder. Generation files `<n>` in the lock folder, each
- * created by link() (atomic, fails if the name exists): the newest one names the holder. A newer generation is only ever created over a
- * newest one whose holder is gone, and a winner that then sees a newer one than its own backs off,
- * so of any number of processes starting or taking over at once exactly one holds the store.
- */
+/** Takes the lock of the store in `storeDir` or throws EmbeddedStoreInUseError; how exactly one of many starters wins: docs/decisions.md, "Moved from code comments". */
 export async function lockEmbeddedStore(storeDir: string): Promise<EmbeddedStoreLock> {
   const lockDir = lockDirOf(storeDir);
   const me = thisProcess();
@@ -83,8 +68,7 @@ export async function lockEmbeddedStore(storeDir: string): Promise<EmbeddedStore
 }
 
 async function takeLock(storeDir: string, lockDir: string, me: StoreLockHolder): Promise<EmbeddedStoreLock> {
-  // Each round ends only because another process changed the folder; a bounded number of them
-  // means a storm of starters, which is refused rather than waited out.
+  // Each round ends only because another process changed the folder; a bounded number of them means a storm of starters, which is refused rather than waited out.
   for (let round = 0; round < 50; round++) {
     const newest = await newestGeneration(lockDir);
     if (newest !== undefined) {
@@ -162,11 +146,7 @@ const socketOf = (lockDir: string, generation: number): string => path.join(lock
 /** Longest socket path Linux accepts (sun_path is 108 bytes with its terminating zero). */
 const MAX_SOCKET_PATH = 107;
 
-/**
- * Listens on the generation's socket until release. Bound under a private name and renamed once
- * listening, so the socket's name never refuses a connection while its holder is alive. Where a
- * socket cannot be made (too long a path, a file system without sockets) the PID alone judges.
- */
+/** Listens on the generation's socket until release, bound privately and renamed once listening; where no socket can be made the PID alone judges. */
 async function answerAsHolder(lockDir: string, generation: number): Promise<net.Server | undefined> {
   const temp = path.join(lockDir, `sock-${process.pid}-${randomBytes(6).toString('hex')}`);
   if (Buffer.byteLength(socketOf(lockDir, generation)) > MAX_SOCKET_PATH || Buffer.byteLength(temp) > MAX_SOCKET_PATH) return undefined;

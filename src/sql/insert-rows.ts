@@ -7,11 +7,7 @@ const MAX_ROWS_PER_STATEMENT = 1_000;
 
 type Query = (sql: string, params: readonly unknown[]) => Promise<unknown>;
 
-/**
- * Bulk insert as multi-row `INSERT ... VALUES`, chunked and parameterised: the portable fallback
- * of SqlClient.copyRows. Values are bound as text and PostgreSQL converts them to each target
- * column's type (INSERT coerces VALUES to the destination columns).
- */
+/** Multi-row `INSERT ... VALUES`, chunked and bound as text (PostgreSQL coerces to each column): copyRows' portable fallback. */
 export async function insertRows(query: Query, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
   if (columns.length === 0 || rows.length === 0) return;
   const rowsPerStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS_PER_STATEMENT / columns.length)));

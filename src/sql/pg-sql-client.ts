@@ -3,36 +3,27 @@ import { pipeline } from 'node:stream/promises';
 import { Client, Pool, type PoolClient, type QueryConfig } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DEFAULT_DATABASE_SETTINGS, STATEMENT_ANSWER_GRACE_MS } from '../config/app-config';
-import { StoreBusyError, StoreUnavailableError } from '../errors';
+import { StoreBusyError, StoreUnavailableError, type ErrorDetail } from '../errors';
 import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
 import { isConnectionError, storeUnavailable } from './connection-errors';
 import { busyMessage, StoreCondition, type DatabaseCondition } from './store-condition';
 import { rethrowStorageFault, storageRecovered } from './storage-faults';
 import { insertRows } from './insert-rows';
+import { inSavepoint } from './savepoint';
 import { assertPlainIdentifier, quoteIdentifier, quoteQualifiedName } from './sql-identifier';
 import { encodeCsv } from './sql-text-value';
 
 export interface PgSqlClientOptions {
   connectionString: string;
-  /**
-   * Schema for every unqualified table name (first on search_path), created if missing.
-   * Lets each test file, or each deployment sharing a database, keep its own tables.
-   */
+  /** Schema for unqualified names (first on search_path), created if missing, so test files or deployments sharing a database keep their own tables. */
   schema?: string;
   /** Pool size. Default DEFAULT_POOL_SIZE. */
   maxConnections?: number;
   /** Callers that may wait for a connection when all are in use; past it a caller is told "busy" at once. Default: no bound. */
   maxWaiting?: number;
-  /**
-   * How long to wait for a connection, new or from a busy pool, before answering 503. Default 5000.
-   * Without it pg waits forever when the pool is exhausted.
-   */
+  /** How long to wait for a connection before answering 503 (default 5000): without it pg waits forever on an exhausted pool. */
   connectTimeoutMs?: number;
-  /**
-   * Server-side statement_timeout in ms; a statement running longer is cancelled (503). The client
-   * also stops waiting STATEMENT_ANSWER_GRACE_MS later, for a server that cannot even cancel
-   * (frozen, or the network gone silent). Default none.
-   */
+  /** statement_timeout in ms (503 past it); the client stops waiting STATEMENT_ANSWER_GRACE_MS later, for a server too frozen to cancel. Default none. */
   statementTimeoutMs?: number;
 }
 
@@ -51,6 +42,13 @@ const NO_ANSWER = /query read timeout/i;
 const QUERY_CANCELED = '57014';
 /** What pg-pool says when a wait in the queue for a connection ran out. */
 const QUEUE_WAIT_RAN_OUT = /timeout exceeded when trying to connect/i;
+
+/** A 503 with one detail, keeping the driver's error as its cause for the logs. */
+function unavailableBecause(message: string, detail: ErrorDetail, cause: unknown): StoreUnavailableError {
+  const error = new StoreUnavailableError(message, [detail]);
+  error.cause = cause;
+  return error;
+}
 
 /** SqlClient over a PostgreSQL server through a pg connection pool. */
 export class PgSqlClient implements SqlClient {
@@ -99,9 +97,7 @@ export class PgSqlClient implements SqlClient {
       query_timeout: statementTimeoutMs > 0 ? statementTimeoutMs + STATEMENT_ANSWER_GRACE_MS : undefined,
     });
     const client = new PgSqlClient(pool, schema, options);
-    // Every connection gets an 'error' listener for its whole life, idle or checked out: pg emits
-    // 'error' on a Client whose server went away, and an 'error' nobody listens to ends the process
-    // (issue 11.2). The query in flight fails on its own; the pool drops the connection on release.
+    // pg emits 'error' on a connection whose server went away, idle or not, and an unheard 'error' ends the process (issue 11.2).
     pool.on('connect', (connection) => connection.on('error', () => client.tracker.unreachable()));
     // An idle connection dropped by the server: the pool discards it and the next query opens a new one.
     pool.on('error', () => client.tracker.unreachable());
@@ -143,12 +139,7 @@ export class PgSqlClient implements SqlClient {
 
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     this.refuseWhenQueueFull();
-    let connection: PoolClient;
-    try {
-      connection = await this.pool.connect();
-    } catch (error) {
-      throw this.failure(error);
-    }
+    const connection = await this.connect();
     let broken = false;
     try {
       await connection.query('BEGIN');
@@ -158,8 +149,7 @@ export class PgSqlClient implements SqlClient {
       storageRecovered(WHERE);
       return result;
     } catch (error) {
-      // A connection that dropped or never answered cannot roll back (the ROLLBACK would wait
-      // behind the unanswered statement): it is discarded, and the server rolls back on its own.
+      // A dropped or silent connection cannot roll back (ROLLBACK would wait behind the lost statement): discarded, the server rolls back alone.
       broken = lostConnection(error);
       if (!broken) {
         try {
@@ -176,23 +166,14 @@ export class PgSqlClient implements SqlClient {
     }
   }
 
-  /**
-   * The same database for maintenance that may rightly run long (a rebuild's index builds,
-   * ANALYZE and VACUUM, schema changes at start): no statement timeout and no answer timeout.
-   * Never for a request's work.
-   */
+  /** The same database for maintenance that may rightly run long (index builds, ANALYZE, VACUUM, schema changes); never for a request. */
   withoutTimeouts(): SqlClient {
     return new UnboundedPgSqlClient(this, (fn) => this.session(fn));
   }
 
   /** One connection outside any transaction, its statement timeout lifted, given back as it was. */
   private async session<T>(fn: (connection: PoolClient) => Promise<T>): Promise<T> {
-    let connection: PoolClient;
-    try {
-      connection = await this.pool.connect();
-    } catch (error) {
-      throw this.failure(error);
-    }
+    const connection = await this.connect();
     let broken = false;
     try {
       await connection.query(statement('SET statement_timeout = 0', undefined, NO_ANSWER_LIMIT));
@@ -208,6 +189,15 @@ export class PgSqlClient implements SqlClient {
     }
   }
 
+  /** A connection from the pool; failing to get one is the 503 that says why. */
+  private async connect(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
   /** "Busy" at once, rather than a place in a queue already as long as DATABASE_POOL_QUEUE allows. */
   private refuseWhenQueueFull(): void {
     const usage = this.poolUsage();
@@ -215,10 +205,7 @@ export class PgSqlClient implements SqlClient {
     throw this.tracker.databaseAtFault() ? this.unreachableError(null) : this.busyError(usage);
   }
 
-  /**
-   * The 503 a caller gets, saying which fault it is (issue 18.3), and what /health learns from it.
-   * An error the database answered with (a constraint, a syntax error) is returned unchanged.
-   */
+  /** The 503 naming which fault it is (issue 18.3), as /health learns it; an error the database answered with is returned unchanged. */
   private failure(error: unknown): unknown {
     if (error instanceof StoreUnavailableError) return error;
     const message = (error as { message?: unknown })?.message;
@@ -228,21 +215,19 @@ export class PgSqlClient implements SqlClient {
     }
     if (typeof message === 'string' && NO_ANSWER.test(message)) {
       this.tracker.notAnswering();
-      const unanswered = new StoreUnavailableError(
+      return unavailableBecause(
         `${WHAT} did not answer within ${this.answerTimeoutMs / 1000} s and the service stopped waiting. Please try again shortly; a post may be sent again with the same eventId.`,
-        [{ rule: 'database-not-answering', message: `no answer within ${this.answerTimeoutMs} ms` }],
+        { rule: 'database-not-answering', message: `no answer within ${this.answerTimeoutMs} ms` },
+        error,
       );
-      unanswered.cause = error;
-      return unanswered;
     }
     if ((error as { code?: unknown })?.code === QUERY_CANCELED) {
       // The server answered "too slow" (a lock held elsewhere, an overloaded server): it is there.
-      const stopped = new StoreUnavailableError(
+      return unavailableBecause(
         `${WHAT} did not finish the work in time and it was stopped. Please try again shortly; a post may be sent again with the same eventId.`,
-        [{ rule: 'statement-timeout', message: 'a statement ran past the statement timeout' }],
+        { rule: 'statement-timeout', message: 'a statement ran past the statement timeout' },
+        error,
       );
-      stopped.cause = error;
-      return stopped;
     }
     if (isConnectionError(error)) {
       this.tracker.unreachable();
@@ -281,11 +266,7 @@ export class PgSqlClient implements SqlClient {
     await this.pool.end();
   }
 
-  /**
-   * A connection of its own, outside the pool, with the pool's settings (schema, timeouts): for a
-   * session that must outlive any one query, such as the holder of the projector lease
-   * (projections/projector-lease.ts). `applicationName` shows in pg_stat_activity. The caller ends it.
-   */
+  /** A connection of its own with the pool's settings, for a session outliving any query (the projector lease); the caller ends it. */
   async dedicatedConnection(applicationName: string): Promise<Client> {
     const client = new Client({ ...this.pool.options, application_name: applicationName.slice(0, 63) });
     // Until the caller listens for it: a connection lost unheard would end the process.
@@ -329,23 +310,16 @@ class PgTransactionClient implements SqlClient {
   }
 
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-    const savepoint = `nested_${++this.savepoints}`;
-    await this.connection.query(`SAVEPOINT ${savepoint}`);
-    try {
-      const result = await fn(this);
-      await this.connection.query(`RELEASE SAVEPOINT ${savepoint}`);
-      return result;
-    } catch (error) {
-      // Behind an unanswered statement the rollback would only wait as long again.
-      if (!lostConnection(error)) await this.connection.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-      throw error;
-    }
+    // Behind an unanswered statement the rollback would only wait as long again.
+    return inSavepoint(
+      (sql) => this.connection.query(sql),
+      `nested_${++this.savepoints}`,
+      () => fn(this),
+      (error) => !lostConnection(error),
+    );
   }
 
-  /**
-   * COPY FROM STDIN in CSV (pg-copy-streams): about five times the rows per second of multi-row
-   * INSERT. Where COPY cannot go (a view), the portable multi-row INSERT.
-   */
+  /** COPY FROM STDIN in CSV, about five times multi-row INSERT's rows per second; a view cannot take COPY, so it gets the INSERT. */
   async copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
     if (rows.length === 0) return;
     if (!(await this.canCopyInto(table))) {

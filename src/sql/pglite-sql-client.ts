@@ -8,6 +8,7 @@ import { isConnectionError, rethrowUnavailable } from './connection-errors';
 import { PgliteWorker, type PgliteRequest } from './pglite-worker';
 import { explainOpenFailure, rethrowStorageFault, storageRecovered, unwatchStoreFolder, watchStoreFolder } from './storage-faults';
 import { insertRows } from './insert-rows';
+import { inSavepoint } from './savepoint';
 import { lockEmbeddedStore, type EmbeddedStoreLock } from './embedded-store-lock';
 import { createPrivateFilesFromNowOn, makeTreePrivate, privateFolder } from './private-files';
 import { quoteIdentifier, quoteQualifiedName } from './sql-identifier';
@@ -15,21 +16,11 @@ import { encodeCsv } from './sql-text-value';
 
 const WHAT = 'The embedded database';
 
-/**
- * PostgreSQL's buffer cache inside PGlite, set at start (PGlite's default is 128 MB). The reports
- * of a national store read more than that (the covering interval index alone is 126 MB), and each
- * page missed is copied again from PGlite's in-memory files. Measured on the national history, an
- * england-and-wales report: 360 ms at 128 MB, 307 at 256, 291 at 512, no better at 1 GB. Memory
- * grows by at most the difference, once the cache fills (a rebuild's peak: about +450 MB at 512).
- */
+/** PostgreSQL's buffer cache inside PGlite: a national report reads more than the 128 MB default (measured: docs/decisions.md, "Moved from code comments"). */
 const EMBEDDED_SHARED_BUFFERS = '256MB';
 const PGLITE_OPTIONS = { postgresqlconf: [`shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'`] };
 
-/**
- * The one option for the test suite (docs/architecture.md, "Test fixtures and CI time"): a tarball of
- * a new, empty store (PGlite's dumpDataDir) that a new store is unpacked from instead of running
- * initdb, the slowest part of creating one. Unset (production), a new store is created as always.
- */
+/** Tests only: a tarball of an empty store unpacked instead of running initdb, the slowest part of a new store (docs/architecture.md, "Test fixtures and CI time"). */
 const EMBEDDED_TEMPLATE_VARIABLE = 'MAPPA_EMBEDDED_TEMPLATE';
 
 async function newStoreTemplate(): Promise<Uint8Array | undefined> {
@@ -40,12 +31,7 @@ async function newStoreTemplate(): Promise<Uint8Array | undefined> {
   });
 }
 
-/**
- * How long a call waits for the embedded database's answer, in ms, unless EMBEDDED_ANSWER_TIMEOUT_MS
- * says otherwise (0: no limit). Statements queue on its one connection, so this bounds the wait in
- * the queue too: long enough for a national report or import batch behind another, short enough
- * that a caller is told (503, Retry-After) rather than left hanging by a stuck store.
- */
+/** How long a call waits for PGlite's answer, queue included (EMBEDDED_ANSWER_TIMEOUT_MS, 0: no limit), so a stuck store gives a 503 rather than a hang. */
 export const DEFAULT_EMBEDDED_ANSWER_TIMEOUT_MS = 30_000;
 /** How long close() waits for PGlite to flush and close before stopping its thread regardless. */
 const CLOSE_TIMEOUT_MS = 30_000;
@@ -61,11 +47,7 @@ interface OpenedStore {
   where: string;
 }
 
-/**
- * SqlClient over PGlite: PostgreSQL compiled to WebAssembly, running on a worker thread of this
- * process (pglite-worker.ts), so its statements never hold the event loop. It has a single
- * connection, so every query and transaction is serialised by PGlite itself.
- */
+/** SqlClient over PGlite on a worker thread (pglite-worker.ts), so its statements never hold the event loop; one connection, serialised by PGlite. */
 export class PgliteSqlClient implements SqlClient {
   readonly dialect = 'embedded' as const;
   readonly parallelStatements = false;
@@ -79,12 +61,7 @@ export class PgliteSqlClient implements SqlClient {
     private readonly owner = true,
   ) {}
 
-  /**
-   * Opens (creating when new) the database kept in `dataDir`, or an in-memory one when no
-   * directory is given. Creating a new store takes seconds (initdb runs); reopening is faster.
-   * A directory is locked to this process until close(): while another process has it open,
-   * this throws EmbeddedStoreInUseError naming that process (embedded-store-lock.ts).
-   */
+  /** Opens (creating when new) the store in `dataDir`, or in memory; the directory is locked to this process until close() (embedded-store-lock.ts). */
   static async open(dataDir?: string, options: { answerTimeoutMs?: number } = {}): Promise<PgliteSqlClient> {
     const timeoutMs = options.answerTimeoutMs ?? loadEmbeddedAnswerTimeoutMs();
     if (!dataDir) return PgliteSqlClient.start({ worker: startWorker(), where: 'memory' }, undefined, timeoutMs, await newStoreTemplate());
@@ -98,9 +75,7 @@ export class PgliteSqlClient implements SqlClient {
     let worker: PgliteWorker | undefined;
     try {
       await privateFolder(dataDir);
-      // A new database is unpacked world-writable (0666); later files follow the umask above. An
-      // existing one is walked before PGlite opens it: walked after, its start held the event loop
-      // (and /health) for seconds, on any store size.
+      // A new database is unpacked 0666; walked before PGlite opens it, because walked after, its start held /health for seconds.
       const existing = existsSync(path.join(dataDir, 'PG_VERSION'));
       if (existing) await makeTreePrivate(dataDir);
       worker = startWorker();
@@ -144,10 +119,7 @@ export class PgliteSqlClient implements SqlClient {
     }
   }
 
-  /**
-   * The worker opens a PGlite transaction and keeps it open while fn sends statements tagged with
-   * its id; PGlite holds every other caller's statements until it ends, as it did on this thread.
-   */
+  /** The worker keeps a PGlite transaction open while fn sends statements tagged with its id; PGlite holds other callers meanwhile. */
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     const tx = ++this.transactions;
     try {
@@ -180,16 +152,12 @@ export class PgliteSqlClient implements SqlClient {
     } catch (error) {
       // No answer, or no PGlite: the INSERT would meet the same.
       if (error instanceof StoreUnavailableError || isConnectionError(error)) this.fail(error);
-      // Outside a transaction a failed COPY leaves nothing behind, so the fallback starts clean;
-      // if the rows themselves are bad, the INSERT reports the same error in a plainer form.
+      // Outside a transaction a failed COPY leaves nothing behind, so the fallback starts clean.
       await this.insertFallback(table, columns, rows);
     }
   }
 
-  /**
-   * The same database for maintenance that may rightly run long (a rebuild's index builds, ANALYZE,
-   * VACUUM, schema changes): no answer timeout. Never for a request's work.
-   */
+  /** The same database for maintenance that may rightly run long: no answer timeout; never for a request. */
   withoutTimeouts(): SqlClient {
     return new PgliteSqlClient(this.store, 0, false);
   }
@@ -201,13 +169,11 @@ export class PgliteSqlClient implements SqlClient {
     try {
       await worker.call({ op: 'close' }, CLOSE_TIMEOUT_MS);
     } catch (error) {
-      // Closed already, or no answer (a statement that will not end, a spin): the thread is stopped
-      // regardless, which the store survives as it survives a killed process.
+      // Closed already, or no answer (a statement that will not end, a spin): the thread is stopped regardless, which the store survives as it survives a killed process.
       if (!isConnectionError(error)) this.fail(error);
     }
     await worker.terminate();
-    // Only once PGlite has flushed and let go of its files (or its thread is gone) may another
-    // process open them; if releasing fails, the lock stays until this process ends (and is then taken over).
+    // Only once PGlite has let go of its files may another process open them; a lock not released is taken over after this process ends.
     await lock?.release().catch((error: unknown) => this.fail(error));
   }
 
@@ -257,16 +223,11 @@ class PgliteTransactionClient implements SqlClient {
   }
 
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-    const savepoint = `nested_${++this.savepoints}`;
-    await this.exec(`SAVEPOINT ${savepoint}`);
-    try {
-      const result = await fn(this);
-      await this.exec(`RELEASE SAVEPOINT ${savepoint}`);
-      return result;
-    } catch (error) {
-      await this.exec(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-      throw error;
-    }
+    return inSavepoint(
+      (sql) => this.exec(sql),
+      `nested_${++this.savepoints}`,
+      () => fn(this),
+    );
   }
 
   async copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
@@ -287,11 +248,7 @@ class PgliteTransactionClient implements SqlClient {
   async close(): Promise<void> {}
 }
 
-/**
- * The PGlite thread. It loads PGlite with Node's own require, from the path resolved here: under
- * Jest the sandbox's module loader refuses PGlite's dynamic import() of its WebAssembly, and
- * outside Jest the two are the same thing.
- */
+/** The PGlite thread, loading PGlite with Node's own require: Jest's sandbox refuses PGlite's dynamic import() of its WebAssembly. */
 function startWorker(): PgliteWorker {
   const nodeRequire = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:module').createRequire(__filename) : require;
   return new PgliteWorker(nodeRequire.resolve('@electric-sql/pglite'));

@@ -1,11 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { StoreUnavailableError } from '../errors';
 
-// PGlite (PostgreSQL in WebAssembly) runs each statement synchronously on the thread that calls it.
-// On the service's own thread a long statement (a rebuild's index build, ANALYZE, a batch insert)
-// held the event loop, so /health/live and every request waited for it, and a spin inside WebAssembly
-// (seen on a full disk) hung the whole process (issue 18, items 4 and 5). So it runs on a thread of
-// its own, and PgliteSqlClient sends it each call as a message (pglite-sql-client.ts).
+// PGlite runs each statement synchronously on its caller's thread; on ours a long statement or a spin held /health and every request (issue 18, items 4 and 5).
 
 /** A call to the worker. `tx` names an open transaction the statement belongs to. */
 export type PgliteRequest =
@@ -22,12 +18,7 @@ export type SerialisedError = { name?: string; message?: string; stack?: string 
 
 type Reply = { id: number; ok: true; rows?: unknown[] } | { id: number; ok: false; error: SerialisedError };
 
-/**
- * The worker thread's program. It is sent as source text (Function.prototype.toString) and run with
- * `eval: true`, the same from dist/ and under jest (whose transpiler reaches only the main thread),
- * so it must refer to nothing outside itself: only its own locals, `require` and workerData.
- * (Coverage instrumentation would break that; this project does not run it.)
- */
+/** The worker's program, sent as source text and run with `eval: true` (dist/ and jest alike), so it may use only its locals, `require` and workerData. */
 export function pgliteWorkerProgram(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
@@ -150,11 +141,7 @@ function deserialise(serialised: SerialisedError): Error {
 
 const formatSeconds = (ms: number): string => (ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`);
 
-/**
- * The main thread's end of the worker: one message per call, answered in order of completion. A
- * call waits at most its answer timeout (0: no limit), then is a 503; a worker that stopped fails
- * every call at once as a closed PGlite does (503 too, connection-errors.ts).
- */
+/** The main thread's end of the worker: a call waits at most its answer timeout, then is a 503; a stopped worker fails every call as a closed PGlite does. */
 export class PgliteWorker {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (rows: unknown[] | undefined) => void; reject: (error: unknown) => void }>();

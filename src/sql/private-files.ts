@@ -1,18 +1,13 @@
 import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 
-// The embedded store's files hold offender data: readable and writable by the service's own OS
-// user only. PGlite unpacks a new database with mode 0666 and creates later files with the
-// process umask, so both are set where the store is opened.
+// The embedded store holds offender data, so only the service's OS user may read it; PGlite unpacks with 0666 and then follows the umask.
 
 /** Owner only: folders 0700, files 0600. */
 const PRIVATE_FOLDER = 0o700;
 const PRIVATE_FILE = 0o600;
 
-/**
- * From now on, files this process creates are its user's only (umask 077). Process-wide on
- * purpose: PGlite writes from this process, and so do `--out` files of offender-level reads.
- */
+/** Files this process creates from now on are its user's only (umask 077): process-wide, as PGlite and `--out` files both write from here. */
 export function createPrivateFilesFromNowOn(): void {
   process.umask(0o077);
 }

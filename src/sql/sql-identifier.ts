@@ -1,7 +1,4 @@
-/**
- * Quotes an identifier for SQL text. Identifiers cannot be bound as parameters, so the few that
- * are spliced (table, column and schema names, all chosen by code, never by users) are quoted.
- */
+/** Quotes an identifier for SQL text: the few spliced names (tables, columns, schemas) are chosen by code, never by users. */
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }

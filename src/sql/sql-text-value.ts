@@ -1,7 +1,4 @@
-/**
- * Renders a value as PostgreSQL's text input form, for COPY and for text-bound INSERT values
- * (SqlClient.copyRows: "values are written as text; null is SQL NULL").
- */
+/** A value in PostgreSQL's text input form, for COPY and text-bound INSERT values. */
 export function toSqlText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
@@ -13,10 +10,7 @@ export function toSqlText(value: unknown): string | null {
   return JSON.stringify(value);
 }
 
-/**
- * CSV as PostgreSQL's `COPY ... WITH (FORMAT csv)` reads it: every non-null value quoted (so an
- * empty string stays an empty string), null as an empty unquoted field.
- */
+/** CSV as `COPY ... WITH (FORMAT csv)` reads it: non-null values quoted, so an empty string stays one, and null an empty unquoted field. */
 export function encodeCsv(rows: readonly (readonly unknown[])[]): string {
   // Plain loops and concatenation: this runs for every row a rebuild or an import writes.
   let csv = '';

@@ -5,13 +5,7 @@ import type { SqlClient } from './sql-client';
 /** SQLSTATE query_canceled: what PostgreSQL answers when statement_timeout stops a statement. */
 const QUERY_CANCELED = '57014';
 
-/**
- * The same database, with every statement bounded by `timeoutMs` (SET LOCAL statement_timeout in
- * a transaction of its own, so the projections and imports sharing the pool keep no limit). A
- * statement stopped by it is a 503 that says so. PGlite ignores statement_timeout (single-threaded
- * WebAssembly: measured, a 2 s pg_sleep under a 100 ms timeout runs 2 s), so there the client is
- * returned as it is and the per-caller read limit is the only bound (docs/security.md, section 4).
- */
+/** Every statement bounded by `timeoutMs` in a transaction of its own (503 when stopped); PGlite ignores statement_timeout (docs/decisions.md, "Moved from code comments"). */
 export function withStatementTimeout(db: SqlClient, timeoutMs: number): SqlClient {
   if (db.dialect === 'embedded' || !(timeoutMs > 0)) return db;
   return new TimedSqlClient(db, Math.floor(timeoutMs));

@@ -2,8 +2,7 @@ import { constants } from 'node:fs';
 import { access, statfs } from 'node:fs/promises';
 import { StorageFaultError, type StorageFaultKind } from '../errors';
 
-// A full or read-only disk under the store (issue 18, item 5): told apart from a broken statement
-// or a lost connection, named with its path and cause in plain words, and remembered for /health.
+// A full or read-only disk under the store (issue 18, item 5), told apart from a broken statement, named with its path, remembered for /health.
 
 /** PGlite's file system errors carry Emscripten's errno numbers, not Node's codes. */
 const EMSCRIPTEN_ERRNO: Record<number, StorageFaultKind> = { 51: 'disk-full', 19: 'disk-full', 69: 'read-only', 2: 'not-writable', 63: 'not-writable', 29: 'io-error' };
@@ -89,10 +88,7 @@ const watched = new Set<string>();
 export const watchStoreFolder = (folder: string): void => void watched.add(folder);
 export const unwatchStoreFolder = (folder: string): void => void watched.delete(folder);
 
-/**
- * For /health: the faults writes met and not yet recovered, and what the open stores' folders
- * say now (a read-only or full disk is seen before a write fails on it). Never asks the database.
- */
+/** For /health, without asking the database: the faults writes met and not yet recovered, and what the stores' folders say now. */
 export async function storageConditions(): Promise<Array<StorageCondition & { freeBytes?: number | null }>> {
   const conditions = new Map<string, StorageCondition & { freeBytes?: number | null }>(faults);
   for (const folder of watched) {
@@ -104,10 +100,7 @@ export async function storageConditions(): Promise<Array<StorageCondition & { fr
   return [...conditions.values()];
 }
 
-/**
- * Asks the file system about `folder` directly: read-only or not writable (access W_OK answers
- * EROFS even for root), or with less than `minFreeBytes` left. Null when it looks writable.
- */
+/** Whether `folder` is read-only, not writable (access W_OK answers EROFS even for root) or short of `minFreeBytes`; null when writable. */
 export async function probeFolder(folder: string, minFreeBytes = 1024 * 1024): Promise<{ kind: StorageFaultKind; freeBytes: number | null } | null> {
   let freeBytes: number | null = null;
   try {
@@ -125,10 +118,7 @@ export async function probeFolder(folder: string, minFreeBytes = 1024 * 1024): P
   return freeBytes !== null && freeBytes < minFreeBytes ? { kind: 'disk-full', freeBytes } : null;
 }
 
-/**
- * Why the store in `folder` could not be opened, in plain words, when the folder's disk explains
- * it (PGlite says only "failed to initialize properly", or an errno with no path); else `error`.
- */
+/** Why the store could not be opened, in plain words, when its disk explains it: PGlite says only "failed to initialize properly". */
 export async function explainOpenFailure(error: unknown, folder: string): Promise<unknown> {
   const kind = storageFaultKind(error) ?? (await probeFolder(folder).catch(() => null))?.kind;
   return kind ? storageFault(kind, folder, error) : error;

@@ -1,9 +1,4 @@
-/**
- * What the service last learnt about its PostgreSQL server, for /health and for the 503 a caller
- * gets: a dead database and a saturated pool are different faults with different cures (issue
- * 18.3). Fed by PgSqlClient from every call and every connection error; asked by the health
- * controller, which never needs a connection to answer.
- */
+/** What the service last learnt about its PostgreSQL server, for /health and the 503: a dead database and a full pool have different cures (issue 18.3). */
 /** Injection token: a function answering the read-model/event PostgreSQL's condition, or null (embedded PGlite, no server). */
 export const DATABASE_CONDITION = Symbol('DatabaseCondition');
 export type DatabaseConditionSource = () => DatabaseCondition | null;

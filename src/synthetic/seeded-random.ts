@@ -1,5 +1,4 @@
-// The one random source of the synthetic histories (demo, generator, bench) and of the tests' random
-// histories: a seeded mulberry32, so the same seed always gives the same history, with no clock.
+// The one seeded random source (mulberry32) of every synthetic and test history: the same seed always gives the same history.
 
 export interface SeededRandom {
   /** A number in [0, 1). */
@@ -45,11 +44,7 @@ export function seededRandom(seed: number): SeededRandom {
 /** A generator of its own for the `counter`-th thing drawn from `seed` (an offender's life, an event id). */
 export const derivedRandom = (seed: number, counter: number): SeededRandom => seededRandom((seed ^ Math.imul(counter + 1, 0x9e3779b1)) >>> 0);
 
-/**
- * A UUID shaped like a version 4 one, derived only from `seed` and `counter`: the same pair always
- * gives the same id, and different counters of one seed give different ids (the last 8 hex digits
- * carry the counter, the rest comes from the generator).
- */
+/** A v4-shaped UUID from `seed` and `counter` alone (the counter in the last 8 hex digits), so a pair always gives the same id. */
 export function seededUuid(seed: number, counter: number): string {
   const random = derivedRandom(seed, counter);
   const word = () => Math.floor(random.next() * 4294967296);

@@ -1,8 +1,6 @@
 import type { SeededRandom } from './seeded-random';
 
-// The one calendar of the synthetic histories: `YYYY-MM-DD` strings as the domain uses them (DOMAIN.md 2),
-// and whole days since 1970-01-01 (UTC) for arithmetic. Strings are cached: twenty years hold fewer
-// than 8,000 distinct dates, and a national history has millions of events.
+// The synthetic histories' one calendar: `YYYY-MM-DD` strings (cached: under 8,000 distinct dates for millions of events) and days since 1970 for arithmetic.
 
 const DAY_MS = 86_400_000;
 const cache = new Map<number, string>();

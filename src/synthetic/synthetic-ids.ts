@@ -1,7 +1,6 @@
 import { seededUuid } from './seeded-random';
 
-// The ids a synthetic history hands out: event ids derived from the seed, and ids of orders, charges
-// and reviews, which DOMAIN.md 4 asks to be unique per offender.
+// The ids a synthetic history hands out: event ids derived from the seed, and ids of orders, charges and reviews, which DOMAIN.md 4 asks to be unique per offender.
 
 /** Hands out event ids and creation sequence numbers for one history. */
 export class EventIds {

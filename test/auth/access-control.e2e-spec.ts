@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Agency, Principal, Role } from '../../src/auth/principal';
 import { principal, startSecuredApp, type SecuredApp } from '../support/secured-app';
+import { requestsAs } from '../support/requests-as';
 
 // The access policy over HTTP: each role allowed exactly what docs/security.md says, refused
 // (403, nothing appended) everything else; 401 for missing or bad tokens; reads audited.
@@ -12,12 +13,7 @@ const ERROR_BODY = { error: expect.any(String), message: expect.any(String), det
 
 describe('access control over HTTP', () => {
   let s: SecuredApp;
-  const tokens = new Map<string, string>();
-  const bearer = async (p: Principal) => {
-    const key = JSON.stringify(p);
-    if (!tokens.has(key)) tokens.set(key, await s.token(p));
-    return `Bearer ${tokens.get(key)}`;
-  };
+  const { bearer } = requestsAs(() => s);
   const operator = principal({ roles: ['recorder'], agency: 'moj', areas: ['*'] });
   const ids = (() => {
     const run = randomUUID().slice(0, 6);

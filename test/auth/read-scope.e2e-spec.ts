@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../src/auth/principal';
 import { principal, startSecuredApp, type SecuredApp } from '../support/secured-app';
+import { requestsAs } from '../support/requests-as';
 
 // The read-scope rule of docs/security.md over HTTP: an area's auditors read the MAPPA periods
 // their area managed, and only the number of the others. The attack of issue 10 (item 2): a Kent
@@ -18,14 +19,7 @@ describe('read scope by MAPPA period (issue 10, item 2)', () => {
   const kentAuditor = principal({ sub: 'kent-auditor', roles: ['auditor'], agency: 'police', areas: [KENT] });
   const londonAuditor = principal({ sub: 'london-auditor', roles: ['auditor'], agency: 'police', areas: [LONDON] });
   const nationalAuditor = principal({ sub: 'national-auditor', roles: ['auditor'], agency: 'moj', areas: ['*'] });
-  const bearer = async (p: Principal) => `Bearer ${await s.token(p)}`;
-
-  const post = async (who: Principal, offenderId: string, type: string, occurredOn: string, data: object) =>
-    s
-      .http()
-      .post(`/offenders/${offenderId}/events`)
-      .set('Authorization', await bearer(who))
-      .send({ type, occurredOn, data });
+  const { bearer, postEvent: post } = requestsAs(() => s);
   const posted = async (who: Principal, offenderId: string, type: string, occurredOn: string, data: object): Promise<string> => {
     const res = await post(who, offenderId, type, occurredOn, data);
     expect({ type, status: res.status, body: res.body }).toMatchObject({ type, status: 201 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../src/auth/principal';
 import { principal, startSecuredApp, type SecuredApp } from '../support/secured-app';
+import { requestsAs } from '../support/requests-as';
 
 // Who may retract a transfer (issue 10, item 7; the policy table of docs/security.md): the sending
 // area until the receiving area has recorded anything after the transfer, then the receiving area
@@ -14,13 +15,7 @@ describe('retracting a transfer (issue 10, item 7)', () => {
   const sending = principal({ sub: 'recorder-gm', roles: ['recorder'], agency: 'police', areas: [GM] });
   const receiving = principal({ sub: 'recorder-lancs', roles: ['recorder'], agency: 'police', areas: [LANCS] });
   const national = principal({ sub: 'recorder-moj', roles: ['recorder'], agency: 'moj', areas: ['*'] });
-  const bearer = async (p: Principal) => `Bearer ${await s.token(p)}`;
-  const post = async (who: Principal, offenderId: string, type: string, occurredOn: string, data: object) =>
-    s
-      .http()
-      .post(`/offenders/${offenderId}/events`)
-      .set('Authorization', await bearer(who))
-      .send({ type, occurredOn, data });
+  const { postEvent: post } = requestsAs(() => s);
   const retract = (who: Principal, offenderId: string, retractedEventId: string) =>
     post(who, offenderId, 'EventRetracted', '2014-12-01', { retractedEventId, reason: 'transferred in error' });
 

@@ -7,11 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
 import { STORAGE, type Storage } from '../../src/app.module';
-import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
-import { openEventStore } from '../../src/event-store/open-event-store';
 import { createHttpApp } from '../../src/http/create-http-app';
 import { cliEnv, ensureCliBuilt, runMappa } from '../support/built-cli';
 import { bulkEvents, toNdjson } from '../support/bulk-ndjson';
+import { readWholeStore } from '../support/read-whole-store';
 
 // Issue 18, item 5 and issue 11, item 3: a full or read-only disk under DATA_DIR, performed on a
 // small tmpfs of its own. While serving: 503 with Retry-After and /health naming the cause and the
@@ -44,22 +43,6 @@ function fill(mount: string, freeKb: number): void {
   execFileSync('fallocate', ['-l', `${Math.max(avail - freeKb, 1)}k`, path.join(mount, 'filler')]);
 }
 const unfill = (mount: string) => rmSync(path.join(mount, 'filler'), { force: true });
-
-async function readWholeStore(dataDir: string): Promise<RecordedOffenderEvent[]> {
-  const { store, sql } = await openEventStore({ eventStore: 'embedded', dataDir });
-  try {
-    const events: RecordedOffenderEvent[] = [];
-    for (let after: bigint | null = null; ;) {
-      const page = await store.readAll(after, 10_000);
-      if (page.length === 0) return events;
-      events.push(...page);
-      after = page[page.length - 1].position;
-    }
-  } finally {
-    await store.close();
-    await sql?.close();
-  }
-}
 
 describeMounted('a full or read-only disk under DATA_DIR', () => {
   let mount: string;
@@ -142,7 +125,7 @@ describeMounted('a full or read-only disk under DATA_DIR', () => {
       const file = path.join(os.tmpdir(), `mappa-disk-import-${randomUUID().slice(0, 8)}.ndjson`);
       await writeFile(file, toNdjson(events));
       try {
-        const before = (await readWholeStore(dataDir)).length;
+        const before = (await readWholeStore({ eventStore: 'embedded', dataDir })).length;
         fill(mount, 3_000);
         const run = await runMappa(['import', file, '--progress', '--batch-size', String(BATCH)], cliEnv({ DATA_DIR: dataDir }));
         unfill(mount);
@@ -154,7 +137,7 @@ describeMounted('a full or read-only disk under DATA_DIR', () => {
         const through = acks.length ? acks[acks.length - 1] : 0;
         expect(run.stderr).toContain(through > 0 ? `lines 1-${through} are stored` : 'no line is stored');
 
-        const stored = await readWholeStore(dataDir);
+        const stored = await readWholeStore({ eventStore: 'embedded', dataDir });
         const ids = new Set(stored.map((e) => e.eventId));
         expect(events.slice(0, through).filter((e) => !ids.has(e.eventId)).length).toBe(0);
         // Nothing half-written: whole batches only (each is one transaction).
@@ -163,7 +146,7 @@ describeMounted('a full or read-only disk under DATA_DIR', () => {
 
         const again = await runMappa(['import', file, '--batch-size', String(BATCH)], cliEnv({ DATA_DIR: dataDir }));
         expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
-        expect((await readWholeStore(dataDir)).length).toBe(before + events.length);
+        expect((await readWholeStore({ eventStore: 'embedded', dataDir })).length).toBe(before + events.length);
       } finally {
         unfill(mount);
         await rm(file, { force: true });

@@ -3,10 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/offender-event';
-import { openEventStore, type EventStoreConfig } from '../../src/event-store/open-event-store';
+import type { EventStoreConfig } from '../../src/event-store/open-event-store';
 import { cliEnv, ensureCliBuilt, runMappa, startMappa } from '../support/built-cli';
 import { bulkEvents, toNdjson } from '../support/bulk-ndjson';
 import { describeWithPostgres, dropSchema, uniqueSchemaName } from '../support/postgres-test-database';
+import { readWholeStore } from '../support/read-whole-store';
 
 // "A kill of the process during an import loses no acknowledged event": `mappa import --progress`
 // prints "acknowledged through line N" only once the batch holding line N is durably appended.
@@ -29,22 +30,6 @@ interface Variant {
   env: Record<string, string>;
   config: EventStoreConfig;
   cleanup(): Promise<void>;
-}
-
-async function readWholeStore(config: EventStoreConfig): Promise<RecordedOffenderEvent[]> {
-  const { store, sql } = await openEventStore(config);
-  try {
-    const events: RecordedOffenderEvent[] = [];
-    for (let after: bigint | null = null; ;) {
-      const page = await store.readAll(after, 10_000);
-      if (page.length === 0) return events;
-      events.push(...page);
-      after = page[page.length - 1].position;
-    }
-  } finally {
-    await store.close();
-    await sql?.close();
-  }
 }
 
 /** Positions gapless 1..count, each eventId once, and each offender's revisions 0..k-1 in position order. */

@@ -1,10 +1,9 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { ProjectionRunner } from '../../projections/projection-runner';
-import type { StreamAppend } from '../../src/event-store/event-store';
 import { PROJECTION_RUNNER } from '../../projections/read-models.tokens';
 import { bulkEvents } from '../support/bulk-ndjson';
-import { testMetadata } from '../support/offender-event-fixtures';
 import { startSecuredApp, type SecuredApp } from '../support/secured-app';
+import { wholeStreamAppends } from '../support/whole-stream-appends';
 
 // Issue 11, item 5 and issue 18, item 4: /health/live keeps answering within 1 s through a rebuild of
 // the embedded store, whose one connection the rebuild holds; /health/ready says 503 and why
@@ -21,15 +20,7 @@ describe('/health/live during a rebuild of the embedded store', () => {
   beforeAll(async () => {
     s = await startSecuredApp({ development: true });
     const events = bulkEvents({ offenders: OFFENDERS, eventsPerOffender: EVENTS_PER_OFFENDER, runId: 'live' });
-    const streams = new Map<string, typeof events>();
-    for (const e of events) streams.set(e.offenderId, [...(streams.get(e.offenderId) ?? []), e]);
-    const items: StreamAppend[] = [...streams].map(([offenderId, stream]) => ({
-      offenderId,
-      expectedRevision: 'no-stream',
-      events: stream,
-      metadata: testMetadata(),
-      recordedAt: new Date().toISOString(),
-    }));
+    const items = wholeStreamAppends(events);
     for (let i = 0; i < items.length; i += 200) await s.storage.store.appendToStreams(items.slice(i, i + 200));
     await s.app.get<ProjectionRunner>(PROJECTION_RUNNER).waitFor(BigInt(OFFENDERS * EVENTS_PER_OFFENDER), 300_000);
   }, 600_000);

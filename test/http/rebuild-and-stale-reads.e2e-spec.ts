@@ -31,6 +31,17 @@ describe('rebuilds and stale reads over HTTP', () => {
     occurredOn: '2014-01-10',
     data: { area: GM, category: 1, level: 1, division: 'salford', inCustody: false, underSupervision: true, onLicence: true },
   });
+  const readReport = async (query = '') =>
+    s
+      .http()
+      .get(`/reports/${GM}/2014-15${query}`)
+      .set('Authorization', await as(analyst));
+  const askRebuild = async () =>
+    s
+      .http()
+      .post('/admin/rebuild')
+      .set('Authorization', await as(admin));
+  const reportsAnswerAgain = () => waitUntil(async () => (await readReport()).status === 200);
 
   beforeAll(async () => {
     s = await startSecuredApp();
@@ -69,20 +80,14 @@ describe('rebuilds and stale reads over HTTP', () => {
 
     it('a position beyond the whole store is the caller’s mistake: 400, not a wait-and-retry', async () => {
       const head = await s.storage.store.lastPosition();
-      const read = await s
-        .http()
-        .get(`/reports/${GM}/2014-15?minPosition=${(head ?? 0n) + 1000n}`)
-        .set('Authorization', await as(analyst));
+      const read = await readReport(`?minPosition=${(head ?? 0n) + 1000n}`);
       expect(read.status).toBe(400);
       expect(read.body.details).toEqual([expect.objectContaining({ field: 'minPosition', rule: 'known-position' })]);
     }, 30_000);
 
     it('once caught up, the same read answers 200 at or after the position', async () => {
       const head = (await s.storage.store.lastPosition())!.toString();
-      const read = await s
-        .http()
-        .get(`/reports/${GM}/2014-15?minPosition=${head}`)
-        .set('Authorization', await as(analyst));
+      const read = await readReport(`?minPosition=${head}`);
       expect(read.status).toBe(200);
       expect(BigInt(read.body.position)).toBeGreaterThanOrEqual(BigInt(head));
     }, 30_000);
@@ -106,25 +111,16 @@ describe('rebuilds and stale reads over HTTP', () => {
       failing.catch(() => undefined);
       s.storage.store.readAll = async (after, limit) => (runner.rebuildStatus().state === 'running' ? failing : readAll.call(s.storage.store, after, limit));
 
-      const begun = await s
-        .http()
-        .post('/admin/rebuild')
-        .set('Authorization', await as(admin));
+      const begun = await askRebuild();
       expect(begun.status).toBe(202);
       expect(begun.body).toMatchObject({ status: 'rebuilding', total: expect.any(Number) });
       expect((await s.http().get('/health')).body.rebuild).toMatchObject({ state: 'running' });
 
-      const again = await s
-        .http()
-        .post('/admin/rebuild')
-        .set('Authorization', await as(admin));
+      const again = await askRebuild();
       expect(again.status).toBe(409);
       expect(again.body.error).toBe('rebuild-running');
 
-      const report = await s
-        .http()
-        .get(`/reports/${GM}/2014-15`)
-        .set('Authorization', await as(analyst));
+      const report = await readReport();
       expect(report.status).toBe(503);
       expect(Number(report.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(report.body.details).toEqual([expect.objectContaining({ rule: 'rebuilding' })]);
@@ -139,39 +135,20 @@ describe('rebuilds and stale reads over HTTP', () => {
 
       // The cause gone, the service runs the interrupted rebuild again by itself; reports come back.
       s.storage.store.readAll = readAll;
-      await waitUntil(
-        async () =>
-          (
-            await s
-              .http()
-              .get(`/reports/${GM}/2014-15`)
-              .set('Authorization', await as(analyst))
-          ).status === 200,
-      );
+      await reportsAnswerAgain();
       expect((await s.http().get('/health')).body.rebuild).toMatchObject({ state: 'completed', error: null });
     }, 60_000);
 
     it('a rebuild that cannot begin is this request’s answer, not a silent 202', async () => {
       await s.storage.sql!.exec('ALTER TABLE rm_fact_areas RENAME TO rm_fact_areas_away');
       try {
-        const res = await s
-          .http()
-          .post('/admin/rebuild')
-          .set('Authorization', await as(admin));
+        const res = await askRebuild();
         expect(res.status).toBe(500);
         expect(res.body.error).toBe('internal');
       } finally {
         await s.storage.sql!.exec('ALTER TABLE rm_fact_areas_away RENAME TO rm_fact_areas');
       }
-      await waitUntil(
-        async () =>
-          (
-            await s
-              .http()
-              .get(`/reports/${GM}/2014-15`)
-              .set('Authorization', await as(analyst))
-          ).status === 200,
-      );
+      await reportsAnswerAgain();
     }, 60_000);
   });
 });

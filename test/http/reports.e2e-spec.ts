@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Principal } from '../../src/auth/principal';
 import { principal, startSecuredApp, type SecuredApp } from '../support/secured-app';
+import { requestsAs } from '../support/requests-as';
 
 // The report endpoints over HTTP: formats, read-your-writes with minPosition, as-known-at, and
 // the access policy (analysts figures, auditors also traces, england-and-wales only for *).
@@ -10,24 +10,13 @@ const GM = 'greater-manchester';
 describe('report endpoints', () => {
   let s: SecuredApp;
   let lastPosition: string;
-  const tokens = new Map<string, string>();
-  const bearer = async (p: Principal) => {
-    const key = JSON.stringify(p);
-    if (!tokens.has(key)) tokens.set(key, await s.token(p));
-    return `Bearer ${tokens.get(key)}`;
-  };
+  const { bearer, get, postBatch } = requestsAs(() => s);
   const analyst = principal({ roles: ['analyst'], agency: 'moj', areas: [GM] });
   const auditor = principal({ roles: ['auditor'], agency: 'moj', areas: [GM] });
   const nationalAnalyst = principal({ roles: ['analyst'], agency: 'moj', areas: ['*'] });
   const nationalAuditor = principal({ roles: ['auditor'], agency: 'moj', areas: ['*'] });
   const recorder = principal({ roles: ['recorder'], agency: 'moj', areas: ['*'] });
   const admin = principal({ roles: ['admin'], agency: 'moj', areas: ['*'] });
-  const get = async (who: Principal, url: string, accept = 'application/json') =>
-    s
-      .http()
-      .get(url)
-      .set('Authorization', await bearer(who))
-      .set('Accept', accept);
 
   beforeAll(async () => {
     s = await startSecuredApp();
@@ -43,12 +32,7 @@ describe('report endpoints', () => {
       });
       if (i < 2) lines.push({ type: 'LevelChanged', offenderId, occurredOn: '2014-06-01', data: { level: 2 } });
     }
-    const res = await s
-      .http()
-      .post('/events')
-      .set('Authorization', await bearer(recorder))
-      .set('Content-Type', 'application/x-ndjson')
-      .send(lines.map((l) => JSON.stringify(l)).join('\n'));
+    const res = await postBatch(recorder, lines);
     expect(res.status).toBe(200);
     expect(res.body.refused).toBe(0);
     lastPosition = res.body.lastPosition;

@@ -3,7 +3,6 @@ import type { INestApplication, Provider } from '@nestjs/common';
 import request from 'supertest';
 import { ProjectionRunner } from '../../projections/projection-runner';
 import { AppModule, STORAGE, type Storage } from '../../src/app.module';
-import type { StreamAppend } from '../../src/event-store/event-store';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { PROJECTION_RUNNER } from '../../projections/read-models.tokens';
 import type { SqlClient } from '../../src/sql/sql-client';
@@ -11,6 +10,7 @@ import { bulkEvents } from '../support/bulk-ndjson';
 import { countingReads } from '../support/counting-store';
 import { describeOnEachDatabase, type OpenedDatabase } from '../support/each-database';
 import { testMetadata } from '../support/offender-event-fixtures';
+import { wholeStreamAppends } from '../support/whole-stream-appends';
 
 // Issue 11, item 1: `mappa serve` on a large store with current read models. Start-up must read
 // the store a handful of times, not once per event (the wake-up subscription used to start at
@@ -43,15 +43,7 @@ function describeStartUp(name: string, open: () => Promise<OpenedDatabase>) {
       await store.init();
       // The store's own bulk path: whole streams per item, many items per append (one COPY each).
       const events = bulkEvents({ offenders: OFFENDERS, eventsPerOffender: EVENTS_PER_OFFENDER, runId: 'startup' });
-      const streams = new Map<string, typeof events>();
-      for (const e of events) streams.set(e.offenderId, [...(streams.get(e.offenderId) ?? []), e]);
-      const items: StreamAppend[] = [...streams].map(([offenderId, stream]) => ({
-        offenderId,
-        expectedRevision: 'no-stream',
-        events: stream,
-        metadata: testMetadata(),
-        recordedAt: new Date().toISOString(),
-      }));
+      const items = wholeStreamAppends(events);
       for (let i = 0; i < items.length; i += 200) {
         const results = await store.appendToStreams(items.slice(i, i + 200));
         expect(results.every((r) => r.status === 'appended')).toBe(true);

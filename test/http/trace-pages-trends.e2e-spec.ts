@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Principal } from '../../src/auth/principal';
 import { principal, startSecuredApp, type SecuredApp } from '../support/secured-app';
+import { requestsAs } from '../support/requests-as';
 
 // Issue 14.1, 14.4 and 14.5 over HTTP: paged traces with their summary first, the CSV export safe
 // in a spreadsheet, trends beside the per-year reports, counting units in the report JSON, and the
@@ -23,21 +23,10 @@ describe('paged traces and trends over HTTP', () => {
   let s: SecuredApp;
   let lastPosition: string;
   const run = randomUUID().slice(0, 6);
-  const tokens = new Map<string, string>();
-  const bearer = async (p: Principal) => {
-    const key = JSON.stringify(p);
-    if (!tokens.has(key)) tokens.set(key, await s.token(p));
-    return `Bearer ${tokens.get(key)}`;
-  };
+  const { get, postBatch } = requestsAs(() => s);
   const analyst = principal({ roles: ['analyst'], agency: 'moj', areas: [GM] });
   const auditor = principal({ roles: ['auditor'], agency: 'moj', areas: [GM] });
   const recorder = principal({ roles: ['recorder'], agency: 'moj', areas: ['*'] });
-  const get = async (who: Principal, url: string, accept = 'application/json') =>
-    s
-      .http()
-      .get(url)
-      .set('Authorization', await bearer(who))
-      .set('Accept', accept);
   const traceUrl = (cell: string, query: string) => `/reports/${GM}/2014-15/cells/${cell}/trace?reason=quarterly%20audit&minPosition=${lastPosition}${query}`;
 
   beforeAll(async () => {
@@ -54,12 +43,7 @@ describe('paged traces and trends over HTTP', () => {
       });
       if (i < 3) lines.push({ type: 'LevelChanged', offenderId, occurredOn: '2014-06-01', data: { level: 2 } });
     }
-    const res = await s
-      .http()
-      .post('/events')
-      .set('Authorization', await bearer(recorder))
-      .set('Content-Type', 'application/x-ndjson')
-      .send(lines.map((l) => JSON.stringify(l)).join('\n'));
+    const res = await postBatch(recorder, lines);
     expect(res.body.refused).toBe(0);
     lastPosition = res.body.lastPosition;
   }, 120_000);

@@ -1,5 +1,5 @@
 import { ProjectionRunner } from '../../projections/projection-runner';
-import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/offender-event';
+import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { Publications } from '../../src/publications/publications';
 import { CAUSE_KINDS, RevisionsService, type Revisions } from '../../src/publications/revisions';
@@ -8,6 +8,7 @@ import type { SqlClient } from '../../src/sql/sql-client';
 import { describeOnEachDatabase, type OpenedDatabase } from '../support/each-database';
 import { testMetadata } from '../support/offender-event-fixtures';
 import { randomHistory } from '../support/random-history';
+import { appendEventByEvent } from '../support/append-event-by-event';
 
 // Publications (issue 14.2) survive a rebuild and stay as recorded; revisions (issue 14.3) between
 // two knowledge moments are exactly the cell-by-cell difference of the two reports, on random
@@ -15,27 +16,6 @@ import { randomHistory } from '../support/random-history';
 // position in the store.
 
 const AGENCIES = ['police', 'probation', 'prison', 'moj'] as const;
-
-async function appendAll(store: PostgresEventStore, events: readonly NewOffenderEvent[]): Promise<RecordedOffenderEvent[]> {
-  const revisions = new Map<string, number>();
-  const out: RecordedOffenderEvent[] = [];
-  for (let i = 0; i < events.length; i += 50) {
-    const chunk = events.slice(i, i + 50);
-    const results = await store.appendToStreams(
-      chunk.map((e, j) => {
-        const rev = revisions.get(e.offenderId);
-        revisions.set(e.offenderId, (rev ?? -1) + 1);
-        const agency = AGENCIES[(i + j) % AGENCIES.length];
-        return { offenderId: e.offenderId, expectedRevision: rev ?? 'no-stream', events: [e], metadata: testMetadata({ agency }), recordedAt: new Date().toISOString() };
-      }),
-    );
-    for (const r of results) {
-      if (r.status !== 'appended') throw new Error(`not appended: ${r.status}`);
-      out.push(...r.events);
-    }
-  }
-  return out;
-}
 
 const at = (position: bigint) => ({ asked: position.toString(), knowledge: { atPosition: position } });
 
@@ -57,7 +37,9 @@ function describePublications(name: string, open: () => Promise<OpenedDatabase>)
       ({ db, cleanup } = await open());
       store = new PostgresEventStore(db);
       await store.init();
-      events = await appendAll(store, [...randomHistory({ seed: 141, offenders: 100, proposals: 35 }), ...randomHistory({ seed: 142, offenders: 100, proposals: 35 })]);
+      events = await appendEventByEvent(store, [...randomHistory({ seed: 141, offenders: 100, proposals: 35 }), ...randomHistory({ seed: 142, offenders: 100, proposals: 35 })], {
+        metadata: (index) => testMetadata({ agency: AGENCIES[index % AGENCIES.length] }),
+      });
       byPosition = new Map(events.map((e) => [e.position.toString(), e]));
       runner = new ProjectionRunner(store, db, undefined, 500);
       await runner.init();

@@ -1,36 +1,16 @@
 import { ProjectionRunner } from '../../projections/projection-runner';
-import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/offender-event';
+import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { computeReportByFolding, snapshotByFolding } from '../../src/reports/baseline/fold-report';
 import { ReportService } from '../../src/reports/report.service';
 import type { SqlClient } from '../../src/sql/sql-client';
-import { testMetadata } from '../support/offender-event-fixtures';
 import { describeOnEachDatabase, type OpenedDatabase } from '../support/each-database';
 import { randomHistory } from '../support/random-history';
+import { appendEventByEvent } from '../support/append-event-by-event';
 
 // The SQL report over the read models equals the fold-per-query oracle (src/reports/baseline)
 // on random valid histories, for several areas, years, snapshot dates and knowledge positions;
 // and every traced cell lists exactly as many items as it counts, each citing stored events.
-
-async function appendAll(store: PostgresEventStore, events: readonly NewOffenderEvent[]): Promise<RecordedOffenderEvent[]> {
-  const revisions = new Map<string, number>();
-  const out: RecordedOffenderEvent[] = [];
-  for (let i = 0; i < events.length; i += 50) {
-    const chunk = events.slice(i, i + 50);
-    const results = await store.appendToStreams(
-      chunk.map((e) => {
-        const rev = revisions.get(e.offenderId);
-        revisions.set(e.offenderId, (rev ?? -1) + 1);
-        return { offenderId: e.offenderId, expectedRevision: rev ?? 'no-stream', events: [e], metadata: testMetadata(), recordedAt: new Date().toISOString() };
-      }),
-    );
-    for (const r of results) {
-      if (r.status !== 'appended') throw new Error(`not appended: ${r.status}`);
-      out.push(...r.events);
-    }
-  }
-  return out;
-}
 
 function describeReport(name: string, open: () => Promise<OpenedDatabase>) {
   describe(`the report on ${name}`, () => {
@@ -44,7 +24,7 @@ function describeReport(name: string, open: () => Promise<OpenedDatabase>) {
       ({ db, cleanup } = await open());
       store = new PostgresEventStore(db);
       await store.init();
-      events = await appendAll(store, [...randomHistory({ seed: 101, offenders: 120, proposals: 35 }), ...randomHistory({ seed: 102, offenders: 120, proposals: 35 })]);
+      events = await appendEventByEvent(store, [...randomHistory({ seed: 101, offenders: 120, proposals: 35 }), ...randomHistory({ seed: 102, offenders: 120, proposals: 35 })]);
       const runner = new ProjectionRunner(store, db, undefined, 500);
       await runner.init();
       await runner.catchUp();

@@ -1,34 +1,16 @@
 import { ProjectionRunner } from '../../projections/projection-runner';
-import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/offender-event';
+import type { NewOffenderEvent } from '../../src/domain/offender-event';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { TRACE_CSV_HEADER, traceItemsToCsv } from '../../src/reports/render/trace-csv';
 import { ReportService, type TraceItem, type TracePage } from '../../src/reports/report.service';
 import type { SqlClient } from '../../src/sql/sql-client';
-import { testMetadata } from '../support/offender-event-fixtures';
 import { describeOnEachDatabase, type OpenedDatabase } from '../support/each-database';
 import { randomHistory } from '../support/random-history';
+import { appendEventByEvent } from '../support/append-event-by-event';
 
 // Issue 14.1 on random histories: a trace read page by page is exactly the unpaged trace (same
 // items, same order, none twice, none missing), the summary counts the cell, and pages read while
 // new events arrive stay at the position of the first page.
-
-async function appendAll(store: PostgresEventStore, events: readonly NewOffenderEvent[], revisions = new Map<string, number>()): Promise<RecordedOffenderEvent[]> {
-  const out: RecordedOffenderEvent[] = [];
-  for (let i = 0; i < events.length; i += 50) {
-    const results = await store.appendToStreams(
-      events.slice(i, i + 50).map((e) => {
-        const rev = revisions.get(e.offenderId);
-        revisions.set(e.offenderId, (rev ?? -1) + 1);
-        return { offenderId: e.offenderId, expectedRevision: rev ?? 'no-stream', events: [e], metadata: testMetadata(), recordedAt: new Date().toISOString() };
-      }),
-    );
-    for (const r of results) {
-      if (r.status !== 'appended') throw new Error(`not appended: ${r.status}`);
-      out.push(...r.events);
-    }
-  }
-  return out;
-}
 
 /** Every page of a trace from the first, following `next`. */
 async function allPages(read: (after?: string) => Promise<TracePage>): Promise<TracePage[]> {
@@ -53,7 +35,9 @@ function describePagedTrace(name: string, open: () => Promise<OpenedDatabase>) {
       ({ db, cleanup } = await open());
       store = new PostgresEventStore(db);
       await store.init();
-      await appendAll(store, [...randomHistory({ seed: 141, offenders: 120, proposals: 35 }), ...randomHistory({ seed: 142, offenders: 120, proposals: 35 })], revisions);
+      await appendEventByEvent(store, [...randomHistory({ seed: 141, offenders: 120, proposals: 35 }), ...randomHistory({ seed: 142, offenders: 120, proposals: 35 })], {
+        revisions,
+      });
       runner = new ProjectionRunner(store, db, undefined, 500);
       await runner.init();
       await runner.catchUp();
@@ -137,7 +121,7 @@ function describePagedTrace(name: string, open: () => Promise<OpenedDatabase>) {
             data: { area, category: 1, level: 1, inCustody: false, underSupervision: true },
           }) as NewOffenderEvent,
       );
-      await appendAll(store, arriving, revisions);
+      await appendEventByEvent(store, arriving, { revisions });
       await runner.catchUp();
       expect((await service.report(area, 2014)).cells[cell]).toBe(before.value + 6);
       const pages = [first];

@@ -1,37 +1,18 @@
 import { ProjectionRunner } from '../../projections/projection-runner';
-import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/offender-event';
+import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import type { PublishedFigures } from '../../src/reports/published-figures';
 import { ReportService } from '../../src/reports/report.service';
 import { REPORT_TABLES, tableCellIds } from '../../src/reports/tables';
 import { TrendsService } from '../../src/reports/trends';
 import type { SqlClient } from '../../src/sql/sql-client';
-import { testMetadata } from '../support/offender-event-fixtures';
 import { describeOnEachDatabase, type OpenedDatabase } from '../support/each-database';
 import { randomHistory } from '../support/random-history';
+import { appendEventByEvent } from '../support/append-event-by-event';
 
 // Issue 14.4 on random histories: a trend is the per-year reports side by side (every table, every
 // cell, several areas, now and as known earlier), with the change from the year before and the
 // published figure beside the computed one where a publication holds it.
-
-async function appendAll(store: PostgresEventStore, events: readonly NewOffenderEvent[]): Promise<RecordedOffenderEvent[]> {
-  const revisions = new Map<string, number>();
-  const out: RecordedOffenderEvent[] = [];
-  for (let i = 0; i < events.length; i += 50) {
-    const results = await store.appendToStreams(
-      events.slice(i, i + 50).map((e) => {
-        const rev = revisions.get(e.offenderId);
-        revisions.set(e.offenderId, (rev ?? -1) + 1);
-        return { offenderId: e.offenderId, expectedRevision: rev ?? 'no-stream', events: [e], metadata: testMetadata(), recordedAt: new Date().toISOString() };
-      }),
-    );
-    for (const r of results) {
-      if (r.status !== 'appended') throw new Error(`not appended: ${r.status}`);
-      out.push(...r.events);
-    }
-  }
-  return out;
-}
 
 /** Greater Manchester published two years; the 2014-15 file holds one figure that differs from the events. */
 const published: PublishedFigures = {
@@ -59,7 +40,7 @@ function describeTrends(name: string, open: () => Promise<OpenedDatabase>) {
       ({ db, cleanup } = await open());
       store = new PostgresEventStore(db);
       await store.init();
-      events = await appendAll(store, [...randomHistory({ seed: 143, offenders: 100, proposals: 35 }), ...randomHistory({ seed: 144, offenders: 100, proposals: 35 })]);
+      events = await appendEventByEvent(store, [...randomHistory({ seed: 143, offenders: 100, proposals: 35 }), ...randomHistory({ seed: 144, offenders: 100, proposals: 35 })]);
       const runner = new ProjectionRunner(store, db, undefined, 500);
       await runner.init();
       await runner.catchUp();

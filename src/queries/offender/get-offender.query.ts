@@ -16,11 +16,7 @@ export interface OffenderView {
   state: Omit<OffenderState, 'known'>;
 }
 
-/**
- * The state of one offender at a date, as known at a time (DOMAIN.md 4), for `reader`: the MAPPA
- * period holding asOf (or the last before it; the last period without asOf) decides who may read it,
- * and the state is folded over the events of the periods the reader may read.
- */
+/** One offender's state at a date as known at a time (DOMAIN.md 4), folded over the MAPPA periods `reader` may read. */
 export class GetOffenderQuery extends Query<ScopedRead<OffenderView>> {
   constructor(
     readonly offenderId: string,

@@ -11,10 +11,7 @@ import { GetOffenderEventsQuery, type OffenderHistory } from './get-offender-eve
 import { GetOffenderQuery, type OffenderView } from './get-offender.query';
 import type { ScopedRead } from './scoped-read';
 
-// Offender-level reads fold the offender's own stream: exact for any asOf/asKnownAt and always
-// up to date with the last write (one stream is small). Reports never do this: they read
-// the read models (src/reports). Each read is scoped to its reader by MAPPA period (the
-// read-scope rule of docs/security.md): one read of the stream decides, audits and answers.
+// Offender-level reads fold the offender's own stream (exact, and current with the last write); reports never do. Scoped by MAPPA period (docs/security.md).
 
 @QueryHandler(GetOffenderQuery)
 export class GetOffenderHandler implements IQueryHandler<GetOffenderQuery, ScopedRead<OffenderView>> {

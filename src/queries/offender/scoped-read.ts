@@ -1,7 +1,4 @@
-/**
- * An offender-level read, scoped to the caller (docs/security.md, "The read-scope rule"): what the
- * policy decides on and the audit records, then the answer, computed only once both have run.
- */
+/** An offender-level read scoped to the caller (docs/security.md): the answer is computed only after the policy and the audit have run. */
 export interface ScopedRead<T> {
   /** The areas that managed the part of the record asked for (for assertMayReadOffender). */
   managingAreas: string[];

@@ -20,11 +20,7 @@ import {
   type ReportTableId,
 } from '../tables';
 
-// THE REFERENCE ORACLE, and the benchmark baseline: "a straightforward event-sourced
-// implementation, folding the relevant events in memory per query". Every figure of DOMAIN.md
-// section 6 is counted here from each offender's states at the end of each day, obtained with the
-// domain's own fold (effectiveTimeline + evolve), so no flag rule is written twice. Simple and
-// obviously correct is the point; the read models and SQL queries are tested against it.
+// The reference oracle and benchmark baseline: each figure folded per query with the domain's own fold; simple on purpose, the SQL is tested against it.
 
 export interface FoldReportParams {
   /** An area id, or 'england-and-wales' (the sum over the 42 areas). */
@@ -55,7 +51,6 @@ export function snapshotByFolding(events: readonly RecordedOffenderEvent[], area
   return cells;
 }
 
-// ---------------------------------------------------------------------------------------------
 // Each offender's states at the end of each day (DOMAIN.md 4).
 
 /** One offender's effective timeline and the state at the end of every day on which it changed. */
@@ -134,7 +129,6 @@ const atLevel2Or3 = (state: OffenderState): boolean => state.level === 2 || stat
 /** Row and column of an offender in table 6.1: level and category at the date. */
 const snapshotRowColumn = (state: OffenderState): [string, string] => [`level${state.level}`, `category${state.category}`];
 
-// ---------------------------------------------------------------------------------------------
 // One area's report.
 
 function areaReport(histories: readonly OffenderHistory[], area: string, year: number): ReportCells {
@@ -170,8 +164,7 @@ function countSnapshot(history: OffenderHistory, area: string, period: ReportPer
   add('rsoByDivision', known ? (s.division as string) : UNASSIGNED, 'count');
 }
 
-// 6.2: once, at the highest level held in the area on some day of P, under the category of the
-// last day of P at that level.
+// 6.2: once, at the highest level held in the area on some day of P, under the category of the last day of P at that level.
 function countLevel23InYear(history: OffenderHistory, area: string, period: ReportPeriod, add: Add): void {
   let highest = 0;
   let category: number | null = null;
@@ -262,7 +255,6 @@ export function rsoRatePer100k(cells: Readonly<ReportCells>, area: string, year:
   return ratePer100k(cells[cellId(offendersOnSnapshot, TOTAL, 'category1')], population);
 }
 
-// ---------------------------------------------------------------------------------------------
 // England and Wales: the sum over the 42 areas (DOMAIN.md 6); 6.10 has a row per area.
 
 function nationalReport(histories: readonly OffenderHistory[], year: number): ReportCells {

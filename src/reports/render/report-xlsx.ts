@@ -8,12 +8,7 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 /** A sheet's name for a table: its section and id, within Excel's 31 characters and without []:*?/\ . */
 export const sheetName = (section: string, id: string): string => `${section} ${id}`.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31);
 
-/**
- * The report as a spreadsheet (issue 15): one sheet per table laid out like the published report
- * (row labels down, column labels across, the cell ids in a hidden last column of each row's notes),
- * and a Notes sheet with each table's rule, what it counts, the position and the knowledge moment.
- * Every figure is a number cell; every text cell is a string (never a formula).
- */
+/** The report as a spreadsheet (issue 15): a sheet per table laid out as published, plus a Notes sheet; numbers as numbers, text never a formula. */
 export async function reportToXlsx(report: RenderableReport): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
   book.creator = 'mappa';

@@ -1,10 +1,6 @@
 import type { EventRef, TraceItem } from '../report.service';
 
-// A trace as CSV (issue 14.1): one row per counted item, the columns named after the JSON paths of
-// a trace item, for a spreadsheet. Spreadsheet-safe (OWASP "CSV Injection"): a cell that would
-// start with = + - @ or a tab or carriage return is prefixed with a single quote, so no
-// spreadsheet reads it as a formula (an offender id such as `-1` is accepted by the API); a cell
-// holding a comma, a quote or a line break is quoted.
+// A trace as CSV (issue 14.1), spreadsheet-safe (OWASP "CSV Injection"): a cell starting = + - @ tab or CR gets a leading quote, as ids may start with '-'.
 
 const FIXED_BY = ['area', 'category', 'level', 'custody', 'division'] as const;
 

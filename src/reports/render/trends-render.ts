@@ -1,8 +1,7 @@
 import type { Trends } from '../trends';
 import { spreadsheetSafe } from './trace-csv';
 
-// A trend (issue 14.4) for a spreadsheet (one row per cell and year) and for a terminal (years
-// down, cells across).
+// A trend (issue 14.4) for a spreadsheet (one row per cell and year) and for a terminal (years down, cells across).
 
 /** cell,unit,year,value,published,change; an empty field where there is none. */
 export function trendsToCsv(trends: Trends): string {

@@ -16,10 +16,7 @@ export const custodyForSopoBreach: CountedTable<'custodyForSopoBreach'> = {
   items: custodyForSopoBreachItems,
 };
 
-/**
- * One item per offender and area sent to custody for a SOPO breach in P while in the area at
- * level 2 or 3, in the column of their level after the last such breach (SOPOs are category 1 only).
- */
+/** One item per offender and area sent to custody for a SOPO breach in P at level 2 or 3, in the column of their level after the last such breach. */
 function custodyForSopoBreachItems(shape: QueryShape): string {
   return `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}

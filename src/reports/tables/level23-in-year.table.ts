@@ -17,10 +17,7 @@ export const level23InYear: CountedTable<'level23InYear'> = {
   items: level23InYearItems,
 };
 
-/**
- * One item per offender and area: of the intervals in the area at level 2 or 3 that hold on some
- * day of P, the one at the highest level, and of those the one holding on the latest day of P.
- */
+/** One item per offender and area: the level 2 or 3 interval holding in P at the highest level, then on the latest day. */
 function level23InYearItems(): string {
   return `
   WITH ${KNOWN_INTERVALS}

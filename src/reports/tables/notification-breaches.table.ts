@@ -15,10 +15,7 @@ export const notificationBreaches: CountedTable<'notificationBreaches'> = {
   items: notificationBreachesItems,
 };
 
-/**
- * One item per category 1 offender and area with a breach cautioned or convicted in P while in
- * the area; counted event: their last such breach in P.
- */
+/** One item per category 1 offender and area with a breach cautioned or convicted in P; counted event: the last such breach. */
 function notificationBreachesItems(shape: QueryShape): string {
   return `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}

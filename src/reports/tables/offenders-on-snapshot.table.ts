@@ -14,10 +14,7 @@ export const offendersOnSnapshot: CountedTable<'offendersOnSnapshot'> = {
   items: offendersOnSnapshotItems,
 };
 
-/**
- * One item per offender in the area and in the community at S ($4), in the cell of their level
- * and category at S; counted event: the one that opened the interval holding on S.
- */
+/** One item per offender in the area and the community at S ($4), by level and category then; counted event: the one opening that interval. */
 function offendersOnSnapshotItems(): string {
   return `
   WITH ${KNOWN_INTERVALS}

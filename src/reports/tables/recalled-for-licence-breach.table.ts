@@ -17,10 +17,7 @@ export const recalledForLicenceBreach: CountedTable<'recalledForLicenceBreach'> 
   items: recalledForLicenceBreachItems,
 };
 
-/**
- * One item per offender and area recalled (LicenceBreached returnedToCustody) in P while in the
- * area at level 2 or 3, in the cell of their level and category after the last such recall.
- */
+/** One item per offender and area recalled in P at level 2 or 3, by level and category after the last such recall. */
 function recalledForLicenceBreachItems(shape: QueryShape): string {
   return `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}

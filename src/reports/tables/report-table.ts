@@ -2,19 +2,12 @@ import { AREAS, ENGLAND_AND_WALES, areaName, divisionName } from '../../domain/r
 import type { QueryShape } from '../report-sql';
 import type { ReportTableId } from '.';
 
-// The layout of one published table (DOMAIN.md section 6): its id, the title the published
-// report gives it, the rule it implements (quoted from DOMAIN.md) and its rows and columns.
-// Each table has its own file in this folder, holding its layout, its rule and its item query.
+// One published table (DOMAIN.md section 6): its layout, the rule it implements (quoted from DOMAIN.md) and its item query, one file per table here.
 
 /** Cell values of a report or of a published figures file, by cell id (`<table>.<row>.<column>`). */
 export type ReportCells = Record<string, number>;
 
-/**
- * What one unit of a table's figures is (issue 14.5), so that nobody compares a count of people
- * with a count of occasions: `persons` are distinct offenders (each counted once per cell), `cases`
- * SFO charges (one chargeId), `orders` court orders, `reviews` serious case reviews, `ratePer100k`
- * offenders per 100,000 of the population aged 10 and over.
- */
+/** What one unit of a table counts (issue 14.5), so nobody compares people with occasions: offenders, SFO cases, orders, reviews, or a rate per 100,000. */
 export type CountingUnit = 'persons' | 'cases' | 'orders' | 'reviews' | 'ratePer100k';
 
 /** The sentence a reader sees beside a table for each unit. */
@@ -36,10 +29,7 @@ interface TableLayout<Id extends string> {
   title: string;
   /** The rule text, quoted verbatim from DOMAIN.md (line breaks joined), with its section number. */
   rule: string;
-  /**
-   * Row ids for a report on `area` (an area id or `england-and-wales`). Only rsoByDivision depends on
-   * the area; `cells` lets it add the divisions found in an area that has none configured.
-   */
+  /** Row ids for `area`; `cells` lets rsoByDivision add the divisions found where none are configured. */
   rows(area: string, cells?: Readonly<ReportCells>): readonly string[];
   columns: readonly string[];
 }
@@ -47,11 +37,7 @@ interface TableLayout<Id extends string> {
 /** A table counted from the read models, one item per counted offender: `snapshot` at S, `period` over P (also GET /period). */
 export interface CountedTable<Id extends string = string> extends TableLayout<Id> {
   kind: 'snapshot' | 'period';
-  /**
-   * SQL over the bound parameters of report-sql.ts, one row per counted item: the cell it counts in (area, row_id,
-   * col_id), whom (offender_id), the counted event and the events that fixed area, category, level, custody and
-   * division (counted_pos, area_pos, category_pos, level_pos, custody_pos, division_pos).
-   */
+  /** SQL over report-sql.ts's parameters, a row per counted item: its cell, the offender, and the positions of the events that counted and placed it. */
   items(shape: QueryShape): string;
 }
 

@@ -35,10 +35,7 @@ function divisionsFoundIn(cells: Readonly<ReportCells> | undefined): string[] {
   return [...found].sort();
 }
 
-/**
- * The category 1 offenders of 6.1, by division at S (`unassigned` without one); for
- * england-and-wales (a report over several areas) the rows are the areas.
- */
+/** The category 1 offenders of 6.1 by division at S (`unassigned` without one); for england-and-wales the rows are the areas. */
 function rsoByDivisionItems(): string {
   return `
   WITH ${KNOWN_INTERVALS}

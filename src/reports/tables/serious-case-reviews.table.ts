@@ -15,10 +15,7 @@ export const seriousCaseReviews: CountedTable<'seriousCaseReviews'> = {
   items: seriousCaseReviewsItems,
 };
 
-/**
- * One item per review commenced in P whose charge was made (before the review) while the
- * offender was in the area at level 2 or 3, in the cell of level and category on the charge date.
- */
+/** One item per review commenced in P whose charge was made in the area at level 2 or 3, by level and category on the charge date. */
 function seriousCaseReviewsItems(shape: QueryShape): string {
   return `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS}

@@ -19,11 +19,7 @@ export const sfoCharges: CountedTable<'sfoCharges'> = {
   items: sfoChargesItems,
 };
 
-/**
- * SFO cases (one chargeId) charged while in the area, in the row of category and level on the
- * charge date; one item per case and column it counts in (a case charged in the previous year
- * and still open on 31 March Y counts in both of those columns).
- */
+/** SFO cases charged in the area, by category and level on the charge date; a case charged last year and open on 31 March Y counts in both columns. */
 function sfoChargesItems(shape: QueryShape): string {
   return `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS},

@@ -21,12 +21,7 @@ export const sfoOutcomes: CountedTable<'sfoOutcomes'> = {
   items: sfoOutcomesItems,
 };
 
-/**
- * The cases of 6.8 open at some time in P (outstandingAtStart or chargedInYear), one item each:
- * leftArea when the offender is not in the area at the end of the outcome date (or of S with no
- * outcome by then); else convicted / otherOutcome by an outcome in P, or outstandingAtEnd.
- * Counted event: the outcome if there is one by S, else the charge.
- */
+/** The cases of 6.8 open in P, one item each: leftArea if out of the area at the outcome (or S), else convicted, otherOutcome or outstandingAtEnd. */
 function sfoOutcomesItems(shape: QueryShape): string {
   return `
   WITH ${KNOWN_INTERVALS}, ${KNOWN_EVENTS},

@@ -1,7 +1,6 @@
 import { covers, factsOf, fixingColumns, type QueryShape } from '../report-sql';
 
-// Rows of the two SFO tables (DOMAIN.md 6.8, 6.9): category and level on the charge date.
-// There is no category3-level1 row: category 3 is only ever managed at level 2 or 3 (DOMAIN.md 5).
+// Rows of the SFO tables (DOMAIN.md 6.8, 6.9), by category and level on the charge date; no category3-level1, as category 3 is only level 2 or 3.
 export const SFO_ROWS = [
   'category1-level1',
   'category1-level2',
@@ -16,11 +15,7 @@ export const SFO_ROWS = [
 /** The row of an SFO case charged while at `category` and `level`. */
 export const sfoRow = (category: number, level: number): string => `category${category}-level${level}`;
 
-/**
- * Every SFO case charged on or before S while the offender was in one of the areas, with the
- * row of category and level on the charge date and its outcome (if known): the base of 6.8 and 6.9.
- * Needs the known_intervals and known_events CTEs of report-sql.ts.
- */
+/** Every SFO case charged by S in the areas, with its row and outcome: the base of 6.8 and 6.9 (needs report-sql.ts's CTEs). */
 export const sfoCases = (shape: QueryShape): string => `
     SELECT iv.area, 'category' || iv.category || '-level' || iv.level AS row_id, c.offender_id, c.ref_id AS charge_id,
            c.occurred_on AS charged_on, c.position AS charge_pos, ${fixingColumns('iv')},

@@ -5,11 +5,7 @@ import { DAY_BEFORE_YEAR, GM, GM_DIVISIONS, HISTORY_FROM, otherDivision, SNAPSHO
 import { NEIGHBOURING_AREAS, type HistoryWriter } from './history-writer';
 import type { OffenderStory } from './offender-story';
 
-// The background of the Greater Manchester history: the thousands of offenders managed at level 1,
-// who fill the snapshot of 31 March 2015 (6.1, 6.10) and come and go over the years (registrations
-// expiring, licences ending, custody, transfers). None of them is at level 2 or 3 in the area during
-// 2014/15, and their lives hold no event the period tables count; the counted orders and
-// notification breaches (6.3, 6.4) are added afterwards by `decorate`, to exact totals.
+// The level 1 background of the Greater Manchester history: it fills the snapshot (6.1, 6.10) and counts in no period table; `decorate` adds 6.3 and 6.4 to exact totals.
 
 export interface BackgroundTargets {
   /** The final division of each category 1 offender at level 1 in the community on 31 March (null: none). */
@@ -39,7 +35,6 @@ export function writeBackground(w: HistoryWriter, targets: BackgroundTargets): v
   for (let i = 0; i < CHURN.category3Before; i++) category3Before(w);
 }
 
-// ---------------------------------------------------------------------------------------------
 // Category 1 offenders in the community on 31 March (6.1 level1/category1, 6.10).
 
 function rsoInCommunity(w: HistoryWriter, division: string | null): void {
@@ -74,10 +69,7 @@ function rsoInCommunity(w: HistoryWriter, division: string | null): void {
   moveHome(w, story, division, '2015-03-20');
 }
 
-/**
- * SOPOs at sentencing, a level 2 episode, and a notification breach, all before the year; a spell on
- * remand (for an offender otherwise in the community) ending by `until`.
- */
+/** SOPOs at sentencing, a level 2 episode and a notification breach before the year; a spell on remand ending by `until`. */
 function earlierHistory(w: HistoryWriter, story: OffenderStory, registeredOn: string, inCommunity: boolean, until: string): void {
   if (registeredOn < YEAR_FROM && w.random.chance(0.2)) {
     const expiresOn = w.random.chance(0.5) ? addDays(registeredOn, 5 * 365) : undefined;
@@ -109,11 +101,7 @@ function communityOrders(w: HistoryWriter, story: OffenderStory, registeredOn: s
   }
 }
 
-/**
- * Moves of address between divisions over the years, ending in `division` by 31 March (none when
- * the offender never moved). One last move in ten is first keyed to the wrong division, retracted
- * and recorded again.
- */
+/** Moves between divisions ending in `division` by 31 March; one last move in ten is keyed wrongly, retracted and recorded again. */
 function moveHome(w: HistoryWriter, story: OffenderStory, division: string, until: string): void {
   const registeredOn = story.items[0].event.occurredOn;
   let current = story.stateAt(registeredOn).division;
@@ -145,10 +133,7 @@ function moveHome(w: HistoryWriter, story: OffenderStory, division: string, unti
   });
 }
 
-/**
- * Registered in a neighbouring area and moved to Greater Manchester. With no division (6.10
- * unassigned), the move is in the last weeks of the year and the division is not recorded yet.
- */
+/** Registered next door and moved in; with no division (6.10 unassigned) the move falls in the year's last weeks. */
 function rsoTransferredIn(w: HistoryWriter, division: string | null): void {
   const from = w.random.pick(NEIGHBOURING_AREAS);
   const story = w.offender(from, 'background');
@@ -165,7 +150,6 @@ function rsoRegisteredAwaitingDivision(w: HistoryWriter): void {
   story.register(w.date('2015-01-10', '2015-03-28'), { area: GM, category: 1, level: 1, underSupervision: w.random.chance(0.5) });
 }
 
-// ---------------------------------------------------------------------------------------------
 // Category 2 offenders in the community on 31 March (6.1 level1/category2): on licence or a community order.
 
 function violentInCommunity(w: HistoryWriter): void {
@@ -216,7 +200,6 @@ function levelEpisodeBeforeYear(w: HistoryWriter, story: OffenderStory, until = 
   story.record(w.dateAfter(up, 60, 400, minDate('2014-03-20', until)) as string, 'LevelChanged', { level: 1, reason: 'risk reduced' });
 }
 
-// ---------------------------------------------------------------------------------------------
 // No longer in the community on 31 March.
 
 function rsoEnded(w: HistoryWriter): void {
@@ -290,7 +273,6 @@ function category3Before(w: HistoryWriter): void {
   story.record(w.dateAfter(story.lastDate, 30, 1000, DAY_BEFORE_YEAR) as string, 'MappaManagementEnded', { reason: 'no-longer-eligible' });
 }
 
-// ---------------------------------------------------------------------------------------------
 // Orders and notification breaches in the year, to the published totals (6.3, 6.4).
 
 export interface DecorationQuotas {
@@ -322,8 +304,7 @@ export function decorate(w: HistoryWriter, quotas: DecorationQuotas): void {
   };
   const recordedOn = (on: string) => (w.random.chance(0.1) ? addDays(on, w.random.int(20, 80)) : on);
 
-  // 6.3 sopo: one each; one in ten recorded late. Two are posted twice by two agencies, the
-  // duplicate retracted a week later.
+  // 6.3 sopo: one each; one in ten recorded late. Two are posted twice by two agencies, the duplicate retracted a week later.
   const withSopo = new Set<OffenderStory>();
   choose(quotas.sopos, YEAR_FROM, SNAPSHOT, (story, on) => inArea(story, on, false), withSopo).forEach(([story, on], i) => {
     const expiresOn = w.random.chance(0.6) ? addDays(on, 5 * 365) : undefined;

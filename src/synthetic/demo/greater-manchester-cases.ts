@@ -4,11 +4,7 @@ import { GM, GM_DIVISIONS, otherDivision, SNAPSHOT, YEAR_FROM } from './greater-
 import { NEIGHBOURING_AREAS, type HistoryWriter } from './history-writer';
 import type { OffenderStory } from './offender-story';
 
-// The hand-written cases of the Greater Manchester history: every offender managed at level 2 or 3
-// in 2014/15 (the 163 of table 6.2, among them the 37 recalls of 6.5 and the level 2/3 offenders of
-// the snapshot), every SFO case (6.7-6.9), and the edge cases the report must not count. Their
-// numbers are chosen so that, with the background (greater-manchester-background.ts), the report
-// equals the published 2014/15 figures; the comments name the cells each group feeds.
+// The hand-written cases: every level 2/3 offender of 2014/15, every SFO case and the edge cases; the comments name the cells each group feeds.
 
 type Fate = 'atSnapshot' | 'stepDown' | 'recall' | 'custody' | 'transferredOut' | 'ended';
 
@@ -64,10 +60,7 @@ export function writeCases(w: HistoryWriter): void {
 
 // ---------------------------------------------------------------------------------------------
 
-/**
- * A new Greater Manchester offender at `level` in the community by `by`, under supervision:
- * released from custody on licence when `licence`, else on a community order.
- */
+/** A new offender at `level` in the community by `by`, under supervision: on licence when `licence`, else on a community order. */
 function managedAtLevel(w: HistoryWriter, category: Category, level: 2 | 3, by: string, licence: boolean): OffenderStory {
   const story = w.offender(GM, 'case');
   const registeredOn = w.date('2008-01-01', addDays(by, -150));
@@ -130,7 +123,6 @@ function endReason(w: HistoryWriter, category: Category): MappaEndReason {
   return w.random.pick<MappaEndReason>(['registration-expired', 'deceased', 'other']);
 }
 
-// ---------------------------------------------------------------------------------------------
 // Level and category changes within the year.
 
 function levelChangeCases(w: HistoryWriter): void {
@@ -142,8 +134,7 @@ function levelChangeCases(w: HistoryWriter): void {
   mistaken.retract(wrong, '2014-09-15', 'The meeting decided level 2; level 3 was keyed in error.');
   mistaken.record('2014-09-08', 'LevelChanged', { level: 2, reason: 'MAPPA meeting' }, '2014-09-15');
 
-  // 6.2 level2/category1 (not category 2): a violent offender at level 2 who becomes a registered
-  // sexual offender during the year, still at level 2 on 31 March.
+  // 6.2 level2/category1 (not category 2): a violent offender at level 2 who becomes a registered sexual offender during the year, still at level 2 on 31 March.
   const becomesRso = managedAtLevel(w, 2, 2, '2013-11-04', true);
   becomesRso.record('2014-08-18', 'CategoryChanged', { category: 1 });
 
@@ -151,8 +142,7 @@ function levelChangeCases(w: HistoryWriter): void {
   const downToTwo = managedAtLevel(w, 1, 3, '2013-07-01', false);
   downToTwo.record('2014-11-24', 'LevelChanged', { level: 2, reason: 'risk reduced' });
 
-  // 6.2 level3/category1 (counted once, at level 3): level 2 then 3 in the year. The level 3
-  // decision is recorded late, after a change of division dated later.
+  // 6.2 level3/category1 (counted once, at level 3): level 2 then 3 in the year. The level 3 decision is recorded late, after a change of division dated later.
   const upToThree = managedAtLevel(w, 1, 2, '2014-05-12', false);
   upToThree.record('2014-10-27', 'DivisionChanged', { division: otherDivision(w.random, upToThree.stateAt('2014-10-27').division) });
   upToThree.record('2014-10-06', 'LevelChanged', { level: 3, reason: 'escalated to senior oversight' }, '2014-11-20');
@@ -177,7 +167,6 @@ function levelChangeCases(w: HistoryWriter): void {
   transferredIn.record('2014-06-16', 'OffenderTransferred', { toArea: GM, toDivision: 'wigan' });
 }
 
-// ---------------------------------------------------------------------------------------------
 // Recalls (6.5): who counts, and where.
 
 function recallCases(w: HistoryWriter): void {
@@ -194,8 +183,7 @@ function recallCases(w: HistoryWriter): void {
   twice.record('2014-10-20', 'LevelChanged', { level: 2, reason: 'risk reduced' });
   twice.record('2015-02-09', 'LicenceBreached', { returnedToCustody: true });
 
-  // A level 1 recall (not published), released again and then raised to level 2:
-  // 6.2 and the snapshot level2/category2, not 6.5.
+  // A level 1 recall (not published), released again and then raised to level 2: 6.2 and the snapshot level2/category2, not 6.5.
   const levelOneRecall = w.offender(GM, 'case');
   levelOneRecall.register('2012-03-05', { area: GM, category: 2, level: 1, division: 'oldham', inCustody: true, underSupervision: true });
   levelOneRecall.record('2013-11-18', 'ReleasedToCommunity', { onLicence: true });
@@ -203,19 +191,16 @@ function recallCases(w: HistoryWriter): void {
   levelOneRecall.record('2014-09-15', 'ReleasedToCommunity', { onLicence: true });
   levelOneRecall.record('2014-12-01', 'LevelChanged', { level: 2, reason: 'MAPPA meeting' });
 
-  // 6.5 level2/category1 is not fed by a custody "recall" with no licence breach recorded:
-  // 6.2 level2/category1, in custody on 31 March.
+  // 6.5 level2/category1 is not fed by a custody "recall" with no licence breach recorded: 6.2 level2/category1, in custody on 31 March.
   const noBreach = managedAtLevel(w, 1, 2, '2013-08-12', true);
   noBreach.record('2014-12-08', 'CustodyEntered', { reason: 'recall' });
 
-  // 6.5 level2/category3: a recall at the end of the year recorded late, after 31 March, and after
-  // a change of division dated later. As known on 31 March it is not there yet.
+  // 6.5 level2/category3: a recall at the end of the year recorded late, after 31 March, and after a change of division dated later. As known on 31 March it is not there yet.
   const lateRecall = managedAtLevel(w, 3, 2, '2013-10-14', true);
   lateRecall.record('2015-03-27', 'DivisionChanged', { division: otherDivision(w.random, lateRecall.stateAt('2015-03-27').division) });
   lateRecall.record('2015-03-24', 'LicenceBreached', { returnedToCustody: true }, '2015-04-08');
 }
 
-// ---------------------------------------------------------------------------------------------
 // Category 3 cases.
 
 function category3Cases(w: HistoryWriter): void {
@@ -236,7 +221,6 @@ function category3Cases(w: HistoryWriter): void {
   down.record('2014-12-15', 'MappaManagementEnded', { reason: 'no-longer-eligible' });
 }
 
-// ---------------------------------------------------------------------------------------------
 // Serious further offences (6.7, 6.8, 6.9).
 
 /** A charge, remand in custody the next day, and (when given) the outcome with its consequence. */
@@ -315,14 +299,12 @@ function sfoCases(w: HistoryWriter): void {
   lateCharge.record('2015-02-23', 'DivisionChanged', { division: otherDivision(w.random, lateCharge.stateAt('2015-02-23').division) });
   charge(lateCharge, '2015-02-10', undefined, '2015-03-05');
 
-  // category1-level2 (and 6.2 level2/category1): charged in the year, outstanding; its serious
-  // case review (6.7 level2/category1) commenced in the year.
+  // category1-level2 (and 6.2 level2/category1): charged in the year, outstanding; its serious case review (6.7 level2/category1) commenced in the year.
   const level2Rso = managedAtLevel(w, 1, 2, '2013-10-21', false);
   const rsoCharge = charge(level2Rso, '2014-09-15');
   level2Rso.record('2014-11-17', 'SeriousCaseReviewCommenced', { reviewId: level2Rso.newId('SCR'), chargeId: rsoCharge });
 
-  // category2-level2 (and 6.2 level2/category2): two charged in the year, outstanding; one review
-  // (6.7 level2/category2). The other charge is recorded late.
+  // category2-level2 (and 6.2 level2/category2): two charged in the year, outstanding; one review (6.7 level2/category2). The other charge is recorded late.
   const level2Violent = managedAtLevel(w, 2, 2, '2013-12-09', true);
   const violentCharge = charge(level2Violent, '2014-07-07');
   level2Violent.record('2014-10-06', 'SeriousCaseReviewCommenced', { reviewId: level2Violent.newId('SCR'), chargeId: violentCharge });
@@ -345,7 +327,6 @@ function sfoCases(w: HistoryWriter): void {
   leftOutstanding.record('2015-05-20', 'SfoOutcomeRecorded', { chargeId: outstandingCharge, outcome: 'convicted' });
 }
 
-// ---------------------------------------------------------------------------------------------
 // What the report must not count.
 
 function notCountedCases(w: HistoryWriter): void {

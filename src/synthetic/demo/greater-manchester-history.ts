@@ -5,14 +5,8 @@ import { writeCases } from './greater-manchester-cases';
 import { GM, GM_DIVISIONS, SNAPSHOT } from './greater-manchester-constants';
 import { HistoryWriter } from './history-writer';
 
-// The Greater Manchester demonstration history (`mappa demo`): a deterministic, realistic event
-// history from 2007 to mid-2015 whose 2014/15 report reproduces the published figures of
-// reference/published/greater-manchester-2014-15.json cell for cell (its `cells`), with
-// sfoOutcomes.category3-level3.leftArea = 2 and 31 category 1 offenders with no division.
-//
-// Written in three layers: the hand-written cases (every level 2/3 offender of the year, every SFO
-// case, the edge cases), the level 1 background sized so the snapshot and division table come out
-// right, and the counted orders and notification breaches added to exact totals.
+// `mappa demo`'s history, 2007 to mid-2015, whose 2014/15 report equals reference/published/greater-manchester-2014-15.json cell for cell.
+// Three layers: the hand-written cases, the level 1 background, and the counted orders and breaches added to exact totals.
 
 export const DEMO_SEED = 20150331;
 
@@ -21,10 +15,7 @@ export function greaterManchesterHistory(seed: number = DEMO_SEED): NewOffenderE
   return greaterManchesterArrivals(seed).map((arrival) => arrival.event);
 }
 
-/**
- * The same history with the date each event reaches the service (YYYY-MM-DD, non-decreasing): for
- * an import that wants realistic recordedAt values, or a report "as known at" a date of the history.
- */
+/** The same history with each event's arrival date (non-decreasing), for realistic recordedAt values or "as known at" a date. */
 export function greaterManchesterArrivals(seed: number = DEMO_SEED): { event: NewOffenderEvent; recordedOn: string }[] {
   const w = new HistoryWriter(seed);
   writeCases(w);
@@ -42,11 +33,7 @@ function publishedCell(id: string): number {
   return value;
 }
 
-/**
- * What the background must add to the snapshot of 31 March 2015 once the cases are written: the
- * published figures less the cases in the community then. The cases alone must give every level 2
- * and 3 cell; the background is all level 1.
- */
+/** What the level 1 background must add to the 31 March 2015 snapshot: the published figures less the cases, which alone give every level 2/3 cell. */
 function backgroundTargets(w: HistoryWriter): BackgroundTargets {
   const snapshot = new Map<string, number>();
   const divisions = new Map<string | null, number>();

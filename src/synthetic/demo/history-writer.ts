@@ -62,10 +62,7 @@ export class HistoryWriter {
     return this.date(from, to < limit ? to : limit);
   }
 
-  /**
-   * Every event in the order it reaches the service (by recordedOn, then creation), checking that
-   * each offender's events, so ordered, fold in the same effective order as they were written.
-   */
+  /** Every event in arrival order, checking each offender's events still fold in the order they were written. */
   arrivalOrder(): { event: NewOffenderEvent; recordedOn: string }[] {
     const items: StoryItem[] = this.stories.flatMap(({ story }) => story.items);
     items.sort((a, b) => (a.recordedOn < b.recordedOn ? -1 : a.recordedOn > b.recordedOn ? 1 : a.seq - b.seq));
@@ -73,8 +70,7 @@ export class HistoryWriter {
     return items.map(({ event, recordedOn }) => ({ event, recordedOn }));
   }
 
-  // Same-day events take their stream order from arrival: a late event written before another of
-  // its day would fold after it. The histories avoid that; this catches a mistake.
+  // Same-day events take their stream order from arrival: a late event written before another of its day would fold after it. The histories avoid that; this catches a mistake.
   private assertSameEffectiveOrder(arrival: readonly StoryItem[]): void {
     const arrivalIndex = new Map(arrival.map((item, i) => [item.seq, i]));
     for (const { story } of this.stories) {

@@ -3,10 +3,7 @@ import type { OffenderState } from '../../domain/offender-state';
 import { stateAt } from '../../domain/offender-timeline';
 import { RecordIds, type EventIds, type RecordKind } from '../synthetic-ids';
 
-// One offender's synthetic history, written in effective-date order, each event with the date the
-// service learns it (`recordedOn`). Most events are recorded the day they happen; a late one is
-// recorded after later-dated events of the same offender, and a retraction after the event it
-// corrects. The arrival order of a whole history is by recordedOn (see arrivalOrder).
+// One offender's history in effective-date order, each event with the date the service learns it (`recordedOn`): a late record or a retraction comes later.
 
 export interface StoryItem {
   event: NewOffenderEvent;
@@ -28,10 +25,7 @@ export class OffenderStory {
     this.recordIds = new RecordIds(offenderId);
   }
 
-  /**
-   * Adds an event at its date, after every event already dated on or before it. `recordedOn`
-   * (default: the same day) later than the date makes it a late, back-dated record.
-   */
+  /** Adds an event at its date; a `recordedOn` after the date makes it a late, back-dated record. */
   record<T extends OffenderEventType>(occurredOn: string, type: T, data: OffenderEventData[T], recordedOn = occurredOn): NewOffenderEvent {
     if (recordedOn < occurredOn) throw new Error(`${this.offenderId}: ${type} of ${occurredOn} cannot be recorded before it happened.`);
     const { eventId, seq } = this.ids.next();

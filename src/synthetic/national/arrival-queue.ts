@@ -1,5 +1,4 @@
-// A min-heap of offenders by the day their next pending event reaches the service, so lines of
-// many offenders come out in arrival order while only the offenders still active are held.
+// Offenders by the day their next event arrives, so many offenders' lines come out in arrival order holding only the active ones.
 
 export interface PendingOffender {
   /** Creation order of the offender: breaks ties between offenders on the same day. */

@@ -1,19 +1,7 @@
 import type { Category, CustodyReason, Level, MappaEndReason, NotificationBreachOutcome, SfoOutcome } from '../../domain/offender-event';
 
-// The default shape of a synthetic history: the proportions of the Greater Manchester report
-// 2014/15 (reference/published/greater-manchester-2014-15.json), carried to any number of areas.
-// Rates are per offender per year while the condition holds; the simulation in offender-life.ts
-// draws the next event from them (competing exponential clocks), so these numbers are the only
-// place the shape is set. What they give is checked by test/generate/national-history.spec.ts.
-//
-//   published (GM, 4,138 in the community on 31 March 2015)     what this shape aims at
-//   2,662 category 1 of 4,138 (64%)                            about two thirds category 1
-//   24 at level 2 or 3 (0.6%)                                  about 99% at level 1
-//   163 at level 2/3 some day of the year (4%)                 level 2/3 spells of a few months
-//   113 SOPOs, 2 notification orders, 0 FTOs                   4.2%, 0.08%, 0.04% of category 1 a year
-//   65 RSOs cautioned or convicted for a notification breach   3% of category 1 a year, 20% no further action
-//   37 recalls at level 2/3                                    recall 20% a year on licence
-//   15 SFO charges, 2 serious case reviews                     0.6% a year under supervision, x5 at level 2/3
+// The default shape of a synthetic history: the rates offender-life.ts draws from, set to Greater Manchester 2014/15's proportions.
+// The published figures and what each rate aims at: docs/decisions.md, "Moved from code comments"; checked by test/generate/national-history.spec.ts.
 
 export interface CategoryShape {
   /** Share of the active population (in custody or not) on a snapshot date. */

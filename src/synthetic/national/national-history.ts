@@ -12,13 +12,8 @@ import { dateOfDay, dayOf, DAYS_PER_YEAR } from '../synthetic-calendar';
 import { CATEGORY_SHAPE, SYNTHETIC_DIVISIONS } from './generation-shape';
 import { OffenderLife, type LifeItem, type LifeWorld } from './offender-life';
 
-// `mappa generate`: a deterministic synthetic MAPPA history for any number of areas, offenders and
-// years, in the order events reach the service (roughly by time; late and retracted ones included).
-// Every event is checked with the domain's own decide() against the offender's stream so far, in
-// that arrival order: what the generator writes, `mappa import` accepts, line for line.
-//
-// Memory: offenders are generated one at a time on their registration day, and their events wait
-// in a queue only until their arrival day has come; nothing of an ended offender is kept.
+// `mappa generate`: a deterministic national history in arrival order, every event checked with the domain's decide(), so `mappa import` accepts it all.
+// Offenders are generated on their registration day and forgotten once ended, so memory follows the offenders live at once.
 
 export interface NationalHistoryOptions {
   /** Area ids (default: all 42). */

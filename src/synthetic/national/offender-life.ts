@@ -13,10 +13,7 @@ import { dateOfDay, DAYS_PER_YEAR } from '../synthetic-calendar';
 import { RecordIds, type RecordKind } from '../synthetic-ids';
 import { CATEGORY_SHAPE, RATES, registrationLevel } from './generation-shape';
 
-// One offender's synthetic life under MAPPA, simulated forward in time: from the state on a day,
-// each possible next event has a rate (generation-shape.ts) and the first to fire happens. The state
-// it chooses from is the domain's own fold (evolve) of what it has written; whether each event is
-// allowed is decided by the domain itself (national-history.ts runs decide() on every event).
+// One offender's life simulated forward: each next event has a rate (generation-shape.ts) and the first to fire happens, over the domain's own evolve.
 
 /** What the life needs from the history it belongs to. */
 export interface LifeWorld {
@@ -369,10 +366,7 @@ export class OffenderLife {
 
   // ---- the record
 
-  /**
-   * Writes an event. A fact may reach the service late and moves the state on; an event recorded in
-   * error (to be retracted) and its correction are on time and leave the state as it was.
-   */
+  /** Writes an event: a late fact moves the state on; an event recorded in error and its correction leave it as it was. */
   private record<T extends OffenderEventType>(day: number, type: T, data: OffenderEventData[T], as: 'fact' | 'in error' | 'correction' = 'fact'): NewOffenderEvent {
     const event = { eventId: this.world.nextEventId(), type, offenderId: this.offenderId, occurredOn: dateOfDay(day), data } as NewOffenderEvent;
     let recordedDay = day;

@@ -3,8 +3,8 @@ import { isWellFormedDivision } from '../../../src/domain/reference-areas';
 import { cellsToCsv } from '../../../src/reports/render/report-csv';
 import { reportToHtml } from '../../../src/reports/render/report-html';
 import { tablesToText } from '../../../src/reports/render/report-text';
-import type { TableLayout } from '../../../src/reports/report.service';
-import { cellId, COUNTING_UNIT_TEXT, label, REPORT_TABLES, rsoByDivision, type ReportCells } from '../../../src/reports/tables';
+import { layoutOf } from '../../../src/reports/report.service';
+import { cellId, label, REPORT_TABLES, rsoByDivision, type ReportCells } from '../../../src/reports/tables';
 
 // Issue 10, item 9: every renderer renders every division id the validator accepts, including
 // the names of every JavaScript object's properties (`constructor` made an area's HTML answer 500).
@@ -24,16 +24,7 @@ const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '
 function reportWithDivisions(divisions: readonly string[]) {
   const cells: ReportCells = {};
   divisions.forEach((d, i) => (cells[cellId(rsoByDivision, d, 'count')] = i + 1));
-  const tables: TableLayout[] = REPORT_TABLES.map((t) => ({
-    id: t.id,
-    section: t.section,
-    unit: t.unit,
-    unitText: COUNTING_UNIT_TEXT[t.unit],
-    title: t.title,
-    rule: t.rule,
-    rows: [...t.rows('kent', cells)],
-    columns: [...t.columns],
-  }));
+  const tables = REPORT_TABLES.map((t) => layoutOf(t, 'kent', cells));
   return { area: 'kent', year: '2014/15', asKnownAt: null, position: '1', cells, tables };
 }
 
