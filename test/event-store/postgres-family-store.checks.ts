@@ -98,6 +98,23 @@ export function describePostgresFamilyStore(dialect: SqlClient['dialect'], makeS
       expect(again.status).toBe('duplicate-event-id');
     });
 
+    // Issue 13.5: Emmett's store appends in three statements (BEGIN, its function, COMMIT); ours took eight.
+    it('appends events at their expected revision in four statements (BEGIN, the head lock, one INSERT, COMMIT), and a stale one is still a conflict', async () => {
+      const id = offender('statements');
+      await store.appendToStreams([appendOf(id, 'no-stream', [offenderRegistered(id)])]);
+      const statements: string[] = [];
+      const counted = new PostgresEventStore(recordingSqlClient(sql, statements));
+
+      const [appended] = await counted.appendToStreams([appendOf(id, 0, [levelChanged(id, 2), levelChanged(id, 3)])]);
+
+      expect(appended.status).toBe('appended');
+      expect(statements.map((s) => s.trim().split(/\s+/)[0])).toEqual(['BEGIN', 'SELECT', 'WITH', 'COMMIT']);
+      expect((await store.readStream(id)).map((e) => e.revision)).toEqual([0, 1, 2]);
+      const [stale] = await counted.appendToStreams([appendOf(id, 1, [levelChanged(id, 1)])]);
+      expect(stale).toEqual({ status: 'conflict', offenderId: id, expectedRevision: 1, actualRevision: 2 });
+      expect(await store.readStream(id)).toHaveLength(3);
+    });
+
     // PGlite has one connection: a paused transaction blocks readers too, so there is nothing to observe.
     const onServer = dialect === 'postgres' ? it : it.skip;
     onServer('makes a second appender wait until the first commits, so no reader sees a later position first', async () => {
@@ -158,4 +175,31 @@ function interceptingSqlClient(inner: SqlClient, pattern: RegExp, intercept: () 
     close: async () => undefined,
   });
   return wrap(inner);
+}
+
+/** Records every statement sent through `inner`, a transaction's BEGIN and COMMIT (or SAVEPOINT and RELEASE) included. */
+function recordingSqlClient(inner: SqlClient, statements: string[], inTransaction = false): SqlClient {
+  return {
+    dialect: inner.dialect,
+    parallelStatements: inner.parallelStatements,
+    query<R>(text: string, params?: readonly unknown[]) {
+      statements.push(text);
+      return inner.query<R>(text, params);
+    },
+    exec(text) {
+      statements.push(text);
+      return inner.exec(text);
+    },
+    async transaction(fn) {
+      statements.push(inTransaction ? 'SAVEPOINT' : 'BEGIN');
+      const result = await inner.transaction((tx) => fn(recordingSqlClient(tx, statements, true)));
+      statements.push(inTransaction ? 'RELEASE' : 'COMMIT');
+      return result;
+    },
+    copyRows(table, columns, rows) {
+      statements.push(`COPY ${table}`);
+      return inner.copyRows(table, columns, rows);
+    },
+    close: async () => undefined,
+  };
 }
