@@ -14,27 +14,34 @@ const EVENT_COLUMNS = ['position', 'offender_id', 'revision', 'event_id', 'type'
 const SMALL_APPEND_EVENTS = 100;
 
 /**
- * The events of a small append inserted and the head moved in one statement, only if the last
- * event each stream is expected to have exists ($1): a stream that has moved past it is refused
- * by the unique (offender_id, revision) key instead. Runs after the head lock, so it sees every
- * append committed before.
+ * A small append in one statement: the head row moved (its UPDATE takes the lock that orders all
+ * appenders, and waits for the appender before to commit), and the events inserted at the
+ * positions after the head's, only if the last event each stream is expected to have exists ($1).
+ * A stream that has moved past it is refused by the unique (offender_id, revision) key, which
+ * checks committed rows whatever the statement's snapshot; the snapshot, taken before the lock
+ * was granted, may at worst miss an expected event committed meanwhile, and then the append is
+ * judged again (appendAsExpected), never wrongly accepted: events are never deleted.
  */
-const INSERT_AS_EXPECTED_SQL = `
-  WITH expected AS (
+const APPEND_AS_EXPECTED_SQL = `
+  WITH head AS (
+    UPDATE event_store_head
+       SET last_position = last_position + $3, last_recorded_at = GREATEST(last_recorded_at, $4::timestamptz)
+     WHERE singleton
+    RETURNING last_position - $3 AS base, last_recorded_at
+  ), expected AS (
     SELECT count(*)::int AS missing
       FROM jsonb_to_recordset($1::jsonb) AS x(offender_id text, revision integer)
      WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.offender_id = x.offender_id AND e.revision = x.revision)
   ), inserted AS (
     INSERT INTO events (position, offender_id, revision, event_id, type, occurred_on, recorded_at, data, metadata)
-    SELECT r.position, r.offender_id, r.revision, r.event_id, r.type, r.occurred_on, r.recorded_at, r.data, r.metadata
-      FROM jsonb_to_recordset($2::jsonb) AS r(position bigint, offender_id text, revision integer, event_id uuid, type text,
-                                              occurred_on date, recorded_at timestamptz, data jsonb, metadata jsonb)
+    SELECT head.base + r.ordinal, r.offender_id, r.revision, r.event_id, r.type, r.occurred_on, head.last_recorded_at, r.data, r.metadata
+      FROM head, jsonb_to_recordset($2::jsonb) AS r(ordinal bigint, offender_id text, revision integer, event_id uuid, type text,
+                                                    occurred_on date, data jsonb, metadata jsonb)
      WHERE (SELECT missing FROM expected) = 0
     RETURNING 1
-  ), head AS (
-    UPDATE event_store_head SET last_position = $3, last_recorded_at = $4 WHERE singleton AND (SELECT missing FROM expected) = 0 RETURNING 1
   )
-  SELECT (SELECT missing FROM expected) AS missing`;
+  SELECT head.base::text AS base, head.last_recorded_at, (SELECT missing FROM expected) AS missing, (SELECT count(*) FROM inserted)::int AS inserted
+    FROM head`;
 
 /** Thrown inside appendAsExpected's transaction to roll it back: an expectation did not hold. */
 class NotAsExpected extends Error {}
@@ -112,15 +119,21 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * The common append (one post, or an offender's events), in four statements instead of eight:
-   * BEGIN, the head lock, one INSERT (INSERT_AS_EXPECTED_SQL), COMMIT. Planned as if every item's
-   * expected revision held; when one does not, or an event id is taken, the transaction is rolled
-   * back having changed nothing and the answer is null: appendJudged then judges item by item.
-   * Only for items that name the revision they expect ('any' must read it) and carry events.
+   * The common append (one post, or an offender's events), in three statements as Emmett's
+   * (BEGIN, APPEND_AS_EXPECTED_SQL, COMMIT) instead of the judged path's eight. Planned as if every
+   * item's expected revision held; when one does not, or an event id is taken, the transaction is
+   * rolled back having changed nothing and the answer is null: appendJudged then judges item by
+   * item. Only for items that name the revision they expect ('any' must read it), carry events and
+   * share one recordedAt (as the command handler's do).
    */
   private async appendAsExpected(items: readonly StreamAppend[]): Promise<AppendPlan | null> {
     const events = items.reduce((n, item) => n + item.events.length, 0);
-    if (events > SMALL_APPEND_EVENTS || items.some((item) => item.expectedRevision === 'any' || item.events.length === 0)) return null;
+    const recordedAt = new Date(items[0].recordedAt);
+    if (
+      events > SMALL_APPEND_EVENTS ||
+      items.some((item) => item.expectedRevision === 'any' || item.events.length === 0 || new Date(item.recordedAt).getTime() !== recordedAt.getTime())
+    )
+      return null;
     // The last revision each stream must have: the first item of each offender says it (later ones follow from it).
     const lastRevisions = new Map<string, number>();
     const seen = new Set<string>();
@@ -129,19 +142,28 @@ export class PostgresEventStore implements EventStore {
       seen.add(item.offenderId);
       if (typeof item.expectedRevision === 'number') lastRevisions.set(item.offenderId, item.expectedRevision);
     }
+    // Positions from 1 here; the statement adds the head's last position.
+    const plan = planAppends(items, { lastPosition: 0n, lastRecordedAt: null, lastRevisions, existingEventIds: new Set() });
+    if (plan.results.some((r) => r.status !== 'appended')) return null;
     try {
       return await this.sql.transaction(async (tx) => {
-        const head = await lockHead(tx);
-        const plan = planAppends(items, { ...head, lastRevisions, existingEventIds: new Set() });
-        if (plan.results.some((r) => r.status !== 'appended')) throw new NotAsExpected();
-        const { rows } = await tx.query<{ missing: number }>(INSERT_AS_EXPECTED_SQL, [
+        const { rows } = await tx.query<{ base: string; last_recorded_at: Date | string; missing: number; inserted: number }>(APPEND_AS_EXPECTED_SQL, [
           JSON.stringify([...lastRevisions].map(([offender_id, revision]) => ({ offender_id, revision }))),
           JSON.stringify(plan.accepted.map(toRecord)),
-          plan.lastPosition.toString(),
-          plan.lastRecordedAt?.toISOString() ?? null,
+          plan.accepted.length,
+          recordedAt.toISOString(),
         ]);
+        if (rows.length === 0) throw new Error('The event store tables are missing: call init() first.');
         if (Number(rows[0].missing) > 0) throw new NotAsExpected();
-        return plan;
+        const base = BigInt(rows[0].base);
+        const stored = new Date(rows[0].last_recorded_at);
+        const storedText = stored.toISOString();
+        // The results hold these same event objects.
+        for (const event of plan.accepted as Array<{ position: bigint; recordedAt: string }>) {
+          event.position += base;
+          event.recordedAt = storedText;
+        }
+        return { ...plan, lastPosition: base + plan.lastPosition, lastRecordedAt: stored };
       });
     } catch (error) {
       if (error instanceof NotAsExpected || (error as { code?: unknown }).code === UNIQUE_VIOLATION) return null;
@@ -264,16 +286,15 @@ async function lockHead(tx: SqlClient): Promise<{ lastPosition: bigint; lastReco
   return { lastPosition: BigInt(rows[0].last_position), lastRecordedAt: rows[0].last_recorded_at === null ? null : new Date(rows[0].last_recorded_at) };
 }
 
-/** An event as one record of INSERT_AS_EXPECTED_SQL's jsonb_to_recordset (column names as keys). */
+/** An event as one record of APPEND_AS_EXPECTED_SQL's jsonb_to_recordset (column names as keys; its place in the append, from 1, for its position). */
 function toRecord(event: RecordedOffenderEvent): Record<string, unknown> {
   return {
-    position: event.position.toString(),
+    ordinal: event.position.toString(),
     offender_id: event.offenderId,
     revision: event.revision,
     event_id: event.eventId,
     type: event.type,
     occurred_on: event.occurredOn,
-    recorded_at: event.recordedAt,
     data: event.data,
     metadata: event.metadata,
   };
