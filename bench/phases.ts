@@ -16,6 +16,7 @@ import type { ReportCells } from '../src/reports/tables';
 import { openTarget, targetConfig, type BenchTarget } from './bench-target';
 import { areaReportByFolding, nationalReportByFolding, snapshotByFoldingFromStore } from './fold-baseline';
 import { fairness } from './fairness';
+import { peer } from './peer';
 import { soak } from './soak';
 import { latencies, timed, watchEventLoop, type Latencies } from './measure';
 import { startUp } from './start-up';
@@ -287,6 +288,6 @@ export function snapshotDates(from: string, to: string, count: number): string[]
   return Array.from({ length: count }, () => dateOfDay(first + random.int(0, span)));
 }
 
-export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, startUp, reports, trendsAndPages, workbench, baseline, fairness, soak } as const;
+export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, startUp, reports, trendsAndPages, workbench, baseline, fairness, soak, peer } as const;
 export type PhaseName = keyof typeof PHASES;
 export type PhaseResult<P extends PhaseName> = Awaited<ReturnType<(typeof PHASES)[P]>>;

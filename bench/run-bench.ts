@@ -9,6 +9,8 @@ import { Client } from 'pg';
 import { benchScale, type BenchScale } from './bench-scales';
 import { dropTarget, probePostgres, targetName, type BenchTarget } from './bench-target';
 import type { FairnessArgs } from './fairness';
+import type { PeerSide } from './peer';
+import { peerArgs, peerChecks, peerFigures, type PeerResults } from './peer-results';
 import type { PhaseName, PhaseResult } from './phases';
 import { soakArgs, type SoakResults } from './soak-results';
 import type { WorkbenchArgs } from './workbench';
@@ -20,7 +22,7 @@ import { compareCells, workbenchCheck, writeResults, type BenchResults, type Che
 // bench/results.json. `--scale smoke` runs in seconds and only checks that everything works.
 
 /** The parts `--only` measures on a store of their own, merged into an earlier run's results with `--merge-into`. */
-const ONLY_PARTS = ['fairness', 'soak', 'serving', 'workbench'] as const;
+const ONLY_PARTS = ['fairness', 'soak', 'serving', 'workbench', 'peer'] as const;
 type OnlyPart = (typeof ONLY_PARTS)[number];
 
 const ROOT = path.resolve(__dirname, __filename.endsWith('.ts') ? '..' : '../..');
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     .option('--batch-size <n>', 'import batch size (default: what mappa import uses)', (v) => Number(v))
     .option(
       '--only <part>',
-      "measure one part only, on a store built by import and rebuild: 'fairness' (between callers), 'soak' (known capacity and overload, issue 17), 'serving' (start-up, trends and paged traces, issues 11 and 14) or 'workbench' (the page's switches, issue 15)",
+      "measure one part only, on a store built by import and rebuild: 'fairness' (between callers), 'soak' (known capacity and overload, issue 17), 'serving' (start-up, trends and paged traces, issues 11 and 14), 'workbench' (the page's switches, issue 15) or 'peer' (our event store beside Emmett's, issue 13.5; PostgreSQL only, needs no import)",
     )
     .option('--merge-into <results.json>', 'with --only: put its figures into this results file (keeping the rest) and write its report again')
     .option('--soak-step-seconds <n>', 'seconds of load at each rate the soak tries (default 20; smoke 3)', (v) => Number(v))
@@ -104,6 +106,15 @@ async function main(): Promise<void> {
     `generated ${generated.result.events.toLocaleString('en-GB')} events (${generated.result.offenders.toLocaleString('en-GB')} offenders) in ${generated.result.seconds.toFixed(1)} s`,
   );
 
+  const run = { commit: commit.id ? `${commit.id}${commit.dirty ? ' (dirty)' : ''}` : null, scale: scale.name, at: started.toISOString() };
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+  if (opts.only === 'peer') {
+    const measured = await peerRun(targets, scale, file, { commit, started, command }, opts, log);
+    await finishPeer(measured, opts, log);
+    if (!opts.keep) await rm(file, { force: true });
+    return;
+  }
+
   const stores: StoreResults[] = [];
   const fairnessByStore: FairnessResults['stores'] = [];
   const fairnessChecks: Array<{ store: string; checks: Check[] }> = [];
@@ -141,7 +152,8 @@ async function main(): Promise<void> {
     soakByStore.push(measured.soak);
     workbenchByStore.push(measured.workbench);
   }
-  const run = { commit: commit.id ? `${commit.id}${commit.dirty ? ' (dirty)' : ''}` : null, scale: scale.name, at: started.toISOString() };
+  // After both stores' phases, on the server alone: the same events in our store and in Emmett's.
+  const peer = await peerRun(targets, scale, file, { commit, started, command }, opts, log);
   const fairness: FairnessResults = {
     generatedAt: started.toISOString(),
     commit,
@@ -195,6 +207,7 @@ async function main(): Promise<void> {
     fairness,
     soak,
     workbench,
+    ...(peer && { peer }),
   };
   if (opts.write) {
     await writeResults(results, jsonFile, mdFile, path.join(ROOT, 'bench', 'notes.md'));
@@ -202,7 +215,9 @@ async function main(): Promise<void> {
   }
   if (!opts.keep) await rm(file, { force: true });
 
-  const failures = stores.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.store}: ${c.id}: ${c.detail}`));
+  const failures = [...stores, ...(peer ? [{ store: 'peer', checks: peer.checks }] : [])].flatMap((s) =>
+    s.checks.filter((c) => !c.ok).map((c) => `${s.store}: ${c.id}: ${c.detail}`),
+  );
   if (failures.length > 0) {
     console.error(`bench checks failed:\n  ${failures.join('\n  ')}`);
     process.exitCode = 1;
@@ -484,6 +499,68 @@ function logSoak(name: string, r: PhaseResult<'soak'>, log: (line: string) => vo
     `${name}: capacity ${r.capacityPerSecond ?? 'none'}/s held (p95 < 250 ms, no error)` +
       (o ? `; at ${o.rate}/s: ${o.accepted} accepted (p95 ${o.acceptedLatency.p95Ms} ms), ${o.refused} refused (p95 ${o.refusedLatency.p95Ms} ms), ${o.timeouts} timed out` : ''),
   );
+}
+
+/**
+ * Our store beside Emmett's (issue 13.5) on the PostgreSQL target: each side in a process and a
+ * schema of its own, one after the other, after a CHECKPOINT. Undefined without PostgreSQL.
+ */
+async function peerRun(
+  targets: readonly BenchTarget[],
+  scale: BenchScale,
+  file: string,
+  run: { commit: { id: string | null; dirty: boolean }; started: Date; command: string },
+  opts: Options,
+  log: (line: string) => void,
+): Promise<PeerResults | undefined> {
+  const target = targets.find((t) => t.kind === 'postgres');
+  if (!target) {
+    log("peer: no PostgreSQL target: Emmett's store runs on PostgreSQL only, comparison skipped");
+    return undefined;
+  }
+  const args = peerArgs(scale, target.url, file);
+  const side = async (name: PeerSide) => {
+    const schema = `mappa_peer_${name}_${scale.name}_${process.pid}`;
+    await settle(target);
+    try {
+      return (await runPhase('peer', { ...args, side: name, schema }, opts.work)).result;
+    } finally {
+      if (!opts.keep) await dropTarget({ kind: 'postgres', url: target.url, schema });
+    }
+  };
+  const ours = await side('ours');
+  const peer = await side('emmett');
+  const measured: PeerResults = {
+    generatedAt: run.started.toISOString(),
+    commit: run.commit,
+    scale: scale.name,
+    timed: scale.timed,
+    command: run.command,
+    emmett: packageVersion('@event-driven-io/emmett-postgresql'),
+    ours,
+    peer,
+    checks: peerChecks(ours, peer),
+  };
+  for (const f of peerFigures(measured)) log(`peer: ${f.label}: ours ${f.ours}; Emmett's ${f.peer}; ours ${f.speed.toFixed(2)}× as fast`);
+  return measured;
+}
+
+/** Writes the peer figures into the results file named by --merge-into (else prints them), then checks. */
+async function finishPeer(measured: PeerResults | undefined, opts: Options, log: (line: string) => void): Promise<void> {
+  if (!measured) {
+    console.error('bench --only peer: no PostgreSQL answered, nothing measured');
+    process.exitCode = 1;
+    return;
+  }
+  if (opts.write && opts.mergeInto) {
+    const jsonFile = path.resolve(opts.mergeInto);
+    const results = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchResults;
+    results.peer = measured;
+    await writeMerged(results, jsonFile, 'peer', opts, log);
+  } else if (opts.write) {
+    console.log(JSON.stringify(measured, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2));
+  }
+  failOnChecks([{ store: 'peer', checks: measured.checks }]);
 }
 
 /** Writes one part's figures into the results file named by --merge-into (else prints them), then checks. */

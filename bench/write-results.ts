@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { ReportCells } from '../src/reports/tables';
 import type { EventLoopPauses, Latencies } from './measure';
 import type { PhaseResult } from './phases';
+import { peerMarkdown, type PeerResults } from './peer-results';
 import { soakMarkdown, type SoakResults } from './soak-results';
 
 // bench/results.json (machine-readable) and docs/benchmarks.md (the same figures, each beside
@@ -61,6 +62,8 @@ export interface BenchResults {
   soak?: SoakResults;
   /** The workbench's switches (bench/workbench.ts), possibly measured by another run than the rest. */
   workbench?: WorkbenchResults;
+  /** Ours beside Emmett's PostgreSQL event store (bench/peer.ts, issue 13.5), possibly measured by another run than the rest. */
+  peer?: PeerResults;
 }
 
 /** The workbench's switches over HTTP (issue 15.3), a part of its own like fairness. */
@@ -337,6 +340,7 @@ function markdown(r: BenchResults, notes: string): string {
   if (r.fairness) lines.push('', ...fairnessMarkdown(r.fairness));
   if (r.workbench) lines.push('', ...workbenchMarkdown(r.workbench));
   if (r.soak) lines.push('', ...soakMarkdown(r.soak));
+  if (r.peer) lines.push('', ...peerMarkdown(r.peer));
   if (notes.trim()) {
     lines.push('');
     lines.push(notes.trim());

@@ -38,9 +38,14 @@ export function describePostgresFamilyStore(dialect: SqlClient['dialect'], makeS
     it('appends nothing of a batch when the store fails part-way through it', async () => {
       const [a, b] = [offender('atomic-a'), offender('atomic-b')];
       const failing = new PostgresEventStore(
-        interceptingSqlClient(sql, /UPDATE event_store_head/, async () => {
-          throw new Error('connection lost');
-        }),
+        interceptingSqlClient(
+          sql,
+          /UPDATE event_store_head/,
+          async () => {
+            throw new Error('connection lost');
+          },
+          'after',
+        ),
       );
       const before = await store.lastPosition();
 
@@ -98,6 +103,23 @@ export function describePostgresFamilyStore(dialect: SqlClient['dialect'], makeS
       expect(again.status).toBe('duplicate-event-id');
     });
 
+    // Issue 13.5: Emmett's store appends in three statements (BEGIN, its function, COMMIT); ours took eight.
+    it('appends events at their expected revision in three statements (BEGIN, one that moves the head and inserts, COMMIT), and a stale one is still a conflict', async () => {
+      const id = offender('statements');
+      await store.appendToStreams([appendOf(id, 'no-stream', [offenderRegistered(id)])]);
+      const statements: string[] = [];
+      const counted = new PostgresEventStore(recordingSqlClient(sql, statements));
+
+      const [appended] = await counted.appendToStreams([appendOf(id, 0, [levelChanged(id, 2), levelChanged(id, 3)])]);
+
+      expect(appended.status).toBe('appended');
+      expect(statements.map((s) => s.trim().split(/\s+/)[0])).toEqual(['BEGIN', 'WITH', 'COMMIT']);
+      expect((await store.readStream(id)).map((e) => e.revision)).toEqual([0, 1, 2]);
+      const [stale] = await counted.appendToStreams([appendOf(id, 1, [levelChanged(id, 1)])]);
+      expect(stale).toEqual({ status: 'conflict', offenderId: id, expectedRevision: 1, actualRevision: 2 });
+      expect(await store.readStream(id)).toHaveLength(3);
+    });
+
     // PGlite has one connection: a paused transaction blocks readers too, so there is nothing to observe.
     const onServer = dialect === 'postgres' ? it : it.skip;
     onServer('makes a second appender wait until the first commits, so no reader sees a later position first', async () => {
@@ -106,12 +128,17 @@ export function describePostgresFamilyStore(dialect: SqlClient['dialect'], makeS
       const paused = new Promise<void>((resolve) => (reachedPause = resolve));
       let releasePause!: () => void;
       const release = new Promise<void>((resolve) => (releasePause = resolve));
-      // The first appender stops after inserting its events, before updating the head and committing.
+      // The first appender stops after inserting its events and moving the head, before committing.
       const slow = new PostgresEventStore(
-        interceptingSqlClient(sql, /UPDATE event_store_head/, async () => {
-          reachedPause();
-          await release;
-        }),
+        interceptingSqlClient(
+          sql,
+          /UPDATE event_store_head/,
+          async () => {
+            reachedPause();
+            await release;
+          },
+          'after',
+        ),
       );
       const other = await makeStore();
       const reader = await makeStore();
@@ -143,14 +170,16 @@ export function describePostgresFamilyStore(dialect: SqlClient['dialect'], makeS
   });
 }
 
-/** Runs `intercept` before any query of a transaction whose SQL matches `pattern`. */
-function interceptingSqlClient(inner: SqlClient, pattern: RegExp, intercept: () => Promise<void>): SqlClient {
+/** Runs `intercept` before (or once it has run, `after`) any query of a transaction whose SQL matches `pattern`. */
+function interceptingSqlClient(inner: SqlClient, pattern: RegExp, intercept: () => Promise<void>, when: 'before' | 'after' = 'before'): SqlClient {
   const wrap = (client: SqlClient): SqlClient => ({
     dialect: client.dialect,
     parallelStatements: client.parallelStatements,
     async query<R>(text: string, params?: readonly unknown[]) {
-      if (pattern.test(text)) await intercept();
-      return client.query<R>(text, params);
+      if (when === 'before' && pattern.test(text)) await intercept();
+      const result = await client.query<R>(text, params);
+      if (when === 'after' && pattern.test(text)) await intercept();
+      return result;
     },
     exec: (text) => client.exec(text),
     transaction: (fn) => client.transaction((tx) => fn(wrap(tx))),
@@ -158,4 +187,31 @@ function interceptingSqlClient(inner: SqlClient, pattern: RegExp, intercept: () 
     close: async () => undefined,
   });
   return wrap(inner);
+}
+
+/** Records every statement sent through `inner`, a transaction's BEGIN and COMMIT (or SAVEPOINT and RELEASE) included. */
+function recordingSqlClient(inner: SqlClient, statements: string[], inTransaction = false): SqlClient {
+  return {
+    dialect: inner.dialect,
+    parallelStatements: inner.parallelStatements,
+    query<R>(text: string, params?: readonly unknown[]) {
+      statements.push(text);
+      return inner.query<R>(text, params);
+    },
+    exec(text) {
+      statements.push(text);
+      return inner.exec(text);
+    },
+    async transaction(fn) {
+      statements.push(inTransaction ? 'SAVEPOINT' : 'BEGIN');
+      const result = await inner.transaction((tx) => fn(recordingSqlClient(tx, statements, true)));
+      statements.push(inTransaction ? 'RELEASE' : 'COMMIT');
+      return result;
+    },
+    copyRows(table, columns, rows) {
+      statements.push(`COPY ${table}`);
+      return inner.copyRows(table, columns, rows);
+    },
+    close: async () => undefined,
+  };
 }

@@ -3,12 +3,48 @@ import type { SqlClient } from '../../sql/sql-client';
 import type { EventStore, StreamAppend, StreamAppendResult, SubscribeOptions, Subscription } from '../event-store';
 import { AppendSignal, PollingSubscription } from '../polling-subscription';
 import { EVENT_STORE_INIT_LOCK, EVENT_STORE_SCHEMA_SQL } from './event-store-schema';
-import { assertAppendable, planAppends } from './plan-appends';
+import { assertAppendable, planAppends, type AppendPlan } from './plan-appends';
 
 /** SQLSTATE unique_violation. */
 const UNIQUE_VIOLATION = '23505';
 
 const EVENT_COLUMNS = ['position', 'offender_id', 'revision', 'event_id', 'type', 'occurred_on', 'recorded_at', 'data', 'metadata'] as const;
+
+/** Appends of at most this many events, each item naming the revision it expects, go in one statement (appendAsExpected); larger ones COPY. */
+const SMALL_APPEND_EVENTS = 100;
+
+/**
+ * A small append in one statement: the head row moved (its UPDATE takes the lock that orders all
+ * appenders, and waits for the appender before to commit), and the events inserted at the
+ * positions after the head's, only if the last event each stream is expected to have exists ($1).
+ * A stream that has moved past it is refused by the unique (offender_id, revision) key, which
+ * checks committed rows whatever the statement's snapshot; the snapshot, taken before the lock
+ * was granted, may at worst miss an expected event committed meanwhile, and then the append is
+ * judged again (appendAsExpected), never wrongly accepted: events are never deleted.
+ */
+const APPEND_AS_EXPECTED_SQL = `
+  WITH head AS (
+    UPDATE event_store_head
+       SET last_position = last_position + $3, last_recorded_at = GREATEST(last_recorded_at, $4::timestamptz)
+     WHERE singleton
+    RETURNING last_position - $3 AS base, last_recorded_at
+  ), expected AS (
+    SELECT count(*)::int AS missing
+      FROM jsonb_to_recordset($1::jsonb) AS x(offender_id text, revision integer)
+     WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.offender_id = x.offender_id AND e.revision = x.revision)
+  ), inserted AS (
+    INSERT INTO events (position, offender_id, revision, event_id, type, occurred_on, recorded_at, data, metadata)
+    SELECT head.base + r.ordinal, r.offender_id, r.revision, r.event_id, r.type, r.occurred_on, head.last_recorded_at, r.data, r.metadata
+      FROM head, jsonb_to_recordset($2::jsonb) AS r(ordinal bigint, offender_id text, revision integer, event_id uuid, type text,
+                                                    occurred_on date, data jsonb, metadata jsonb)
+     WHERE (SELECT missing FROM expected) = 0
+    RETURNING 1
+  )
+  SELECT head.base::text AS base, head.last_recorded_at, (SELECT missing FROM expected) AS missing, (SELECT count(*) FROM inserted)::int AS inserted
+    FROM head`;
+
+/** Thrown inside appendAsExpected's transaction to roll it back: an expectation did not hold. */
+class NotAsExpected extends Error {}
 
 /**
  * Text forms, so pg and PGlite return the same thing whatever their type parsers do. The
@@ -77,10 +113,68 @@ export class PostgresEventStore implements EventStore {
   async appendToStreams(items: readonly StreamAppend[]): Promise<StreamAppendResult[]> {
     if (items.length === 0) return [];
     assertAppendable(items);
-    const plan = await this.sql.transaction(async (tx) => {
-      // The lock that orders all appenders (class comment); held until COMMIT.
-      const head = await tx.query<HeadRow>('SELECT last_position::text AS last_position, last_recorded_at FROM event_store_head WHERE singleton FOR UPDATE');
-      if (head.rows.length === 0) throw new Error('The event store tables are missing: call init() first.');
+    const plan = (await this.appendAsExpected(items)) ?? (await this.appendJudged(items));
+    if (plan.accepted.length > 0) this.appended.notify();
+    return plan.results;
+  }
+
+  /**
+   * The common append (one post, or an offender's events), in three statements as Emmett's
+   * (BEGIN, APPEND_AS_EXPECTED_SQL, COMMIT) instead of the judged path's eight. Planned as if every
+   * item's expected revision held; when one does not, or an event id is taken, the transaction is
+   * rolled back having changed nothing and the answer is null: appendJudged then judges item by
+   * item. Only for items that name the revision they expect ('any' must read it), carry events and
+   * share one recordedAt (as the command handler's do).
+   */
+  private async appendAsExpected(items: readonly StreamAppend[]): Promise<AppendPlan | null> {
+    const events = items.reduce((n, item) => n + item.events.length, 0);
+    const recordedAt = new Date(items[0].recordedAt);
+    if (
+      events > SMALL_APPEND_EVENTS ||
+      items.some((item) => item.expectedRevision === 'any' || item.events.length === 0 || new Date(item.recordedAt).getTime() !== recordedAt.getTime())
+    )
+      return null;
+    // The last revision each stream must have: the first item of each offender says it (later ones follow from it).
+    const lastRevisions = new Map<string, number>();
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (seen.has(item.offenderId)) continue;
+      seen.add(item.offenderId);
+      if (typeof item.expectedRevision === 'number') lastRevisions.set(item.offenderId, item.expectedRevision);
+    }
+    // Positions from 1 here; the statement adds the head's last position.
+    const plan = planAppends(items, { lastPosition: 0n, lastRecordedAt: null, lastRevisions, existingEventIds: new Set() });
+    if (plan.results.some((r) => r.status !== 'appended')) return null;
+    try {
+      return await this.sql.transaction(async (tx) => {
+        const { rows } = await tx.query<{ base: string; last_recorded_at: Date | string; missing: number; inserted: number }>(APPEND_AS_EXPECTED_SQL, [
+          JSON.stringify([...lastRevisions].map(([offender_id, revision]) => ({ offender_id, revision }))),
+          JSON.stringify(plan.accepted.map(toRecord)),
+          plan.accepted.length,
+          recordedAt.toISOString(),
+        ]);
+        if (rows.length === 0) throw new Error('The event store tables are missing: call init() first.');
+        if (Number(rows[0].missing) > 0) throw new NotAsExpected();
+        const base = BigInt(rows[0].base);
+        const stored = new Date(rows[0].last_recorded_at);
+        const storedText = stored.toISOString();
+        // The results hold these same event objects.
+        for (const event of plan.accepted as Array<{ position: bigint; recordedAt: string }>) {
+          event.position += base;
+          event.recordedAt = storedText;
+        }
+        return { ...plan, lastPosition: base + plan.lastPosition, lastRecordedAt: stored };
+      });
+    } catch (error) {
+      if (error instanceof NotAsExpected || (error as { code?: unknown }).code === UNIQUE_VIOLATION) return null;
+      throw error;
+    }
+  }
+
+  /** Any append: the streams' last revisions read under the head lock, each item judged against them, the events COPied. */
+  private async appendJudged(items: readonly StreamAppend[]): Promise<AppendPlan> {
+    return this.sql.transaction(async (tx) => {
+      const head = await lockHead(tx);
       const offenderIds = [...new Set(items.map((item) => item.offenderId))];
       // One index probe per offender (LATERAL): with a plain `= ANY` the planner may scan the table.
       const revisions = await tx.query<{ offender_id: string; last_revision: number | null }>(
@@ -90,8 +184,7 @@ export class PostgresEventStore implements EventStore {
       );
       const planWith = (existingEventIds: ReadonlySet<string>) =>
         planAppends(items, {
-          lastPosition: BigInt(head.rows[0].last_position),
-          lastRecordedAt: head.rows[0].last_recorded_at === null ? null : new Date(head.rows[0].last_recorded_at),
+          ...head,
           lastRevisions: new Map(revisions.rows.filter((row) => row.last_revision !== null).map((row) => [row.offender_id, Number(row.last_revision)])),
           existingEventIds,
         });
@@ -123,8 +216,6 @@ export class PostgresEventStore implements EventStore {
       }
       return plan;
     });
-    if (plan.accepted.length > 0) this.appended.notify();
-    return plan.results;
   }
 
   async readStream(offenderId: string): Promise<RecordedOffenderEvent[]> {
@@ -186,6 +277,27 @@ export class PostgresEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     if (this.options.ownsSqlClient) await this.sql.close();
   }
+}
+
+/** The lock that orders all appenders (class comment), held until COMMIT, and what the head row says. */
+async function lockHead(tx: SqlClient): Promise<{ lastPosition: bigint; lastRecordedAt: Date | null }> {
+  const { rows } = await tx.query<HeadRow>('SELECT last_position::text AS last_position, last_recorded_at FROM event_store_head WHERE singleton FOR UPDATE');
+  if (rows.length === 0) throw new Error('The event store tables are missing: call init() first.');
+  return { lastPosition: BigInt(rows[0].last_position), lastRecordedAt: rows[0].last_recorded_at === null ? null : new Date(rows[0].last_recorded_at) };
+}
+
+/** An event as one record of APPEND_AS_EXPECTED_SQL's jsonb_to_recordset (column names as keys; its place in the append, from 1, for its position). */
+function toRecord(event: RecordedOffenderEvent): Record<string, unknown> {
+  return {
+    ordinal: event.position.toString(),
+    offender_id: event.offenderId,
+    revision: event.revision,
+    event_id: event.eventId,
+    type: event.type,
+    occurred_on: event.occurredOn,
+    data: event.data,
+    metadata: event.metadata,
+  };
 }
 
 function toRows(events: readonly RecordedOffenderEvent[]): unknown[][] {
