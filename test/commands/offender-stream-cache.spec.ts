@@ -4,6 +4,7 @@ import type { EventMetadata, NewOffenderEvent, RecordedOffenderEvent } from '../
 import { foldTail } from '../../src/domain/stream-tail';
 import { OffenderStreamCache, streamBytes, type CachedStream } from '../../src/commands/record-events/offender-stream-cache';
 import { planAppends } from '../../src/event-store/postgres/plan-appends';
+import { DEFAULT_STREAM_CACHE_MB, streamCacheBytes } from '../../src/commands/record-events/record-offender-events.handler';
 
 // The cache between import batches: bounded by the estimated bytes it holds, least recently used
 // out first, and the estimate close to what the streams really take on the heap.
@@ -164,5 +165,13 @@ describe('OffenderStreamCache', () => {
     process.stderr.write(`estimate/real ${_shape}: ${(estimated / real).toFixed(2)} (${Math.round(real / offenders)} B per stream)\n`);
     expect(estimated / real).toBeGreaterThan(1 / 1.5);
     expect(estimated / real).toBeLessThan(1.5);
+  });
+
+  it('takes its budget from STREAM_CACHE_MB, in MiB, and refuses anything but a whole number', () => {
+    expect(streamCacheBytes({})).toBe(DEFAULT_STREAM_CACHE_MB * 1024 * 1024);
+    expect(streamCacheBytes({ STREAM_CACHE_MB: '64' })).toBe(64 * 1024 * 1024);
+    expect(streamCacheBytes({ STREAM_CACHE_MB: '0' })).toBe(0);
+    expect(() => streamCacheBytes({ STREAM_CACHE_MB: '1.5' })).toThrow(/STREAM_CACHE_MB must be a whole number of MiB/);
+    expect(() => streamCacheBytes({ STREAM_CACHE_MB: '-1' })).toThrow(/STREAM_CACHE_MB/);
   });
 });
