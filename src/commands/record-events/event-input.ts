@@ -5,6 +5,7 @@ import { OFFENDER_EVENT_TYPES, type NewOffenderEvent, type OffenderEventType } f
 import { echo, InvalidInputError, type ErrorDetail } from '../../errors';
 import { eventLimitErrors, MAX_ERROR_DETAILS } from './event-limits';
 import { NoPayloadDto, PAYLOAD_DTO } from './event-payload.dto';
+import { compilePayloadCheck } from './payload-fast-check';
 
 // Turns one posted JSON value into a well-shaped event, or a 400 naming every bad field.
 // Shared by HTTP and `mappa import`, so both refuse exactly the same input.
@@ -97,10 +98,19 @@ function payloadErrors(type: OffenderEventType, data: object): ErrorDetail[] {
   }));
   // A payload with no fields: class-validator's forbidUnknownValues would refuse even {}.
   if (PAYLOAD_DTO[type] === NoPayloadDto) return details;
+  if (certainlyValid(type, data as Record<string, unknown>)) return details;
   const known = unknown.length === 0 ? data : Object.fromEntries(Object.entries(data).filter(([key]) => fields.has(key)));
   const dto = plainToInstance(PAYLOAD_DTO[type] as new () => object, known, { enableImplicitConversion: false });
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   return [...details, ...errors.flatMap((e) => flatten(e, 'data'))];
+}
+
+const PAYLOAD_CHECKS = new Map<OffenderEventType, ((data: Record<string, unknown>) => boolean) | undefined>();
+
+/** Whether the payload's fields certainly pass their DTO (payload-fast-check.ts); if not, class-validator says why. */
+function certainlyValid(type: OffenderEventType, data: Record<string, unknown>): boolean {
+  if (!PAYLOAD_CHECKS.has(type)) PAYLOAD_CHECKS.set(type, compilePayloadCheck(PAYLOAD_DTO[type]));
+  return PAYLOAD_CHECKS.get(type)?.(data) ?? false;
 }
 
 const PAYLOAD_FIELDS = new Map<OffenderEventType, ReadonlySet<string>>();

@@ -14,7 +14,8 @@ export interface CachedStream {
  * process appended meanwhile): the handler never trusts it for anything final. An append made
  * from a stale stream fails its expected revision and is decided again on a fresh read, and an
  * event refused on a cached stream is re-read and decided again before the refusal stands.
- * Bounded by the number of events held, not by offenders, so memory stays flat at any scale.
+ * Bounded by the estimated bytes held (streamBytes), not by offenders or events, so memory stays
+ * flat at any scale whatever the events carry.
  *
  * Built on lru-cache (a linked list over typed arrays: every operation O(1)). A Map re-ordered by
  * delete-and-set, evicting from its front, slowed as the import went: the front fills with
@@ -23,8 +24,8 @@ export interface CachedStream {
 export class OffenderStreamCache {
   private readonly streams: LRUCache<string, CachedStream>;
 
-  constructor(readonly maxEvents: number) {
-    this.streams = new LRUCache({ maxSize: maxEvents, sizeCalculation: (stream) => stream.events.length });
+  constructor(readonly maxBytes: number) {
+    this.streams = new LRUCache({ maxSize: Math.max(1, Math.floor(maxBytes)), sizeCalculation: streamBytes }); // 0: nothing is kept (set refuses)
   }
 
   get size(): number {
@@ -36,10 +37,11 @@ export class OffenderStreamCache {
     return this.streams.get(offenderId);
   }
 
-  /** Keeps the stream (an empty one, or one longer than the whole bound, is not kept); a tail of another length is dropped. */
+  /** Keeps the stream (an empty one, or one larger than the whole budget, is not kept); a tail of another length is dropped. */
   set(offenderId: string, events: readonly RecordedOffenderEvent[], tail?: StreamTail): void {
-    if (events.length === 0 || events.length > this.maxEvents) this.streams.delete(offenderId);
-    else this.streams.set(offenderId, { events, tail: tail?.length === events.length ? tail : undefined });
+    const stream = { events, tail: tail?.length === events.length ? tail : undefined };
+    if (events.length === 0 || streamBytes(stream) > this.maxBytes) this.streams.delete(offenderId);
+    else this.streams.set(offenderId, stream);
   }
 
   delete(offenderId: string): void {
@@ -50,8 +52,49 @@ export class OffenderStreamCache {
     this.streams.clear();
   }
 
-  /** Events held (at most maxEvents). */
-  get events(): number {
+  /** Estimated bytes held (at most maxBytes). */
+  get bytes(): number {
     return this.streams.calculatedSize;
   }
+}
+
+// The estimate's constants, from V8's layout on 64-bit Node (no pointer compression): a heap
+// object's header is 16-24 bytes and each field 8; test/commands/offender-stream-cache.spec.ts
+// checks the total against the heap it really takes.
+/** The entry, its array and lru-cache's slots for it. */
+const STREAM_BYTES = 200;
+/** An event object (9 fields), its bigint position and its eventId and occurredOn strings. */
+const EVENT_BYTES = 400;
+/** An object: header and the slots of its fields, whatever they hold. */
+const OBJECT_BYTES = 32;
+const FIELD_BYTES = 16;
+/** A string's header; its characters are counted apart (one byte each, two when not Latin-1). */
+const STRING_BYTES = 24;
+/** The tail: a fold of the offender's state (a few small objects and arrays). */
+const TAIL_BYTES = 400;
+
+/**
+ * Estimated heap bytes of a cached stream: a constant per event plus what its payload and
+ * metadata hold. Events appended in one batch share their metadata object and recordedAt (counted
+ * once); events read from the store each have their own (counted each time).
+ */
+export function streamBytes(stream: CachedStream): number {
+  let bytes = STREAM_BYTES + 8 * stream.events.length + (stream.tail ? TAIL_BYTES : 0);
+  let previous: RecordedOffenderEvent | undefined;
+  for (const event of stream.events) {
+    bytes += EVENT_BYTES + STRING_BYTES + event.offenderId.length + valueBytes(event.data);
+    if (event.metadata !== previous?.metadata) bytes += valueBytes(event.metadata);
+    if (event.recordedAt !== previous?.recordedAt) bytes += STRING_BYTES + event.recordedAt.length;
+    previous = event;
+  }
+  return bytes;
+}
+
+/** Heap bytes of a JSON value (a payload, a metadata object). */
+function valueBytes(value: unknown): number {
+  if (typeof value === 'string') return STRING_BYTES + value.length * (/^[\0-\xff]*$/.test(value) ? 1 : 2);
+  if (value === null || typeof value !== 'object') return 0; // small numbers, booleans and null live in the field itself
+  let bytes = OBJECT_BYTES;
+  for (const field in value) bytes += FIELD_BYTES + valueBytes((value as Record<string, unknown>)[field]);
+  return bytes;
 }

@@ -1,6 +1,7 @@
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessAudit } from '../../audit/access-audit';
+import { wholeNumberSetting } from '../../config/app-config';
 import { CLOCK, ukDate, type Clock } from '../../config/clock';
 import type { NewOffenderEvent, RecordedOffenderEvent } from '../../domain/offender-event';
 import type { TimelineEvent } from '../../domain/offender-timeline';
@@ -15,8 +16,17 @@ import { auditBatch } from './write-audit';
 /** How many times a batch is re-decided after another writer moved an offender's stream on. */
 export const MAX_CONFLICT_RETRIES = 5;
 
-/** Events of offender streams kept between commands (about 300 MiB at most; an import of the national history hits it 70% of the time, the most possible being 74%: the rest are new offenders). */
-export const STREAM_CACHE_MAX_EVENTS = 750_000;
+/**
+ * Estimated heap of the offender streams kept between commands, unless STREAM_CACHE_MB says
+ * otherwise (0 turns the cache off): small enough for a national import to stay under 1 GiB
+ * (docs/benchmarks.md, "Memory"), large enough to hold most of the streams an import touches again.
+ */
+export const DEFAULT_STREAM_CACHE_MB = 256;
+
+/** STREAM_CACHE_MB, in bytes. */
+export function streamCacheBytes(env: NodeJS.ProcessEnv = process.env): number {
+  return wholeNumberSetting('STREAM_CACHE_MB', env.STREAM_CACHE_MB, DEFAULT_STREAM_CACHE_MB, { maxDigits: 6, unit: 'MiB' }) * 1024 * 1024;
+}
 
 /**
  * The only writer of offender events, in three parts: read each offender's stream (cached between
@@ -27,7 +37,7 @@ export const STREAM_CACHE_MAX_EVENTS = 750_000;
  */
 @CommandHandler(RecordOffenderEventsCommand)
 export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffenderEventsCommand, RecordOutcome[]> {
-  private readonly cache = new OffenderStreamCache(STREAM_CACHE_MAX_EVENTS);
+  private readonly cache = new OffenderStreamCache(streamCacheBytes());
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
