@@ -243,6 +243,24 @@ async function reports(args: ReportArgs) {
   }
 }
 
+/**
+ * The read models' area-year report beside the fold of the same events, once each: the cheap check
+ * a writes-only run makes that the rebuild it measured still counts what the oracle counts.
+ */
+async function areaReportCheck(args: { target: BenchTarget; area: string; year: number }) {
+  const opened = await openTarget(args.target);
+  try {
+    const runner = new ProjectionRunner(opened.store, opened.sql!);
+    await runner.init();
+    await runner.catchUp();
+    const report = await new ReportService(opened.sql!, runner).report(args.area, args.year);
+    const folded = await areaReportByFolding(opened.store, args.area, args.year);
+    return { area: args.area, year: args.year, readModels: report.cells, fold: folded.cells, eventsFolded: folded.events };
+  } finally {
+    await opened.close();
+  }
+}
+
 /** The same questions answered by folding the relevant events in memory per query. */
 async function baseline(args: ReportArgs) {
   const opened = await openTarget(args.target);
@@ -289,5 +307,21 @@ export function snapshotDates(from: string, to: string, count: number): string[]
 }
 
 export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, startUp, reports, trendsAndPages, workbench, baseline, fairness, soak, peer } as const;
+
+export const PHASES = {
+  generate,
+  bulkLimit,
+  import: importPhase,
+  scanLimit,
+  rebuild,
+  areaReportCheck,
+  startUp,
+  reports,
+  trendsAndPages,
+  workbench,
+  baseline,
+  fairness,
+  soak,
+} as const;
 export type PhaseName = keyof typeof PHASES;
 export type PhaseResult<P extends PhaseName> = Awaited<ReturnType<(typeof PHASES)[P]>>;

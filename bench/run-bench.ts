@@ -23,6 +23,8 @@ import { compareCells, workbenchCheck, writeResults, type BenchResults, type Che
 
 /** The parts `--only` measures on a store of their own, merged into an earlier run's results with `--merge-into`. */
 const ONLY_PARTS = ['fairness', 'soak', 'serving', 'workbench', 'peer'] as const;
+
+const ONLY_PARTS = ['fairness', 'soak', 'serving', 'workbench', 'writes'] as const;
 type OnlyPart = (typeof ONLY_PARTS)[number];
 
 const ROOT = path.resolve(__dirname, __filename.endsWith('.ts') ? '..' : '../..');
@@ -59,6 +61,8 @@ async function main(): Promise<void> {
     .option(
       '--only <part>',
       "measure one part only, on a store built by import and rebuild: 'fairness' (between callers), 'soak' (known capacity and overload, issue 17), 'serving' (start-up, trends and paged traces, issues 11 and 14), 'workbench' (the page's switches, issue 15) or 'peer' (our event store beside Emmett's, issue 13.5; PostgreSQL only, needs no import)",
+
+      "measure one part only, on a store built by import and rebuild: 'fairness' (between callers), 'soak' (known capacity and overload, issue 17), 'serving' (start-up, trends and paged traces, issues 11 and 14), 'workbench' (the page's switches, issue 15) or 'writes' (bulk COPY, import, read-and-parse and rebuild with their peaks, issue 13)",
     )
     .option('--merge-into <results.json>', 'with --only: put its figures into this results file (keeping the rest) and write its report again')
     .option('--soak-step-seconds <n>', 'seconds of load at each rate the soak tries (default 20; smoke 3)', (v) => Number(v))
@@ -121,7 +125,14 @@ async function main(): Promise<void> {
   const soakByStore: SoakResults['stores'] = [];
   const servingByStore: ServingResults[] = [];
   const workbenchByStore: WorkbenchResults['stores'] = [];
+  const writesByStore: WritesResults[] = [];
   for (const target of targets) {
+    if (opts.only === 'writes') {
+      const measured = await writesOnly(target, scale, file, generated.result.events, opts, log);
+      writesByStore.push(measured);
+      fairnessChecks.push({ store: measured.store, checks: measured.checks });
+      continue;
+    }
     if (opts.only === 'serving') {
       const measured = await servingOnly(target, scale, file, opts, log);
       servingByStore.push(measured);
@@ -166,6 +177,11 @@ async function main(): Promise<void> {
   const workbench: WorkbenchResults = { ...fairness, stores: workbenchByStore.map((s) => ({ ...s, run })) };
   if (opts.only === 'workbench') {
     await finishOnly('workbench', workbench, fairnessChecks, opts, log);
+    if (!opts.keep) await rm(file, { force: true });
+    return;
+  }
+  if (opts.only === 'writes') {
+    await finishWrites(writesByStore, run, `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), opts, log);
     if (!opts.keep) await rm(file, { force: true });
     return;
   }
@@ -245,14 +261,7 @@ async function benchTarget(
     return runPhase(phaseName, args, opts.work);
   };
   try {
-    const bulk = await phase('bulkLimit', { target, file, rowsPerCopy: 10_000 });
-    log(`${name}: bulk COPY limit ${bulk.result.eventsPerSecond.toLocaleString('en-GB')} events/s`);
-    const imported = await phase('import', { target, file, batchSize: opts.batchSize });
-    log(`${name}: import through the command path ${imported.result.eventsPerSecond.toLocaleString('en-GB')} events/s (${imported.result.refused} refused)`);
-    const scan = await phase('scanLimit', { target, batchSize: 10_000 });
-    log(`${name}: read-and-parse limit ${scan.result.eventsPerSecond.toLocaleString('en-GB')} events/s`);
-    const rebuilt = await phase('rebuild', { target });
-    log(`${name}: rebuild ${rebuilt.result.eventsPerSecond.toLocaleString('en-GB')} events/s`);
+    const { bulk, imported, scan, rebuilt } = await measureWrites(target, file, opts, log);
     const reportArgs = {
       target,
       area: scale.area,
@@ -286,6 +295,7 @@ async function benchTarget(
     const areaDiff = compareCells(served.result.cells.areaYear, folded.result.cells.areaYear);
     const nationalDiff = compareCells(served.result.cells.national, folded.result.cells.national);
     const events = imported.result.appended;
+    const writeChecks = writesChecks(imported.result, rebuilt.result, scan.result, generatedEvents);
     const results: StoreResults = {
       store: name,
       kind: target.kind,
@@ -295,22 +305,10 @@ async function benchTarget(
       trendsAndPages: { result: trended.result, peakRssMiB: trended.peakRssMiB },
       reports: { result: omitCells(served.result), peakRssMiB: served.peakRssMiB, baseline: omitCells(folded.result), baselinePeakRssMiB: folded.peakRssMiB },
       checks: [
-        {
-          id: 'import-accepts-every-generated-event',
-          ok: imported.result.refused === 0 && events === generatedEvents,
-          detail: `${imported.result.appended} appended of ${generatedEvents} generated, ${imported.result.refused} refused`,
-        },
+        writeChecks[0],
         startsAtTheHead(started.result, events),
-        {
-          id: 'rebuild-reads-every-event',
-          ok: rebuilt.result.events === events && scan.result.events === events,
-          detail: `rebuild ${rebuilt.result.events}, scan ${scan.result.events}, imported ${events}`,
-        },
-        {
-          id: 'area-report-equals-fold',
-          ok: areaDiff.length === 0,
-          detail: areaDiff.length === 0 ? `${scale.area} ${scale.year}: every cell equal` : areaDiff.slice(0, 5).join('; '),
-        },
+        writeChecks[1],
+        areaReportEqualsFold(scale, areaDiff),
         {
           id: 'national-report-equals-fold',
           ok: nationalDiff.length === 0,
@@ -335,6 +333,107 @@ async function benchTarget(
   } finally {
     if (!opts.keep) await dropTarget(target);
   }
+}
+
+/** Bulk COPY, import, read-and-parse and rebuild, in that order, each after a CHECKPOINT in a process of its own. */
+async function measureWrites(target: BenchTarget, file: string, opts: Options, log: (line: string) => void) {
+  const name = targetName(target);
+  const phase = async <P extends PhaseName>(phaseName: P, args: unknown) => {
+    await settle(target);
+    return runPhase(phaseName, args, opts.work);
+  };
+  const bulk = await phase('bulkLimit', { target, file, rowsPerCopy: 10_000 });
+  log(`${name}: bulk COPY limit ${bulk.result.eventsPerSecond.toLocaleString('en-GB')} events/s (peak ${bulk.peakRssMiB} MiB)`);
+  const imported = await phase('import', { target, file, batchSize: opts.batchSize });
+  log(
+    `${name}: import through the command path ${imported.result.eventsPerSecond.toLocaleString('en-GB')} events/s, ${share(imported.result, bulk.result)} of COPY (${imported.result.refused} refused; peak ${imported.peakRssMiB} MiB)`,
+  );
+  const scan = await phase('scanLimit', { target, batchSize: 10_000 });
+  log(`${name}: read-and-parse limit ${scan.result.eventsPerSecond.toLocaleString('en-GB')} events/s (peak ${scan.peakRssMiB} MiB)`);
+  const rebuilt = await phase('rebuild', { target });
+  log(
+    `${name}: rebuild ${rebuilt.result.eventsPerSecond.toLocaleString('en-GB')} events/s, ${share(rebuilt.result, scan.result)} of read-and-parse (peak ${rebuilt.peakRssMiB} MiB)`,
+  );
+  return { bulk, imported, scan, rebuilt };
+}
+
+const share = (ours: { eventsPerSecond: number }, limit: { eventsPerSecond: number }): string => `${((100 * ours.eventsPerSecond) / limit.eventsPerSecond).toFixed(0)}%`;
+
+/** Every generated event accepted, and the rebuild and the scan each read every one. */
+function writesChecks(imported: PhaseResult<'import'>, rebuilt: PhaseResult<'rebuild'>, scan: PhaseResult<'scanLimit'>, generatedEvents: number): [Check, Check] {
+  const events = imported.appended;
+  return [
+    {
+      id: 'import-accepts-every-generated-event',
+      ok: imported.refused === 0 && events === generatedEvents,
+      detail: `${imported.appended} appended of ${generatedEvents} generated, ${imported.refused} refused`,
+    },
+    {
+      id: 'rebuild-reads-every-event',
+      ok: rebuilt.events === events && scan.events === events,
+      detail: `rebuild ${rebuilt.events}, scan ${scan.events}, imported ${events}`,
+    },
+  ];
+}
+
+const areaReportEqualsFold = (scale: BenchScale, diff: string[]): Check => ({
+  id: 'area-report-equals-fold',
+  ok: diff.length === 0,
+  detail: diff.length === 0 ? `${scale.area} ${scale.year}: every cell equal` : diff.slice(0, 5).join('; '),
+});
+
+interface WritesResults {
+  store: string;
+  import: StoreResults['import'];
+  rebuild: StoreResults['rebuild'];
+  checks: Check[];
+}
+
+/** Only the write side (issue 13): bulk COPY, import, read-and-parse, rebuild, then the area-year report against the fold. */
+async function writesOnly(target: BenchTarget, scale: BenchScale, file: string, generatedEvents: number, opts: Options, log: (line: string) => void): Promise<WritesResults> {
+  const name = targetName(target);
+  await dropTarget(target);
+  try {
+    const { bulk, imported, scan, rebuilt } = await measureWrites(target, file, opts, log);
+    await settle(target);
+    const checked = await runPhase('areaReportCheck', { target, area: scale.area, year: scale.year }, opts.work);
+    const diff = compareCells(checked.result.readModels, checked.result.fold);
+    log(`${name}: ${scale.area} ${scale.year} from the rebuilt read models ${diff.length === 0 ? 'equals' : 'DIFFERS from'} the fold of ${checked.result.eventsFolded} events`);
+    return {
+      store: name,
+      import: { result: imported.result, peakRssMiB: imported.peakRssMiB, limit: bulk.result, limitPeakRssMiB: bulk.peakRssMiB },
+      rebuild: { result: rebuilt.result, peakRssMiB: rebuilt.peakRssMiB, limit: scan.result, limitPeakRssMiB: scan.peakRssMiB },
+      checks: [...writesChecks(imported.result, rebuilt.result, scan.result, generatedEvents), areaReportEqualsFold(scale, diff)],
+    };
+  } finally {
+    if (!opts.keep) await dropTarget(target);
+  }
+}
+
+/** Puts the import and rebuild figures (with their peaks and checks) into each store of the results file, naming the run. */
+async function finishWrites(
+  measured: WritesResults[],
+  run: { commit: string | null; scale: string; at: string },
+  command: string,
+  opts: Options,
+  log: (line: string) => void,
+): Promise<void> {
+  if (opts.write && opts.mergeInto) {
+    // Kept whatever happens next: a national run is too long to lose to a merge that fails.
+    await writeFile(path.join(opts.work, `writes-${process.pid}.json`), JSON.stringify({ run, command, measured }, null, 2));
+    const jsonFile = path.resolve(opts.mergeInto);
+    const results = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchResults;
+    for (const m of measured) {
+      const store = results.stores.find((s) => s.store === m.store);
+      if (!store) throw new Error(`${opts.mergeInto} has no store '${m.store}' to put the write figures into: run the whole bench first.`);
+      Object.assign(store, { import: m.import, rebuild: m.rebuild, writesRun: { ...run, command } });
+      store.checks = [...store.checks.filter((c) => !m.checks.some((n) => n.id === c.id)), ...m.checks];
+    }
+    await writeMerged(results, jsonFile, 'writes', opts, log);
+  } else if (opts.write) {
+    console.log(JSON.stringify(measured, null, 2));
+  }
+  failOnChecks(measured);
 }
 
 /** Trends over every report year of the history (issue 14.4) and a national trace in pages (issue 14.1). */

@@ -24,6 +24,8 @@ export interface StoreResults {
   startUp?: PhaseResult<'startUp'>;
   /** Trends and paged traces (issue 14); absent from results written before they were measured. */
   trendsAndPages?: { result: PhaseResult<'trendsAndPages'>; peakRssMiB: number };
+  /** Set when import and rebuild (their figures, peaks and checks) come from a later `--only writes` run than the rest. */
+  writesRun?: { commit: string | null; scale: string; at: string; command: string };
   /** Set when start-up, trends and paged traces come from a later `--only serving` run than the rest. */
   servingRun?: { commit: string | null; scale: string; at: string; command: string };
   reports: {
@@ -302,6 +304,11 @@ function markdown(r: BenchResults, notes: string): string {
     if (s.servingRun)
       lines.push(
         `Start-up, trend and paged-trace figures: measured by \`${s.servingRun.command}\` at ${s.servingRun.at}, commit ${s.servingRun.commit ?? 'unknown'}, scale **${s.servingRun.scale}** (on a store built the same way); the rest by the run above.`,
+        '',
+      );
+    if (s.writesRun)
+      lines.push(
+        `Import and rebuild figures, their peak memory and their checks: measured by \`${s.writesRun.command}\` at ${s.writesRun.at}, commit ${s.writesRun.commit ?? 'unknown'}, scale **${s.writesRun.scale}** (on a store of its own); the rest by the run above.`,
         '',
       );
     lines.push('| figure | measured | limit or baseline | ratio | target | met |');

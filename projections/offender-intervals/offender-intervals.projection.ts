@@ -57,8 +57,11 @@ const READER_INDEXES = [
   },
 ];
 
-/** Tails kept in memory between batches when projecting incrementally. */
-const TAIL_CACHE_LIMIT = 50_000;
+/**
+ * Tails kept in memory between batches, the least recently used dropped past it: in a rebuild too,
+ * so that its memory is bounded by this, not by every offender the history ever had.
+ */
+export const TAIL_CACHE_LIMIT = 50_000;
 
 /**
  * rm_intervals: each offender's reported state (area, division, category, level, custody) as
@@ -66,7 +69,9 @@ const TAIL_CACHE_LIMIT = 50_000;
  * queries, and `asKnownAt` is exact (see interval-rows.ts). rm_offenders keeps each offender's
  * tail so an in-order event (by far the most common) extends the intervals without a refold;
  * a back-dated event or a retraction refolds that offender's whole timeline from rm_events
- * (DOMAIN.md 4: the fold is always in effective-date order).
+ * (DOMAIN.md 4: the fold is always in effective-date order). So does the next event of an
+ * offender whose tail is neither held nor stored: a rebuild keeps the tails of the offenders it
+ * met last (TAIL_CACHE_LIMIT) and stores only those.
  */
 export class OffenderIntervalsProjection implements Projection {
   readonly name = 'offender-intervals';
@@ -113,6 +118,13 @@ export class OffenderIntervalsProjection implements Projection {
   private readonly tails = new Map<string, OffenderTail>();
   private nextId: bigint | null = null;
 
+  constructor(private readonly tailCacheLimit = TAIL_CACHE_LIMIT) {}
+
+  /** How many tails are held in memory now (at most tailCacheLimit between batches). */
+  get heldTails(): number {
+    return this.tails.size;
+  }
+
   reset(): void {
     this.tails.clear();
     this.nextId = null;
@@ -129,11 +141,10 @@ export class OffenderIntervalsProjection implements Projection {
       if (list) list.push(e);
       else byOffender.set(e.offenderId, [e]);
     }
-    await this.loadTails(
-      [...byOffender.keys()].filter((id) => !this.tails.has(id)),
-      tx,
-      mode,
-    );
+    const unknown = [...byOffender.keys()].filter((id) => !this.tails.has(id));
+    const found = await this.loadTails(unknown, tx, mode);
+    // Earlier events but no tail (dropped from memory by a rebuild, or never stored): refold.
+    const tailless = new Set(unknown.filter((id) => !found.has(id) && byOffender.get(id)![0].revision > 0));
 
     const touched = new Set<IntervalRow>();
     const slow: string[] = [];
@@ -141,7 +152,7 @@ export class OffenderIntervalsProjection implements Projection {
       const tail = this.tails.get(offenderId)!;
       const trial = { ...tail };
       const trialTouched: IntervalRow[] = [];
-      if (list.every((e) => this.extend(trial, e, trialTouched))) {
+      if (!tailless.has(offenderId) && list.every((e) => this.extend(trial, e, trialTouched))) {
         this.tails.set(offenderId, trial);
         for (const r of trialTouched) touched.add(r);
       } else slow.push(offenderId);
@@ -149,14 +160,26 @@ export class OffenderIntervalsProjection implements Projection {
     if (slow.length > 0) await this.refold(slow, byOffender, tx, touched);
 
     await this.write(touched, [...byOffender.keys()], tx, mode);
-    if (mode === 'incremental') this.evictTails();
+    // Most recently used last: these offenders' tails are the last to be dropped.
+    for (const id of byOffender.keys()) {
+      const tail = this.tails.get(id)!;
+      this.tails.delete(id);
+      this.tails.set(id, tail);
+    }
+    await this.evictTails(tx);
   }
 
   async finishRebuild(tx: SqlClient): Promise<void> {
-    const open = [...this.tails.values()].map((t) => t.openRow).filter((r): r is IntervalRow => r !== null && !r.persisted);
+    await this.writeOpenRows([...this.tails.values()], tx);
+    // Only the tails held: an offender whose tail was dropped refolds at its next event.
+    await tx.copyRows('rm_offenders', ['offender_id', 'last_date', 'state', 'state_before', 'open_row_id'], [...this.tails.values()].map(tailValues));
+  }
+
+  /** Open rows a rebuild held back (they change at the offender's next event), written now. */
+  private async writeOpenRows(tails: readonly OffenderTail[], tx: SqlClient): Promise<void> {
+    const open = tails.map((t) => t.openRow).filter((r): r is IntervalRow => r !== null && !r.persisted);
     await tx.copyRows('rm_intervals', INTERVAL_COLUMNS, open.map(rowValues));
     for (const r of open) r.persisted = true;
-    await tx.copyRows('rm_offenders', ['offender_id', 'last_date', 'state', 'state_before', 'open_row_id'], [...this.tails.values()].map(tailValues));
   }
 
   /**
@@ -238,10 +261,11 @@ export class OffenderIntervalsProjection implements Projection {
     return { ...v, id, offenderId, validToKnownAt: null, knownFrom, knownTo: null, persisted: false };
   }
 
-  private async loadTails(offenderIds: string[], tx: SqlClient, mode: ProjectionMode): Promise<void> {
+  /** Puts a tail for each offender in memory: its stored one, else an empty one. Answers those found stored. */
+  private async loadTails(offenderIds: string[], tx: SqlClient, mode: ProjectionMode): Promise<Set<string>> {
     for (const id of offenderIds) this.tails.set(id, { offenderId: id, lastDate: null, state: null, stateBeforeLastDate: null, openRow: null });
-    // A rebuild starts from empty tables, so only incremental work has tails to read back.
-    if (mode === 'rebuild' || offenderIds.length === 0) return;
+    // A rebuild stores tails only at its end, so only incremental work has tails to read back.
+    if (mode === 'rebuild' || offenderIds.length === 0) return new Set();
     const { rows } = await tx.query(
       `SELECT o.offender_id AS tail_offender, o.last_date, o.state, o.state_before, r.*
          FROM rm_offenders o LEFT JOIN rm_intervals r ON r.id = o.open_row_id
@@ -257,6 +281,7 @@ export class OffenderIntervalsProjection implements Projection {
         openRow: d.id === null ? null : rowFromDb(d),
       });
     }
+    return new Set(rows.map((d) => d.tail_offender as string));
   }
 
   private async write(touched: Set<IntervalRow>, offenderIds: string[], tx: SqlClient, mode: ProjectionMode): Promise<void> {
@@ -295,14 +320,21 @@ export class OffenderIntervalsProjection implements Projection {
     }
   }
 
-  private evictTails(): void {
-    if (this.tails.size <= TAIL_CACHE_LIMIT) return;
-    // Map keeps insertion order: drop the oldest half (all of it is persisted in incremental mode).
-    let drop = this.tails.size - TAIL_CACHE_LIMIT / 2;
-    for (const id of this.tails.keys()) {
+  /**
+   * Past the limit, drops the least recently used tails down to half of it. Incremental work has
+   * stored them already; a rebuild writes their held-back open rows first and forgets the tail
+   * (the offender's next event, if any, refolds).
+   */
+  private async evictTails(tx: SqlClient): Promise<void> {
+    if (this.tails.size <= this.tailCacheLimit) return;
+    const dropped: OffenderTail[] = [];
+    let drop = this.tails.size - Math.floor(this.tailCacheLimit / 2);
+    for (const [id, tail] of this.tails) {
       if (drop-- <= 0) break;
+      dropped.push(tail);
       this.tails.delete(id);
     }
+    await this.writeOpenRows(dropped, tx);
   }
 }
 

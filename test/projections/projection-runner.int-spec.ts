@@ -1,3 +1,6 @@
+import { FactAreasProjection } from '../../projections/fact-areas.projection';
+import { OffenderIntervalsProjection } from '../../projections/offender-intervals/offender-intervals.projection';
+import { OffenderTimelineProjection } from '../../projections/offender-timeline.projection';
 import { ProjectionRunner } from '../../projections/projection-runner';
 import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/offender-event';
 import type { EventStore } from '../../src/event-store/event-store';
@@ -88,6 +91,37 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
       expect(await factAreaMismatches(events, db)).toEqual([]);
       expect(await runner.position()).toBe(events[events.length - 1].position);
     });
+
+    it('a rebuild holding few tails (the rest dropped, their next event refolds) equals the definition, and so does what follows it', async () => {
+      await dropReadModels(db);
+      await db.exec('TRUNCATE events; UPDATE event_store_head SET last_position = 0');
+      const history = randomHistory({ seed: 31, offenders: 60, proposals: 40 });
+      const half = Math.floor(history.length * 0.6);
+      const revisions = new Map<string, number>();
+      await appendInArrivalOrder(store, history.slice(0, half), async () => undefined, 31, revisions);
+      // A cache of 4 tails against 60 offenders: nearly every offender's tail is dropped at some point.
+      const intervals = new OffenderIntervalsProjection(4);
+      const runner = new ProjectionRunner(store, db, [new OffenderTimelineProjection(), intervals, new FactAreasProjection()], 25);
+      await runner.init();
+      let mostHeld = 0;
+      await runner.rebuild(() => (mostHeld = Math.max(mostHeld, intervals.heldTails)));
+      expect(mostHeld).toBeGreaterThan(0);
+      expect(mostHeld).toBeLessThanOrEqual(4);
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM rm_offenders');
+      expect(rows[0].n).toBeLessThanOrEqual(4); // only the tails held are stored
+      expect(intervalMismatches(await allEvents(store), await loadIntervalRows(db))).toEqual([]);
+
+      // Then incrementally, tails missing for most offenders: each refolds at its next event.
+      await appendInArrivalOrder(store, history.slice(half), async () => void (await runner.catchUp()), 32, revisions);
+      await runner.catchUp();
+      const events = await allEvents(store);
+      expect(events).toHaveLength(history.length);
+      const incremental = await intervalTableText(db);
+      expect(intervalMismatches(events, await loadIntervalRows(db))).toEqual([]);
+      expect(await factAreaMismatches(events, db)).toEqual([]);
+      await new ProjectionRunner(store, db).rebuild();
+      expect(await intervalTableText(db)).toEqual(incremental);
+    }, 300_000); // two hundred appends, a catch-up after each, and two rebuilds: minutes on a loaded machine
 
     it('a second runner (another process) that projected meanwhile is noticed, and nothing counts twice', async () => {
       await dropReadModels(db);
