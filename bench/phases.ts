@@ -306,8 +306,6 @@ export function snapshotDates(from: string, to: string, count: number): string[]
   return Array.from({ length: count }, () => dateOfDay(first + random.int(0, span)));
 }
 
-export const PHASES = { generate, bulkLimit, import: importPhase, scanLimit, rebuild, startUp, reports, trendsAndPages, workbench, baseline, fairness, soak, peer } as const;
-
 export const PHASES = {
   generate,
   bulkLimit,
@@ -322,6 +320,7 @@ export const PHASES = {
   baseline,
   fairness,
   soak,
+  peer,
 } as const;
 export type PhaseName = keyof typeof PHASES;
 export type PhaseResult<P extends PhaseName> = Awaited<ReturnType<(typeof PHASES)[P]>>;

@@ -22,9 +22,7 @@ import { compareCells, workbenchCheck, writeResults, type BenchResults, type Che
 // bench/results.json. `--scale smoke` runs in seconds and only checks that everything works.
 
 /** The parts `--only` measures on a store of their own, merged into an earlier run's results with `--merge-into`. */
-const ONLY_PARTS = ['fairness', 'soak', 'serving', 'workbench', 'peer'] as const;
-
-const ONLY_PARTS = ['fairness', 'soak', 'serving', 'workbench', 'writes'] as const;
+const ONLY_PARTS = ['fairness', 'soak', 'serving', 'workbench', 'peer', 'writes'] as const;
 type OnlyPart = (typeof ONLY_PARTS)[number];
 
 const ROOT = path.resolve(__dirname, __filename.endsWith('.ts') ? '..' : '../..');
@@ -60,9 +58,7 @@ async function main(): Promise<void> {
     .option('--batch-size <n>', 'import batch size (default: what mappa import uses)', (v) => Number(v))
     .option(
       '--only <part>',
-      "measure one part only, on a store built by import and rebuild: 'fairness' (between callers), 'soak' (known capacity and overload, issue 17), 'serving' (start-up, trends and paged traces, issues 11 and 14), 'workbench' (the page's switches, issue 15) or 'peer' (our event store beside Emmett's, issue 13.5; PostgreSQL only, needs no import)",
-
-      "measure one part only, on a store built by import and rebuild: 'fairness' (between callers), 'soak' (known capacity and overload, issue 17), 'serving' (start-up, trends and paged traces, issues 11 and 14), 'workbench' (the page's switches, issue 15) or 'writes' (bulk COPY, import, read-and-parse and rebuild with their peaks, issue 13)",
+      "measure one part only, on a store built by import and rebuild: 'fairness' (between callers), 'soak' (known capacity and overload, issue 17), 'serving' (start-up, trends and paged traces, issues 11 and 14), 'workbench' (the page's switches, issue 15), 'writes' (bulk COPY, import, read-and-parse and rebuild with their peaks, issue 13) or 'peer' (our event store beside Emmett's, issue 13.5; PostgreSQL only, needs no import)",
     )
     .option('--merge-into <results.json>', 'with --only: put its figures into this results file (keeping the rest) and write its report again')
     .option('--soak-step-seconds <n>', 'seconds of load at each rate the soak tries (default 20; smoke 3)', (v) => Number(v))
