@@ -147,12 +147,18 @@ type StoreKind = (typeof STORES)[number]['kind'];
       await app.listen(0, '127.0.0.1');
       base = await app.getUrl();
       // Beside the demo's publication (of today), one of another moment, so that choosing it highlights a revised cell.
-      const provisional = await fetch(`${base}/publications`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${tokens.publisher}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(PROVISIONAL),
-      });
-      expect(provisional.status).toBe(201);
+      // Once: the PostgreSQL copy is made from the demo store after the embedded tests recorded it there.
+      const listed = (await (await fetch(`${base}/publications?area=${GM}`, { headers: { Authorization: `Bearer ${tokens.publisher}` } })).json()) as {
+        publications: PublicationJson[];
+      };
+      if (!listed.publications.some((p) => p.publishedOn === PROVISIONAL.publishedOn)) {
+        const provisional = await fetch(`${base}/publications`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${tokens.publisher}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(PROVISIONAL),
+        });
+        expect(provisional.status).toBe(201);
+      }
     }, 600_000);
 
     afterAll(async () => {
@@ -525,6 +531,7 @@ type StoreKind = (typeof STORES)[number]['kind'];
           for (let i = 0; i < most && !wanted(await focused()); i++) await page.keyboard.press(key);
           expect(wanted(await focused())).toBe(true);
         };
+        await page.getByTestId('publications').waitFor({ timeout: 60_000 }); // asked beside the report: may come after it
         await tabTo((f) => f.startsWith('BUTTON|') && f.includes(`as known when published on ${PROVISIONAL.publishedOn}`));
         await page.keyboard.press('Enter');
         await page.getByText(/cell\(s\) differ from now/).waitFor({ timeout: 60_000 });
@@ -563,11 +570,11 @@ type StoreKind = (typeof STORES)[number]['kind'];
         expect(await page.evaluate(sideways)).toBeLessThanOrEqual(0);
         // The whole-table trend: its chart, legend and 16-column data table fit or scroll in their own box.
         await page.getByRole('button', { name: 'Trend of 6.1 across the years', exact: true }).click();
-        await page.locator('[data-testid="trend-chart"] canvas').waitFor({ timeout: 60_000 });
+        await page.locator('[data-testid="trend-chart"] canvas').waitFor({ timeout: 120_000 });
         await page.getByTestId('trend-table').waitFor();
         expect(await page.evaluate(sideways)).toBeLessThanOrEqual(0);
         await page.close();
-      }, 180_000);
+      }, 300_000);
 
       it('axe finds no serious or critical accessibility violation on the report and the trace', async () => {
         const axe = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
