@@ -22,19 +22,21 @@ export interface SwitchRequest {
 }
 
 /**
- * The requests of one switch, sent together by the page. A year switch asks the report and the
- * publications of the new area-year (for the as-known-at picker); a date switch, the snapshot; a
- * new as-known-at moment, the report then and the report now (to highlight what changed).
+ * The requests of one switch, sent together by the page. An area switch asks the report and the
+ * area's publications of every year (listed beside the as-known-at picker); a year switch, the
+ * report only (the list holds every year); a date switch, the snapshot; a new as-known-at moment,
+ * the report then and the report now (to highlight what changed).
  */
 export function switchRequests(kind: SwitchKind, to: SwitchTo): SwitchRequest[] {
   const report = `/reports/${to.area}/${to.year}`;
   switch (kind) {
     case 'area':
-    case 'year':
       return [
         { path: report, query: {} },
-        { path: '/publications', query: { area: to.area, year: to.year } },
+        { path: '/publications', query: { area: to.area } },
       ];
+    case 'year':
+      return [{ path: report, query: {} }];
     case 'date':
       return [{ path: `/snapshots/${to.area}`, query: { date: required(to.date, 'date') } }];
     case 'asKnownAt':

@@ -28,18 +28,21 @@ const metOf = (lines: string[], label: string): string => {
 };
 
 describe('the workbench switches in the bench', () => {
-  it('asks, per switch, what the page asks: report and publications, snapshot, report then and now', () => {
+  it("asks, per switch, what the page asks: report and the area's publications, report, snapshot, report then and now", () => {
     const to = { area: 'merseyside', year: '2013-14', date: '2013-09-30', asKnownAt: '2015-04-30T23:59:00.000Z' };
-    expect(switchRequests('area', to).map(requestUrl)).toEqual(['/reports/merseyside/2013-14', '/publications?area=merseyside&year=2013-14']);
+    expect(switchRequests('area', to).map(requestUrl)).toEqual(['/reports/merseyside/2013-14', '/publications?area=merseyside']);
+    expect(switchRequests('year', to).map(requestUrl)).toEqual(['/reports/merseyside/2013-14']);
     expect(switchRequests('date', to).map(requestUrl)).toEqual(['/snapshots/merseyside?date=2013-09-30']);
     expect(switchRequests('asKnownAt', to).map(requestUrl)).toEqual(['/reports/merseyside/2013-14?asKnownAt=2015-04-30T23%3A59%3A00.000Z', '/reports/merseyside/2013-14']);
     expect(() => switchRequests('date', { area: 'merseyside', year: '2013-14' })).toThrow(/needs a date/);
   });
 
   it('compares requests whatever the order of their query parameters or of the requests', () => {
-    const page = ['http://127.0.0.1:4000/publications?year=2013-14&area=merseyside', 'http://127.0.0.1:4000/reports/merseyside/2013-14'].map(parseRequest);
-    expect(sortedRequests(page)).toEqual(sortedRequests(switchRequests('year', { area: 'merseyside', year: '2013-14' })));
-    expect(sortedRequests(page)).not.toEqual(sortedRequests(switchRequests('year', { area: 'merseyside', year: '2014-15' })));
+    const page = ['http://127.0.0.1:4000/publications?area=merseyside', 'http://127.0.0.1:4000/reports/merseyside/2013-14'].map(parseRequest);
+    expect(sortedRequests(page)).toEqual(sortedRequests(switchRequests('area', { area: 'merseyside', year: '2013-14' })));
+    expect(sortedRequests(page)).not.toEqual(sortedRequests(switchRequests('area', { area: 'merseyside', year: '2014-15' })));
+    const moment = { path: '/reports/merseyside/2013-14', query: { asKnownAt: '2015-04-30T23:59:00.000Z', atPosition: '7' } };
+    expect(sortedRequests([parseRequest('/reports/merseyside/2013-14?atPosition=7&asKnownAt=2015-04-30T23%3A59%3A00.000Z')])).toEqual(sortedRequests([moment]));
   });
 
   it('holds a switch to 300 ms and england-and-wales to the national report target, on the median', () => {

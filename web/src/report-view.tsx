@@ -1,10 +1,11 @@
 // The report of an area and year (or a snapshot date, or a period), laid out like the published report.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { download, getJson } from './api';
+import { PublicationsList } from './publications-list';
 import { RevisionsPanel } from './revisions-panel';
 import { TracePanel } from './trace-panel';
 import { TrendPanel } from './trend-panel';
-import type { Names, Report, Session, TableLayout } from './types';
+import type { Names, Publication, Report, Session, TableLayout } from './types';
 
 type Kind = 'year' | 'date' | 'period';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -24,15 +25,6 @@ export interface Selection {
   asKnownAt: string;
   /** Or the knowledge moment of a publication (its position). */
   publication: Publication | null;
-}
-
-interface Publication {
-  id: string;
-  year: string;
-  position: string;
-  publishedOn: string;
-  recordedBy: { actor: string; agency: string };
-  figures: { given: false } | { given: true; checks: number; failedChecks: number; differences: number };
 }
 
 /** The API path and query of a selection. */
@@ -81,15 +73,17 @@ export function ReportView({ session, names }: { session: Session; names: Names 
       .finally(() => ticket === asked.current && setLoading(false));
   }, [sel]);
 
+  // The area's publications of every year: asked again only when the area changes.
   useEffect(() => {
     setPublications([]);
-    if (sel.kind !== 'year') return;
-    getJson<{ publications: Publication[] }>('/publications', { area: sel.area, year: sel.year })
+    getJson<{ publications: Publication[] }>('/publications', { area: sel.area })
       .then((p) => setPublications(p.publications))
       .catch(() => setPublications([])); // a caller who may read reports may read publications; nothing to show otherwise
-  }, [sel.kind, sel.area, sel.year]);
+  }, [sel.area]);
 
   const change = (patch: Partial<Selection>) => setSel({ ...sel, ...patch });
+  /** A publication belongs to one area and year: switching either leaves it. */
+  const leavePublication = (patch: Partial<Selection>) => change({ ...patch, publication: null });
   const label = (id: string) => names.labels[id] ?? id;
   const { path, query, name } = request(sel);
   const changed = report && now ? Object.keys(report.cells).filter((id) => report.cells[id] !== now.cells[id]) : [];
@@ -108,7 +102,7 @@ export function ReportView({ session, names }: { session: Session; names: Names 
         </fieldset>
         <label>
           Area
-          <select name="area" value={sel.area} onChange={(e) => change({ area: (e.target as HTMLSelectElement).value })}>
+          <select name="area" value={sel.area} onChange={(e) => leavePublication({ area: (e.target as HTMLSelectElement).value })}>
             {session.reportAreas.map((a) => (
               <option key={a} value={a}>
                 {names.areas[a] ?? a}
@@ -119,7 +113,7 @@ export function ReportView({ session, names }: { session: Session; names: Names 
         {sel.kind === 'year' && (
           <label>
             Report year
-            <select name="year" value={sel.year} onChange={(e) => change({ year: (e.target as HTMLSelectElement).value })}>
+            <select name="year" value={sel.year} onChange={(e) => leavePublication({ year: (e.target as HTMLSelectElement).value })}>
               {YEARS.map((y) => (
                 <option key={y} value={y}>
                   {y.replace('-', '/')}
@@ -168,25 +162,12 @@ export function ReportView({ session, names }: { session: Session; names: Names 
           </button>
         )}
       </form>
-      {publications.length > 0 && (
-        <section class="publications" aria-labelledby="publications-heading">
-          <h2 id="publications-heading">Publications of this report</h2>
-          <ul>
-            {publications.map((p) => (
-              <li key={p.id}>
-                Published {p.publishedOn} by {p.recordedBy.actor} ({p.recordedBy.agency}), at position {p.position}
-                {p.figures.given
-                  ? `; the published figures: ${p.figures.failedChecks} of ${p.figures.checks} checks fail, ${p.figures.differences} cell(s) differ from the report computed then`
-                  : ''}
-                .{' '}
-                <button type="button" class="small" onClick={() => change({ asKnownAt: '', publication: p })} aria-pressed={sel.publication?.id === p.id}>
-                  As known when published
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <PublicationsList
+        area={names.areas[sel.area] ?? sel.area}
+        publications={publications}
+        chosen={sel.publication}
+        onChoose={(p) => change({ kind: 'year', year: p.year.replace('/', '-'), asKnownAt: '', publication: p })}
+      />
       {problem && (
         <p role="alert" class="problem">
           {problem}
@@ -201,7 +182,9 @@ export function ReportView({ session, names }: { session: Session; names: Names 
           <p class="moment" data-testid="moment">
             Computed at event-store position <strong>{report.position}</strong>,{' '}
             {sel.publication ? (
-              <>as known when published on {sel.publication.publishedOn}</>
+              <>
+                as known when published on <strong>{sel.publication.publishedOn}</strong> (the {sel.publication.year} report&apos;s publication {sel.publication.id})
+              </>
             ) : report.asKnownAt ? (
               <>
                 as known at <strong>{new Date(report.asKnownAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC</strong>
@@ -280,7 +263,15 @@ export function ReportView({ session, names }: { session: Session; names: Names 
         />
       )}
       {panel?.kind === 'trend' && report && (
-        <TrendPanel area={report.area} cell={panel.cell} year={sel.year} asKnownAt={report.asKnownAt ?? undefined} onClose={() => setPanel(null)} />
+        <TrendPanel
+          area={report.area}
+          cell={panel.cell}
+          year={sel.year}
+          asKnownAt={report.asKnownAt ?? undefined}
+          layout={report.tables.find((t) => panel.cell === `table:${t.id}`)}
+          label={label}
+          onClose={() => setPanel(null)}
+        />
       )}
     </>
   );

@@ -101,3 +101,15 @@ export interface Trend {
   area: string;
   cells: Array<{ cell: string; table: string; unit: string; kind: string; years: Array<{ year: string; value: number | null; published?: number; change?: number }> }>;
 }
+
+/** A recorded publication of a report (src/publications/publications.ts). */
+export interface Publication {
+  id: string;
+  area: string;
+  /** 2014/15 style. */
+  year: string;
+  position: string;
+  publishedOn: string;
+  recordedBy: { actor: string; agency: string };
+  figures: { given: false } | { given: true; checks: number; failedChecks: number; differences: number };
+}
