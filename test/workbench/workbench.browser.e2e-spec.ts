@@ -519,6 +519,36 @@ type StoreKind = (typeof STORES)[number]['kind'];
         await page.close();
       }, 180_000);
 
+      it('keyboard alone chooses a publication and opens the trend of a whole table, its data table and one cell', async () => {
+        const page = await signedIn(tokens.auditor);
+        /** The focused element: its tag, type, text and accessible label. */
+        const focused = () =>
+          page.evaluate(() => {
+            const e = (globalThis as unknown as InPage).document.activeElement;
+            return e ? `${e.tagName}|${e.getAttribute('type') ?? ''}|${e.textContent?.trim() ?? ''}|${e.getAttribute('aria-label') ?? ''}` : '';
+          });
+        const tabTo = async (wanted: (f: string) => boolean, key = 'Tab', most = 80) => {
+          for (let i = 0; i < most && !wanted(await focused()); i++) await page.keyboard.press(key);
+          expect(wanted(await focused())).toBe(true);
+        };
+        await page.getByTestId('publications').waitFor({ timeout: 60_000 }); // asked beside the report: may come after it
+        await tabTo((f) => f.startsWith('BUTTON|') && f.includes(`as known when published on ${PROVISIONAL.publishedOn}`));
+        await page.keyboard.press('Enter');
+        await page.getByText(/cell\(s\) differ from now/).waitFor({ timeout: 60_000 });
+        await tabTo((f) => f.startsWith('BUTTON|button|Trend of 6.1 across the years|'));
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(() => (globalThis as unknown as InPage).document.activeElement?.id === 'trend-heading', undefined, { timeout: 10_000 });
+        await page.getByTestId('trend-table').waitFor({ timeout: 60_000 });
+        // The data table's box takes the focus (it scrolls sideways at 200% zoom); the view's radio buttons are before it.
+        await tabTo((f) => f.endsWith('|The figures of the chart'), 'Tab', 20);
+        await tabTo((f) => f.startsWith('INPUT|radio|'), 'Shift+Tab', 20);
+        await page.keyboard.press('ArrowDown'); // from "the whole table" to "one cell"
+        await page.locator('aside.trend select').first().waitFor();
+        await expect(page.getByLabel('one cell').isChecked()).resolves.toBe(true);
+        await page.locator('[data-testid="trend-chart"] canvas').waitFor({ timeout: 10_000 });
+        await page.close();
+      }, 180_000);
+
       it('reads at 200% zoom without the page scrolling sideways, and lists the publication of the report', async () => {
         const page = await browser.newPage({ viewport: { width: 640, height: 450 }, deviceScaleFactor: 2 }); // a 1280x900 screen at 200%
         await page.goto(base);
@@ -537,6 +567,11 @@ type StoreKind = (typeof STORES)[number]['kind'];
           .getByTestId('moment')
           .getByText(/as known when published/)
           .waitFor({ timeout: 60_000 });
+        expect(await page.evaluate(sideways)).toBeLessThanOrEqual(0);
+        // The whole-table trend: its chart, legend and 16-column data table fit or scroll in their own box.
+        await page.getByRole('button', { name: 'Trend of 6.1 across the years', exact: true }).click();
+        await page.locator('[data-testid="trend-chart"] canvas').waitFor({ timeout: 120_000 });
+        await page.getByTestId('trend-table').waitFor();
         expect(await page.evaluate(sideways)).toBeLessThanOrEqual(0);
         await page.close();
       }, 300_000);
