@@ -18,17 +18,7 @@ export type FactType = (typeof FACT_TYPES)[number];
 
 const FACTS: ReadonlySet<string> = new Set(FACT_TYPES);
 
-/**
- * rm_fact_areas: each fact event (FACT_TYPES), once under every area its offender has ever been
- * named in (registered in, or transferred to: rm_offender_areas). A table counts a fact in the area
- * of the interval holding on the fact's date, as known at the report's position; that area is
- * always one of these, so "facts of P in area A" is found here by index before the join with
- * the intervals decides exactly. Without it, one area's report joined every fact of P in the
- * country (thousands of probes by offender) to learn which few were in the area.
- * The set of areas only grows: an area named by an event later retracted stays a candidate,
- * which costs nothing but a row. A new area for an offender brings that offender's earlier facts
- * under it too (a back-dated transfer can move a fact that was already recorded).
- */
+/** rm_fact_areas: each fact under every area its offender was ever named in, so an area's facts are found by index (see docs/decisions.md, "Moved from code comments"). */
 export class FactAreasProjection implements Projection {
   readonly name = 'fact-areas';
   readonly tables = ['rm_fact_areas', 'rm_offender_areas'];
@@ -47,17 +37,12 @@ export class FactAreasProjection implements Projection {
     );
   `;
 
-  /**
-   * During a rebuild: every offender's areas and facts so far, so that each batch's rows are
-   * worked out here and written by COPY (rm_offender_areas at the end), with no lookups. Bounded
-   * by the number of offenders and facts, not events; dropped when the rebuild ends.
-   */
+  /** During a rebuild, every offender's areas and facts so far, so batches are written by COPY with no lookups; dropped when it ends. */
   private rebuilding: Map<string, { areas: string[]; facts: Array<[string, string, string]> }> | null = null;
 
   async apply(events: readonly RecordedOffenderEvent[], tx: SqlClient, mode: ProjectionMode): Promise<void> {
     if (mode === 'rebuild') return this.applyRebuilding(events, tx);
-    // Areas named per offender; `earlier`: the offender had events before this one, so it may have
-    // facts from before this batch (a stream's first event, a registration, has none).
+    // `earlier`: the offender had events before this one, so may have facts from before this batch.
     const named = new Map<string, { offenderId: string; area: string; earlier: boolean }>();
     const facts: RecordedOffenderEvent[] = [];
     for (const e of events) {
@@ -75,9 +60,7 @@ export class FactAreasProjection implements Projection {
          ON CONFLICT DO NOTHING RETURNING offender_id, area`,
         [pairs.map((p) => p.offenderId), pairs.map((p) => p.area)],
       );
-      // An area new to an offender: their facts so far (this batch's included, rm_events is
-      // written first) become candidates there too. Facts of this batch are added below anyway,
-      // so only offenders with events before this batch's first can have any to bring.
+      // An area new to an offender brings their facts so far there too; only offenders with events before this batch can have any.
       const added = inserted.filter((a) => named.get(`${a.offender_id}\n${a.area}`)!.earlier);
       if (added.length > 0) {
         await tx.query(

@@ -2,10 +2,7 @@ import type { RecordedOffenderEvent } from '../src/domain/offender-event';
 import type { SqlClient } from '../src/sql/sql-client';
 import type { Projection } from './projection';
 
-/**
- * Indexes the projection does not use itself (it finds events by offender): the reports' ones, and
- * the unique event id, which the event store already guarantees. A rebuild builds them at the end.
- */
+/** Indexes only the reports use (and the store-guaranteed event id), built at the end of a rebuild. */
 const READER_INDEXES = [
   { name: 'rm_events_type_date', sql: 'CREATE INDEX IF NOT EXISTS rm_events_type_date ON rm_events (type, occurred_on);' },
   { name: 'rm_events_event_id', sql: 'CREATE UNIQUE INDEX IF NOT EXISTS rm_events_event_id ON rm_events (event_id);' },
@@ -14,12 +11,7 @@ const READER_INDEXES = [
   { name: 'rm_events_offender_ref', sql: 'CREATE INDEX IF NOT EXISTS rm_events_offender_ref ON rm_events (offender_id, ref_id) WHERE ref_id IS NOT NULL;' },
 ];
 
-/**
- * rm_events: every event as the read side needs it, with the position of the retraction that
- * removed it (if any). Facts (orders, breaches, recalls, charges, outcomes, reviews) are counted
- * from here, and traces cite these rows; the interval projection refolds from here when a
- * back-dated event or a retraction arrives.
- */
+/** rm_events: every event as the read side needs it, with the position of any retraction; facts are counted and intervals refolded from here. */
 export class OffenderTimelineProjection implements Projection {
   readonly name = 'offender-timeline';
   readonly tables = ['rm_events'];

@@ -1,7 +1,4 @@
-/**
- * Who hears of a projection batch that failed (the operator's metrics, when the service runs): the
- * read models name no listener, so the metrics room depends on them and not the other way round.
- */
+/** Who hears of a failed projection batch; the read models name no listener, so metrics depend on them and not the reverse. */
 export class ProjectionFailures {
   private readonly listeners: ((error: unknown) => void)[] = [];
   listen(listener: (error: unknown) => void): void {

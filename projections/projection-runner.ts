@@ -25,12 +25,7 @@ export interface RebuildProgress {
   position: bigint | null;
 }
 
-/**
- * Feeds the read models from the event store. Each batch is applied in one transaction that
- * also moves the checkpoint, so a crash or restart never counts an event twice or drops one.
- * Batches run one at a time; a second runner (another process) is detected by the checkpoint
- * having moved under it, and then this one forgets its caches and carries on from there.
- */
+/** Feeds the read models: each batch applied with its checkpoint in one transaction, so no event is counted twice or dropped; a rival runner is seen by the moved checkpoint. */
 export class ProjectionRunner {
   private checkpoint: bigint | null | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -96,11 +91,7 @@ export class ProjectionRunner {
     });
   }
 
-  /**
-   * Keeps the read models following the store until stop(): catches up, then again whenever the
-   * store says something was appended (or every `pollMs`). Always from the checkpoint in the
-   * database, so a rebuild or another runner in between is simply taken up from where it left.
-   */
+  /** Follows the store until stop(), always from the database's checkpoint, so a rebuild or another runner in between is taken up where it left. */
   start(onError: (error: unknown) => void = () => {}, pollMs = 250): void {
     if (this.following) return;
     this.following = true;
@@ -109,8 +100,7 @@ export class ProjectionRunner {
   }
 
   private async follow(onError: (error: unknown) => void, pollMs: number): Promise<void> {
-    // Failures in a row: a cause that lasts (a full disk failing a rebuild) is retried at 2x, 4x …
-    // up to 128x the poll interval, and appends do not hurry it, rather than every 250 ms.
+    // Failures in a row back off 2x … 128x the poll interval, appends not hurrying it, so a lasting cause is not retried every 250 ms.
     let failures = 0;
     while (this.following) {
       if (!this.subscription) await this.subscribeForWakeUps(onError, pollMs);
@@ -136,11 +126,7 @@ export class ProjectionRunner {
     }
   }
 
-  /**
-   * The subscription is only a wake-up call: what to apply is read from the checkpoint. It starts
-   * at the store's head, not at 0 (which read the whole log, one event per query, at every start),
-   * and takes whole batches: any number of appends while a catch-up runs make one more round.
-   */
+  /** The subscription is only a wake-up call, started at the store's head; what to apply is read from the checkpoint (see docs/decisions.md, "Moved from code comments"). */
   private async subscribeForWakeUps(onError: (error: unknown) => void, pollMs: number): Promise<void> {
     let head: bigint | null;
     try {
@@ -187,22 +173,12 @@ export class ProjectionRunner {
     }
   }
 
-  /**
-   * Drops every read model and builds it again from the whole event store. The work is done in
-   * batches (the embedded store has one connection, so events cannot be read while a
-   * transaction holds it); until the last batch commits, the checkpoint says `rebuilding` and
-   * reports refuse to answer rather than show half-built figures. A rebuild cut short (a crash)
-   * is started again by the next catch-up, at once (rebuild-ownership.ts). The event store itself
-   * is only read. Throws RebuildRunningElsewhereError while another process is rebuilding.
-   */
+  /** Drops and rebuilds every read model in batches; reports refuse while `rebuilding`, a cut-short rebuild restarts at once; throws RebuildRunningElsewhereError while another process rebuilds (see docs/decisions.md, "Moved from code comments"). */
   rebuild(onProgress?: (p: RebuildProgress) => void): Promise<bigint | null> {
     return this.serialised(() => this.rebuildNow(onProgress));
   }
 
-  /**
-   * 'running': a rebuild is under way (here or in another live process); 'abandoned': the process
-   * that began one is gone, and it must run again; null: none.
-   */
+  /** 'running' (here or in a live process), 'abandoned' (its process is gone, so it must run again), or null. */
   async rebuildState(): Promise<'running' | 'abandoned' | null> {
     if (!(await this.flagged())) return null;
     if (this.rebuildingHere) return 'running';
@@ -226,10 +202,7 @@ export class ProjectionRunner {
     return { state, done, total, secondsLeft: estimateSecondsLeft(elapsed, done, total) };
   }
 
-  /**
-   * Which generation of the read models a read sees: a read that finds it changed (or a rebuild
-   * running) once it is done may have counted tables a rebuild emptied under it, and must not answer.
-   */
+  /** The read models' generation: a read that sees it change may have counted tables a rebuild emptied, and must not answer. */
   async readModelsEpoch(): Promise<string> {
     const { rows } = await this.db.query<{ rebuilding: boolean; started: string | null }>(
       'SELECT rebuilding, rebuild_started_at::text AS started FROM rm_checkpoint WHERE name = $1',
@@ -305,10 +278,7 @@ export class ProjectionRunner {
       );
     });
     onProgress?.({ done: 0, total, position: null }); // begun: the tables are emptied and the flag is up
-    // The next batch is read while this one is applied: on a server the two overlap (the pool has
-    // other connections); on the embedded store they simply take turns.
-    // The embedded store runs each statement on this thread: smaller batches keep the longest
-    // pause of HTTP (and of a liveness probe) short; a server overlaps larger ones with the reads.
+    // The next page is read while this batch applies; smaller pages on the embedded store keep HTTP pauses short (see docs/decisions.md, "Moved from code comments").
     const pageSize = this.db.dialect === 'embedded' ? this.batchSize : this.batchSize * 5;
     const read = (after: bigint | null) => {
       const next = this.store.readAll(after, pageSize);

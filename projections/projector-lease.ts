@@ -3,13 +3,7 @@ import * as os from 'node:os';
 import type { Client } from 'pg';
 import type { SqlClient } from '../src/sql/sql-client';
 
-// Several `mappa serve` on one PostgreSQL (issue 11, item 4): every instance writes, exactly one
-// projects. The projector is whoever holds a session-level advisory lock on a connection of its
-// own; PostgreSQL releases it the moment that session ends (a crash, kill -9, a lost network
-// once TCP keepalive notices), and a follower's next attempt, within a second, takes over.
-// The lease only decides who does the work: each batch still moves the checkpoint by
-// compare-and-set in its own transaction (projection-runner.ts), so even two projectors for a
-// moment (a leader that lost its session mid-batch) apply every event exactly once.
+// Every instance writes, exactly one projects: whoever holds a session advisory lock (issue 11, item 4); the checkpoint CAS still guards every batch (see docs/decisions.md, "Moved from code comments").
 
 /** What the read-model side does when this process gains or loses the lease. */
 export interface LeaseChanges {
@@ -37,10 +31,7 @@ export interface ProjectorLease {
 /** How this process names itself to the others (pg_stat_activity.application_name, at most 63 bytes). */
 export const projectorName = (command: string): string => `${command} pid ${process.pid} on ${os.hostname()}`.slice(0, 63);
 
-/**
- * Read models in the embedded store: one process per store (src/sql/embedded-store-lock.ts), so
- * that process is the projector, always.
- */
+/** Embedded read models have one process per store (src/sql/embedded-store-lock.ts), so it always projects. */
 export class SoleProjector implements ProjectorLease {
   readonly held = true;
   private changes: LeaseChanges | undefined;
@@ -75,10 +66,7 @@ export interface AdvisoryLockLeaseOptions {
   intervalMs?: number;
   /** Longest the check may take before the session counts as lost (ms). Default 5000. */
   checkTimeoutMs?: number;
-  /**
-   * The server ends a lease session idle this long (ms; idle_session_timeout): how soon a frozen
-   * holder loses the lease. Far above intervalMs. Default 10000.
-   */
+  /** idle_session_timeout of a lease session (ms, default 10000, far above intervalMs): how soon a frozen holder loses the lease. */
   sessionIdleTimeoutMs?: number;
 }
 
@@ -183,9 +171,7 @@ export class AdvisoryLockLease implements ProjectorLease {
     const session = await this.connect(this.options.name);
     session.on('error', () => this.sessionEnded(session));
     session.on('end', () => this.sessionEnded(session));
-    // A holder that is frozen (SIGSTOP, a stalled VM) or cut off keeps its connection open, and so
-    // the lock. It checks its session every interval, so a session idle far longer than that has a
-    // holder that stopped: the server ends it (PostgreSQL 14+), releasing the lock to a follower.
+    // A frozen holder keeps its connection and lock; the server ends its idle session, releasing the lock to a follower (see docs/decisions.md, "Moved from code comments").
     const idleMs = this.options.sessionIdleTimeoutMs ?? 10_000;
     await session.query(`SELECT set_config('idle_session_timeout', $1, false)`, [String(idleMs)]).catch(() => undefined); // older servers: keepalives only
     // A host that vanished answers no keepalive: the server drops it after about idle + 3 x 5 s.
@@ -229,10 +215,7 @@ export class AdvisoryLockLease implements ProjectorLease {
     this.transitions = this.transitions.then(change).catch(() => undefined);
   }
 
-  /**
-   * One lock per read-model database and schema: deployments in other schemas of the same
-   * database (advisory locks are database-wide) each have their own projector.
-   */
+  /** One lock per read-model database and schema, since advisory locks are database-wide. */
   private lockKey(): Promise<LockKey> {
     return (this.key ??= this.sql
       .query<{ database: string; schema: string }>('SELECT current_database() AS database, current_schema() AS schema')

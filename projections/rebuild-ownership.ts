@@ -1,7 +1,6 @@
 import type { SqlClient } from '../src/sql/sql-client';
 
-// Who is rebuilding the read models, answered by the database or the process itself rather
-// than by a clock (issue 18, item 4): a rebuild whose process died is known at once.
+// Who is rebuilding, answered by the database or the process, not a clock (issue 18, item 4), so a dead rebuilder is known at once.
 
 /** Asked to rebuild while a live process (this one or another) is rebuilding the same read models. */
 export class RebuildRunningElsewhereError extends Error {
@@ -24,10 +23,7 @@ export const rebuildOwnership = (db: SqlClient): RebuildOwnership => (db.dialect
 /** Rebuilds under way in this process, by read-model database. */
 const rebuildsHere = new WeakMap<SqlClient, number>();
 
-/**
- * The embedded store is opened by one process at a time (src/sql/embedded-store-lock.ts), so a
- * rebuild flag this process did not set was set by a process that is gone.
- */
+/** The embedded store has one process at a time, so a rebuild flag this process did not set belongs to a process that is gone. */
 class ThisProcessOwnership implements RebuildOwnership {
   constructor(private readonly db: SqlClient) {}
 
@@ -47,11 +43,7 @@ class ThisProcessOwnership implements RebuildOwnership {
   }
 }
 
-/**
- * On a server, the rebuilder holds a transaction-level advisory lock for the whole rebuild on a
- * connection of its own; the server releases it the moment that session ends, a killed process's
- * included. One lock per schema: deployments (and tests) sharing a database keep theirs apart.
- */
+/** On a server, a transaction advisory lock held for the whole rebuild, released when its session ends, one per schema (see docs/decisions.md, "Moved from code comments"). */
 class AdvisoryLockOwnership implements RebuildOwnership {
   private static readonly KEY = `1296126032, hashtext('mappa-rebuild:' || current_schema())`;
 

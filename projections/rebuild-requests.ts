@@ -3,13 +3,7 @@ import type { SqlClient } from '../src/sql/sql-client';
 /** pg_advisory_xact_lock key for creating the table (beside EVENT_STORE_INIT_LOCK and the read models'). */
 const REBUILD_REQUESTS_INIT_LOCK = 74_350_402;
 
-/**
- * Rebuilds asked of an instance that does not project (POST /admin/rebuild reached a follower
- * behind the load balancer). Only the projector rebuilds: two rebuilds at once, or a rebuild beside
- * another process's batches, would count events twice. So a follower leaves the request here and
- * the projector takes it at its next lease check (within a second); a request made while no
- * instance projects waits for the next one to take over. Not a read model: a rebuild leaves it alone.
- */
+/** Rebuilds asked of a follower, left for the projector: only the projector may rebuild, or events would be counted twice (see docs/decisions.md, "Moved from code comments"). */
 export class RebuildRequests {
   constructor(private readonly db: SqlClient) {}
 

@@ -45,21 +45,13 @@ export interface AppOptions {
 /** How long a command waits for a connection at least: a loaded machine may take seconds to give one. */
 export const COMMAND_ACQUIRE_TIMEOUT_MS = 30_000;
 
-/**
- * The service bounds every statement and every wait for a connection (issue 18.2); a command
- * (import, rebuild, migrate) is an operator's, watched at a terminal: its large batches may rightly
- * run longer, and it waits for a connection rather than fail an import on a busy machine.
- */
+/** The service bounds every statement and connection wait (issue 18.2); an operator's command may run longer and waits for a connection. */
 export function poolSettings(config: AppConfig, http: boolean): DatabaseSettings {
   const settings = databaseSettings(config);
   return http ? settings : { ...settings, statementTimeoutMs: 0, acquireTimeoutMs: Math.max(settings.acquireTimeoutMs, COMMAND_ACQUIRE_TIMEOUT_MS) };
 }
 
-/**
- * The composition root: the rooms (docs/architecture.md, "Rooms"), the service's or the command
- * line's. Global, so that what it decides (settings, clock, the store the configuration names) is
- * injected in every room by token: no room imports this file (test/architecture/rooms.spec.ts).
- */
+/** The composition root; global so its decisions are injected by token and no room imports this file (test/architecture/rooms.spec.ts). */
 @Module({})
 export class AppModule {
   static register(options: AppOptions): DynamicModule {

@@ -1,8 +1,7 @@
 import type { Category, Level, NewOffenderEvent } from '../../src/domain/offender-event';
 import { evolve, initialOffenderState, type OffenderState } from '../../src/domain/offender-state';
 
-// The part of an offender's state the report counts by (DOMAIN.md 6: area, division, category,
-// level, custody), as effective-dated intervals. Pure: the projection stores what this computes.
+// The state the report counts by (DOMAIN.md 6) as effective-dated intervals; pure, the projection stores it.
 
 /** An event as the interval fold sees it: dated, ordered, with its global position. */
 export type PositionedEvent = NewOffenderEvent & { revision: number; position: bigint };
@@ -21,11 +20,7 @@ export interface ReportedState {
   custodyPos: bigint;
 }
 
-/**
- * The reported state holds from the end of `validFrom` until the end of the day before
- * `validTo` (null: still holds). State "at date D" is the state at the end of D (DOMAIN.md 2, 4),
- * so an interval covers D when validFrom <= D < validTo. Intervals exist only while active.
- */
+/** State from the end of `validFrom` to the end of the day before `validTo` (null: still holds): covers D when validFrom <= D < validTo. */
 export interface IntervalValue extends ReportedState {
   validFrom: string;
   validTo: string | null;
@@ -88,10 +83,7 @@ export function sameReportedState(a: ReportedState | null, b: ReportedState | nu
   );
 }
 
-/**
- * The intervals of an effective timeline (counted events only, in (occurredOn, revision) order).
- * Events of one date are taken together: only the state at the end of the day makes an interval.
- */
+/** The intervals of an effective timeline; a date's events are taken together, since only the end-of-day state makes an interval. */
 export function intervalsOf(effective: readonly PositionedEvent[]): { intervals: IntervalValue[]; tail: FoldTail } {
   const intervals: IntervalValue[] = [];
   let state: ReportedState | null = null;

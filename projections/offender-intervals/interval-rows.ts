@@ -1,12 +1,6 @@
 import { intervalKey, openIntervalKey, type IntervalValue, type ReportedState } from './interval-fold';
 
-// Bitemporal bookkeeping of interval rows. Every row says for which dates its state holds
-// (valid) and from which event-store position to which it was the service's knowledge (known):
-//   counted as known at position P for date D  when
-//     known_from <= P < known_to (or known_to null)
-//     and valid_from <= D and (valid_to null or D < valid_to or valid_to_known_at > P).
-// An in-order event only closes the open row (valid_to with the position it became known at);
-// a back-dated event or a retraction supersedes rows (known_to) and adds corrected ones.
+// Bitemporal bookkeeping of interval rows: valid dates and known positions (see docs/decisions.md, "Moved from code comments").
 
 export interface IntervalRow extends IntervalValue {
   id: bigint;
@@ -106,11 +100,7 @@ export interface RowChanges {
   current: IntervalRow[];
 }
 
-/**
- * Moves the current rows of one offender to a new fold, as known from position `at`:
- * unchanged rows stay, an open row whose interval has now ended gets its valid_to, every other
- * difference supersedes the old row and inserts the new one.
- */
+/** Moves an offender's current rows to a new fold as known from `at`: unchanged stay, an ended open row gets valid_to, the rest are superseded. */
 export function reconcileRows(
   current: readonly IntervalRow[],
   next: readonly IntervalValue[],

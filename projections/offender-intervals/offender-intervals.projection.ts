@@ -12,21 +12,10 @@ interface OffenderTail extends FoldTail {
   openRow: IntervalRow | null;
 }
 
-/**
- * Span classes (the generated column rm_intervals.span): a closed row that holds for L days has
- * class ceil(log2 L), so it starts less than 2^span days before any day it holds on; rows still
- * open (or longer than 2^20 days) have class SPAN_OPEN and no such bound. The rows of an area
- * that hold on a day D are then one short range of rm_intervals_area_span per class: valid_from
- * in (D - 2^span, D] (src/reports/report-sql.ts, intervalsDuring). With an index on
- * (area, valid_from) alone, a date mid-way through twenty years reads half the area's history.
- */
+/** Span class ceil(log2 L) of a closed row, so an area's rows holding on a day are one short range scan per class (see docs/decisions.md, "Moved from code comments"). */
 export const SPAN_OPEN = 21;
 
-/**
- * In double precision: numeric log costs about 10 µs a row (14 s over a national rebuild's 1.35
- * million rows), ln() about 0.2 µs. Checked for every length from 2 to 2^20 days: the class is
- * exactly ceil(log2 L), never one short (a rounding up would only widen the range searched).
- */
+/** In double precision, checked exact for every length up to 2^20 days (see docs/decisions.md, "Moved from code comments"). */
 const SPAN_SQL = `CASE WHEN valid_to IS NULL OR valid_to - valid_from > 1048576 THEN ${SPAN_OPEN}
         WHEN valid_to - valid_from <= 1 THEN 0 ELSE ceil(ln((valid_to - valid_from)::float8) / ln(2::float8)) END`;
 
@@ -46,9 +35,7 @@ const READER_INDEXES = [
     name: 'rm_intervals_area_late_end',
     sql: 'CREATE INDEX IF NOT EXISTS rm_intervals_area_late_end ON rm_intervals (area, valid_to_known_at) WHERE valid_to_known_at IS NOT NULL;',
   },
-  // Facts find the interval holding on their date by offender, at any knowledge position (the
-  // partial index rm_intervals_offender serves only current rows). Covering, so that counting
-  // reads no table row: an area's orders, breaches and SFO tables about 3x faster than without.
+  // Facts find their interval by offender at any knowledge position; covering, so counting reads no table row (see docs/decisions.md, "Moved from code comments").
   {
     name: 'rm_intervals_offender_during',
     sql:
@@ -57,22 +44,10 @@ const READER_INDEXES = [
   },
 ];
 
-/**
- * Tails kept in memory between batches, the least recently used dropped past it: in a rebuild too,
- * so that its memory is bounded by this, not by every offender the history ever had.
- */
+/** Tails kept between batches, least recently used dropped, so even a rebuild's memory is bounded by this. */
 export const TAIL_CACHE_LIMIT = 50_000;
 
-/**
- * rm_intervals: each offender's reported state (area, division, category, level, custody) as
- * bitemporal effective-dated intervals, so a snapshot for any date and a period total are
- * queries, and `asKnownAt` is exact (see interval-rows.ts). rm_offenders keeps each offender's
- * tail so an in-order event (by far the most common) extends the intervals without a refold;
- * a back-dated event or a retraction refolds that offender's whole timeline from rm_events
- * (DOMAIN.md 4: the fold is always in effective-date order). So does the next event of an
- * offender whose tail is neither held nor stored: a rebuild keeps the tails of the offenders it
- * met last (TAIL_CACHE_LIMIT) and stores only those.
- */
+/** rm_intervals: reported state as bitemporal intervals; an in-order event extends the stored tail, others refold from rm_events (see docs/decisions.md, "Moved from code comments"). */
 export class OffenderIntervalsProjection implements Projection {
   readonly name = 'offender-intervals';
   readonly tables = ['rm_intervals', 'rm_offenders'];
@@ -182,11 +157,7 @@ export class OffenderIntervalsProjection implements Projection {
     for (const r of open) r.persisted = true;
   }
 
-  /**
-   * Extends the tail with one in-order event (DOMAIN.md 4: on or after the latest date seen).
-   * Returns false when the event needs a refold: a retraction, a back-dated event, or a
-   * same-day change that undoes the day (the previous interval would have to reopen).
-   */
+  /** Extends the tail with one in-order event; false when it needs a refold (retraction, back-dated, or a same-day undo). */
   private extend(tail: OffenderTail, e: RecordedOffenderEvent, touched: IntervalRow[]): boolean {
     if (e.type === 'EventRetracted') return false;
     if (tail.lastDate !== null && e.occurredOn < tail.lastDate) return false;
@@ -289,8 +260,7 @@ export class OffenderIntervalsProjection implements Projection {
     const updates: IntervalRow[] = [];
     for (const r of touched) {
       if (r.persisted) updates.push(r);
-      // In a rebuild the open row waits in the tail until it closes or the rebuild ends:
-      // most rows are then written once, final, by COPY.
+      // In a rebuild the open row waits in the tail, so most rows are written once, final, by COPY.
       else if (!(mode === 'rebuild' && r.validTo === null && r.knownTo === null)) inserts.push(r);
     }
     await tx.copyRows('rm_intervals', INTERVAL_COLUMNS, inserts.map(rowValues));
@@ -320,11 +290,7 @@ export class OffenderIntervalsProjection implements Projection {
     }
   }
 
-  /**
-   * Past the limit, drops the least recently used tails down to half of it. Incremental work has
-   * stored them already; a rebuild writes their held-back open rows first and forgets the tail
-   * (the offender's next event, if any, refolds).
-   */
+  /** Past the limit, drops least recently used tails to half; a rebuild first writes their held-back open rows. */
   private async evictTails(tx: SqlClient): Promise<void> {
     if (this.tails.size <= this.tailCacheLimit) return;
     const dropped: OffenderTail[] = [];

@@ -6,8 +6,7 @@ import { rethrowUnavailable } from '../sql/connection-errors';
 import { assertPlainIdentifier, quoteIdentifier } from '../sql/sql-identifier';
 import { embeddedDataDir, type EventStoreConfig } from './open-event-store';
 
-// Whether the configured event store already exists, found without creating it: opening a store
-// creates one, and a read on a store just created answers zeros that look like figures.
+// Whether the configured store exists, found without creating it: a read on a store just created answers zeros that look like figures.
 
 export interface EventStorePresence {
   /** False only when it is certain that no store is there. */

@@ -12,10 +12,7 @@ class StorageCloser implements OnApplicationShutdown {
   }
 }
 
-/**
- * The event store room: the store the composition root opened (STORAGE: the adapter is chosen by
- * configuration there), the database beside it and how that database is doing, and closing both.
- */
+/** The event store room: the store the composition root opened, the database beside it and its health, and closing both. */
 @Module({
   providers: [
     {

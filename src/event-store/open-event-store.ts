@@ -27,23 +27,14 @@ export interface EventStoreConfig {
 
 export interface OpenedEventStore {
   store: EventStore;
-  /**
-   * The database for read models: the server of `databaseUrl` when given, else the embedded one.
-   * With 'embedded' and 'postgres' it is the very client the events live in, so a projection can
-   * commit its checkpoint with its rows. Close the store first, then this.
-   */
+  /** The read-model database; for 'embedded' and 'postgres' the events' own client, so a projection commits its checkpoint with its rows. Close the store first. */
   sql?: SqlClient;
 }
 
 /** The directory, under DATA_DIR, of the embedded PostgreSQL. */
 export const embeddedDataDir = (dataDir: string): string => path.join(dataDir, 'pglite');
 
-/**
- * Chooses and initialises the event store adapter named by the configuration (INTERFACES.md):
- * - 'embedded': PGlite in DATA_DIR; read models in DATABASE_URL if set, else in the same PGlite.
- * - 'postgres': events and read models in the PostgreSQL of DATABASE_URL.
- * - 'esdb://…', 'esdb+discover://…': EventStoreDB; read models in DATABASE_URL, else embedded.
- */
+/** Chooses and initialises the adapter the configuration names (INTERFACES.md): 'embedded', 'postgres' or 'esdb://…'. */
 export async function openEventStore(config: EventStoreConfig): Promise<OpenedEventStore> {
   const { databaseUrl } = config;
   const setting = parseEventStoreSetting(config.eventStore, databaseUrl);

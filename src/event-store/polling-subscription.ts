@@ -5,11 +5,7 @@ import { yieldToIo } from '../sql/yield-to-io';
 export const DEFAULT_BATCH_SIZE = 1000;
 export const DEFAULT_POLL_INTERVAL_MS = 200;
 
-/**
- * Lets a store wake its own subscriptions the moment it appends, instead of at the next poll.
- * A generation counter rather than a one-shot event, so a wake-up that arrives while the
- * subscription is busy in its handler is not lost.
- */
+/** Wakes a store's own subscriptions on append; a generation counter, so a wake-up during a busy handler is not lost. */
 export class AppendSignal {
   private generation = 0;
   private readonly sleepers = new Set<() => void>();
@@ -43,12 +39,7 @@ export class AppendSignal {
 type ReadAll = (after: bigint | null, limit: number) => Promise<RecordedOffenderEvent[]>;
 type Handler = (events: RecordedOffenderEvent[]) => Promise<void>;
 
-/**
- * EventStore.subscribe for stores read by polling `position > checkpoint`. Safe only over a log
- * where a position, once visible, never gets an earlier neighbour later (see PostgresEventStore).
- * A failed read or handler is reported to onError and retried from the same checkpoint after
- * one poll interval, so a projection that failed to commit sees the batch again.
- */
+/** subscribe() by polling `position > checkpoint`, safe only over a log whose visible positions never get earlier neighbours; retries from the same checkpoint. */
 export class PollingSubscription implements Subscription {
   private closed = false;
   private wakeSleeper: (() => void) | null = null;

@@ -20,10 +20,7 @@ export interface WorkbenchSession {
   may: { readReports: boolean; traceFigures: boolean; readOffenders: boolean; readAccessAudit: boolean; publish: boolean };
 }
 
-/**
- * The workbench's own reads (issue 15): who is signed in, and the names it shows. Every answer
- * comes from the access policy's own functions, so the page shows only what the API would allow.
- */
+/** The workbench's own reads (issue 15), from the access policy's functions, so the page shows only what the API allows. */
 @ApiTags('workbench')
 @Controller('workbench')
 export class WorkbenchController {

@@ -8,10 +8,7 @@ import type { ExpectedRevision } from '../../event-store/event-store';
 import { canonicalJson } from './event-input';
 import type { RecordContext, RecordOutcome } from './record-offender-events.command';
 
-// One attempt at a batch, decided without I/O (issue 13, item 2): the offenders' streams and the
-// events still to decide come in; the outcomes known now, the appends to make, and what must be
-// decided again on a fresh read go out. The command handler does the reading, the appending and
-// the retrying around it.
+// One attempt at a batch decided without I/O (issue 13, item 2), so the handler alone reads, appends and retries.
 
 /** An offender's stream as read for this attempt. */
 export interface LoadedStream {
@@ -67,13 +64,7 @@ interface WorkingStream {
   cached: boolean;
 }
 
-/**
- * Decides the pending events in order, each against its offender's stream with the events
- * accepted before it: who may post it (403 before anything that could tell an unknown offender from
- * another area's), a repeated eventId (duplicate or idempotency conflict), If-Match, then the
- * domain's decide(). A refusal on a cached stream is not final: that offender's remaining events
- * wait for a fresh read.
- */
+/** Decides pending events in order against each stream plus the events accepted before it; a refusal on a cached stream waits for a fresh read. */
 export function decideBatch({ events, pending, streams, context, today, usedElsewhere }: BatchInput): BatchDecision {
   const working = new Map<string, WorkingStream>();
   for (const [offenderId, loaded] of streams) {

@@ -7,8 +7,7 @@ import { eventLimitErrors, MAX_ERROR_DETAILS } from './event-limits';
 import { NoPayloadDto, PAYLOAD_DTO } from './event-payload.dto';
 import { compilePayloadCheck } from './payload-fast-check';
 
-// Turns one posted JSON value into a well-shaped event, or a 400 naming every bad field.
-// Shared by HTTP and `mappa import`, so both refuse exactly the same input.
+// One posted JSON value to a well-shaped event or a 400 naming every bad field; shared by HTTP and import so both refuse the same input.
 
 const ENVELOPE_FIELDS = new Set(['eventId', 'type', 'offenderId', 'occurredOn', 'data']);
 const OFFENDER_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -18,10 +17,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export interface ParseOptions {
   /** The offender of the URL path; a body offenderId, if given, must match it. */
   pathOffenderId?: string;
-  /**
-   * How to fill in a missing eventId: 'random' (HTTP), or 'content' (import: derived from the
-   * line's content, so importing the same file twice appends nothing the second time).
-   */
+  /** How to fill a missing eventId: 'random' (HTTP) or 'content' (import, so importing a file twice appends nothing the second time). */
   missingEventId: 'random' | 'content';
 }
 
@@ -87,8 +83,7 @@ function refusal(details: ErrorDetail[]): InvalidInputError {
 }
 
 function payloadErrors(type: OffenderEventType, data: object): ErrorDetail[] {
-  // Keys are checked against the DTO's own fields here, not left to class-transformer, which
-  // turns a `__proto__` or `constructor` key into something class-validator never sees.
+  // Keys checked against the DTO's own fields: class-transformer would turn `__proto__` or `constructor` into something class-validator never sees.
   const fields = payloadFields(type);
   const unknown = Object.keys(data).filter((key) => !fields.has(key));
   const details: ErrorDetail[] = unknown.map((key) => ({
@@ -139,10 +134,7 @@ function flatten(error: ValidationError, prefix: string): ErrorDetail[] {
 
 const describeCount = (n: number): string => (n === 1 ? 'an invalid field' : `${n} invalid fields`);
 
-/**
- * A name-based UUID (v5 layout, SHA-1) of the event's content: the same line imported twice gets
- * the same eventId, so the second import is a no-op (DOMAIN.md 3, idempotency).
- */
+/** A name-based UUID (v5, SHA-1) of the event's content, so a line imported twice is a no-op (DOMAIN.md 3, idempotency). */
 export function contentEventId(event: Pick<NewOffenderEvent, 'type' | 'offenderId' | 'occurredOn' | 'data'>): string {
   const hash = createHash('sha1')
     .update(canonicalJson([event.offenderId, event.type, event.occurredOn, event.data]))

@@ -2,8 +2,7 @@ import type { ErrorDetail } from '../../errors';
 import { hasUnsafeText } from '../../domain/printable-text';
 import { ECHO_MAX_LENGTH, echo } from '../../errors';
 
-// Limits every posted event is held to before its fields are validated (docs/security.md 4): none
-// of them is ever reached by a real event, and each one kept a hostile line from failing its batch.
+// Limits checked before field validation (docs/security.md 4): no real event reaches them, and each kept a hostile line from failing its batch.
 
 /** Largest event, as JSON: one posted event, or one NDJSON line. */
 export const MAX_EVENT_BYTES = 64 * 1024;
@@ -17,11 +16,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** At most this many problems are named: a hostile event must not get a longer answer than it is. */
 export const MAX_ERROR_DETAILS = 10;
 
-/**
- * What in `raw` breaks the limits: nesting deeper than MAX_EVENT_DEPTH, a forbidden key, or a key
- * or text holding a control character (src/domain/printable-text.ts), each with its field. Walks without
- * recursion, so no input is too deep to be judged.
- */
+/** What in `raw` breaks the limits (depth, forbidden key, control character), walked without recursion so no input is too deep to judge. */
 export function eventLimitErrors(raw: unknown): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   const pending: Array<{ value: object; field: string; depth: number }> = [];

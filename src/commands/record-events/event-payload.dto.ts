@@ -17,10 +17,7 @@ import {
   type SfoOutcome,
 } from '../../domain/offender-event';
 
-// One class-validator DTO per event payload (DOMAIN.md section 3). Shape and ranges only:
-// whether the event fits the offender's timeline is decided in src/domain, nowhere else.
-// Each DTO implements its payload type and takes its values from the domain's lists, so a field
-// is written once: a DTO that drifts from the catalogue fails to compile (PAYLOAD_DTO below).
+// One DTO per payload (DOMAIN.md 3), shape and ranges only; each implements its payload type so a drifting DTO fails to compile (PAYLOAD_DTO).
 
 type PayloadOf<T extends OffenderEventType> = OffenderEventData[T];
 

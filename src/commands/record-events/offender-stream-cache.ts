@@ -8,19 +8,7 @@ export interface CachedStream {
   readonly tail?: StreamTail;
 }
 
-/**
- * Offender streams kept between commands, least recently used first out, so that a large import
- * does not read each offender's stream again for every batch. An entry may be stale (another
- * process appended meanwhile): the handler never trusts it for anything final. An append made
- * from a stale stream fails its expected revision and is decided again on a fresh read, and an
- * event refused on a cached stream is re-read and decided again before the refusal stands.
- * Bounded by the estimated bytes held (streamBytes), not by offenders or events, so memory stays
- * flat at any scale whatever the events carry.
- *
- * Built on lru-cache (a linked list over typed arrays: every operation O(1)). A Map re-ordered by
- * delete-and-set, evicting from its front, slowed as the import went: the front fills with
- * deleted slots that every eviction walks past (17% of the import's last tenth, national history).
- */
+/** Offender streams kept between commands, bounded in bytes; an entry may be stale, so nothing final is decided on it (see docs/decisions.md, "Moved from code comments"). */
 export class OffenderStreamCache {
   private readonly streams: LRUCache<string, CachedStream>;
 
@@ -58,9 +46,7 @@ export class OffenderStreamCache {
   }
 }
 
-// The estimate's constants, from V8's layout on 64-bit Node (no pointer compression): a heap
-// object's header is 16-24 bytes and each field 8; test/commands/offender-stream-cache.spec.ts
-// checks the total against the heap it really takes.
+// Constants from V8's 64-bit layout, checked against the real heap by test/commands/offender-stream-cache.spec.ts (see docs/decisions.md, "Moved from code comments").
 /** The entry, its array and lru-cache's slots for it. */
 const STREAM_BYTES = 200;
 /** An event object (9 fields), its bigint position and its eventId and occurredOn strings. */
@@ -73,11 +59,7 @@ const STRING_BYTES = 24;
 /** The tail: a fold of the offender's state (a few small objects and arrays). */
 const TAIL_BYTES = 400;
 
-/**
- * Estimated heap bytes of a cached stream: a constant per event plus what its payload and
- * metadata hold. Events appended in one batch share their metadata object and recordedAt (counted
- * once); events read from the store each have their own (counted each time).
- */
+/** Estimated heap bytes of a cached stream; metadata shared by one batch's events is counted once. */
 export function streamBytes(stream: CachedStream): number {
   let bytes = STREAM_BYTES + 8 * stream.events.length + (stream.tail ? TAIL_BYTES : 0);
   let previous: RecordedOffenderEvent | undefined;

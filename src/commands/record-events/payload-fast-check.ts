@@ -1,21 +1,12 @@
 import { getMetadataStorage } from 'class-validator';
 
-// A payload that passes its DTO's decorators is by far the common case (every line of an import),
-// and class-validator costs about half the allocations of an event on the way to saying so. This
-// check is read off the same decorators (event-payload.dto.ts stays the one place a field's rule is
-// written) and only ever says "certainly valid": anything it is unsure of goes to class-validator,
-// which alone words the refusals. So it may pass over a valid payload, never accept an invalid one.
+// Says only "certainly valid", read off the DTO decorators, so it may pass over a valid payload but never accept an invalid one (see docs/decisions.md, "Moved from code comments").
 
 type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
 type ValueCheck = (value: unknown) => boolean;
 type PayloadCheck = (data: Record<string, unknown>) => boolean;
 
-/**
- * A check for each decorator this file knows, as strict as class-validator's or stricter. maxLength:
- * validator.js counts a surrogate pair as one character, so `length <= max` in UTF-16 units is
- * stricter; isString and isBoolean: class-validator also takes String and Boolean objects, which
- * JSON never makes.
- */
+/** A check per known decorator, as strict as class-validator's or stricter (see docs/decisions.md, "Moved from code comments"). */
 function valueCheck(m: ValidationMetadata): ValueCheck | undefined {
   const c = m.constraints ?? [];
   switch (m.name) {

@@ -7,8 +7,7 @@ import { MAX_EVENT_BYTES } from './event-limits';
 import { parseUntrustedJson } from './untrusted-json';
 import { RecordOffenderEventsCommand, type RecordContext, type RecordOutcome } from './record-offender-events.command';
 
-// NDJSON batches (POST /events and `mappa import`): each line is parsed, validated and recorded
-// on its own, in order; a bad line never loses a good one (INTERFACES.md).
+// NDJSON batches (POST /events, `mappa import`): each line recorded on its own, in order, so a bad line never loses a good one.
 
 export type LineResult =
   | { line: number; status: 'appended' | 'duplicate'; eventId: string; offenderId: string; revision: number; position: string; recordedAt: string }
@@ -24,10 +23,7 @@ export interface NdjsonSummary {
 
 export const NDJSON_BATCH_SIZE = 1000;
 
-/**
- * Records the lines, batch by batch. `onBatch` is called after each batch is durably appended
- * with its line results, so a caller can acknowledge progress that a crash cannot take back.
- */
+/** Records the lines batch by batch; `onBatch` runs only once a batch is durably appended, so an acknowledgement survives a crash. */
 export async function recordNdjson(
   lines: AsyncIterable<string> | Iterable<string>,
   commandBus: CommandBus,
@@ -61,9 +57,7 @@ export async function recordNdjson(
     }
     await onBatch(results);
   };
-  // One batch is recorded while the next is read and parsed (parsing needs no stream, so it is
-  // safe to run ahead), keeping the process busy while the store works. Batches still go to the
-  // command bus, and their results to onBatch, strictly one after the other, in order.
+  // The next batch is parsed while this one is recorded (parsing needs no stream); batches and onBatch still go strictly in order.
   let recording: Promise<void> = Promise.resolve();
   const flush = async () => {
     await recording;
@@ -100,10 +94,7 @@ function parseLine(text: string): NewOffenderEvent {
   return parseEventInput(parseUntrustedJson(text, 'line'), { missingEventId: 'content' });
 }
 
-/**
- * A line that could not be read is refused on its own, whatever went wrong: one line must never
- * fail its batch (issue 10, item 6). An error that is not a MappaError is a bug, so it is logged.
- */
+/** A line that cannot be read is refused alone, never failing its batch (issue 10, item 6); a non-MappaError is a bug, so it is logged. */
 function lineRefusal(error: unknown): MappaError {
   if (error instanceof MappaError) return error;
   new Logger('ndjson').error(error instanceof Error ? error.stack : String(error));

@@ -20,11 +20,7 @@ export type RecordOutcome =
   | { status: 'appended' | 'duplicate'; eventId: string; offenderId: string; revision: number; position: bigint; recordedAt: string }
   | { status: 'refused'; eventId: string; offenderId: string; error: MappaError };
 
-/**
- * Record events, each validated and appended on its own, in order (INTERFACES.md): one event
- * from `POST /offenders/{id}/events`, a batch from `POST /events` or `mappa import`.
- * The answer has one outcome per event, in the same order.
- */
+/** Record events, each validated and appended on its own, in order, one outcome per event (INTERFACES.md). */
 export class RecordOffenderEventsCommand extends Command<RecordOutcome[]> {
   constructor(
     readonly events: readonly NewOffenderEvent[],

@@ -16,11 +16,7 @@ import { auditBatch } from './write-audit';
 /** How many times a batch is re-decided after another writer moved an offender's stream on. */
 export const MAX_CONFLICT_RETRIES = 5;
 
-/**
- * Estimated heap of the offender streams kept between commands, unless STREAM_CACHE_MB says
- * otherwise (0 turns the cache off): small enough for a national import to stay under 1 GiB
- * (docs/benchmarks.md, "Memory"), large enough to hold most of the streams an import touches again.
- */
+/** Default byte bound of the stream cache (STREAM_CACHE_MB, 0 turns it off), sized for a national import under 1 GiB (see docs/decisions.md, "Moved from code comments"). */
 export const DEFAULT_STREAM_CACHE_MB = 256;
 
 /** STREAM_CACHE_MB, in bytes. */
@@ -28,13 +24,7 @@ export function streamCacheBytes(env: NodeJS.ProcessEnv = process.env): number {
   return wholeNumberSetting('STREAM_CACHE_MB', env.STREAM_CACHE_MB, DEFAULT_STREAM_CACHE_MB, { maxDigits: 6, unit: 'MiB' }) * 1024 * 1024;
 }
 
-/**
- * The only writer of offender events, in three parts: read each offender's stream (cached between
- * commands, offender-stream-cache.ts, so an import reads each offender once), decide the batch
- * without I/O (batch-decision.ts), append the accepted events with the revision they were decided
- * on and settle the outcomes. A concurrency conflict re-reads and re-decides that offender's
- * events, a bounded number of times (conflict-retry.ts).
- */
+/** The only writer of offender events: read streams (cached), decide without I/O, append at the decided revision, retry conflicts a bounded number of times. */
 @CommandHandler(RecordOffenderEventsCommand)
 export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffenderEventsCommand, RecordOutcome[]> {
   private readonly cache = new OffenderStreamCache(streamCacheBytes());
@@ -46,10 +36,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
     @Optional() @Inject(AccessAudit) private readonly accessAudit?: AccessAudit,
   ) {}
 
-  /**
-   * Decides and appends the batch, then shapes the refusals for the caller and records them, and
-   * any registration of an offender known to another area, in the access audit (one INSERT).
-   */
+  /** Decides and appends the batch, then shapes refusals for the caller and audits them in one INSERT. */
   async execute(command: RecordOffenderEventsCommand): Promise<RecordOutcome[]> {
     const timelines = new Map<string, TimelineEvent[]>();
     const outcomes = await this.decideAndAppend(command, timelines);
@@ -84,8 +71,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
         }
         for (const [i, outcome] of decision.outcomes) outcomes[i] = outcome;
         const retry = [...decision.retry, ...(await this.append(decision.appends, events, context, outcomes, { usedElsewhere, freshOnly }))];
-        // A repeat of an event accepted earlier in the same batch answers what the first one got,
-        // or is decided again with it if the first must be retried.
+        // A repeat within the batch answers what the first got, or is decided again with it if the first is retried.
         for (const [i, of] of decision.repeats) {
           const first = outcomes[of];
           if (first?.status === 'appended') outcomes[i] = { ...first, status: 'duplicate' };
@@ -104,11 +90,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
     return outcomes;
   }
 
-  /**
-   * Appends the accepted events (one item per offender, with the revision they were decided on)
-   * and settles their outcomes; returns the indices to decide again on a fresh read.
-   * @param seen event ids the store called another offender's, and offenders to read fresh from now on
-   */
+  /** Appends accepted events at the revision they were decided on and returns the indices to decide again; `seen`: event ids the store called another offender's, and offenders to read fresh from now on */
   private async append(
     planned: readonly PlannedAppend[],
     events: readonly NewOffenderEvent[],
@@ -142,8 +124,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
         this.cache.set(result.offenderId, [...stored, ...result.events], tail);
       } else if (result.status === 'duplicate-event-id') {
         for (const id of result.eventIds) usedElsewhere.add(id);
-        // Perhaps this offender's own (appended by another instance since our copy was cached, or by an
-        // append whose answer was lost): a fresh read finds it there and answers the replay.
+        // Perhaps this offender's own (another instance, or an append whose answer was lost): a fresh read answers the replay.
         this.cache.delete(result.offenderId);
         freshOnly.add(result.offenderId);
         retry.push(...indices);
@@ -163,10 +144,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
     return retry;
   }
 
-  /**
-   * An append that failed (503: a database fault, a timeout) may still have committed: the cached
-   * streams it started from are no longer to be trusted.
-   */
+  /** An append that failed (503) may still have committed, so the cached streams it started from are forgotten. */
   private async appendForgettingOnFailure(items: StreamAppend[]): Promise<StreamAppendResult[]> {
     try {
       return await this.store.appendToStreams(items);

@@ -2,9 +2,7 @@ import sjson from 'secure-json-parse';
 import { InvalidInputError } from '../../errors';
 import { eventLimitErrors } from './event-limits';
 
-// Posted JSON (the body of POST /offenders/{id}/events, each NDJSON line of POST /events and of
-// `mappa import`) is parsed by secure-json-parse, a parser made for untrusted input: a `__proto__`
-// key, or a `constructor` holding a `prototype`, is refused instead of becoming part of the event.
+// Posted JSON is parsed by secure-json-parse so a `__proto__` or `constructor.prototype` key is refused rather than becoming part of the event.
 
 const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
 
@@ -13,8 +11,7 @@ export function parseUntrustedJson(text: string, what: 'line' | 'request body'):
   try {
     return sjson.parse(text, null, PARSE_OPTIONS);
   } catch (error) {
-    // secure-json-parse does not say which key it refused; its refusal is rare, malformed JSON is
-    // not (junk lines), so only the refusal pays for a second parse to find the key.
+    // Only the rare prototype refusal pays a second parse to name the key; malformed junk lines do not.
     const plain = isPrototypeRefusal(error) ? tryJsonParse(text) : undefined;
     if (plain === undefined) {
       throw new InvalidInputError(`The ${what} is not valid JSON.`, [{ rule: 'json', message: 'malformed JSON' }]);

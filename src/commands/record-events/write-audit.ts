@@ -6,17 +6,11 @@ import type { NewOffenderEvent } from '../../domain/offender-event';
 import type { TimelineEvent } from '../../domain/offender-timeline';
 import type { RecordOutcome } from './record-offender-events.command';
 
-// What the record-events handler tells the access audit once it has decided a batch
-// (docs/security.md, section 3): every refused write, and every registration of an offender
-// already known to another area. Refusals are shaped here too, so no caller learns more than
-// the policy allows (refusedWrite in src/auth/access-policy.ts).
+// What the record-events handler tells the access audit (docs/security.md 3); refusals shaped here so no caller learns more than the policy allows.
 
 export type WriteAuditEntry = AccessAuditEntry & { outcome: 'allowed' | 'refused' };
 
-/**
- * Shapes each refused outcome for `caller` (in place) and returns the audit entries of the batch.
- * @param timelines each offender's stream as last decided on (stored events, then those accepted)
- */
+/** Shapes each refused outcome for `caller` in place and returns the batch's audit entries; `timelines`: each offender's stream as last decided on (stored, then accepted) */
 export function auditBatch(
   caller: Caller,
   events: readonly NewOffenderEvent[],

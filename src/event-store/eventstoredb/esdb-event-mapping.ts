@@ -48,13 +48,7 @@ export function isOffenderRecord(streamId: string, type: string): boolean {
   return streamId.startsWith(OFFENDER_STREAM_PREFIX) && !type.startsWith('$');
 }
 
-/**
- * The global position we expose is the event's COMMIT position in the ESDB transaction log.
- * For every append made through gRPC (implicit transactions) each event is its own log record
- * and commit == prepare == that record's log position, so commit positions are distinct and
- * strictly increasing even within a multi-event append. Only the legacy TCP API's explicit
- * transactions gave several events one shared commit position; the gRPC client cannot create them.
- */
+/** Our position is the ESDB commit position, distinct per event for every gRPC append (see docs/decisions.md, "Moved from code comments"). */
 export function positionOf(resolved: ResolvedEvent | AllStreamResolvedEvent): bigint {
   const candidates = [resolved.event?.position?.commit, resolved.commitPosition];
   for (const candidate of candidates) {

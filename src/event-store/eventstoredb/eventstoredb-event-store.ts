@@ -32,18 +32,7 @@ const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_READ_PAGE_SIZE = 1000;
 const READ_STREAMS_CONCURRENCY = 8;
 
-/**
- * The event store in EventStoreDB: one stream per offender (`offender-<id>`), our eventId as the
- * ESDB event id, the global position being the ESDB commit position (see positionOf).
- *
- * Differences from the PostgreSQL stores, inherent to ESDB:
- * - appendToStreams appends item by item (in order, so positions follow the items); if the
- *   server fails part-way, the earlier items stay appended. Retrying is safe: the event ids make
- *   ESDB treat the repeat as a no-op, reported here as 'duplicate-event-id'.
- * - 'duplicate-event-id' is only detected for events repeated in the same stream (ESDB's
- *   idempotency); ESDB has no index of event ids across streams.
- * - recordedAt is stored as given; it is not moved forward to keep it monotone along positions.
- */
+/** The event store in EventStoreDB, one stream per offender; how it differs from the PostgreSQL stores (see docs/decisions.md, "Moved from code comments"). */
 export class EventStoreDbEventStore implements EventStore {
   readonly kind = 'eventstoredb';
   private readonly timeoutMs: number;
@@ -95,8 +84,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   async readAll(after: bigint | null, limit: number): Promise<RecordedOffenderEvent[]> {
     const events: RecordedOffenderEvent[] = [];
-    // $all holds system records too, and has no server-side filter for reads in this client:
-    // read pages and keep the offender events.
+    // $all holds system records and this client has no server-side read filter: read pages and keep offender events.
     let cursor: bigint | null = after;
     while (events.length < limit) {
       const from: ReadPosition = cursor === null ? START : at(cursor);
@@ -132,10 +120,7 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  /**
-   * ESDB positions are offsets in its log, and it keeps no count of a category's events: they are
-   * counted by reading $all forward from `after`, page by page, stopping at `atMost`.
-   */
+  /** ESDB keeps no count of a category's events: read $all forward from `after`, stopping at `atMost`. */
   async countAfter(after: bigint | null, atMost = Number.MAX_SAFE_INTEGER): Promise<number> {
     let count = 0;
     let cursor: bigint | null = after;
@@ -205,8 +190,7 @@ export class EventStoreDbEventStore implements EventStore {
     }
     if (item.events.length === 0) return { status: 'appended', offenderId: item.offenderId, events: [] };
 
-    // Read our events back: the append result carries only the last event's position, and
-    // ESDB answers an idempotent repeat as a success, which only the appendId gives away.
+    // Read our events back: the result has only the last position, and only the appendId shows an idempotent repeat.
     const firstRevision = nextExpectedRevision - BigInt(item.events.length) + 1n;
     const written = firstRevision < 0n ? [] : await this.readStreamRecords(item.offenderId, firstRevision, item.events.length);
     const ours = written.length === item.events.length && written.every((resolved) => appendIdOf(resolved) === appendId);
@@ -256,11 +240,7 @@ function at(position: bigint): Position {
   return { commit: position, prepare: position };
 }
 
-/**
- * client.dispose() (6.2.1) cancels the open calls but never closes the gRPC channel it created,
- * so every disposed client would hold its channel and connection for the life of the process.
- * Close it through the client's protected accessor (present in 6.x; skipped if it is not there).
- */
+/** Closes the gRPC channel that client.dispose() (6.2.1) leaves open, through the protected accessor when present (see docs/decisions.md, "Moved from code comments"). */
 async function closeChannel(client: EsdbClient): Promise<void> {
   if (!(client instanceof EventStoreDBClient)) return;
   const getChannel = (client as unknown as { getChannel?: () => Promise<{ close(): void }> }).getChannel;

@@ -9,13 +9,7 @@ type Handler = (events: RecordedOffenderEvent[]) => Promise<void>;
 
 const MIN_RETRY_DELAY_MS = 1000;
 
-/**
- * EventStore.subscribe over an ESDB catch-up subscription to $all, filtered server-side to
- * `offender-` streams. Events are handed over in batches of what has already arrived, each
- * batch only after the previous handler call resolved. When the subscription drops (server
- * restart, network) or a handler fails, it reports onError and resubscribes from the last
- * checkpoint.
- */
+/** subscribe() over a catch-up subscription to $all filtered to `offender-` streams; on a drop or handler failure, reports and resubscribes from the checkpoint. */
 export class EventStoreDbSubscription implements Subscription {
   private closed = false;
   private current: AllStreamSubscription | null = null;
@@ -47,8 +41,7 @@ export class EventStoreDbSubscription implements Subscription {
     const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
     while (!this.closed) {
       const subscription = this.client.subscribeToAll({
-        // The subscription starts after the position given (a checkpoint is exclusive); with gRPC
-        // appends commit == prepare, so the commit position alone identifies the event.
+        // Exclusive checkpoint; with gRPC appends commit == prepare, so the commit position alone identifies the event.
         fromPosition: checkpoint === null ? START : { commit: checkpoint, prepare: checkpoint },
         filter: streamNameFilter({ prefixes: [OFFENDER_STREAM_PREFIX] }),
       });

@@ -30,12 +30,7 @@ export function toStoreError(error: unknown): unknown {
   return isEsdbUnavailable(error) ? storeUnavailable(error, WHAT) : error;
 }
 
-/**
- * Runs one call to EventStoreDB with an upper bound on its duration. The ESDB client waits
- * forever on a server that accepts the connection but never answers, whatever deadlines it is
- * given, so every call is raced against our own timer; `abandon` lets the caller release what
- * the call holds (a read stream) once it is given up.
- */
+/** Races one ESDB call against our own timer: the client waits forever on a server that never answers (see docs/decisions.md, "Moved from code comments"). */
 export async function withinDeadline<T>(what: string, timeoutMs: number, run: () => Promise<T>, abandon?: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const work = Promise.resolve().then(run);

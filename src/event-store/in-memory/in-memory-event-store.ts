@@ -3,13 +3,7 @@ import type { EventStore, StreamAppend, StreamAppendResult, SubscribeOptions, Su
 import { AppendSignal, PollingSubscription } from '../polling-subscription';
 import { assertAppendable, planAppends } from '../postgres/plan-appends';
 
-/**
- * An EventStore held in this process's memory, judged by the same pure planner as the PostgreSQL
- * family (plan-appends.ts), so it keeps the same promises: gapless positions, recordedAt never
- * decreasing, an event id unique across streams. For tests of what sits above the port: the
- * command handler's cases run given/when/then in milliseconds. Not a configuration choice:
- * nothing here survives the process.
- */
+/** An in-memory EventStore judged by the same planner as the PostgreSQL family, for fast tests above the port; not a configuration choice. */
 export class InMemoryEventStore implements EventStore {
   readonly kind = 'in-memory';
   private readonly subscriptions = new Set<Subscription>();

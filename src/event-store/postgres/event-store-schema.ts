@@ -1,12 +1,4 @@
-/**
- * Tables of the PostgreSQL-family event store (PGlite and a PostgreSQL server run the same SQL).
- * Unqualified names: the SqlClient's search_path picks the schema.
- *
- * - `events`: the append-only log. `position` is the global order, gapless from 1; `revision` is
- *   the 0-based place in the offender's stream. Nothing is ever updated or deleted (DOMAIN.md 3).
- * - `event_store_head`: one row holding the last position and last recordedAt. Every append locks
- *   it first, which serialises appenders so positions are handed out in commit order.
- */
+/** Tables of the PostgreSQL-family store; the head row is locked by every append to hand out positions in commit order (see docs/decisions.md, "Moved from code comments"). */
 export const EVENT_STORE_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS events (
   position     bigint      PRIMARY KEY,

@@ -21,11 +21,7 @@ export interface AppendPlan {
   lastRecordedAt: Date | null;
 }
 
-/**
- * Judges every item of a batch on its own (EventStore.appendToStreams) and assigns positions and
- * revisions to the accepted ones. Pure: the caller holds the head lock and does the I/O.
- * Items are judged in order, so a later item for the same offender sees the earlier one's events.
- */
+/** Judges each item on its own, in order, and assigns positions and revisions; pure, the caller holds the head lock and does the I/O. */
 export function planAppends(items: readonly StreamAppend[], context: AppendContext): AppendPlan {
   const lastRevisions = new Map(context.lastRevisions);
   const takenEventIds = new Set(context.existingEventIds);
@@ -37,8 +33,7 @@ export function planAppends(items: readonly StreamAppend[], context: AppendConte
 
   for (const item of items) {
     const eventIds = item.events.map((event) => event.eventId.toLowerCase());
-    // A re-post of an existing event answers "duplicate" even when the stream has moved on since,
-    // so the caller can recognise an idempotent retry (DOMAIN.md 3).
+    // A re-post answers "duplicate" even after the stream moved on, so the caller recognises an idempotent retry (DOMAIN.md 3).
     const duplicates = item.events.filter((_event, index) => takenEventIds.has(eventIds[index]) || eventIds.indexOf(eventIds[index]) !== index).map((event) => event.eventId);
     if (duplicates.length > 0) {
       results.push({ status: 'duplicate-event-id', offenderId: item.offenderId, eventIds: duplicates });
@@ -82,10 +77,7 @@ export function matchesExpectedRevision(expected: ExpectedRevision, current: num
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * Refuses a batch the store could not record faithfully. The command layer validates posts
- * before they get here, so this guards against programming errors, in a sentence a user can read.
- */
+/** Refuses a batch the store could not record faithfully: a guard against programming errors, worded for a user. */
 export function assertAppendable(items: readonly StreamAppend[]): void {
   for (const item of items) {
     const refuse = (field: string, message: string): never => {

@@ -13,15 +13,7 @@ const EVENT_COLUMNS = ['position', 'offender_id', 'revision', 'event_id', 'type'
 /** Appends of at most this many events, each item naming the revision it expects, go in one statement (appendAsExpected); larger ones COPY. */
 const SMALL_APPEND_EVENTS = 100;
 
-/**
- * A small append in one statement: the head row moved (its UPDATE takes the lock that orders all
- * appenders, and waits for the appender before to commit), and the events inserted at the
- * positions after the head's, only if the last event each stream is expected to have exists ($1).
- * A stream that has moved past it is refused by the unique (offender_id, revision) key, which
- * checks committed rows whatever the statement's snapshot; the snapshot, taken before the lock
- * was granted, may at worst miss an expected event committed meanwhile, and then the append is
- * judged again (appendAsExpected), never wrongly accepted: events are never deleted.
- */
+/** One-statement append: the head UPDATE takes the lock that orders appenders; a stale snapshot can only cause a rejudge, never a wrong accept (see docs/decisions.md, "Moved from code comments"). */
 const APPEND_AS_EXPECTED_SQL = `
   WITH head AS (
     UPDATE event_store_head
@@ -46,20 +38,14 @@ const APPEND_AS_EXPECTED_SQL = `
 /** Thrown inside appendAsExpected's transaction to roll it back: an expectation did not hold. */
 class NotAsExpected extends Error {}
 
-/**
- * Text forms, so pg and PGlite return the same thing whatever their type parsers do. The
- * position gets another name so that `ORDER BY position` still means the bigint column.
- */
+/** Text forms so pg and PGlite return the same values; position renamed so `ORDER BY position` still means the bigint column. */
 const SELECT_EVENT = `
   SELECT position::text AS global_position, offender_id, revision, event_id::text AS event_id, type,
          to_char(occurred_on, 'YYYY-MM-DD') AS occurred_on, recorded_at, data, metadata
   FROM events`;
 
 export interface PostgresEventStoreOptions {
-  /**
-   * Close the SqlClient with the store. Default false: read models usually share the client,
-   * and whoever opened it closes it.
-   */
+  /** Close the SqlClient with the store; default false, since read models usually share it and its opener closes it. */
   ownsSqlClient?: boolean;
 }
 
@@ -80,16 +66,7 @@ interface HeadRow {
   last_recorded_at: Date | string | null;
 }
 
-/**
- * The event store in PostgreSQL, the same SQL over embedded PGlite and over a server.
- *
- * Global order: every append runs in one transaction that first locks the single head row. The
- * next appender cannot allocate a position until the previous one has committed or rolled
- * back, so positions are gapless and become visible in position order. A reader polling
- * `position > last` therefore never passes over an event whose transaction commits late:
- * no such event can exist. (This relies on READ COMMITTED, PostgreSQL's default: the reads that
- * follow the lock see everything committed before it was granted.)
- */
+/** The event store in PostgreSQL (PGlite or server); the head-row lock makes positions gapless and visible in order, so pollers skip nothing (see docs/decisions.md, "Moved from code comments"). */
 export class PostgresEventStore implements EventStore {
   readonly kind: 'embedded' | 'postgres';
   private readonly appended = new AppendSignal();
@@ -118,14 +95,7 @@ export class PostgresEventStore implements EventStore {
     return plan.results;
   }
 
-  /**
-   * The common append (one post, or an offender's events), in three statements as Emmett's
-   * (BEGIN, APPEND_AS_EXPECTED_SQL, COMMIT) instead of the judged path's eight. Planned as if every
-   * item's expected revision held; when one does not, or an event id is taken, the transaction is
-   * rolled back having changed nothing and the answer is null: appendJudged then judges item by
-   * item. Only for items that name the revision they expect ('any' must read it), carry events and
-   * share one recordedAt (as the command handler's do).
-   */
+  /** The common append in three statements; null (nothing changed) when an expected revision or event id does not hold, and appendJudged decides (see docs/decisions.md, "Moved from code comments"). */
   private async appendAsExpected(items: readonly StreamAppend[]): Promise<AppendPlan | null> {
     const events = items.reduce((n, item) => n + item.events.length, 0);
     const recordedAt = new Date(items[0].recordedAt);
@@ -188,9 +158,7 @@ export class PostgresEventStore implements EventStore {
           lastRevisions: new Map(revisions.rows.filter((row) => row.last_revision !== null).map((row) => [row.offender_id, Number(row.last_revision)])),
           existingEventIds,
         });
-      // Optimistic: event ids are almost never re-posted, and the unique index refuses one that is.
-      // Only then is the batch judged again against the ids the store already holds (one probe of
-      // the index per event, which would otherwise be paid twice on every append).
+      // Optimistic: the unique index refuses a re-posted id, and only then is the batch judged against the stored ids (see docs/decisions.md, "Moved from code comments").
       const existingEventIds = async () => {
         const eventIds = items.flatMap((item) => item.events.map((event) => event.eventId.toLowerCase()));
         const { rows } = await tx.query<{ event_id: string }>('SELECT event_id::text AS event_id FROM events WHERE event_id = ANY($1::uuid[])', [eventIds]);
