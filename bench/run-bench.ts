@@ -407,29 +407,8 @@ async function writesOnly(target: BenchTarget, scale: BenchScale, file: string, 
 }
 
 /** Puts the import and rebuild figures (with their peaks and checks) into each store of the results file, naming the run. */
-async function finishWrites(
-  measured: WritesResults[],
-  run: { commit: string | null; scale: string; at: string },
-  command: string,
-  opts: Options,
-  log: (line: string) => void,
-): Promise<void> {
-  if (opts.write && opts.mergeInto) {
-    // Kept whatever happens next: a national run is too long to lose to a merge that fails.
-    await writeFile(path.join(opts.work, `writes-${process.pid}.json`), JSON.stringify({ run, command, measured }, null, 2));
-    const jsonFile = path.resolve(opts.mergeInto);
-    const results = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchResults;
-    for (const m of measured) {
-      const store = results.stores.find((s) => s.store === m.store);
-      if (!store) throw new Error(`${opts.mergeInto} has no store '${m.store}' to put the write figures into: run the whole bench first.`);
-      Object.assign(store, { import: m.import, rebuild: m.rebuild, writesRun: { ...run, command } });
-      store.checks = [...store.checks.filter((c) => !m.checks.some((n) => n.id === c.id)), ...m.checks];
-    }
-    await writeMerged(results, jsonFile, 'writes', opts, log);
-  } else if (opts.write) {
-    console.log(JSON.stringify(measured, null, 2));
-  }
-  failOnChecks(measured);
+function finishWrites(measured: WritesResults[], run: PartRun, command: string, opts: Options, log: (line: string) => void): Promise<void> {
+  return finishPerStore('writes', measured, run, command, opts, log, (m) => ({ import: m.import, rebuild: m.rebuild, writesRun: { ...run, command } }));
 }
 
 /** Trends over every report year of the history (issue 14.4) and a national trace in pages (issue 14.1). */
@@ -512,25 +491,34 @@ function servingOnly(target: BenchTarget, scale: BenchScale, file: string, opts:
 }
 
 /** Puts the serving figures into each store of the results file, each saying the run it came from. */
-async function finishServing(
-  measured: ServingResults[],
-  run: { commit: string | null; scale: string; at: string },
+function finishServing(measured: ServingResults[], run: PartRun, command: string, opts: Options, log: (line: string) => void): Promise<void> {
+  return finishPerStore('serving', measured, run, command, opts, log, (m) => ({ startUp: m.startUp, trendsAndPages: m.trendsAndPages, servingRun: { ...run, command } }));
+}
+
+type PartRun = { commit: string | null; scale: string; at: string };
+
+/** Merges one part's figures and checks into each of its stores in --merge-into's results (else prints them), then fails on a failed check. */
+async function finishPerStore<M extends { store: string; checks: Check[] }>(
+  part: 'writes' | 'serving',
+  measured: M[],
+  run: PartRun,
   command: string,
   opts: Options,
   log: (line: string) => void,
+  figures: (m: M) => Partial<BenchResults['stores'][number]>,
 ): Promise<void> {
   if (opts.write && opts.mergeInto) {
     // Kept whatever happens next: a national run is too long to lose to a merge that fails.
-    await writeFile(path.join(opts.work, `serving-${process.pid}.json`), JSON.stringify({ run, command, measured }, null, 2));
+    await writeFile(path.join(opts.work, `${part}-${process.pid}.json`), JSON.stringify({ run, command, measured }, null, 2));
     const jsonFile = path.resolve(opts.mergeInto);
     const results = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchResults;
     for (const m of measured) {
       const store = results.stores.find((s) => s.store === m.store);
-      if (!store) throw new Error(`${opts.mergeInto} has no store '${m.store}' to put the serving figures into: run the whole bench first.`);
-      Object.assign(store, { startUp: m.startUp, trendsAndPages: m.trendsAndPages, servingRun: { ...run, command } });
+      if (!store) throw new Error(`${opts.mergeInto} has no store '${m.store}' to put the ${part} figures into: run the whole bench first.`);
+      Object.assign(store, figures(m));
       store.checks = [...store.checks.filter((c) => !m.checks.some((n) => n.id === c.id)), ...m.checks];
     }
-    await writeMerged(results, jsonFile, 'serving', opts, log);
+    await writeMerged(results, jsonFile, part, opts, log);
   } else if (opts.write) {
     console.log(JSON.stringify(measured, null, 2));
   }
