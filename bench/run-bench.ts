@@ -159,8 +159,8 @@ async function main(): Promise<void> {
     soakByStore.push(measured.soak);
     workbenchByStore.push(measured.workbench);
   }
-  // After both stores' phases, on the server alone: the same events in our store and in Emmett's.
-  const peer = await peerRun(targets, scale, file, { commit, started, command }, opts, log);
+  // After both stores' phases, on the server alone: the same events in our store and in Emmett's (a whole run only; --only peer has its own).
+  const peer = opts.only ? null : await peerRun(targets, scale, file, { commit, started, command }, opts, log);
   const fairness: FairnessResults = {
     generatedAt: started.toISOString(),
     commit,
