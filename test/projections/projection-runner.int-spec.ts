@@ -11,6 +11,7 @@ import { describeOnEachDatabase, type OpenedDatabase } from '../support/each-dat
 import { seededRandom } from '../../src/synthetic/seeded-random';
 import { randomHistory } from '../support/random-history';
 import { dropReadModels, factAreaMismatches, intervalMismatches, intervalTableText, loadIntervalRows } from '../support/read-model-check';
+import { readAllEvents } from '../support/read-whole-store';
 
 // The read models built incrementally while events arrive (late and back-dated ones, and
 // retractions, included) equal the definition at every knowledge position, and equal a rebuild
@@ -42,15 +43,7 @@ async function appendInArrivalOrder(
   }
 }
 
-async function allEvents(store: EventStore): Promise<RecordedOffenderEvent[]> {
-  const out: RecordedOffenderEvent[] = [];
-  for (let after: bigint | null = null; ;) {
-    const batch = await store.readAll(after, 1000);
-    if (batch.length === 0) return out;
-    out.push(...batch);
-    after = batch[batch.length - 1].position;
-  }
-}
+const allEvents = (store: EventStore): Promise<RecordedOffenderEvent[]> => readAllEvents(store, 1000);
 
 function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
   describe(`read models on ${name}`, () => {
