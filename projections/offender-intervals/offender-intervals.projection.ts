@@ -44,7 +44,7 @@ const READER_INDEXES = [
   },
 ];
 
-/** Tails kept between batches, least recently used dropped, so even a rebuild's memory is bounded by this. */
+/** Tails kept in memory between batches, least recently used stored in rm_offenders and dropped, so even a rebuild's memory is bounded by this. */
 export const TAIL_CACHE_LIMIT = 50_000;
 
 /** rm_intervals: reported state as bitemporal intervals; an in-order event extends the stored tail, others refold from rm_events (see docs/decisions.md, "Moved from code comments"). */
@@ -92,6 +92,9 @@ export class OffenderIntervalsProjection implements Projection {
   readonly indexOnlyTables = ['rm_intervals'];
   private readonly tails = new Map<string, OffenderTail>();
   private nextId: bigint | null = null;
+  /** A rebuild stored some dropped tails, so an offender's next event must look for its tail in rm_offenders. */
+  private tailsStoredInRebuild = false;
+  private refolds = 0;
 
   constructor(private readonly tailCacheLimit = TAIL_CACHE_LIMIT) {}
 
@@ -100,9 +103,15 @@ export class OffenderIntervalsProjection implements Projection {
     return this.tails.size;
   }
 
+  /** Offenders refolded from rm_events since this projection was made (a retraction, a back-dated event, or no tail). */
+  get refoldedOffenders(): number {
+    return this.refolds;
+  }
+
   reset(): void {
     this.tails.clear();
     this.nextId = null;
+    this.tailsStoredInRebuild = false;
   }
 
   async apply(events: readonly RecordedOffenderEvent[], tx: SqlClient, mode: ProjectionMode): Promise<void> {
@@ -118,7 +127,7 @@ export class OffenderIntervalsProjection implements Projection {
     }
     const unknown = [...byOffender.keys()].filter((id) => !this.tails.has(id));
     const found = await this.loadTails(unknown, tx, mode);
-    // Earlier events but no tail (dropped from memory by a rebuild, or never stored): refold.
+    // Earlier events but no tail (a read model of an earlier version): refold.
     const tailless = new Set(unknown.filter((id) => !found.has(id) && byOffender.get(id)![0].revision > 0));
 
     const touched = new Set<IntervalRow>();
@@ -141,13 +150,14 @@ export class OffenderIntervalsProjection implements Projection {
       this.tails.delete(id);
       this.tails.set(id, tail);
     }
-    await this.evictTails(tx);
+    await this.evictTails(tx, mode);
   }
 
   async finishRebuild(tx: SqlClient): Promise<void> {
-    await this.writeOpenRows([...this.tails.values()], tx);
-    // Only the tails held: an offender whose tail was dropped refolds at its next event.
-    await tx.copyRows('rm_offenders', ['offender_id', 'last_date', 'state', 'state_before', 'open_row_id'], [...this.tails.values()].map(tailValues));
+    const held = [...this.tails.values()];
+    await this.writeOpenRows(held, tx);
+    if (this.tailsStoredInRebuild) await storeTails(held, tx);
+    else await tx.copyRows('rm_offenders', ['offender_id', 'last_date', 'state', 'state_before', 'open_row_id'], held.map(tailValues));
   }
 
   /** Open rows a rebuild held back (they change at the offender's next event), written now. */
@@ -191,6 +201,7 @@ export class OffenderIntervalsProjection implements Projection {
 
   /** Refolds offenders' whole timelines, one knowledge step (event position) at a time. */
   private async refold(offenderIds: string[], byOffender: Map<string, RecordedOffenderEvent[]>, tx: SqlClient, touched: Set<IntervalRow>) {
+    this.refolds += offenderIds.length;
     const timelines = await loadTimelines(offenderIds, tx);
     const { rows } = await tx.query('SELECT * FROM rm_intervals WHERE offender_id = ANY($1) AND known_to IS NULL', [offenderIds]);
     const currentRows = new Map<string, IntervalRow[]>(offenderIds.map((id) => [id, []]));
@@ -235,8 +246,8 @@ export class OffenderIntervalsProjection implements Projection {
   /** Puts a tail for each offender in memory: its stored one, else an empty one. Answers those found stored. */
   private async loadTails(offenderIds: string[], tx: SqlClient, mode: ProjectionMode): Promise<Set<string>> {
     for (const id of offenderIds) this.tails.set(id, { offenderId: id, lastDate: null, state: null, stateBeforeLastDate: null, openRow: null });
-    // A rebuild stores tails only at its end, so only incremental work has tails to read back.
-    if (mode === 'rebuild' || offenderIds.length === 0) return new Set();
+    // A rebuild has tails to read back only once it has dropped some from memory.
+    if (offenderIds.length === 0 || (mode === 'rebuild' && !this.tailsStoredInRebuild)) return new Set();
     const { rows } = await tx.query(
       `SELECT o.offender_id AS tail_offender, o.last_date, o.state, o.state_before, r.*
          FROM rm_offenders o LEFT JOIN rm_intervals r ON r.id = o.open_row_id
@@ -278,20 +289,15 @@ export class OffenderIntervalsProjection implements Projection {
         ],
       );
     }
-    if (mode === 'incremental') {
-      const tails = offenderIds.map((id) => tailValues(this.tails.get(id)!));
-      await tx.query(
-        `INSERT INTO rm_offenders (offender_id, last_date, state, state_before, open_row_id)
-         SELECT * FROM unnest($1::text[], $2::date[], $3::jsonb[], $4::jsonb[], $5::bigint[])
-         ON CONFLICT (offender_id) DO UPDATE SET last_date = EXCLUDED.last_date, state = EXCLUDED.state,
-           state_before = EXCLUDED.state_before, open_row_id = EXCLUDED.open_row_id`,
-        [0, 1, 2, 3, 4].map((k) => tails.map((t) => t[k])),
+    if (mode === 'incremental')
+      await storeTails(
+        offenderIds.map((id) => this.tails.get(id)!),
+        tx,
       );
-    }
   }
 
-  /** Past the limit, drops least recently used tails to half; a rebuild first writes their held-back open rows. */
-  private async evictTails(tx: SqlClient): Promise<void> {
+  /** Past the limit, drops least recently used tails to half; a rebuild first writes their held-back open rows and stores them, so their next event extends them rather than refolding. */
+  private async evictTails(tx: SqlClient, mode: ProjectionMode): Promise<void> {
     if (this.tails.size <= this.tailCacheLimit) return;
     const dropped: OffenderTail[] = [];
     let drop = this.tails.size - Math.floor(this.tailCacheLimit / 2);
@@ -301,7 +307,23 @@ export class OffenderIntervalsProjection implements Projection {
       this.tails.delete(id);
     }
     await this.writeOpenRows(dropped, tx);
+    if (mode === 'rebuild') {
+      await storeTails(dropped, tx);
+      this.tailsStoredInRebuild = true;
+    }
   }
+}
+
+async function storeTails(tails: readonly OffenderTail[], tx: SqlClient): Promise<void> {
+  if (tails.length === 0) return;
+  const values = tails.map(tailValues);
+  await tx.query(
+    `INSERT INTO rm_offenders (offender_id, last_date, state, state_before, open_row_id)
+     SELECT * FROM unnest($1::text[], $2::date[], $3::jsonb[], $4::jsonb[], $5::bigint[])
+     ON CONFLICT (offender_id) DO UPDATE SET last_date = EXCLUDED.last_date, state = EXCLUDED.state,
+       state_before = EXCLUDED.state_before, open_row_id = EXCLUDED.open_row_id`,
+    [0, 1, 2, 3, 4].map((k) => values.map((t) => t[k])),
+  );
 }
 
 function replaceTouched(touched: IntervalRow[], original: IntervalRow, changed: IntervalRow): void {
