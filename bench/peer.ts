@@ -40,8 +40,8 @@ interface PeerStore {
   append(offenderId: string, events: readonly NewOffenderEvent[], lastRevision: number | null): Promise<void>;
   /** How many events the stream holds (read in full). */
   readStream(offenderId: string): Promise<number>;
-  /** One page of the whole log after `after` (null: from the start). */
-  readAllPage(after: bigint | null, limit: number): Promise<{ events: number; last: bigint | null }>;
+  /** One page of the whole log after `after` (null: from the start), with each event's global position. */
+  readAllPage(after: bigint | null, limit: number): Promise<{ positions: bigint[]; last: bigint | null }>;
   close(): Promise<void>;
 }
 
@@ -61,7 +61,7 @@ async function openOurs(args: PeerArgs): Promise<PeerStore> {
     readStream: async (offenderId) => (await store.readStream(offenderId)).length,
     async readAllPage(after, limit) {
       const events = await store.readAll(after, limit);
-      return { events: events.length, last: events.length > 0 ? events[events.length - 1].position : after };
+      return { positions: events.map((e) => e.position), last: events.length > 0 ? events[events.length - 1].position : after };
     },
     close: () => store.close(),
   };
@@ -98,7 +98,7 @@ async function openEmmett(args: PeerArgs): Promise<PeerStore> {
     readStream: async (offenderId) => (await store.readStream(streamName(offenderId))).events.length,
     async readAllPage(after, limit) {
       const batch = await emmett.readMessagesBatch(executor.execute, { after: after ?? 0n, batchSize: limit });
-      return { events: batch.messages.length, last: batch.messages.length > 0 ? batch.currentGlobalPosition : after };
+      return { positions: batch.messages.map((m) => m.metadata.globalPosition), last: batch.messages.length > 0 ? batch.currentGlobalPosition : after };
     },
     async close() {
       await pool.end();
@@ -206,16 +206,19 @@ export async function peer(args: PeerArgs) {
       if (t.value === s.length) streamsReadBack++;
     }
     // e. Everything from the start, a page at a time.
+    const pages: bigint[][] = [];
     const e = await timed(async () => {
       let after: bigint | null = null;
       let n = 0;
       for (;;) {
         const page = await store.readAllPage(after, args.pageSize);
-        if (page.events === 0) return n;
-        n += page.events;
+        if (page.positions.length === 0) return n;
+        pages.push(page.positions);
+        n += page.positions.length;
         after = page.last;
       }
     });
+    const distinct = new Set(pages.flat()).size;
 
     const throughput = (events: number, appends: number, ms: number, perAppend?: number[]): PeerThroughput => ({
       events,
@@ -231,7 +234,7 @@ export async function peer(args: PeerArgs) {
       batched: throughput(sample.length, batched.length, b.ms, bMs),
       concurrent: { ...throughput(concurrent.length, concurrent.length, c.ms), writers: args.writers },
       readStream: { latency: latencies(readMs), streams: toRead.length, events: toRead.reduce((n, s) => n + s.length, 0), readBackWhole: streamsReadBack },
-      readAll: { events: e.value, seconds: e.ms / 1000, eventsPerSecond: rate(e.value, e.ms), pageSize: args.pageSize },
+      readAll: { events: e.value, distinct, seconds: e.ms / 1000, eventsPerSecond: rate(e.value, e.ms), pageSize: args.pageSize },
       /** Every event appended (warm-up included): what read-everything must find. */
       appended: warm.length + 3 * sample.length,
       poolSize: args.poolSize,
