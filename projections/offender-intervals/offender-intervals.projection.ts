@@ -44,8 +44,11 @@ const READER_INDEXES = [
   },
 ];
 
-/** Tails kept in memory between batches, least recently used stored in rm_offenders and dropped, so even a rebuild's memory is bounded by this. */
+/** Tails kept in memory between incremental batches (every batch stores its tails), least recently used dropped. */
 export const TAIL_CACHE_LIMIT = 50_000;
+
+/** Tails a rebuild keeps in memory (about 750 bytes each); past it the least recently used are stored and read back at their offender's next event, which costs (see docs/decisions.md, "Rebuild memory"). */
+export const REBUILD_TAIL_CACHE_LIMIT = 600_000;
 
 /** rm_intervals: reported state as bitemporal intervals; an in-order event extends the stored tail, others refold from rm_events (see docs/decisions.md, "Moved from code comments"). */
 export class OffenderIntervalsProjection implements Projection {
@@ -96,9 +99,9 @@ export class OffenderIntervalsProjection implements Projection {
   private tailsStoredInRebuild = false;
   private refolds = 0;
 
-  constructor(private readonly tailCacheLimit = TAIL_CACHE_LIMIT) {}
+  constructor(private readonly tailCacheLimits: Readonly<Record<ProjectionMode, number>> = { incremental: TAIL_CACHE_LIMIT, rebuild: REBUILD_TAIL_CACHE_LIMIT }) {}
 
-  /** How many tails are held in memory now (at most tailCacheLimit between batches). */
+  /** How many tails are held in memory now (at most the mode's limit between batches). */
   get heldTails(): number {
     return this.tails.size;
   }
@@ -298,9 +301,10 @@ export class OffenderIntervalsProjection implements Projection {
 
   /** Past the limit, drops least recently used tails to half; a rebuild first writes their held-back open rows and stores them, so their next event extends them rather than refolding. */
   private async evictTails(tx: SqlClient, mode: ProjectionMode): Promise<void> {
-    if (this.tails.size <= this.tailCacheLimit) return;
+    const limit = this.tailCacheLimits[mode];
+    if (this.tails.size <= limit) return;
     const dropped: OffenderTail[] = [];
-    let drop = this.tails.size - Math.floor(this.tailCacheLimit / 2);
+    let drop = this.tails.size - Math.floor(limit / 2);
     for (const [id, tail] of this.tails) {
       if (drop-- <= 0) break;
       dropped.push(tail);

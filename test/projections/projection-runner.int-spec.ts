@@ -99,7 +99,7 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
       await holdingAll.rebuild();
       const heldAll = await intervalTableText(db);
       // A cache of 4 tails against 60 offenders: nearly every offender's tail is dropped at some point.
-      const intervals = new OffenderIntervalsProjection(4);
+      const intervals = new OffenderIntervalsProjection({ incremental: 4, rebuild: 4 });
       const runner = new ProjectionRunner(store, db, [new OffenderTimelineProjection(), intervals, new FactAreasProjection()], 25);
       await runner.init();
       let mostHeld = 0;
