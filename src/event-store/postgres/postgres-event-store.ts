@@ -13,30 +13,26 @@ const EVENT_COLUMNS = ['position', 'offender_id', 'revision', 'event_id', 'type'
 /** Appends of at most this many events, each item naming the revision it expects, go in one statement (appendAsExpected); larger ones COPY. */
 const SMALL_APPEND_EVENTS = 100;
 
-/** One-statement append: the head UPDATE takes the lock that orders appenders; a stale snapshot can only cause a rejudge, never a wrong accept (see docs/decisions.md, "Moved from code comments"). */
+/** One statement, one round trip, its own transaction: the head UPDATE (only when every expected event exists) takes the lock that orders appenders; a stale snapshot can only cause a rejudge, never a wrong accept (see docs/decisions.md, "Moved from code comments"). */
 const APPEND_AS_EXPECTED_SQL = `
-  WITH head AS (
-    UPDATE event_store_head
-       SET last_position = last_position + $3, last_recorded_at = GREATEST(last_recorded_at, $4::timestamptz)
-     WHERE singleton
-    RETURNING last_position - $3 AS base, last_recorded_at
-  ), expected AS (
+  WITH expected AS (
     SELECT count(*)::int AS missing
       FROM jsonb_to_recordset($1::jsonb) AS x(offender_id text, revision integer)
      WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.offender_id = x.offender_id AND e.revision = x.revision)
+  ), head AS (
+    UPDATE event_store_head
+       SET last_position = last_position + $3, last_recorded_at = GREATEST(last_recorded_at, $4::timestamptz)
+     WHERE singleton AND (SELECT missing FROM expected) = 0
+    RETURNING last_position - $3 AS base, last_recorded_at
   ), inserted AS (
     INSERT INTO events (position, offender_id, revision, event_id, type, occurred_on, recorded_at, data, metadata)
     SELECT head.base + r.ordinal, r.offender_id, r.revision, r.event_id, r.type, r.occurred_on, head.last_recorded_at, r.data, r.metadata
       FROM head, jsonb_to_recordset($2::jsonb) AS r(ordinal bigint, offender_id text, revision integer, event_id uuid, type text,
                                                     occurred_on date, data jsonb, metadata jsonb)
-     WHERE (SELECT missing FROM expected) = 0
     RETURNING 1
   )
-  SELECT head.base::text AS base, head.last_recorded_at, (SELECT missing FROM expected) AS missing, (SELECT count(*) FROM inserted)::int AS inserted
-    FROM head`;
-
-/** Thrown inside appendAsExpected's transaction to roll it back: an expectation did not hold. */
-class NotAsExpected extends Error {}
+  SELECT head.base::text AS base, head.last_recorded_at, expected.missing, (SELECT count(*) FROM inserted)::int AS inserted
+    FROM expected LEFT JOIN head ON true`;
 
 /** Text forms so pg and PGlite return the same values; position renamed so `ORDER BY position` still means the bigint column. */
 const SELECT_EVENT = `
@@ -95,7 +91,7 @@ export class PostgresEventStore implements EventStore {
     return plan.results;
   }
 
-  /** The common append in three statements; null (nothing changed) when an expected revision or event id does not hold, and appendJudged decides (see docs/decisions.md, "Moved from code comments"). */
+  /** The common append in one statement; null (nothing changed) when an expected revision or event id does not hold, and appendJudged decides (see docs/decisions.md, "Moved from code comments"). */
   private async appendAsExpected(items: readonly StreamAppend[]): Promise<AppendPlan | null> {
     const events = items.reduce((n, item) => n + item.events.length, 0);
     const recordedAt = new Date(items[0].recordedAt);
@@ -115,30 +111,30 @@ export class PostgresEventStore implements EventStore {
     // Positions from 1 here; the statement adds the head's last position.
     const plan = planAppends(items, { lastPosition: 0n, lastRecordedAt: null, lastRevisions, existingEventIds: new Set() });
     if (plan.results.some((r) => r.status !== 'appended')) return null;
+    let answer: { base: string | null; last_recorded_at: Date | string | null; missing: number; inserted: number };
     try {
-      return await this.sql.transaction(async (tx) => {
-        const { rows } = await tx.query<{ base: string; last_recorded_at: Date | string; missing: number; inserted: number }>(APPEND_AS_EXPECTED_SQL, [
-          JSON.stringify([...lastRevisions].map(([offender_id, revision]) => ({ offender_id, revision }))),
-          JSON.stringify(plan.accepted.map(toRecord)),
-          plan.accepted.length,
-          recordedAt.toISOString(),
-        ]);
-        if (rows.length === 0) throw new Error('The event store tables are missing: call init() first.');
-        if (Number(rows[0].missing) > 0) throw new NotAsExpected();
-        const base = BigInt(rows[0].base);
-        const stored = new Date(rows[0].last_recorded_at);
-        const storedText = stored.toISOString();
-        // The results hold these same event objects.
-        for (const event of plan.accepted as Array<{ position: bigint; recordedAt: string }>) {
-          event.position += base;
-          event.recordedAt = storedText;
-        }
-        return { ...plan, lastPosition: base + plan.lastPosition, lastRecordedAt: stored };
-      });
+      const { rows } = await this.sql.query<typeof answer>(APPEND_AS_EXPECTED_SQL, [
+        JSON.stringify([...lastRevisions].map(([offender_id, revision]) => ({ offender_id, revision }))),
+        JSON.stringify(plan.accepted.map(toRecord)),
+        plan.accepted.length,
+        recordedAt.toISOString(),
+      ]);
+      answer = rows[0];
     } catch (error) {
-      if (error instanceof NotAsExpected || (error as { code?: unknown }).code === UNIQUE_VIOLATION) return null;
+      if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return null;
       throw error;
     }
+    if (Number(answer.missing) > 0) return null;
+    if (answer.base === null || answer.last_recorded_at === null) throw new Error('The event store tables are missing: call init() first.');
+    const base = BigInt(answer.base);
+    const stored = new Date(answer.last_recorded_at);
+    const storedText = stored.toISOString();
+    // The results hold these same event objects.
+    for (const event of plan.accepted as Array<{ position: bigint; recordedAt: string }>) {
+      event.position += base;
+      event.recordedAt = storedText;
+    }
+    return { ...plan, lastPosition: base + plan.lastPosition, lastRecordedAt: stored };
   }
 
   /** Any append: the streams' last revisions read under the head lock, each item judged against them, the events COPied. */
