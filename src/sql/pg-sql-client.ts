@@ -120,10 +120,10 @@ export class PgSqlClient implements SqlClient {
     return this.tracker.current();
   }
 
-  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
+  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], prepared?: string): Promise<{ rows: R[] }> {
     this.refuseWhenQueueFull();
     try {
-      const result = await this.pool.query(sql, [...params]);
+      const result = await this.pool.query(prepared ? { name: prepared, text: sql, values: [...params] } : { text: sql, values: [...params] });
       this.tracker.succeeded();
       return { rows: result.rows as R[] };
     } catch (error) {

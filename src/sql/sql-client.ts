@@ -6,7 +6,8 @@ export interface SqlClient {
   readonly dialect: 'embedded' | 'postgres';
   /** True on a server's pool; on one connection statements would only queue, so a caller with several sends them as one statement. */
   readonly parallelStatements: boolean;
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+  /** `prepared`: a name under which each server connection keeps the statement parsed and planned (pg's named statements); one name, one text. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], prepared?: string): Promise<{ rows: R[] }>;
   /** Runs several statements without parameters (schema scripts). */
   exec(sql: string): Promise<void>;
   /** Runs fn in one transaction on one connection; commits if it resolves, rolls back if it throws. */

@@ -14,11 +14,11 @@ const EVENT_COLUMNS = ['position', 'offender_id', 'revision', 'event_id', 'type'
 const SMALL_APPEND_EVENTS = 100;
 
 /** One statement, one round trip, its own transaction: the head UPDATE (only when every expected event exists) takes the lock that orders appenders; a stale snapshot can only cause a rejudge, never a wrong accept (see docs/decisions.md, "Moved from code comments"). */
-const APPEND_AS_EXPECTED_SQL = `
+export const APPEND_AS_EXPECTED_SQL = `
   WITH expected AS (
     SELECT count(*)::int AS missing
       FROM jsonb_to_recordset($1::jsonb) AS x(offender_id text, revision integer)
-     WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.offender_id = x.offender_id AND e.revision = x.revision)
+     WHERE (SELECT e.revision FROM events e WHERE e.offender_id = x.offender_id AND e.revision = x.revision) IS NULL
   ), head AS (
     UPDATE event_store_head
        SET last_position = last_position + $3, last_recorded_at = GREATEST(last_recorded_at, $4::timestamptz)
@@ -113,12 +113,16 @@ export class PostgresEventStore implements EventStore {
     if (plan.results.some((r) => r.status !== 'appended')) return null;
     let answer: { base: string | null; last_recorded_at: Date | string | null; missing: number; inserted: number };
     try {
-      const { rows } = await this.sql.query<typeof answer>(APPEND_AS_EXPECTED_SQL, [
-        JSON.stringify([...lastRevisions].map(([offender_id, revision]) => ({ offender_id, revision }))),
-        JSON.stringify(plan.accepted.map(toRecord)),
-        plan.accepted.length,
-        recordedAt.toISOString(),
-      ]);
+      const { rows } = await this.sql.query<typeof answer>(
+        APPEND_AS_EXPECTED_SQL,
+        [
+          JSON.stringify([...lastRevisions].map(([offender_id, revision]) => ({ offender_id, revision }))),
+          JSON.stringify(plan.accepted.map(toRecord)),
+          plan.accepted.length,
+          recordedAt.toISOString(),
+        ],
+        'mappa_append_as_expected',
+      );
       answer = rows[0];
     } catch (error) {
       if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return null;
