@@ -273,7 +273,9 @@ describeWithOwnPostgres('database faults (a PostgreSQL of its own)', (pg) => {
     try {
       const pending = post(app, offenderId, levelChange(eventId, 1));
       const deadline = Date.now() + 5000;
-      while ((await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND query = 'COMMIT'`)).rows.length === 0) {
+      // The one-statement append waits for the standby as its own transaction commits; the judged one at its COMMIT.
+      const atCommit = `SELECT 1 FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND (query = 'COMMIT' OR query LIKE '%INSERT INTO events%')`;
+      while ((await admin.query(atCommit)).rows.length === 0) {
         if (Date.now() > deadline) throw new Error('The post never reached its COMMIT.');
         await sleep(20);
       }
