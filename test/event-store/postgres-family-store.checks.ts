@@ -119,6 +119,24 @@ export function describePostgresFamilyStore(dialect: SqlClient['dialect'], makeS
       expect(await store.readStream(id)).toHaveLength(3);
     });
 
+    // Issue 13.5c: eight writers on distinct streams waited one after another for the head row's lock.
+    it('writes appends that arrive while one is being written together in the next write, each with its own result', async () => {
+      const ids = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => offender(`group-${k}`));
+      await store.appendToStreams(ids.map((id) => appendOf(id, 'no-stream', [offenderRegistered(id)])));
+      const statements: string[] = [];
+      const counted = new PostgresEventStore(recordingSqlClient(sql, statements));
+      const results = await Promise.all(ids.map((id) => counted.appendToStreams([appendOf(id, id === ids[3] ? 5 : 0, [levelChanged(id)])])));
+
+      // The first alone; then the seven at once, the one statement refusing the stale expectation, so the judged path's one transaction.
+      expect(statements.map((s) => s.trim().split(/\s+/)[0]).filter((s) => s === 'WITH' || s === 'BEGIN')).toEqual(['WITH', 'WITH', 'BEGIN']);
+      expect(results.map(([r]) => r.status)).toEqual(['appended', 'appended', 'appended', 'conflict', 'appended', 'appended', 'appended', 'appended']);
+      expect(results.map(([r]) => r.offenderId)).toEqual(ids);
+      const positions = results.flatMap(([r]) => (r.status === 'appended' ? r.events.map((e) => e.position) : []));
+      expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : 1)));
+      expect(positions[positions.length - 1] - positions[0]).toBe(BigInt(positions.length - 1)); // gapless
+      for (const [k, id] of ids.entries()) expect((await store.readStream(id)).map((e) => e.revision)).toEqual(k === 3 ? [0] : [0, 1]);
+    });
+
     // PGlite has one connection: a paused transaction blocks readers too, so there is nothing to observe.
     const onServer = dialect === 'postgres' ? it : it.skip;
     onServer('makes a second appender wait until the first commits, so no reader sees a later position first', async () => {

@@ -2,6 +2,7 @@ import type { EventMetadata, RecordedOffenderEvent } from '../../domain/offender
 import type { SqlClient } from '../../sql/sql-client';
 import type { EventStore, StreamAppend, StreamAppendResult, SubscribeOptions, Subscription } from '../event-store';
 import { AppendSignal, PollingSubscription } from '../polling-subscription';
+import { AppendGroups } from './append-groups';
 import { EVENT_STORE_INIT_LOCK, EVENT_STORE_SCHEMA_SQL } from './event-store-schema';
 import { assertAppendable, planAppends, type AppendPlan } from './plan-appends';
 
@@ -67,6 +68,7 @@ export class PostgresEventStore implements EventStore {
   readonly kind: 'embedded' | 'postgres';
   private readonly appended = new AppendSignal();
   private readonly subscriptions = new Set<Subscription>();
+  private readonly groups = new AppendGroups((items) => this.appendNow(items), SMALL_APPEND_EVENTS);
 
   constructor(
     private readonly sql: SqlClient,
@@ -86,6 +88,10 @@ export class PostgresEventStore implements EventStore {
   async appendToStreams(items: readonly StreamAppend[]): Promise<StreamAppendResult[]> {
     if (items.length === 0) return [];
     assertAppendable(items);
+    return this.groups.append(items);
+  }
+
+  private async appendNow(items: readonly StreamAppend[]): Promise<StreamAppendResult[]> {
     const plan = (await this.appendAsExpected(items)) ?? (await this.appendJudged(items));
     if (plan.accepted.length > 0) this.appended.notify();
     return plan.results;
