@@ -4,7 +4,7 @@ import { Client, Pool, type PoolClient, type QueryConfig } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DEFAULT_DATABASE_SETTINGS, STATEMENT_ANSWER_GRACE_MS } from '../config/app-config';
 import { StoreBusyError, StoreUnavailableError, type ErrorDetail } from '../errors';
-import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
+import { PLANNER_SETTINGS, type QueryOptions, type SqlClient } from './sql-client';
 import { isConnectionError, storeUnavailable } from './connection-errors';
 import { busyMessage, StoreCondition, type DatabaseCondition } from './store-condition';
 import { rethrowStorageFault, storageRecovered } from './storage-faults';
@@ -120,11 +120,12 @@ export class PgSqlClient implements SqlClient {
     return this.tracker.current();
   }
 
-  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], prepared?: string): Promise<{ rows: R[] }> {
+  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<{ rows: R[] }> {
     this.refuseWhenQueueFull();
     try {
-      const result = await this.pool.query(prepared ? { name: prepared, text: sql, values: [...params] } : { text: sql, values: [...params] });
+      const result = await this.pool.query(options.prepared ? { name: options.prepared, text: sql, values: [...params] } : { text: sql, values: [...params] });
       this.tracker.succeeded();
+      if (options.writes) storageRecovered(WHERE);
       return { rows: result.rows as R[] };
     } catch (error) {
       rethrowStorageFault(error, WHERE);

@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { wholeNumberSetting } from '../config/app-config';
 import { StoreUnavailableError } from '../errors';
-import { PLANNER_SETTINGS, type SqlClient } from './sql-client';
+import { PLANNER_SETTINGS, type QueryOptions, type SqlClient } from './sql-client';
 import { isConnectionError, rethrowUnavailable } from './connection-errors';
 import { PgliteWorker, type PgliteRequest } from './pglite-worker';
 import { explainOpenFailure, rethrowStorageFault, storageRecovered, unwatchStoreFolder, watchStoreFolder } from './storage-faults';
@@ -103,12 +103,15 @@ export class PgliteSqlClient implements SqlClient {
     return new PgliteSqlClient(store, timeoutMs);
   }
 
-  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
+  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<{ rows: R[] }> {
+    let rows: R[];
     try {
-      return { rows: (await this.call({ op: 'query', sql, params: [...params] })) as R[] };
+      rows = (await this.call({ op: 'query', sql, params: [...params] })) as R[];
     } catch (error) {
       this.fail(error);
     }
+    if (options.writes) storageRecovered(this.store.where);
+    return { rows };
   }
 
   async exec(sql: string): Promise<void> {

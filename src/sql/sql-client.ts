@@ -6,8 +6,7 @@ export interface SqlClient {
   readonly dialect: 'embedded' | 'postgres';
   /** True on a server's pool; on one connection statements would only queue, so a caller with several sends them as one statement. */
   readonly parallelStatements: boolean;
-  /** `prepared`: a name under which each server connection keeps the statement parsed and planned (pg's named statements); one name, one text. */
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], prepared?: string): Promise<{ rows: R[] }>;
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<{ rows: R[] }>;
   /** Runs several statements without parameters (schema scripts). */
   exec(sql: string): Promise<void>;
   /** Runs fn in one transaction on one connection; commits if it resolves, rolls back if it throws. */
@@ -21,6 +20,13 @@ export interface SqlClient {
   withoutTimeouts?(): SqlClient;
   /** PostgreSQL: what the service last learnt about the server and its pool, without waiting for a connection (/health). */
   condition?(): DatabaseCondition;
+}
+
+export interface QueryOptions {
+  /** A name under which each server connection keeps the statement parsed and planned (pg's named statements); one name, one text. */
+  prepared?: string;
+  /** The statement writes and commits on its own: its success shows the storage takes writes again (as a committed transaction does). */
+  writes?: boolean;
 }
 
 /** Planner settings of every connection, measured on the national history: see docs/decisions.md, "Moved from code comments". */

@@ -127,7 +127,7 @@ export class PostgresEventStore implements EventStore {
           plan.accepted.length,
           recordedAt.toISOString(),
         ],
-        'mappa_append_as_expected',
+        { prepared: 'mappa_append_as_expected', writes: true },
       );
       answer = rows[0];
     } catch (error) {
