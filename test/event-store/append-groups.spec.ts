@@ -77,20 +77,28 @@ describe('AppendGroups: appends that arrive during a write go together in the ne
     expect(writes.map((w) => w.map((i) => i.offenderId).join(','))).toEqual(['A', 'B,BAD,C', 'B', 'BAD', 'C']);
   });
 
+  it('fails the calls waiting behind a write the database did not answer at once, each with that answer, not after a timeout of its own', async () => {
+    const unavailable = new StoreUnavailableError('The database did not answer.');
+    const { writes, write, settle } = heldWrites(() => unavailable);
+    const groups = new AppendGroups(write, 100);
+    const calls = ['A', 'B', 'C'].map((id) => groups.append(one(id)));
+    calls.forEach((p) => p.catch(() => undefined));
+    await settle();
+    for (const p of calls) await expect(p).rejects.toBe(unavailable);
+    expect(writes.map((w) => w.map((i) => i.offenderId))).toEqual([['A']]); // B and C were never sent
+  });
+
   it('fails every call of a group at once when the database cannot be reached, and goes on with the calls after it', async () => {
-    let down = true;
     const unavailable = new StoreUnavailableError('The database is not available at the moment.');
-    const { writes, write, settle } = heldWrites(() => (down ? unavailable : undefined));
+    const { writes, write, settle } = heldWrites((items) => (items.length > 1 ? unavailable : undefined));
     const groups = new AppendGroups(write, 100);
     const first = groups.append(one('A'));
     const group = ['B', 'C'].map((id) => groups.append(one(id)));
-    first.catch(() => undefined);
     group.forEach((p) => p.catch(() => undefined));
     await settle();
-    await expect(first).rejects.toBe(unavailable);
+    expect(ids(await first)).toEqual(['A']);
     for (const p of group) await expect(p).rejects.toBe(unavailable);
     expect(writes).toHaveLength(2); // not tried again one by one
-    down = false;
     expect(ids(await Promise.all([groups.append(one('D')), settle()]).then(([r]) => r))).toEqual(['D']);
   });
 });

@@ -50,22 +50,21 @@ export class AppendGroups {
   }
 
   private async writeGroup(group: readonly Waiting[]): Promise<void> {
-    if (group.length === 1) {
-      await this.write(group[0].items).then(group[0].resolve, group[0].reject);
-      return;
-    }
     // Recorded when the last of them asked: the store may move recordedAt forward, never back.
     const recordedAt = group.map((g) => g.items[0].recordedAt).reduce((a, b) => (new Date(b) > new Date(a) ? b : a));
     let results: StreamAppendResult[];
     try {
-      results = await this.write(group.flatMap((g) => g.items.map((item) => ({ ...item, recordedAt }))));
+      results = await this.write(group.length === 1 ? group[0].items : group.flatMap((g) => g.items.map((item) => ({ ...item, recordedAt }))));
     } catch (error) {
       if (isConnectionError(error)) {
-        for (const g of group) g.reject(error);
-        return;
+        // Those waiting would meet the same database: they fail now, not after another answer timeout each.
+        for (const g of [...group, ...this.waiting.splice(0)]) g.reject(error);
+      } else if (group.length === 1) {
+        group[0].reject(error);
+      } else {
+        // Refused for something in one caller's events: each alone, so no other caller loses its append.
+        for (const g of group) await this.writeGroup([g]);
       }
-      // Refused for something in one caller's events: each alone, so no other caller loses its append.
-      for (const g of group) await this.writeGroup([g]);
       return;
     }
     let at = 0;
