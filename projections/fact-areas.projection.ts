@@ -84,9 +84,17 @@ export class FactAreasProjection implements Projection {
     }
   }
 
+  async closeStreams(offenderIds: readonly string[], tx: SqlClient): Promise<void> {
+    const closed: Array<[string, string]> = [];
+    for (const id of offenderIds) {
+      for (const area of this.rebuilding?.get(id)?.areas ?? []) closed.push([id, area]);
+      this.rebuilding?.delete(id);
+    }
+    await tx.copyRows('rm_offender_areas', ['offender_id', 'area'], closed);
+  }
+
   async finishRebuild(tx: SqlClient): Promise<void> {
-    const pairs = [...(this.rebuilding?.entries() ?? [])].flatMap(([offenderId, o]) => o.areas.map((area) => [offenderId, area]));
-    await tx.copyRows('rm_offender_areas', ['offender_id', 'area'], pairs);
+    await this.closeStreams([...(this.rebuilding?.keys() ?? [])], tx);
     this.rebuilding = null;
   }
 

@@ -237,12 +237,14 @@ export class ProjectionRunner {
     return this.ownership.hold(async () => {
       // Its owner may have finished between the look and taking the ownership.
       if (onlyIfAbandoned && !(await this.flagged())) return this.position();
+      // Head first: the count then covers every event up to it (one appended meanwhile is caught up after).
+      const upTo = await this.store.lastPosition();
       const total = await this.countEvents();
       this.status = { state: 'running', startedAt: new Date().toISOString(), finishedAt: null, done: 0, total, secondsLeft: null, error: null };
       this.forget();
       this.rebuildingHere = true;
       try {
-        const position = await this.rebuildBatches(onProgress, total);
+        const position = await this.rebuildBatches(onProgress, upTo, total);
         this.status = { ...this.status, state: 'completed', finishedAt: new Date().toISOString() };
         return position;
       } catch (error) {
@@ -264,7 +266,7 @@ export class ProjectionRunner {
     return this.store.countAfter(await this.position(), atMost);
   }
 
-  private async rebuildBatches(onProgress: ((p: RebuildProgress) => void) | undefined, total: number): Promise<bigint | null> {
+  private async rebuildBatches(onProgress: ((p: RebuildProgress) => void) | undefined, upTo: bigint | null, total: number): Promise<bigint | null> {
     let done = 0;
     let position: bigint | null = null;
     const readerIndexes = this.projections.flatMap((p) => p.readerIndexes ?? []);
@@ -280,26 +282,23 @@ export class ProjectionRunner {
     onProgress?.({ done: 0, total, position: null }); // begun: the tables are emptied and the flag is up
     // The next page is read while this batch applies; smaller pages on the embedded store keep HTTP pauses short (see docs/decisions.md, "Moved from code comments").
     const pageSize = this.db.dialect === 'embedded' ? this.batchSize : this.batchSize * 5;
-    const read = (after: bigint | null) => {
-      const next = this.store.readAll(after, pageSize);
-      next.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-      return next;
-    };
-    let next = read(position);
+    const pages = rebuildPages(this.store, upTo, pageSize);
+    let next = pages.first();
     for (;;) {
-      const events = await next;
+      const page = await next;
+      const { events } = page;
       if (events.length === 0) break;
-      const last = events[events.length - 1].position;
-      next = read(last);
+      next = pages.after(page);
       await this.maintenance.transaction(async (tx) => {
         // Between projections too: on the embedded store each holds the event loop while it runs.
         for (const p of this.projections) {
           await p.apply(events, tx, 'rebuild');
           await yieldToIo();
         }
-        await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now(), rebuild_done = $3 WHERE name = $1', [CHECKPOINT, last.toString(), done + events.length]);
+        if (page.closed.length > 0) for (const p of this.projections) await p.closeStreams?.(page.closed, tx);
+        await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now(), rebuild_done = $3 WHERE name = $1', [CHECKPOINT, page.position?.toString() ?? null, done + events.length]);
       });
-      position = last;
+      position = page.position;
       done += events.length;
       this.status.done = done;
       onProgress?.({ done, total, position });
@@ -307,6 +306,7 @@ export class ProjectionRunner {
       if (this.stopping) throw new Error(`rebuild stopped by shutdown after ${done} of ${total} events; the next start takes it up`);
       await yieldToIo();
     }
+    position = pages.byStream ? upTo : position;
     await this.maintenance.transaction(async (tx) => {
       for (const p of this.projections) {
         await p.finishRebuild?.(tx);
@@ -321,7 +321,7 @@ export class ProjectionRunner {
         await tx.exec(`ANALYZE ${table}`); // one table at a time: all at once was the longest pause of HTTP
         await yieldToIo();
       }
-      await tx.query('UPDATE rm_checkpoint SET rebuilding = false, updated_at = now() WHERE name = $1', [CHECKPOINT]);
+      await tx.query('UPDATE rm_checkpoint SET position = $2, rebuilding = false, updated_at = now() WHERE name = $1', [CHECKPOINT, position?.toString() ?? null]);
     });
     // VACUUM cannot run in a transaction; the read models already answer without it, only slower.
     for (const table of this.projections.flatMap((p) => p.indexOnlyTables ?? [])) {
@@ -394,4 +394,39 @@ export class ProjectionRunner {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** One page of a rebuild: its events, the checkpoint it reaches (null while reading stream by stream) and the offenders whose streams it ends. */
+interface RebuildPage {
+  events: RecordedOffenderEvent[];
+  position: bigint | null;
+  closed: string[];
+  /** The last offender's stream may go on in the next page. */
+  open: string | null;
+}
+
+/** A rebuild's pages: stream after stream up to the head where the store can, so state is held only for offenders being read; else by position (see docs/decisions.md, "Rebuild stream by stream"). */
+function rebuildPages(store: EventStore, upTo: bigint | null, pageSize: number) {
+  const byStream = store.readStreamsInOrder !== undefined && upTo !== null;
+  const read = async (from: RecordedOffenderEvent | null, carried: string | null): Promise<RebuildPage> => {
+    if (!byStream) {
+      const events = await store.readAll(from?.position ?? null, pageSize);
+      return { events, position: events.at(-1)?.position ?? null, closed: [], open: null };
+    }
+    const events = await store.readStreamsInOrder!(from && { offenderId: from.offenderId, revision: from.revision }, upTo, pageSize);
+    const open = events.length === pageSize ? events[events.length - 1].offenderId : null;
+    const offenders = new Set(carried === null ? [] : [carried]);
+    for (const e of events) offenders.add(e.offenderId);
+    if (open !== null) offenders.delete(open);
+    return { events, position: null, closed: [...offenders], open };
+  };
+  const started = (page: Promise<RebuildPage>) => {
+    page.catch(() => undefined); // awaited by the caller; not an unhandled rejection meanwhile
+    return page;
+  };
+  return {
+    byStream,
+    first: () => started(read(null, null)),
+    after: (page: RebuildPage) => started(read(page.events[page.events.length - 1], page.open)),
+  };
 }

@@ -12,10 +12,12 @@ export interface Projection {
   readonly readerIndexes?: ReadonlyArray<{ name: string; sql: string }>;
   /** Tables read by index-only scans, vacuumed after a rebuild so their pages are all-visible (see docs/decisions.md, "Moved from code comments"). */
   readonly indexOnlyTables?: readonly string[];
-  /** Applies a batch after the checkpoint in position order; a later projection may read what an earlier one wrote in the same transaction. */
+  /** Applies a batch after the checkpoint, each offender's events in position order (a rebuild may give them offender after offender); a later projection may read what an earlier one wrote in the same transaction. */
   apply(events: readonly RecordedOffenderEvent[], tx: SqlClient, mode: ProjectionMode): Promise<void>;
   /** Forgets every in-memory cache (after a rebuild, or when another runner moved the checkpoint). */
   reset(): void;
+  /** In a rebuild read stream by stream: these offenders have no more events in it, so what was held for them is written and let go. */
+  closeStreams?(offenderIds: readonly string[], tx: SqlClient): Promise<void>;
   /** End of a rebuild: writes whatever was held back for speed. */
   finishRebuild?(tx: SqlClient): Promise<void>;
 }

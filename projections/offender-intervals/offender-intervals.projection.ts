@@ -156,11 +156,26 @@ export class OffenderIntervalsProjection implements Projection {
     await this.evictTails(tx, mode);
   }
 
+  async closeStreams(offenderIds: readonly string[], tx: SqlClient): Promise<void> {
+    const closed: OffenderTail[] = [];
+    for (const id of offenderIds) {
+      const tail = this.tails.get(id);
+      if (tail === undefined) continue; // dropped earlier, and stored then
+      closed.push(tail);
+      this.tails.delete(id);
+    }
+    await this.writeHeldTails(closed, tx);
+  }
+
   async finishRebuild(tx: SqlClient): Promise<void> {
-    const held = [...this.tails.values()];
-    await this.writeOpenRows(held, tx);
-    if (this.tailsStoredInRebuild) await storeTails(held, tx);
-    else await tx.copyRows('rm_offenders', ['offender_id', 'last_date', 'state', 'state_before', 'open_row_id'], held.map(tailValues));
+    await this.writeHeldTails([...this.tails.values()], tx);
+  }
+
+  /** A rebuild's tails with their held-back open rows; by COPY unless some tails were stored before (they may be among them). */
+  private async writeHeldTails(tails: readonly OffenderTail[], tx: SqlClient): Promise<void> {
+    await this.writeOpenRows(tails, tx);
+    if (this.tailsStoredInRebuild) await storeTails(tails, tx);
+    else await tx.copyRows('rm_offenders', TAIL_COLUMNS, tails.map(tailValues));
   }
 
   /** Open rows a rebuild held back (they change at the offender's next event), written now. */
@@ -322,7 +337,7 @@ async function storeTails(tails: readonly OffenderTail[], tx: SqlClient): Promis
   if (tails.length === 0) return;
   const values = tails.map(tailValues);
   await tx.query(
-    `INSERT INTO rm_offenders (offender_id, last_date, state, state_before, open_row_id)
+    `INSERT INTO rm_offenders (${TAIL_COLUMNS.join(', ')})
      SELECT * FROM unnest($1::text[], $2::date[], $3::jsonb[], $4::jsonb[], $5::bigint[])
      ON CONFLICT (offender_id) DO UPDATE SET last_date = EXCLUDED.last_date, state = EXCLUDED.state,
        state_before = EXCLUDED.state_before, open_row_id = EXCLUDED.open_row_id`,
@@ -335,6 +350,9 @@ function replaceTouched(touched: IntervalRow[], original: IntervalRow, changed: 
   if (i >= 0) touched[i] = changed;
   else touched.push(changed);
 }
+
+/** rm_offenders' columns, in the order of tailValues. */
+const TAIL_COLUMNS = ['offender_id', 'last_date', 'state', 'state_before', 'open_row_id'];
 
 const tailValues = (t: OffenderTail): unknown[] => [t.offenderId, t.lastDate, stateToJson(t.state), stateToJson(t.stateBeforeLastDate), t.openRow?.id.toString() ?? null];
 

@@ -20,6 +20,13 @@ export interface EventStore {
   /** Up to `limit` events with position strictly after `after` (null: from the start), in position order. */
   readAll(after: bigint | null, limit: number): Promise<RecordedOffenderEvent[]>;
 
+  /**
+   * Up to `limit` events at positions up to `upTo`, stream after stream (each stream's in revision order, streams in
+   * the store's own order), from just after `after`; a store that cannot read so leaves it out and a rebuild reads by
+   * position (see docs/decisions.md, "Rebuild stream by stream").
+   */
+  readStreamsInOrder?(after: StreamCursor | null, upTo: bigint, limit: number): Promise<RecordedOffenderEvent[]>;
+
   /** Position of the last event in the store, or null when empty. */
   lastPosition(): Promise<bigint | null>;
 
@@ -40,6 +47,12 @@ export interface StreamAppend {
   metadata: EventMetadata;
   /** When the service learned the facts; PostgreSQL-family stores may move it forward so it never decreases along positions. */
   recordedAt: string;
+}
+
+/** Where a read stream by stream got to: the last event it answered. */
+export interface StreamCursor {
+  offenderId: string;
+  revision: number;
 }
 
 export type ExpectedRevision = 'no-stream' | 'any' | number;

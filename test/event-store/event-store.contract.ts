@@ -10,6 +10,8 @@ export interface EventStoreContractOptions {
   recordedAtMovesForward?: boolean;
   /** An event id already used in another stream is refused (PostgreSQL family). */
   duplicatesAcrossStreams?: boolean;
+  /** Reads stream by stream up to a position (readStreamsInOrder; PostgreSQL family): a rebuild then holds state only for the offenders it is reading. */
+  readsStreamByStream?: boolean;
   /** Writers, and batches per writer, for the concurrent-writers test. Default 8 x 12. */
   concurrentWriters?: number;
   batchesPerWriter?: number;
@@ -189,6 +191,35 @@ export function describeEventStoreContract(
         expect(everything[0].position).toBe(1n);
         everything.forEach((event, index) => expect(event.position).toBe(BigInt(index + 1)));
       }
+    });
+
+    it('reads stream after stream up to a position, each event once, resuming just after the last event answered (or says it cannot)', async () => {
+      if (!options.readsStreamByStream) {
+        // The rebuild then reads by position: the store must not half-offer the read.
+        expect(store.readStreamsInOrder).toBeUndefined();
+        return;
+      }
+      const [a, b, c] = [offender('order-a'), offender('order-b'), offender('order-c')];
+      await store.appendToStreams([appendOf(a, 'no-stream', [offenderRegistered(a)]), appendOf(b, 'no-stream', [offenderRegistered(b), levelChanged(b)])]);
+      await store.appendToStreams([appendOf(c, 'no-stream', [offenderRegistered(c)]), appendOf(a, 0, [levelChanged(a), levelChanged(a, 3)])]);
+      const upTo = (await store.lastPosition())!;
+      await store.appendToStreams([appendOf(b, 1, [levelChanged(b, 3)])]); // after upTo: not read
+
+      const read: RecordedOffenderEvent[] = [];
+      for (;;) {
+        const last = read.at(-1);
+        const page = await store.readStreamsInOrder!(last ? { offenderId: last.offenderId, revision: last.revision } : null, upTo, 2);
+        expect(page.length).toBeLessThanOrEqual(2);
+        if (page.length === 0) break;
+        read.push(...page);
+      }
+      const expected = (await readEverything(store)).filter((e) => e.position <= upTo);
+      expect(read.map((e) => e.eventId).sort()).toEqual(expected.map((e) => e.eventId).sort());
+      expect(read.find((e) => e.offenderId === a)).toEqual(expected.find((e) => e.offenderId === a));
+      // Each stream whole, in one run, in revision order.
+      const runs = read.map((e) => e.offenderId).filter((id, i, ids) => i === 0 || ids[i - 1] !== id);
+      expect(new Set(runs).size).toBe(runs.length);
+      for (const id of [a, b, c]) expect(read.filter((e) => e.offenderId === id).map((e) => e.revision)).toEqual(id === a ? [0, 1, 2] : id === b ? [0, 1] : [0]);
     });
 
     it('knows the position of the last event', async () => {

@@ -12,5 +12,6 @@ describeEventStoreContract(
     gaplessPositions: true,
     recordedAtMovesForward: true,
     duplicatesAcrossStreams: true,
+    readsStreamByStream: true,
   },
 );

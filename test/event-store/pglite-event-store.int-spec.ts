@@ -23,6 +23,7 @@ describe('PostgresEventStore on embedded PGlite', () => {
     gaplessPositions: true,
     recordedAtMovesForward: true,
     duplicatesAcrossStreams: true,
+    readsStreamByStream: true,
   });
 
   describePostgresFamilyStore('embedded', makeStore, database);

@@ -22,6 +22,7 @@ describeWithPostgres('PostgresEventStore on a PostgreSQL server', (url) => {
     gaplessPositions: true,
     recordedAtMovesForward: true,
     duplicatesAcrossStreams: true,
+    readsStreamByStream: true,
   });
 
   describePostgresFamilyStore('postgres', makeStore, database);

@@ -96,12 +96,12 @@ describe('rebuilds and stale reads over HTTP', () => {
   describe('POST /admin/rebuild', () => {
     // The rebuild's reads of the store wait on (or fail with) what the test says: outside any
     // transaction, so the embedded store's one connection stays free for other requests.
-    let readAll: SecuredApp['storage']['store']['readAll'];
+    let readStreamsInOrder: SecuredApp['storage']['store']['readStreamsInOrder'];
     beforeAll(() => {
-      readAll = s.storage.store.readAll;
+      readStreamsInOrder = s.storage.store.readStreamsInOrder;
     });
     afterEach(() => {
-      s.storage.store.readAll = readAll;
+      s.storage.store.readStreamsInOrder = readStreamsInOrder;
     });
 
     it('answers 409 while one runs, refuses reports with Retry-After meanwhile, and a failure is logged and shown in /health', async () => {
@@ -109,7 +109,8 @@ describe('rebuilds and stale reads over HTTP', () => {
       let fail!: (error: Error) => void;
       const failing = new Promise<never>((_, reject) => (fail = reject));
       failing.catch(() => undefined);
-      s.storage.store.readAll = async (after, limit) => (runner.rebuildStatus().state === 'running' ? failing : readAll.call(s.storage.store, after, limit));
+      s.storage.store.readStreamsInOrder = async (after, upTo, limit) =>
+        runner.rebuildStatus().state === 'running' ? failing : readStreamsInOrder!.call(s.storage.store, after, upTo, limit);
 
       const begun = await askRebuild();
       expect(begun.status).toBe(202);
@@ -134,7 +135,7 @@ describe('rebuilds and stale reads over HTTP', () => {
       logged.mockRestore();
 
       // The cause gone, the service runs the interrupted rebuild again by itself; reports come back.
-      s.storage.store.readAll = readAll;
+      s.storage.store.readStreamsInOrder = readStreamsInOrder;
       await reportsAnswerAgain();
       expect((await s.http().get('/health')).body.rebuild).toMatchObject({ state: 'completed', error: null });
     }, 60_000);

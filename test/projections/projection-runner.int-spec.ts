@@ -45,6 +45,8 @@ async function appendInArrivalOrder(
 
 const allEvents = (store: EventStore): Promise<RecordedOffenderEvent[]> => readAllEvents(store, 1000);
 
+const readUpTo = async (store: EventStore, position: bigint): Promise<RecordedOffenderEvent[]> => (await allEvents(store)).filter((e) => e.position <= position);
+
 function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
   describe(`read models on ${name}`, () => {
     let db: SqlClient;
@@ -125,6 +127,49 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
       await new ProjectionRunner(store, db).rebuild();
       expect(await intervalTableText(db)).toEqual(incremental);
     }, 300_000); // two hundred appends, a catch-up after each, and two rebuilds: minutes on a loaded machine
+
+    it('a rebuild reads stream by stream, holding no offender past its page, and equals one reading by position (as on EventStoreDB); what is appended meanwhile is caught up after', async () => {
+      await dropReadModels(db);
+      await db.exec('TRUNCATE events; UPDATE event_store_head SET last_position = 0');
+      const history = randomHistory({ seed: 41, offenders: 60, proposals: 40 });
+      const late = history.length - 30;
+      const revisions = new Map<string, number>();
+      await appendInArrivalOrder(store, history.slice(0, late), async () => undefined, 41, revisions);
+      // The same store without its stream-by-stream read, as EventStoreDB is.
+      const byPosition = Object.assign(Object.create(store) as EventStore, { readStreamsInOrder: undefined });
+      const positional = new OffenderIntervalsProjection();
+      const positionalRunner = new ProjectionRunner(byPosition, db, [new OffenderTimelineProjection(), positional, new FactAreasProjection()], 25);
+      await positionalRunner.init();
+      await positionalRunner.rebuild();
+      const readByPosition = await intervalTableText(db);
+      const offenders = new Set((await allEvents(store)).map((e) => e.offenderId)).size;
+
+      const intervals = new OffenderIntervalsProjection();
+      const runner = new ProjectionRunner(store, db, [new OffenderTimelineProjection(), intervals, new FactAreasProjection()], 25);
+      let mostHeld = 0;
+      let meanwhile: Promise<void> | null = null;
+      const rebuiltTo = await runner.rebuild((p) => {
+        mostHeld = Math.max(mostHeld, intervals.heldTails);
+        if (p.done > 0) meanwhile ??= appendInArrivalOrder(store, history.slice(late), async () => undefined, 42, revisions);
+      });
+      // After each page only the offender whose stream may go on is held; reading by position holds all of them.
+      expect(mostHeld).toBeLessThanOrEqual(1);
+      expect(positional.heldTails).toBe(offenders);
+      // An offender's events come in one page, so it refolds at most once where by position it may in every page.
+      expect(intervals.refoldedOffenders).toBeLessThanOrEqual(positional.refoldedOffenders);
+      expect(await intervalTableText(db)).toEqual(readByPosition);
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM rm_offenders');
+      expect(rows[0].n).toBe(offenders);
+      expect(await factAreaMismatches(await readUpTo(store, rebuiltTo!), db)).toEqual([]);
+
+      await meanwhile;
+      await runner.catchUp();
+      const events = await allEvents(store);
+      expect(events).toHaveLength(history.length);
+      expect(rebuiltTo!).toBeLessThan(events[events.length - 1].position);
+      expect(intervalMismatches(events, await loadIntervalRows(db))).toEqual([]);
+      expect(await factAreaMismatches(events, db)).toEqual([]);
+    });
 
     it('a second runner (another process) that projected meanwhile is noticed, and nothing counts twice', async () => {
       await dropReadModels(db);

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { ProjectionRunner } from '../../projections/projection-runner';
 import { RebuildRunningElsewhereError } from '../../projections/rebuild-ownership';
 import { estimateSecondsLeft, retryAfterFor } from '../../projections/rebuild-status';
-import type { EventStore } from '../../src/event-store/event-store';
+import type { EventStore, StreamCursor } from '../../src/event-store/event-store';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { ReadModelsNotReadyError } from '../../src/errors';
 import { ReportService } from '../../src/reports/report.service';
@@ -87,9 +87,9 @@ describeOnEachDatabase('interrupted rebuilds', (name, open) => {
       const gate = new Promise<void>((resolve) => (release = resolve));
       // A store whose second page waits: the rebuild is under way, and alive.
       const slow: EventStore = Object.assign(Object.create(store) as EventStore, {
-        readAll: async (after: bigint | null, limit: number) => {
+        readStreamsInOrder: async (after: StreamCursor | null, upTo: bigint, limit: number) => {
           if (after !== null) await gate;
-          return store.readAll(after, limit);
+          return store.readStreamsInOrder!(after, upTo, limit);
         },
       });
       const rebuilding = new ProjectionRunner(slow, db, undefined, 10);
@@ -140,9 +140,9 @@ const url = testDatabaseUrl;
   it('is running while its session lives, refuses a second rebuild, and is taken over the moment the session ends', async () => {
     const gate = new Promise<void>(() => undefined); // their second page never comes: they are "killed" mid-way
     const theirStore: EventStore = Object.assign(Object.create(new PostgresEventStore(theirs)) as EventStore, {
-      readAll: async (after: bigint | null, limit: number) => {
+      readStreamsInOrder: async (after: StreamCursor | null, upTo: bigint, limit: number) => {
         if (after !== null) await gate;
-        return new PostgresEventStore(theirs).readAll(after, limit);
+        return new PostgresEventStore(theirs).readStreamsInOrder(after, upTo, limit);
       },
     });
     const theirRunner = new ProjectionRunner(theirStore, theirs, undefined, 10);

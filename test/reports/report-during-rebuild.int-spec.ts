@@ -75,13 +75,13 @@ class HeldSql implements SqlClient {
 function heldReads(store: EventStore, gate: { held: boolean; reached: ReturnType<typeof latch>; release: ReturnType<typeof latch> }): EventStore {
   return new Proxy(store, {
     get(target, name, receiver) {
-      if (name === 'readAll') {
-        return async (...args: Parameters<EventStore['readAll']>) => {
+      if (name === 'readStreamsInOrder') {
+        return async (...args: Parameters<NonNullable<EventStore['readStreamsInOrder']>>) => {
           if (gate.held) {
             gate.reached.open();
             await gate.release.wait();
           }
-          return target.readAll(...args);
+          return target.readStreamsInOrder!(...args);
         };
       }
       const value = Reflect.get(target, name, receiver) as unknown;

@@ -1,7 +1,7 @@
 import type { EventStore, SubscribeOptions } from '../../src/event-store/event-store';
 import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
 
-const STORE_READS: readonly PropertyKey[] = ['readAll', 'readStream', 'readStreams', 'lastPosition'];
+const STORE_READS: readonly PropertyKey[] = ['readAll', 'readStreamsInOrder', 'readStream', 'readStreams', 'lastPosition'];
 
 export interface CountingStore {
   store: EventStore;

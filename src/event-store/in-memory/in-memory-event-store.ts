@@ -1,5 +1,5 @@
 import type { RecordedOffenderEvent } from '../../domain/offender-event';
-import type { EventStore, StreamAppend, StreamAppendResult, SubscribeOptions, Subscription } from '../event-store';
+import type { EventStore, StreamAppend, StreamCursor, StreamAppendResult, SubscribeOptions, Subscription } from '../event-store';
 import { AppendSignal, PollingSubscription } from '../polling-subscription';
 import { assertAppendable, planAppends } from '../postgres/plan-appends';
 
@@ -61,6 +61,20 @@ export class InMemoryEventStore implements EventStore {
     // Positions are 1, 2, 3...: the event at position p is at index p - 1.
     const from = after === null ? 0 : Number(after);
     return copies(this.data.log.slice(from, from + limit));
+  }
+
+  /** Offenders in JavaScript's string order. */
+  async readStreamsInOrder(after: StreamCursor | null, upTo: bigint, limit: number): Promise<RecordedOffenderEvent[]> {
+    this.assertOpen();
+    const found: RecordedOffenderEvent[] = [];
+    for (const offenderId of [...this.data.streams.keys()].sort()) {
+      if (after !== null && offenderId < after.offenderId) continue;
+      for (const e of this.data.streams.get(offenderId)!) {
+        if (found.length >= limit) return copies(found);
+        if (e.position <= upTo && (after === null || offenderId > after.offenderId || e.revision > after.revision)) found.push(e);
+      }
+    }
+    return copies(found);
   }
 
   async countAfter(after: bigint | null, atMost?: number): Promise<number> {

@@ -1,6 +1,6 @@
 import type { EventMetadata, RecordedOffenderEvent } from '../../domain/offender-event';
 import type { SqlClient } from '../../sql/sql-client';
-import type { EventStore, StreamAppend, StreamAppendResult, SubscribeOptions, Subscription } from '../event-store';
+import type { EventStore, StreamAppend, StreamCursor, StreamAppendResult, SubscribeOptions, Subscription } from '../event-store';
 import { AppendSignal, PollingSubscription } from '../polling-subscription';
 import { AppendGroups } from './append-groups';
 import { EVENT_STORE_INIT_LOCK, EVENT_STORE_SCHEMA_SQL } from './event-store-schema';
@@ -217,6 +217,15 @@ export class PostgresEventStore implements EventStore {
 
   async readAll(after: bigint | null, limit: number): Promise<RecordedOffenderEvent[]> {
     const { rows } = await this.sql.query<EventRow>(`${SELECT_EVENT} WHERE position > $1 ORDER BY position LIMIT $2`, [(after ?? 0n).toString(), Math.max(0, Math.floor(limit))]);
+    return rows.map(toEvent);
+  }
+
+  /** By the (offender_id, revision) index; offenders in the database's collation. */
+  async readStreamsInOrder(after: StreamCursor | null, upTo: bigint, limit: number): Promise<RecordedOffenderEvent[]> {
+    const { rows } = await this.sql.query<EventRow>(
+      `${SELECT_EVENT} WHERE (offender_id, revision) > ($1, $2) AND position <= $3 ORDER BY offender_id, revision LIMIT $4`,
+      [after?.offenderId ?? '', after?.revision ?? -1, upTo.toString(), Math.max(0, Math.floor(limit))],
+    );
     return rows.map(toEvent);
   }
 
