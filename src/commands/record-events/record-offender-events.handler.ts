@@ -16,8 +16,8 @@ import { auditBatch } from './write-audit';
 /** How many times a batch is re-decided after another writer moved an offender's stream on. */
 export const MAX_CONFLICT_RETRIES = 5;
 
-/** Default byte bound of the stream cache (STREAM_CACHE_MB, 0 turns it off), sized for a national import under 1 GiB (see docs/decisions.md, "Moved from code comments"). */
-export const DEFAULT_STREAM_CACHE_MB = 256;
+/** Default byte bound of the stream cache (STREAM_CACHE_MB, 0 turns it off); 64 MiB kept the national import on PostgreSQL under 1 GiB at the rate of 256 (see docs/decisions.md, "Moved from code comments"). */
+export const DEFAULT_STREAM_CACHE_MB = 64;
 
 /** STREAM_CACHE_MB, in bytes. */
 export function streamCacheBytes(env: NodeJS.ProcessEnv = process.env): number {
