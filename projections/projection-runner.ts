@@ -296,7 +296,11 @@ export class ProjectionRunner {
           await yieldToIo();
         }
         if (page.closed.length > 0) for (const p of this.projections) await p.closeStreams?.(page.closed, tx);
-        await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now(), rebuild_done = $3 WHERE name = $1', [CHECKPOINT, page.position?.toString() ?? null, done + events.length]);
+        await tx.query('UPDATE rm_checkpoint SET position = $2, updated_at = now(), rebuild_done = $3 WHERE name = $1', [
+          CHECKPOINT,
+          page.position?.toString() ?? null,
+          done + events.length,
+        ]);
       });
       position = page.position;
       done += events.length;

@@ -222,10 +222,12 @@ export class PostgresEventStore implements EventStore {
 
   /** By the (offender_id, revision) index; offenders in the database's collation. */
   async readStreamsInOrder(after: StreamCursor | null, upTo: bigint, limit: number): Promise<RecordedOffenderEvent[]> {
-    const { rows } = await this.sql.query<EventRow>(
-      `${SELECT_EVENT} WHERE (offender_id, revision) > ($1, $2) AND position <= $3 ORDER BY offender_id, revision LIMIT $4`,
-      [after?.offenderId ?? '', after?.revision ?? -1, upTo.toString(), Math.max(0, Math.floor(limit))],
-    );
+    const { rows } = await this.sql.query<EventRow>(`${SELECT_EVENT} WHERE (offender_id, revision) > ($1, $2) AND position <= $3 ORDER BY offender_id, revision LIMIT $4`, [
+      after?.offenderId ?? '',
+      after?.revision ?? -1,
+      upTo.toString(),
+      Math.max(0, Math.floor(limit)),
+    ]);
     return rows.map(toEvent);
   }
 
