@@ -92,6 +92,25 @@ describe('OffenderStreamCache', () => {
     expect(cache.get('b')?.events).toHaveLength(4);
   });
 
+  it('extends a held stream measuring only the events added, to the bytes of the whole stream, whether the base was held or not', () => {
+    const whole = readStream('a', 9); // each event its own metadata: every one counted
+    const held = whole.slice(0, 5);
+    const added = whole.slice(5);
+    const cache = new OffenderStreamCache(10 * streamBytes({ events: whole }));
+    cache.set('a', held);
+    cache.extend('a', held, added, foldTail(whole));
+    expect(cache.get('a')?.events).toEqual(whole);
+    expect(cache.bytes).toBe(streamBytes(withTail(whole)));
+    // Not the stream held (read afresh): measured whole.
+    cache.extend('a', [...held], added);
+    expect(cache.bytes).toBe(streamBytes({ events: whole }));
+    // Sharing one append's metadata with the stream's last event: counted once, as the whole walk does.
+    const appended = appendedStream('b', 6);
+    cache.set('b', appended.slice(0, 2));
+    cache.extend('b', cache.get('b')!.events, appended.slice(2));
+    expect(cache.bytes).toBe(streamBytes({ events: whole }) + streamBytes({ events: appended }));
+  });
+
   it('keeps neither an empty stream nor one larger than the whole budget, and forgets the old copy', () => {
     const cache = new OffenderStreamCache(streamBytes(a) + 1);
     cache.set('a', a.events, a.tail);

@@ -8,12 +8,18 @@ export interface CachedStream {
   readonly tail?: StreamTail;
 }
 
+/** A stream as held, with the estimated bytes of its events, so an append counts only what it adds. */
+interface Entry extends CachedStream {
+  readonly eventBytes: number;
+}
+
 /** Offender streams kept between commands, bounded in bytes; an entry may be stale, so nothing final is decided on it (see docs/decisions.md, "Moved from code comments"). */
 export class OffenderStreamCache {
-  private readonly streams: LRUCache<string, CachedStream>;
+  private readonly streams: LRUCache<string, Entry>;
 
   constructor(readonly maxBytes: number) {
-    this.streams = new LRUCache({ maxSize: Math.max(1, Math.floor(maxBytes)), sizeCalculation: streamBytes }); // 0: nothing is kept (set refuses)
+    // 0: nothing is kept (set refuses). Every set gives the size; the calculation is only a fallback.
+    this.streams = new LRUCache({ maxSize: Math.max(1, Math.floor(maxBytes)), sizeCalculation: (e) => entryBytes(e.events.length, e.tail !== undefined, e.eventBytes) });
   }
 
   get size(): number {
@@ -27,9 +33,14 @@ export class OffenderStreamCache {
 
   /** Keeps the stream (an empty one, or one larger than the whole budget, is not kept); a tail of another length is dropped. */
   set(offenderId: string, events: readonly RecordedOffenderEvent[], tail?: StreamTail): void {
-    const stream = { events, tail: tail?.length === events.length ? tail : undefined };
-    if (events.length === 0 || streamBytes(stream) > this.maxBytes) this.streams.delete(offenderId);
-    else this.streams.set(offenderId, stream);
+    this.keep(offenderId, events, tail, eventsBytes(events, undefined));
+  }
+
+  /** Keeps `stored` followed by `added`; when `stored` is the stream held, only the added events are measured. */
+  extend(offenderId: string, stored: readonly RecordedOffenderEvent[], added: readonly RecordedOffenderEvent[], tail?: StreamTail): void {
+    const held = this.streams.peek(offenderId);
+    const base = held !== undefined && held.events === stored ? held.eventBytes : eventsBytes(stored, undefined);
+    this.keep(offenderId, [...stored, ...added], tail, base + eventsBytes(added, stored[stored.length - 1]));
   }
 
   delete(offenderId: string): void {
@@ -43,6 +54,13 @@ export class OffenderStreamCache {
   /** Estimated bytes held (at most maxBytes). */
   get bytes(): number {
     return this.streams.calculatedSize;
+  }
+
+  private keep(offenderId: string, events: readonly RecordedOffenderEvent[], tail: StreamTail | undefined, eventBytes: number): void {
+    const kept = tail?.length === events.length ? tail : undefined;
+    const size = entryBytes(events.length, kept !== undefined, eventBytes);
+    if (events.length === 0 || size > this.maxBytes) this.streams.delete(offenderId);
+    else this.streams.set(offenderId, { events, tail: kept, eventBytes }, { size });
   }
 }
 
@@ -61,9 +79,15 @@ const TAIL_BYTES = 400;
 
 /** Estimated heap bytes of a cached stream; metadata shared by one batch's events is counted once. */
 export function streamBytes(stream: CachedStream): number {
-  let bytes = STREAM_BYTES + 8 * stream.events.length + (stream.tail ? TAIL_BYTES : 0);
-  let previous: RecordedOffenderEvent | undefined;
-  for (const event of stream.events) {
+  return entryBytes(stream.events.length, stream.tail !== undefined, eventsBytes(stream.events, undefined));
+}
+
+const entryBytes = (events: number, withTail: boolean, eventBytes: number): number => STREAM_BYTES + 8 * events + (withTail ? TAIL_BYTES : 0) + eventBytes;
+
+/** The events' own bytes; `previous`: the event before them in the stream (its metadata and recordedAt are already counted). */
+function eventsBytes(events: readonly RecordedOffenderEvent[], previous: RecordedOffenderEvent | undefined): number {
+  let bytes = 0;
+  for (const event of events) {
     bytes += EVENT_BYTES + STRING_BYTES + event.offenderId.length + valueBytes(event.data);
     if (event.metadata !== previous?.metadata) bytes += valueBytes(event.metadata);
     if (event.recordedAt !== previous?.recordedAt) bytes += STRING_BYTES + event.recordedAt.length;

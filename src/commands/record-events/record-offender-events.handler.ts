@@ -121,7 +121,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
       const { indices, stored, tail } = planned[k];
       if (result.status === 'appended') {
         result.events.forEach((event, j) => (outcomes[indices[j]] = { status: 'appended', ...receipt(event) }));
-        this.cache.set(result.offenderId, [...stored, ...result.events], tail);
+        this.cache.extend(result.offenderId, stored, result.events, tail);
       } else if (result.status === 'duplicate-event-id') {
         for (const id of result.eventIds) usedElsewhere.add(id);
         // Perhaps this offender's own (another instance, or an append whose answer was lost): a fresh read answers the replay.
