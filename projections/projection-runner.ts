@@ -237,9 +237,10 @@ export class ProjectionRunner {
     return this.ownership.hold(async () => {
       // Its owner may have finished between the look and taking the ownership.
       if (onlyIfAbandoned && !(await this.flagged())) return this.position();
-      // Head first: the count then covers every event up to it (one appended meanwhile is caught up after).
+      // Head first: a stream-by-stream rebuild reads up to it (one appended meanwhile is caught up after).
       const upTo = await this.store.lastPosition();
-      const total = await this.countEvents();
+      // Positions of a store that reads stream by stream are gapless from 1: the head is the count.
+      const total = this.store.readStreamsInOrder !== undefined && upTo !== null ? Number(upTo) : await this.countEvents();
       this.status = { state: 'running', startedAt: new Date().toISOString(), finishedAt: null, done: 0, total, secondsLeft: null, error: null };
       this.forget();
       this.rebuildingHere = true;
@@ -310,7 +311,14 @@ export class ProjectionRunner {
       if (this.stopping) throw new Error(`rebuild stopped by shutdown after ${done} of ${total} events; the next start takes it up`);
       await yieldToIo();
     }
-    position = pages.byStream ? upTo : position;
+    if (pages.byStream) {
+      // Read by a text index, whose order a changed collation could break: missing events must fail the rebuild, not vanish.
+      if (done !== total)
+        throw new Error(
+          `rebuild read ${done} events stream by stream where the store holds ${total} up to position ${upTo}: reports stay refused; check the events table's indexes (REINDEX after a collation change)`,
+        );
+      position = upTo;
+    }
     await this.maintenance.transaction(async (tx) => {
       for (const p of this.projections) {
         await p.finishRebuild?.(tx);
@@ -418,7 +426,8 @@ function rebuildPages(store: EventStore, upTo: bigint | null, pageSize: number) 
       return { events, position: events.at(-1)?.position ?? null, closed: [], open: null };
     }
     const events = await store.readStreamsInOrder!(from && { offenderId: from.offenderId, revision: from.revision }, upTo, pageSize);
-    const open = events.length === pageSize ? events[events.length - 1].offenderId : null;
+    // The last offender's stream may go on in the next page, however long this one was; the next page or finishRebuild closes it.
+    const open = events.length > 0 ? events[events.length - 1].offenderId : null;
     const offenders = new Set(carried === null ? [] : [carried]);
     for (const e of events) offenders.add(e.offenderId);
     if (open !== null) offenders.delete(open);

@@ -22,8 +22,9 @@ export interface EventStore {
 
   /**
    * Up to `limit` events at positions up to `upTo`, stream after stream (each stream's in revision order, streams in
-   * the store's own order), from just after `after`; a store that cannot read so leaves it out and a rebuild reads by
-   * position (see docs/decisions.md, "Rebuild stream by stream").
+   * the store's own order), from just after `after`; only for stores whose positions are gapless from 1 (a rebuild
+   * checks it read `upTo` events); a store that cannot read so leaves it out and a rebuild reads by position (see
+   * docs/decisions.md, "Rebuild stream by stream").
    */
   readStreamsInOrder?(after: StreamCursor | null, upTo: bigint, limit: number): Promise<RecordedOffenderEvent[]>;
 

@@ -172,15 +172,20 @@ describe('OffenderStreamCache', () => {
   ])('estimates the heap of streams %s within a factor of 1.5', (_shape, make) => {
     const offenders = 4_000;
     let estimated = 0;
-    const real = heapCostOf(() => {
-      const cache = new OffenderStreamCache(1 << 30);
-      for (let i = 0; i < offenders; i++) {
-        const stream = withTail(make(`p${i}`, 1 + (i % 9)));
-        cache.set(`p${i}`, stream.events, stream.tail);
-      }
-      estimated = cache.bytes;
-      return cache;
-    });
+    // The median of three: run after other test files in one process, a measurement now and then
+    // comes out far below the rest (memory those files held freed while it ran).
+    const measured = [0, 1, 2].map(() =>
+      heapCostOf(() => {
+        const cache = new OffenderStreamCache(1 << 30);
+        for (let i = 0; i < offenders; i++) {
+          const stream = withTail(make(`p${i}`, 1 + (i % 9)));
+          cache.set(`p${i}`, stream.events, stream.tail);
+        }
+        estimated = cache.bytes;
+        return cache;
+      }),
+    );
+    const real = measured.sort((x, y) => x - y)[1];
     process.stderr.write(`estimate/real ${_shape}: ${(estimated / real).toFixed(2)} (${Math.round(real / offenders)} B per stream)\n`);
     expect(estimated / real).toBeGreaterThan(1 / 1.5);
     expect(estimated / real).toBeLessThan(1.5);

@@ -45,7 +45,19 @@ async function appendInArrivalOrder(
 
 const allEvents = (store: EventStore): Promise<RecordedOffenderEvent[]> => readAllEvents(store, 1000);
 
-const readUpTo = async (store: EventStore, position: bigint): Promise<RecordedOffenderEvent[]> => (await allEvents(store)).filter((e) => e.position <= position);
+/** The same store without its stream-by-stream read, as EventStoreDB is: a rebuild reads it by position. */
+const readingByPosition = (store: EventStore): EventStore => Object.assign(Object.create(store) as EventStore, { readStreamsInOrder: undefined });
+
+/** The read models' rows other than rm_intervals (intervalTableText), in an order of their own; tails without their open row's id (ids follow the order rows were made). */
+async function otherReadModelText(db: SqlClient): Promise<string[]> {
+  const { rows } = await db.query<{ row: string }>(
+    `SELECT 'events ' || position || ' ' || coalesce(retracted_at::text, '-') || ' ' || coalesce(retracted_by::text, '-') AS row FROM rm_events
+     UNION ALL SELECT 'tail ' || offender_id || ' ' || coalesce(last_date::text, '-') || ' ' || coalesce(state::text, '-') || ' ' || coalesce(state_before::text, '-') || ' ' || (open_row_id IS NULL)::text FROM rm_offenders
+     UNION ALL SELECT 'areas ' || offender_id || ' ' || area FROM rm_offender_areas
+     UNION ALL SELECT 'fact ' || area || ' ' || type || ' ' || occurred_on || ' ' || position FROM rm_fact_areas`,
+  );
+  return rows.map((r) => r.row).sort();
+}
 
 function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
   describe(`read models on ${name}`, () => {
@@ -81,13 +93,21 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
       expect(events.some((e) => e.type === 'OffenderTransferred')).toBe(true);
       expect(await factAreaMismatches(events, db)).toEqual([]);
 
+      const others = await otherReadModelText(db);
       await runner.rebuild();
       expect(await intervalTableText(db)).toEqual(incremental);
+      expect(await otherReadModelText(db)).toEqual(others);
       expect(await factAreaMismatches(events, db)).toEqual([]);
       expect(await runner.position()).toBe(events[events.length - 1].position);
+      // And reading by position, as on EventStoreDB.
+      const positional = new ProjectionRunner(readingByPosition(store), db, undefined, 7 + seed);
+      await positional.rebuild();
+      expect(await intervalTableText(db)).toEqual(incremental);
+      expect(await otherReadModelText(db)).toEqual(others);
+      expect(await positional.position()).toBe(events[events.length - 1].position);
     });
 
-    it('a rebuild holding few tails (the rest stored and read back at their next event, never refolded for it) equals the definition, and so does what follows it', async () => {
+    it('a rebuild by position (as on EventStoreDB) holding few tails (the rest stored and read back at their next event, never refolded for it) equals the definition, and so does what follows it', async () => {
       await dropReadModels(db);
       await db.exec('TRUNCATE events; UPDATE event_store_head SET last_position = 0');
       const history = randomHistory({ seed: 31, offenders: 60, proposals: 40 });
@@ -96,13 +116,13 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
       await appendInArrivalOrder(store, history.slice(0, half), async () => undefined, 31, revisions);
       // Every tail held: only retractions and back-dated events refold.
       const unbounded = new OffenderIntervalsProjection();
-      const holdingAll = new ProjectionRunner(store, db, [new OffenderTimelineProjection(), unbounded, new FactAreasProjection()], 25);
+      const holdingAll = new ProjectionRunner(readingByPosition(store), db, [new OffenderTimelineProjection(), unbounded, new FactAreasProjection()], 25);
       await holdingAll.init();
       await holdingAll.rebuild();
       const heldAll = await intervalTableText(db);
       // A cache of 4 tails against 60 offenders: nearly every offender's tail is dropped at some point.
       const intervals = new OffenderIntervalsProjection({ incremental: 4, rebuild: 4 });
-      const runner = new ProjectionRunner(store, db, [new OffenderTimelineProjection(), intervals, new FactAreasProjection()], 25);
+      const runner = new ProjectionRunner(readingByPosition(store), db, [new OffenderTimelineProjection(), intervals, new FactAreasProjection()], 25);
       await runner.init();
       let mostHeld = 0;
       await runner.rebuild(() => (mostHeld = Math.max(mostHeld, intervals.heldTails)));
@@ -135,40 +155,64 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
       const late = history.length - 30;
       const revisions = new Map<string, number>();
       await appendInArrivalOrder(store, history.slice(0, late), async () => undefined, 41, revisions);
-      // The same store without its stream-by-stream read, as EventStoreDB is.
-      const byPosition = Object.assign(Object.create(store) as EventStore, { readStreamsInOrder: undefined });
       const positional = new OffenderIntervalsProjection();
-      const positionalRunner = new ProjectionRunner(byPosition, db, [new OffenderTimelineProjection(), positional, new FactAreasProjection()], 25);
+      const positionalRunner = new ProjectionRunner(readingByPosition(store), db, [new OffenderTimelineProjection(), positional, new FactAreasProjection()], 25);
       await positionalRunner.init();
       await positionalRunner.rebuild();
-      const readByPosition = await intervalTableText(db);
+      const intervalsByPosition = await intervalTableText(db);
+      const othersByPosition = await otherReadModelText(db);
       const offenders = new Set((await allEvents(store)).map((e) => e.offenderId)).size;
 
-      const intervals = new OffenderIntervalsProjection();
-      const runner = new ProjectionRunner(store, db, [new OffenderTimelineProjection(), intervals, new FactAreasProjection()], 25);
-      let mostHeld = 0;
-      let meanwhile: Promise<void> | null = null;
-      const rebuiltTo = await runner.rebuild((p) => {
-        mostHeld = Math.max(mostHeld, intervals.heldTails);
-        if (p.done > 0) meanwhile ??= appendInArrivalOrder(store, history.slice(late), async () => undefined, 42, revisions);
+      // The rest of the history is appended once the rebuild has its head, before it reads a page.
+      const pages: RecordedOffenderEvent[][] = [];
+      const reading: EventStore = Object.assign(Object.create(store) as EventStore, {
+        readStreamsInOrder: async (...args: Parameters<NonNullable<EventStore['readStreamsInOrder']>>) => {
+          if (pages.length === 0) await appendInArrivalOrder(store, history.slice(late), async () => undefined, 42, revisions);
+          const page = await store.readStreamsInOrder!(...args);
+          pages.push(page);
+          return page;
+        },
       });
+      const intervals = new OffenderIntervalsProjection();
+      const facts = new FactAreasProjection();
+      const runner = new ProjectionRunner(reading, db, [new OffenderTimelineProjection(), intervals, facts], 25);
+      let mostHeld = 0;
+      const rebuiltTo = await runner.rebuild(() => (mostHeld = Math.max(mostHeld, intervals.heldTails)));
+      // Some offender's stream ran on from one page into the next.
+      expect(pages.some((page, k) => k > 0 && page.length > 0 && pages[k - 1].at(-1)?.offenderId === page[0].offenderId)).toBe(true);
+      expect(pages.flat().every((e) => e.position <= rebuiltTo!)).toBe(true);
       // After each page only the offender whose stream may go on is held; reading by position holds all of them.
       expect(mostHeld).toBeLessThanOrEqual(1);
       expect(positional.heldTails).toBe(offenders);
-      // An offender's events come in one page, so it refolds at most once where by position it may in every page.
+      // An offender's events come in one page or two, so it refolds no more often than by position.
       expect(intervals.refoldedOffenders).toBeLessThanOrEqual(positional.refoldedOffenders);
-      expect(await intervalTableText(db)).toEqual(readByPosition);
-      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM rm_offenders');
-      expect(rows[0].n).toBe(offenders);
-      expect(await factAreaMismatches(await readUpTo(store, rebuiltTo!), db)).toEqual([]);
+      expect(await intervalTableText(db)).toEqual(intervalsByPosition);
+      expect(await otherReadModelText(db)).toEqual(othersByPosition);
 
-      await meanwhile;
       await runner.catchUp();
       const events = await allEvents(store);
       expect(events).toHaveLength(history.length);
-      expect(rebuiltTo!).toBeLessThan(events[events.length - 1].position);
+      expect(rebuiltTo!).toBe(events[late - 1].position);
       expect(intervalMismatches(events, await loadIntervalRows(db))).toEqual([]);
       expect(await factAreaMismatches(events, db)).toEqual([]);
+    });
+
+    it('a rebuild that reads fewer events stream by stream than the store holds up to its head fails, and reports stay refused', async () => {
+      await dropReadModels(db);
+      await db.exec('TRUNCATE events; UPDATE event_store_head SET last_position = 0');
+      await appendInArrivalOrder(store, randomHistory({ seed: 43, offenders: 20, proposals: 10 }), async () => undefined, 43);
+      // As an index whose order no longer matches its collation would: a page of streams skipped.
+      let pagesRead = 0;
+      const skipping: EventStore = Object.assign(Object.create(store) as EventStore, {
+        readStreamsInOrder: async (...args: Parameters<NonNullable<EventStore['readStreamsInOrder']>>) => {
+          const page = await store.readStreamsInOrder!(...args);
+          return ++pagesRead === 1 ? page.filter((e) => e.offenderId !== page[0].offenderId) : page;
+        },
+      });
+      const runner = new ProjectionRunner(skipping, db, undefined, 10);
+      await runner.init();
+      await expect(runner.rebuild()).rejects.toThrow(/rebuild read \d+ events stream by stream where the store holds \d+ up to position \d+/);
+      expect(await runner.rebuildState()).toBe('abandoned');
     });
 
     it('a second runner (another process) that projected meanwhile is noticed, and nothing counts twice', async () => {
