@@ -75,6 +75,25 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
       await cleanup();
     });
 
+    /** Empty read models and store, then the first `count(length)` events of a random history of 60 offenders appended. */
+    const appendedHistory = async (seed: number, count: (length: number) => number) => {
+      await dropReadModels(db);
+      await db.exec('TRUNCATE events; UPDATE event_store_head SET last_position = 0');
+      const history = randomHistory({ seed, offenders: 60, proposals: 40 });
+      const appended = count(history.length);
+      const revisions = new Map<string, number>();
+      await appendInArrivalOrder(store, history.slice(0, appended), async () => undefined, seed, revisions);
+      return { history, appended, revisions };
+    };
+
+    /** A rebuild by position (as on EventStoreDB) with this interval projection. */
+    const rebuildByPosition = async (intervals: OffenderIntervalsProjection, onProgress?: () => void) => {
+      const runner = new ProjectionRunner(readingByPosition(store), db, [new OffenderTimelineProjection(), intervals, new FactAreasProjection()], 25);
+      await runner.init();
+      await runner.rebuild(onProgress);
+      return runner;
+    };
+
     it.each([11, 12, 13])('incremental projection equals the definition and a rebuild (seed %i)', async (seed) => {
       await dropReadModels(db);
       await db.exec('TRUNCATE events; UPDATE event_store_head SET last_position = 0');
@@ -108,24 +127,15 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
     });
 
     it('a rebuild by position (as on EventStoreDB) holding few tails (the rest stored and read back at their next event, never refolded for it) equals the definition, and so does what follows it', async () => {
-      await dropReadModels(db);
-      await db.exec('TRUNCATE events; UPDATE event_store_head SET last_position = 0');
-      const history = randomHistory({ seed: 31, offenders: 60, proposals: 40 });
-      const half = Math.floor(history.length * 0.6);
-      const revisions = new Map<string, number>();
-      await appendInArrivalOrder(store, history.slice(0, half), async () => undefined, 31, revisions);
+      const { history, appended: half, revisions } = await appendedHistory(31, (length) => Math.floor(length * 0.6));
       // Every tail held: only retractions and back-dated events refold.
       const unbounded = new OffenderIntervalsProjection();
-      const holdingAll = new ProjectionRunner(readingByPosition(store), db, [new OffenderTimelineProjection(), unbounded, new FactAreasProjection()], 25);
-      await holdingAll.init();
-      await holdingAll.rebuild();
+      await rebuildByPosition(unbounded);
       const heldAll = await intervalTableText(db);
       // A cache of 4 tails against 60 offenders: nearly every offender's tail is dropped at some point.
       const intervals = new OffenderIntervalsProjection({ incremental: 4, rebuild: 4 });
-      const runner = new ProjectionRunner(readingByPosition(store), db, [new OffenderTimelineProjection(), intervals, new FactAreasProjection()], 25);
-      await runner.init();
       let mostHeld = 0;
-      await runner.rebuild(() => (mostHeld = Math.max(mostHeld, intervals.heldTails)));
+      const runner = await rebuildByPosition(intervals, () => (mostHeld = Math.max(mostHeld, intervals.heldTails)));
       expect(mostHeld).toBeGreaterThan(0);
       expect(mostHeld).toBeLessThanOrEqual(4);
       // A dropped tail was stored, so the offender's next event extended it: no more refolds than holding them all.
@@ -149,16 +159,9 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
     }, 300_000); // two hundred appends, a catch-up after each, and two rebuilds: minutes on a loaded machine
 
     it('a rebuild reads stream by stream, holding no offender past its page, and equals one reading by position (as on EventStoreDB); what is appended meanwhile is caught up after', async () => {
-      await dropReadModels(db);
-      await db.exec('TRUNCATE events; UPDATE event_store_head SET last_position = 0');
-      const history = randomHistory({ seed: 41, offenders: 60, proposals: 40 });
-      const late = history.length - 30;
-      const revisions = new Map<string, number>();
-      await appendInArrivalOrder(store, history.slice(0, late), async () => undefined, 41, revisions);
+      const { history, appended: late, revisions } = await appendedHistory(41, (length) => length - 30);
       const positional = new OffenderIntervalsProjection();
-      const positionalRunner = new ProjectionRunner(readingByPosition(store), db, [new OffenderTimelineProjection(), positional, new FactAreasProjection()], 25);
-      await positionalRunner.init();
-      await positionalRunner.rebuild();
+      await rebuildByPosition(positional);
       const intervalsByPosition = await intervalTableText(db);
       const othersByPosition = await otherReadModelText(db);
       const offenders = new Set((await allEvents(store)).map((e) => e.offenderId)).size;
