@@ -240,7 +240,7 @@ export class ProjectionRunner {
       // Head first: a stream-by-stream rebuild reads up to it (one appended meanwhile is caught up after).
       const upTo = await this.store.lastPosition();
       // Positions of a store that reads stream by stream are gapless from 1: the head is the count.
-      const total = this.store.readStreamsInOrder !== undefined && upTo !== null ? Number(upTo) : await this.countEvents();
+      const total = readsStreamByStream(this.store, upTo) ? Number(upTo) : await this.countEvents();
       this.status = { state: 'running', startedAt: new Date().toISOString(), finishedAt: null, done: 0, total, secondsLeft: null, error: null };
       this.forget();
       this.rebuildingHere = true;
@@ -408,6 +408,9 @@ export class ProjectionRunner {
   }
 }
 
+/** Whether a rebuild up to `upTo` reads stream by stream (the store can, and holds events); its count is then `upTo`. */
+const readsStreamByStream = (store: EventStore, upTo: bigint | null): upTo is bigint => store.readStreamsInOrder !== undefined && upTo !== null;
+
 /** One page of a rebuild: its events, the checkpoint it reaches (null while reading stream by stream) and the offenders whose streams it ends. */
 interface RebuildPage {
   events: RecordedOffenderEvent[];
@@ -419,7 +422,7 @@ interface RebuildPage {
 
 /** A rebuild's pages: stream after stream up to the head where the store can, so state is held only for offenders being read; else by position (see docs/decisions.md, "Rebuild stream by stream"). */
 function rebuildPages(store: EventStore, upTo: bigint | null, pageSize: number) {
-  const byStream = store.readStreamsInOrder !== undefined && upTo !== null;
+  const byStream = readsStreamByStream(store, upTo);
   const read = async (from: RecordedOffenderEvent | null, carried: string | null): Promise<RebuildPage> => {
     if (!byStream) {
       const events = await store.readAll(from?.position ?? null, pageSize);

@@ -18,8 +18,8 @@ export class OffenderStreamCache {
   private readonly streams: LRUCache<string, Entry>;
 
   constructor(readonly maxBytes: number) {
-    // 0: nothing is kept (set refuses). Every set gives the size; the calculation is only a fallback.
-    this.streams = new LRUCache({ maxSize: Math.max(1, Math.floor(maxBytes)), sizeCalculation: (e) => entryBytes(e.events.length, e.tail !== undefined, e.eventBytes) });
+    // 0: nothing is kept (keep refuses). keep() gives every entry its size, already measured.
+    this.streams = new LRUCache({ maxSize: Math.max(1, Math.floor(maxBytes)) });
   }
 
   get size(): number {
