@@ -1,17 +1,20 @@
 import type { RecordedOffenderEvent } from '../src/domain/offender-event';
 import type { SqlClient } from '../src/sql/sql-client';
+import { FACT_TYPES } from './fact-areas.projection';
 import type { Projection } from './projection';
 
-/** Indexes only the reports use (and the store-guaranteed event id), built at the end of a rebuild. */
+/** The events whose data the report queries read (src/reports/tables): the facts they count and an SFO charge's outcome; other rows keep no data (the event store has it). */
+export const TYPES_WITH_DATA: ReadonlySet<string> = new Set<string>([...FACT_TYPES, 'SfoOutcomeRecorded']);
+
+/** Indexes only the reports use, built at the end of a rebuild. */
 const READER_INDEXES = [
   { name: 'rm_events_type_date', sql: 'CREATE INDEX IF NOT EXISTS rm_events_type_date ON rm_events (type, occurred_on);' },
-  { name: 'rm_events_event_id', sql: 'CREATE UNIQUE INDEX IF NOT EXISTS rm_events_event_id ON rm_events (event_id);' },
   { name: 'rm_events_recorded_at', sql: 'CREATE INDEX IF NOT EXISTS rm_events_recorded_at ON rm_events (recorded_at);' },
   // An SFO outcome or a review finds its charge by offender and chargeId.
   { name: 'rm_events_offender_ref', sql: 'CREATE INDEX IF NOT EXISTS rm_events_offender_ref ON rm_events (offender_id, ref_id) WHERE ref_id IS NOT NULL;' },
 ];
 
-/** rm_events: every event as the read side needs it, with the position of any retraction; facts are counted and intervals refolded from here. */
+/** rm_events: every event's reference (traces, revisions and as-known-at read them) with the position of any retraction, and the data of the events reports count (see docs/decisions.md, "rm_events without the data reports do not read"). */
 export class OffenderTimelineProjection implements Projection {
   readonly name = 'offender-timeline';
   readonly tables = ['rm_events'];
@@ -25,7 +28,7 @@ export class OffenderTimelineProjection implements Projection {
       occurred_on  date NOT NULL,
       recorded_at  timestamptz NOT NULL,
       ref_id       text,
-      data         jsonb NOT NULL,
+      data         jsonb,
       retracted_at bigint,
       retracted_by uuid,
       agency       text
@@ -33,6 +36,9 @@ export class OffenderTimelineProjection implements Projection {
     -- The poster's agency (revisions name it, issue 14.3). Added to stores made before it: their
     -- rows say null until a mappa rebuild fills them in.
     ALTER TABLE rm_events ADD COLUMN IF NOT EXISTS agency text;
+    -- Only the events reports read keep their data (TYPES_WITH_DATA); the unique event id was never read (the store guarantees it).
+    ALTER TABLE rm_events ALTER COLUMN data DROP NOT NULL;
+    DROP INDEX IF EXISTS rm_events_event_id;
     CREATE INDEX IF NOT EXISTS rm_events_offender ON rm_events (offender_id, position);
     ${READER_INDEXES.map((i) => i.sql).join('\n    ')}
   `;
@@ -44,7 +50,7 @@ export class OffenderTimelineProjection implements Projection {
     for (const e of events) {
       const data = e.data as Record<string, unknown>;
       const refId = (data.orderId ?? data.chargeId ?? data.reviewId ?? data.retractedEventId ?? null) as string | null;
-      rows.set(e.eventId, [e.position, e.eventId, e.offenderId, e.revision, e.type, e.occurredOn, e.recordedAt, refId, JSON.stringify(e.data), null, null, e.metadata.agency]);
+      rows.set(e.eventId, [e.position, e.eventId, e.offenderId, e.revision, e.type, e.occurredOn, e.recordedAt, refId, TYPES_WITH_DATA.has(e.type) ? JSON.stringify(e.data) : null, null, null, e.metadata.agency]);
       if (e.type === 'EventRetracted') retractions.push({ target: e.data.retractedEventId, position: e.position, eventId: e.eventId, offenderId: e.offenderId });
     }
     const earlier: typeof retractions = [];

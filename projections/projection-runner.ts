@@ -6,13 +6,16 @@ import { yieldToIo } from '../src/sql/yield-to-io';
 import { OffenderIntervalsProjection } from './offender-intervals/offender-intervals.projection';
 import { FactAreasProjection } from './fact-areas.projection';
 import { OffenderTimelineProjection } from './offender-timeline.projection';
-import type { Projection } from './projection';
+import { streamsOf, type Projection } from './projection';
 import { rebuildOwnership, RebuildRunningElsewhereError, type RebuildOwnership } from './rebuild-ownership';
 import { estimateSecondsLeft, type RebuildStatus } from './rebuild-status';
 
-/** The read models, in the order they apply a batch (intervals read what the timeline wrote). */
-/** In this order: a projection may read what an earlier one wrote in the same batch. */
-export const createProjections = (): Projection[] => [new OffenderTimelineProjection(), new OffenderIntervalsProjection(), new FactAreasProjection()];
+/** The read models over `store`, written through `db`, in the order they apply a batch: a projection may read what an earlier one wrote in the same batch. */
+export const createProjections = (store: EventStore, db: SqlClient): Projection[] => [
+  new OffenderTimelineProjection(),
+  new OffenderIntervalsProjection(streamsOf(store, db)),
+  new FactAreasProjection(),
+];
 
 const CHECKPOINT = 'read-models';
 
@@ -48,7 +51,7 @@ export class ProjectionRunner {
   constructor(
     private readonly store: EventStore,
     private readonly db: SqlClient,
-    readonly projections: Projection[] = createProjections(),
+    readonly projections: Projection[] = createProjections(store, db),
     private readonly batchSize = 2000,
   ) {
     this.maintenance = db.withoutTimeouts?.() ?? db;

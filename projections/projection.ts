@@ -1,4 +1,5 @@
 import type { RecordedOffenderEvent } from '../src/domain/offender-event';
+import type { EventStore } from '../src/event-store/event-store';
 import type { SqlClient } from '../src/sql/sql-client';
 
 /** A read model; `apply` runs in the transaction that moves the checkpoint, so a batch lands wholly with it or not at all. */
@@ -24,3 +25,12 @@ export interface Projection {
 
 /** 'incremental': each batch leaves read models queryable; 'rebuild': one long transaction, rows may wait for finishRebuild. */
 export type ProjectionMode = 'incremental' | 'rebuild';
+
+/** Offenders' whole streams from the event store, read from inside a projection's transaction `tx` (the store is upstream of the read models: STYLE.md). */
+export type ReadStreams = (offenderIds: readonly string[], tx: SqlClient) => Promise<Map<string, RecordedOffenderEvent[]>>;
+
+/** ReadStreams of `store` for projections writing through `db`: through their own transaction when the store keeps its events in `db`'s database (on the embedded store, the only connection). */
+export function streamsOf(store: Pick<EventStore, 'readStreams' | 'keepsEventsIn'>, db: SqlClient): ReadStreams {
+  const within = store.keepsEventsIn?.(db) === true;
+  return (offenderIds, tx) => store.readStreams(offenderIds, within ? tx : undefined);
+}

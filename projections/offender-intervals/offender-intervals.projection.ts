@@ -1,7 +1,7 @@
 import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
 import { byEffectiveOrder } from '../../src/domain/offender-timeline';
 import type { SqlClient } from '../../src/sql/sql-client';
-import type { Projection, ProjectionMode } from '../projection';
+import type { Projection, ProjectionMode, ReadStreams } from '../projection';
 import { intervalsOf, sameReportedState, stepReportedState, type FoldTail, type IntervalValue, type PositionedEvent } from './interval-fold';
 import { dateText, INTERVAL_COLUMNS, reconcileRows, rowFromDb, rowValues, stateFromJson, stateToJson, type IntervalRow } from './interval-rows';
 
@@ -50,7 +50,7 @@ export const TAIL_CACHE_LIMIT = 50_000;
 /** Tails a rebuild keeps in memory (about 750 bytes each); past it the least recently used are stored and read back at their offender's next event, which costs (see docs/decisions.md, "Rebuild memory"). */
 export const REBUILD_TAIL_CACHE_LIMIT = 600_000;
 
-/** rm_intervals: reported state as bitemporal intervals; an in-order event extends the stored tail, others refold from rm_events (see docs/decisions.md, "Moved from code comments"). */
+/** rm_intervals: reported state as bitemporal intervals; an in-order event extends the stored tail, others refold the offender's stream read from the event store (see docs/decisions.md, "Moved from code comments"). */
 export class OffenderIntervalsProjection implements Projection {
   readonly name = 'offender-intervals';
   readonly tables = ['rm_intervals', 'rm_offenders'];
@@ -99,14 +99,18 @@ export class OffenderIntervalsProjection implements Projection {
   private tailsStoredInRebuild = false;
   private refolds = 0;
 
-  constructor(private readonly tailCacheLimits: Readonly<Record<ProjectionMode, number>> = { incremental: TAIL_CACHE_LIMIT, rebuild: REBUILD_TAIL_CACHE_LIMIT }) {}
+  constructor(
+    /** Where a refold reads the offenders' streams: the event store. */
+    private readonly streams: ReadStreams,
+    private readonly tailCacheLimits: Readonly<Record<ProjectionMode, number>> = { incremental: TAIL_CACHE_LIMIT, rebuild: REBUILD_TAIL_CACHE_LIMIT },
+  ) {}
 
   /** How many tails are held in memory now (at most the mode's limit between batches). */
   get heldTails(): number {
     return this.tails.size;
   }
 
-  /** Offenders refolded from rm_events since this projection was made (a retraction, a back-dated event, or no tail). */
+  /** Offenders refolded from their streams since this projection was made (a retraction, a back-dated event, or no tail). */
   get refoldedOffenders(): number {
     return this.refolds;
   }
@@ -220,7 +224,7 @@ export class OffenderIntervalsProjection implements Projection {
   /** Refolds offenders' whole timelines, one knowledge step (event position) at a time. */
   private async refold(offenderIds: string[], byOffender: Map<string, RecordedOffenderEvent[]>, tx: SqlClient, touched: Set<IntervalRow>) {
     this.refolds += offenderIds.length;
-    const timelines = await loadTimelines(offenderIds, tx);
+    const timelines = timelinesOf(await this.streams(offenderIds, tx));
     const { rows } = await tx.query('SELECT * FROM rm_intervals WHERE offender_id = ANY($1) AND known_to IS NULL', [offenderIds]);
     const currentRows = new Map<string, IntervalRow[]>(offenderIds.map((id) => [id, []]));
     for (const d of rows) {
@@ -358,29 +362,22 @@ const tailValues = (t: OffenderTail): unknown[] => [t.offenderId, t.lastDate, st
 
 interface TimelineRow {
   event: PositionedEvent;
+  /** Position of the event's first retraction (null: none); the refold ignores one after the position it folds at. */
   retractedAt: bigint | null;
 }
 
-async function loadTimelines(offenderIds: string[], tx: SqlClient): Promise<Map<string, TimelineRow[]>> {
-  const { rows } = await tx.query(
-    `SELECT position::text, event_id, offender_id, revision, type, occurred_on, data, retracted_at::text
-       FROM rm_events WHERE offender_id = ANY($1) ORDER BY position`,
-    [offenderIds],
-  );
+/** Each offender's stream with where each event was retracted; a retraction names an event of its own stream (DOMAIN.md 5). */
+function timelinesOf(streams: Map<string, RecordedOffenderEvent[]>): Map<string, TimelineRow[]> {
   const timelines = new Map<string, TimelineRow[]>();
-  for (const d of rows) {
-    const event = {
-      eventId: d.event_id as string,
-      offenderId: d.offender_id as string,
-      revision: Number(d.revision),
-      position: BigInt(d.position as string),
-      type: d.type,
-      occurredOn: dateText(d.occurred_on),
-      data: typeof d.data === 'string' ? JSON.parse(d.data) : d.data,
-    } as PositionedEvent;
-    const list = timelines.get(event.offenderId) ?? [];
-    list.push({ event, retractedAt: d.retracted_at === null ? null : BigInt(d.retracted_at as string) });
-    timelines.set(event.offenderId, list);
+  for (const [offenderId, stream] of streams) {
+    const rows = stream.map((e): TimelineRow => ({ event: e as PositionedEvent, retractedAt: null }));
+    const byId = new Map(rows.map((r) => [r.event.eventId, r]));
+    for (const e of stream) {
+      if (e.type !== 'EventRetracted') continue;
+      const target = byId.get(e.data.retractedEventId);
+      if (target && target.retractedAt === null) target.retractedAt = e.position;
+    }
+    timelines.set(offenderId, rows);
   }
   return timelines;
 }

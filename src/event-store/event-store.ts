@@ -1,4 +1,5 @@
 import type { EventMetadata, NewOffenderEvent, RecordedOffenderEvent } from '../domain/offender-event';
+import type { SqlClient } from '../sql/sql-client';
 
 /** The event store of record (STYLE.md: nothing outside src/event-store knows the adapter); what callers may rely on (see docs/decisions.md, "Moved from code comments"). */
 export interface EventStore {
@@ -14,8 +15,15 @@ export interface EventStore {
   /** Every event of one offender's stream, in revision order; [] for an unknown offender. */
   readStream(offenderId: string): Promise<RecordedOffenderEvent[]>;
 
-  /** Streams of several offenders at once (missing offenders are absent from the map). */
-  readStreams(offenderIds: readonly string[]): Promise<Map<string, RecordedOffenderEvent[]>>;
+  /**
+   * Streams of several offenders at once (missing offenders are absent from the map). `within`: a transaction on the
+   * store's own database (see keepsEventsIn), read through instead of the store's connection, so that a reader inside a
+   * transaction on the single-connection embedded store does not wait for itself; stores outside SQL ignore it.
+   */
+  readStreams(offenderIds: readonly string[], within?: SqlClient): Promise<Map<string, RecordedOffenderEvent[]>>;
+
+  /** Whether the store keeps its events in the database of `sql` (so a transaction of `sql` may be given to readStreams); absent: never. */
+  keepsEventsIn?(sql: SqlClient): boolean;
 
   /** Up to `limit` events with position strictly after `after` (null: from the start), in position order. */
   readAll(after: bigint | null, limit: number): Promise<RecordedOffenderEvent[]>;

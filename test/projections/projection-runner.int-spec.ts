@@ -2,6 +2,7 @@ import { FactAreasProjection } from '../../projections/fact-areas.projection';
 import { OffenderIntervalsProjection } from '../../projections/offender-intervals/offender-intervals.projection';
 import { OffenderTimelineProjection } from '../../projections/offender-timeline.projection';
 import { ProjectionRunner } from '../../projections/projection-runner';
+import { streamsOf } from '../../projections/projection';
 import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/offender-event';
 import type { EventStore } from '../../src/event-store/event-store';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
@@ -129,11 +130,11 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
     it('a rebuild by position (as on EventStoreDB) holding few tails (the rest stored and read back at their next event, never refolded for it) equals the definition, and so does what follows it', async () => {
       const { history, appended: half, revisions } = await appendedHistory(31, (length) => Math.floor(length * 0.6));
       // Every tail held: only retractions and back-dated events refold.
-      const unbounded = new OffenderIntervalsProjection();
+      const unbounded = new OffenderIntervalsProjection(streamsOf(store, db));
       await rebuildByPosition(unbounded);
       const heldAll = await intervalTableText(db);
       // A cache of 4 tails against 60 offenders: nearly every offender's tail is dropped at some point.
-      const intervals = new OffenderIntervalsProjection({ incremental: 4, rebuild: 4 });
+      const intervals = new OffenderIntervalsProjection(streamsOf(store, db), { incremental: 4, rebuild: 4 });
       let mostHeld = 0;
       const runner = await rebuildByPosition(intervals, () => (mostHeld = Math.max(mostHeld, intervals.heldTails)));
       expect(mostHeld).toBeGreaterThan(0);
@@ -160,7 +161,7 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
 
     it('a rebuild reads stream by stream, holding no offender past its page, and equals one reading by position (as on EventStoreDB); what is appended meanwhile is caught up after', async () => {
       const { history, appended: late, revisions } = await appendedHistory(41, (length) => length - 30);
-      const positional = new OffenderIntervalsProjection();
+      const positional = new OffenderIntervalsProjection(streamsOf(store, db));
       await rebuildByPosition(positional);
       const intervalsByPosition = await intervalTableText(db);
       const othersByPosition = await otherReadModelText(db);
@@ -176,7 +177,7 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
           return page;
         },
       });
-      const intervals = new OffenderIntervalsProjection();
+      const intervals = new OffenderIntervalsProjection(streamsOf(store, db));
       const facts = new FactAreasProjection();
       const runner = new ProjectionRunner(reading, db, [new OffenderTimelineProjection(), intervals, facts], 25);
       let mostHeld = 0;

@@ -60,7 +60,7 @@ function describeIntervalsDuring(name: string, open: () => Promise<OpenedDatabas
 
     beforeAll(async () => {
       ({ db, cleanup } = await open());
-      await db.exec(new OffenderIntervalsProjection().schemaSql);
+      await db.exec(new OffenderIntervalsProjection(async () => new Map()).schemaSql);
       await db.copyRows(
         'rm_intervals',
         INTERVAL_COLUMNS,

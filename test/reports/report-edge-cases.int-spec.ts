@@ -4,7 +4,7 @@ import { computeReportByFolding, snapshotByFolding } from '../../src/reports/bas
 import { reportCellIds } from '../../src/reports/tables';
 import { recordInOrder } from './recorded-events';
 import { eventsOf } from '../support/offender-events';
-import { createProjections, ProjectionRunner } from '../../projections/projection-runner';
+import { ProjectionRunner } from '../../projections/projection-runner';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { ReportService } from '../../src/reports/report.service';
 import { PgliteSqlClient } from '../../src/sql/pglite-sql-client';
@@ -43,7 +43,7 @@ function sqlEngine(): Engine & { close(): Promise<void> } {
     })());
   const load = async (events: NewOffenderEvent[]) => {
     const { db, store } = await open();
-    const readModels = [...createProjections().flatMap((p) => p.tables), 'rm_checkpoint'];
+    const readModels = [...new ProjectionRunner(store, db).projections.flatMap((p) => p.tables), 'rm_checkpoint'];
     await db.exec(`DROP TABLE IF EXISTS ${readModels.join(', ')};
       TRUNCATE events; UPDATE event_store_head SET last_position = 0, last_recorded_at = NULL`);
     const recorded = recordInOrder(events);

@@ -1,7 +1,8 @@
 import { FACT_TYPES } from '../../projections/fact-areas.projection';
 import { intervalsOf, type IntervalValue, type PositionedEvent } from '../../projections/offender-intervals/interval-fold';
 import { rowFromDb } from '../../projections/offender-intervals/interval-rows';
-import { createProjections } from '../../projections/projection-runner';
+import { ProjectionRunner } from '../../projections/projection-runner';
+import { InMemoryEventStore } from '../../src/event-store/in-memory/in-memory-event-store';
 import type { RecordedOffenderEvent } from '../../src/domain/offender-event';
 import { byEffectiveOrder } from '../../src/domain/offender-timeline';
 import type { SqlClient } from '../../src/sql/sql-client';
@@ -83,5 +84,5 @@ export async function factAreaMismatches(events: readonly RecordedOffenderEvent[
 
 /** Drops every read model (the runner's init creates them again). */
 export async function dropReadModels(db: SqlClient): Promise<void> {
-  await db.exec(`DROP TABLE IF EXISTS ${[...createProjections().flatMap((p) => p.tables), 'rm_checkpoint'].join(', ')}`);
+  await db.exec(`DROP TABLE IF EXISTS ${[...new ProjectionRunner(new InMemoryEventStore(), db).projections.flatMap((p) => p.tables), 'rm_checkpoint'].join(', ')}`);
 }

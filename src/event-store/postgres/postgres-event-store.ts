@@ -197,11 +197,11 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toEvent);
   }
 
-  async readStreams(offenderIds: readonly string[]): Promise<Map<string, RecordedOffenderEvent[]>> {
+  async readStreams(offenderIds: readonly string[], within?: SqlClient): Promise<Map<string, RecordedOffenderEvent[]>> {
     const streams = new Map<string, RecordedOffenderEvent[]>();
     if (offenderIds.length === 0) return streams;
     // Index scans per offender (LATERAL), whatever the planner thinks of a long `= ANY` list.
-    const { rows } = await this.sql.query<EventRow>(
+    const { rows } = await (within ?? this.sql).query<EventRow>(
       `SELECT e.* FROM unnest($1::text[]) AS u(offender_id)
          CROSS JOIN LATERAL (${SELECT_EVENT} WHERE events.offender_id = u.offender_id ORDER BY revision) e
         ORDER BY e.offender_id, e.revision`,
@@ -213,6 +213,11 @@ export class PostgresEventStore implements EventStore {
       streams.set(row.offender_id, stream);
     }
     return streams;
+  }
+
+  /** The client it was made with: the read models share it for 'embedded' and 'postgres' (open-event-store.ts). */
+  keepsEventsIn(sql: SqlClient): boolean {
+    return sql === this.sql;
   }
 
   async readAll(after: bigint | null, limit: number): Promise<RecordedOffenderEvent[]> {
