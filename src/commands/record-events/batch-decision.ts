@@ -52,12 +52,16 @@ export interface BatchDecision {
   /** Offenders refused on a cached copy: read from the store from now on. */
   stale: Set<string>;
   /** Each offender's stream as last decided on (for the access audit). */
-  timelines: Map<string, TimelineEvent[]>;
+  timelines: Map<string, readonly TimelineEvent[]>;
 }
 
 interface WorkingStream {
   stored: readonly RecordedOffenderEvent[];
-  timeline: TimelineEvent[];
+  /** The stored events until one is accepted, then `extended`. */
+  timeline: readonly TimelineEvent[];
+  /** A copy of the stored events with those accepted after them (the stored array is the cache's own). */
+  extended?: TimelineEvent[];
+  /** Of the events that bear a pending event's id only: those stored, then those accepted. */
   byEventId: Map<string, { event: NewOffenderEvent; stored?: RecordedOffenderEvent; batchIndex?: number }>;
   accepted: number[];
   tail?: StreamTail;
@@ -66,16 +70,13 @@ interface WorkingStream {
 
 /** Decides pending events in order against each stream plus the events accepted before it; a refusal on a cached stream waits for a fresh read. */
 export function decideBatch({ events, pending, streams, context, today, usedElsewhere }: BatchInput): BatchDecision {
+  // Only a stored event whose id comes again in this batch is looked up: the others are not indexed (an import's streams are long).
+  const pendingIds = new Set(pending.map((i) => events[i].eventId));
   const working = new Map<string, WorkingStream>();
   for (const [offenderId, loaded] of streams) {
-    working.set(offenderId, {
-      stored: loaded.events,
-      timeline: [...loaded.events],
-      byEventId: new Map(loaded.events.map((e) => [e.eventId, { event: e, stored: e }])),
-      accepted: [],
-      tail: loaded.tail,
-      cached: loaded.cached,
-    });
+    const byEventId: WorkingStream['byEventId'] = new Map();
+    for (const e of loaded.events) if (pendingIds.has(e.eventId)) byEventId.set(e.eventId, { event: e, stored: e });
+    working.set(offenderId, { stored: loaded.events, timeline: loaded.events, byEventId, accepted: [], tail: loaded.tail, cached: loaded.cached });
   }
   const decision: BatchDecision = { outcomes: new Map(), appends: [], repeats: [], retry: [], stale: new Set(), timelines: new Map() };
 
@@ -147,7 +148,9 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
       continue;
     }
     const placed = { ...event, revision: stream.timeline.length };
-    stream.timeline.push(placed);
+    stream.extended ??= [...stream.stored];
+    stream.extended.push(placed);
+    stream.timeline = stream.extended;
     stream.tail = advanceTail(stream.tail, placed);
     stream.byEventId.set(event.eventId, { event, batchIndex: i });
     stream.accepted.push(i);

@@ -38,7 +38,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
 
   /** Decides and appends the batch, then shapes refusals for the caller and audits them in one INSERT. */
   async execute(command: RecordOffenderEventsCommand): Promise<RecordOutcome[]> {
-    const timelines = new Map<string, TimelineEvent[]>();
+    const timelines = new Map<string, readonly TimelineEvent[]>();
     const outcomes = await this.decideAndAppend(command, timelines);
     const entries = auditBatch(command.context.principal, command.events, outcomes, timelines);
     if (this.accessAudit) await this.accessAudit.recordAll(entries);
@@ -46,7 +46,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
   }
 
   /** @param timelines filled with each offender's stream as last decided on (for the audit). */
-  private async decideAndAppend({ events, context }: RecordOffenderEventsCommand, timelines: Map<string, TimelineEvent[]>): Promise<RecordOutcome[]> {
+  private async decideAndAppend({ events, context }: RecordOffenderEventsCommand, timelines: Map<string, readonly TimelineEvent[]>): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = new Array(events.length);
     const usedElsewhere = new Set<string>();
     // If-Match must be judged on the stored stream itself; batches may start from the cache.
