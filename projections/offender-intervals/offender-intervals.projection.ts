@@ -224,7 +224,11 @@ export class OffenderIntervalsProjection implements Projection {
   /** Refolds offenders' whole timelines, one knowledge step (event position) at a time. */
   private async refold(offenderIds: string[], byOffender: Map<string, RecordedOffenderEvent[]>, tx: SqlClient, touched: Set<IntervalRow>) {
     this.refolds += offenderIds.length;
-    const timelines = timelinesOf(await this.streams(offenderIds, tx));
+    // A batch whose first event of an offender is its first event holds the offender's whole stream up to the batch (nearly every refold of a rebuild read stream by stream).
+    const unread = offenderIds.filter((id) => byOffender.get(id)![0].revision > 0);
+    const streams = unread.length > 0 ? await this.streams(unread, tx) : new Map<string, RecordedOffenderEvent[]>();
+    for (const id of offenderIds) if (!streams.has(id)) streams.set(id, byOffender.get(id)!);
+    const timelines = timelinesOf(streams);
     const { rows } = await tx.query('SELECT * FROM rm_intervals WHERE offender_id = ANY($1) AND known_to IS NULL', [offenderIds]);
     const currentRows = new Map<string, IntervalRow[]>(offenderIds.map((id) => [id, []]));
     for (const d of rows) {
