@@ -50,7 +50,20 @@ export class OffenderTimelineProjection implements Projection {
     for (const e of events) {
       const data = e.data as Record<string, unknown>;
       const refId = (data.orderId ?? data.chargeId ?? data.reviewId ?? data.retractedEventId ?? null) as string | null;
-      rows.set(e.eventId, [e.position, e.eventId, e.offenderId, e.revision, e.type, e.occurredOn, e.recordedAt, refId, TYPES_WITH_DATA.has(e.type) ? JSON.stringify(e.data) : null, null, null, e.metadata.agency]);
+      rows.set(e.eventId, [
+        e.position,
+        e.eventId,
+        e.offenderId,
+        e.revision,
+        e.type,
+        e.occurredOn,
+        e.recordedAt,
+        refId,
+        TYPES_WITH_DATA.has(e.type) ? JSON.stringify(e.data) : null,
+        null,
+        null,
+        e.metadata.agency,
+      ]);
       if (e.type === 'EventRetracted') retractions.push({ target: e.data.retractedEventId, position: e.position, eventId: e.eventId, offenderId: e.offenderId });
     }
     const earlier: typeof retractions = [];
