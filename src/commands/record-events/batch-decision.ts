@@ -17,6 +17,8 @@ export interface LoadedStream {
   tail?: StreamTail;
   /** Read from the cache rather than the store: a refusal must be confirmed on a fresh read. */
   cached: boolean;
+  /** The cache's ids of the stream's events (CachedStream.eventIds); absent: the stream is walked for re-posted ids. */
+  eventIds?: ReadonlySet<string>;
 }
 
 export interface BatchInput {
@@ -55,14 +57,22 @@ export interface BatchDecision {
   timelines: Map<string, readonly TimelineEvent[]>;
 }
 
+interface Seen {
+  event: NewOffenderEvent;
+  stored?: RecordedOffenderEvent;
+  batchIndex?: number;
+}
+
 interface WorkingStream {
   stored: readonly RecordedOffenderEvent[];
   /** The stored events until one is accepted, then `extended`. */
   timeline: readonly TimelineEvent[];
   /** A copy of the stored events with those accepted after them (the stored array is the cache's own). */
   extended?: TimelineEvent[];
-  /** Of the events that bear a pending event's id only: those stored, then those accepted. */
-  byEventId: Map<string, { event: NewOffenderEvent; stored?: RecordedOffenderEvent; batchIndex?: number }>;
+  /** Events accepted in this batch, and those stored that bear a pending event's id when the stream had no id set. */
+  byEventId: Map<string, Seen>;
+  /** The stored events' ids, when the cache gave them. */
+  storedIds?: ReadonlySet<string>;
   accepted: number[];
   tail?: StreamTail;
   cached: boolean;
@@ -70,13 +80,21 @@ interface WorkingStream {
 
 /** Decides pending events in order against each stream plus the events accepted before it; a refusal on a cached stream waits for a fresh read. */
 export function decideBatch({ events, pending, streams, context, today, usedElsewhere }: BatchInput): BatchDecision {
-  // Only a stored event whose id comes again in this batch is looked up: the others are not indexed (an import's streams are long).
+  // A re-posted event is found by the cache's id set, else by one walk of the stream for the batch's ids (an import's streams are long).
   const pendingIds = new Set(pending.map((i) => events[i].eventId));
   const working = new Map<string, WorkingStream>();
   for (const [offenderId, loaded] of streams) {
-    const byEventId: WorkingStream['byEventId'] = new Map();
-    for (const e of loaded.events) if (pendingIds.has(e.eventId)) byEventId.set(e.eventId, { event: e, stored: e });
-    working.set(offenderId, { stored: loaded.events, timeline: loaded.events, byEventId, accepted: [], tail: loaded.tail, cached: loaded.cached });
+    const byEventId = new Map<string, Seen>();
+    if (loaded.eventIds === undefined) for (const e of loaded.events) if (pendingIds.has(e.eventId)) byEventId.set(e.eventId, { event: e, stored: e });
+    working.set(offenderId, {
+      stored: loaded.events,
+      timeline: loaded.events,
+      byEventId,
+      storedIds: loaded.eventIds,
+      accepted: [],
+      tail: loaded.tail,
+      cached: loaded.cached,
+    });
   }
   const decision: BatchDecision = { outcomes: new Map(), appends: [], repeats: [], retry: [], stale: new Set(), timelines: new Map() };
 
@@ -100,7 +118,7 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
       refuse(forbidden);
       continue;
     }
-    const seen = stream.byEventId.get(event.eventId);
+    const seen = stream.byEventId.get(event.eventId) ?? storedWithId(stream, event.eventId);
     if (seen) {
       if (canonicalJson(contentOf(seen.event)) !== canonicalJson(contentOf(event))) {
         refuse(
@@ -147,7 +165,15 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
       refuse(decided.error);
       continue;
     }
-    const placed = { ...event, revision: stream.timeline.length };
+    // Field by field, not a spread: one shape, and no slow copy per accepted event.
+    const placed = {
+      eventId: event.eventId,
+      offenderId: event.offenderId,
+      type: event.type,
+      occurredOn: event.occurredOn,
+      data: event.data,
+      revision: stream.timeline.length,
+    } as TimelineEvent;
     stream.extended ??= [...stream.stored];
     stream.extended.push(placed);
     stream.timeline = stream.extended;
@@ -168,6 +194,13 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
     });
   }
   return decision;
+}
+
+/** The stored event with this id, by the cache's id set (which may name events appended after the copy decided on). */
+function storedWithId(stream: WorkingStream, eventId: string): Seen | undefined {
+  if (!stream.storedIds?.has(eventId)) return undefined;
+  const stored = stream.stored.find((e) => e.eventId === eventId);
+  return stored && { event: stored, stored };
 }
 
 const contentOf = (e: NewOffenderEvent) => ({ offenderId: e.offenderId, type: e.type, occurredOn: e.occurredOn, data: e.data });

@@ -74,7 +74,7 @@ export function parseEventInput(raw: unknown, options: ParseOptions): NewOffende
   offenderId = offenderId as string;
   const event = { type, offenderId, occurredOn: input.occurredOn, data } as Omit<NewOffenderEvent, 'eventId'>;
   const eventId = (input.eventId as string | undefined)?.toLowerCase() ?? (options.missingEventId === 'random' ? randomUUID() : contentEventId(event));
-  return { eventId, ...event } as NewOffenderEvent;
+  return { eventId, type, offenderId, occurredOn: input.occurredOn, data } as NewOffenderEvent;
 }
 
 /** 400 naming the first problems (MAX_ERROR_DETAILS), so the answer stays small whatever was sent. */

@@ -6,11 +6,14 @@ import type { StreamTail } from '../../domain/stream-tail';
 export interface CachedStream {
   readonly events: readonly RecordedOffenderEvent[];
   readonly tail?: StreamTail;
+  /** The ids of `events`, so a batch need not walk the stream to find a re-posted event; it may also hold ids of events appended after this copy. */
+  readonly eventIds?: ReadonlySet<string>;
 }
 
 /** A stream as held, with the estimated bytes of its events, so an append counts only what it adds. */
 interface Entry extends CachedStream {
   readonly eventBytes: number;
+  readonly eventIds: Set<string>;
 }
 
 /** Offender streams kept between commands, bounded in bytes; an entry may be stale, so nothing final is decided on it (see docs/decisions.md, "Moved from code comments"). */
@@ -33,14 +36,18 @@ export class OffenderStreamCache {
 
   /** Keeps the stream (an empty one, or one larger than the whole budget, is not kept); a tail of another length is dropped. */
   set(offenderId: string, events: readonly RecordedOffenderEvent[], tail?: StreamTail): void {
-    this.keep(offenderId, events, tail, eventsBytes(events, undefined));
+    this.keep(offenderId, events, tail, eventsBytes(events, undefined), new Set(events.map((e) => e.eventId)));
   }
 
   /** Keeps `stored` followed by `added`; when `stored` is the stream held, only the added events are measured. */
   extend(offenderId: string, stored: readonly RecordedOffenderEvent[], added: readonly RecordedOffenderEvent[], tail?: StreamTail): void {
     const held = this.streams.peek(offenderId);
-    const base = held !== undefined && held.events === stored ? held.eventBytes : eventsBytes(stored, undefined);
-    this.keep(offenderId, [...stored, ...added], tail, base + eventsBytes(added, stored[stored.length - 1]));
+    const same = held !== undefined && held.events === stored;
+    const base = same ? held.eventBytes : eventsBytes(stored, undefined);
+    // The held set grows in place: a copy of the stream read before it may then see ids of events it lacks (CachedStream.eventIds).
+    const eventIds = same ? held.eventIds : new Set(stored.map((e) => e.eventId));
+    for (const e of added) eventIds.add(e.eventId);
+    this.keep(offenderId, [...stored, ...added], tail, base + eventsBytes(added, stored[stored.length - 1]), eventIds);
   }
 
   delete(offenderId: string): void {
@@ -56,19 +63,19 @@ export class OffenderStreamCache {
     return this.streams.calculatedSize;
   }
 
-  private keep(offenderId: string, events: readonly RecordedOffenderEvent[], tail: StreamTail | undefined, eventBytes: number): void {
+  private keep(offenderId: string, events: readonly RecordedOffenderEvent[], tail: StreamTail | undefined, eventBytes: number, eventIds: Set<string>): void {
     const kept = tail?.length === events.length ? tail : undefined;
     const size = entryBytes(events.length, kept !== undefined, eventBytes);
     if (events.length === 0 || size > this.maxBytes) this.streams.delete(offenderId);
-    else this.streams.set(offenderId, { events, tail: kept, eventBytes }, { size });
+    else this.streams.set(offenderId, { events, tail: kept, eventBytes, eventIds }, { size });
   }
 }
 
 // Constants from V8's 64-bit layout, checked against the real heap by test/commands/offender-stream-cache.spec.ts (see docs/decisions.md, "Moved from code comments").
 /** The entry, its array and lru-cache's slots for it. */
 const STREAM_BYTES = 200;
-/** An event object (9 fields), its bigint position and its eventId and occurredOn strings. */
-const EVENT_BYTES = 400;
+/** An event object (9 fields, made field by field since session 10: a spread of the posted object made it larger), its bigint position and its eventId and occurredOn strings. */
+const EVENT_BYTES = 280;
 /** An object: header and the slots of its fields, whatever they hold. */
 const OBJECT_BYTES = 32;
 const FIELD_BYTES = 16;
@@ -82,7 +89,10 @@ export function streamBytes(stream: CachedStream): number {
   return entryBytes(stream.events.length, stream.tail !== undefined, eventsBytes(stream.events, undefined));
 }
 
-const entryBytes = (events: number, withTail: boolean, eventBytes: number): number => STREAM_BYTES + 8 * events + (withTail ? TAIL_BYTES : 0) + eventBytes;
+/** A slot of the stream's array and one of its id set (whose table grows by doubling). */
+const PER_EVENT_BYTES = 8 + 40;
+
+const entryBytes = (events: number, withTail: boolean, eventBytes: number): number => STREAM_BYTES + PER_EVENT_BYTES * events + (withTail ? TAIL_BYTES : 0) + eventBytes;
 
 /** The events' own bytes; `previous`: the event before them in the stream (its metadata and recordedAt are already counted). */
 function eventsBytes(events: readonly RecordedOffenderEvent[], previous: RecordedOffenderEvent | undefined): number {

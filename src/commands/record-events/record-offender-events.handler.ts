@@ -161,7 +161,7 @@ export class RecordOffenderEventsHandler implements ICommandHandler<RecordOffend
     if (useCache) {
       for (const id of unique) {
         const cached = freshOnly.has(id) ? undefined : this.cache.get(id);
-        if (cached) streams.set(id, { events: cached.events, tail: cached.tail, cached: true });
+        if (cached) streams.set(id, { events: cached.events, tail: cached.tail, cached: true, eventIds: cached.eventIds });
       }
     }
     const missing = unique.filter((id) => !streams.has(id));
