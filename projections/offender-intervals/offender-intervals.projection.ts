@@ -227,6 +227,7 @@ export class OffenderIntervalsProjection implements Projection {
     // A batch whose first event of an offender is its first event holds the offender's whole stream up to the batch (nearly every refold of a rebuild read stream by stream).
     const unread = offenderIds.filter((id) => byOffender.get(id)![0].revision > 0);
     const streams = unread.length > 0 ? await this.streams(unread, tx) : new Map<string, RecordedOffenderEvent[]>();
+    for (const id of unread) assertRefoldable(id, streams.get(id), byOffender.get(id)!);
     for (const id of offenderIds) if (!streams.has(id)) streams.set(id, byOffender.get(id)!);
     const timelines = timelinesOf(streams);
     const { rows } = await tx.query('SELECT * FROM rm_intervals WHERE offender_id = ANY($1) AND known_to IS NULL', [offenderIds]);
@@ -363,6 +364,16 @@ function replaceTouched(touched: IntervalRow[], original: IntervalRow, changed: 
 const TAIL_COLUMNS = ['offender_id', 'last_date', 'state', 'state_before', 'open_row_id'];
 
 const tailValues = (t: OffenderTail): unknown[] => [t.offenderId, t.lastDate, stateToJson(t.state), stateToJson(t.stateBeforeLastDate), t.openRow?.id.toString() ?? null];
+
+/** A stream read for a refold must hold the batch's events with their store positions: a refold folds at positions, so without them it would count events not yet recorded (EventStoreDB before 22.6 reads a stream without positions). */
+function assertRefoldable(offenderId: string, stream: readonly RecordedOffenderEvent[] | undefined, batch: readonly RecordedOffenderEvent[]): void {
+  const last = batch[batch.length - 1];
+  if (stream === undefined || !stream.some((e) => e.eventId === last.eventId && e.position === last.position) || stream.some((e) => e.position < 0n)) {
+    throw new Error(
+      `The event store answered offender ${offenderId}'s stream without the batch's events at their positions; the read models stop here rather than refold it wrongly (EventStoreDB must be 22.6 or later)`,
+    );
+  }
+}
 
 interface TimelineRow {
   event: PositionedEvent;

@@ -2,12 +2,12 @@ import { FactAreasProjection } from '../../projections/fact-areas.projection';
 import { OffenderIntervalsProjection } from '../../projections/offender-intervals/offender-intervals.projection';
 import { OffenderTimelineProjection } from '../../projections/offender-timeline.projection';
 import { ProjectionRunner } from '../../projections/projection-runner';
-import { streamsOf } from '../../projections/projection';
+import { streamsOf, type ReadStreams } from '../../projections/projection';
 import type { NewOffenderEvent, RecordedOffenderEvent } from '../../src/domain/offender-event';
 import type { EventStore } from '../../src/event-store/event-store';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import type { SqlClient } from '../../src/sql/sql-client';
-import { testMetadata } from '../support/offender-event-fixtures';
+import { appendOf, levelChanged, offenderRegistered, testMetadata } from '../support/offender-event-fixtures';
 import { describeOnEachDatabase, type OpenedDatabase } from '../support/each-database';
 import { seededRandom } from '../../src/synthetic/seeded-random';
 import { randomHistory } from '../support/random-history';
@@ -250,6 +250,22 @@ function describeReadModels(name: string, open: () => Promise<OpenedDatabase>) {
       const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM rm_events');
       expect(Number(rows[0].n)).toBe(events.length);
       expect(intervalMismatches(events, await loadIntervalRows(db))).toEqual([]);
+    });
+
+    it('stops rather than refold a stream the store answers without positions (EventStoreDB before 22.6)', async () => {
+      await dropReadModels(db);
+      await db.exec('TRUNCATE events; UPDATE event_store_head SET last_position = 0');
+      const offender = 'NO-POSITIONS';
+      await store.appendToStreams([appendOf(offender, 'no-stream', [offenderRegistered(offender), levelChanged(offender, 2, '2014-06-02')])]);
+      const withoutPositions: ReadStreams = async (ids, tx) =>
+        new Map([...(await streamsOf(store, db)(ids, tx))].map(([id, stream]) => [id, stream.map((e) => ({ ...e, position: -1n }))]));
+      const runner = new ProjectionRunner(store, db, [new OffenderTimelineProjection(), new OffenderIntervalsProjection(withoutPositions), new FactAreasProjection()]);
+      await runner.init();
+      await runner.catchUp();
+      // Back-dated: the offender refolds, from a stream read of the store.
+      await store.appendToStreams([appendOf(offender, 1, [levelChanged(offender, 3, '2014-05-01')])]);
+      await expect(runner.catchUp()).rejects.toThrow(/without the batch's events at their positions/);
+      expect(await runner.position()).toBe(2n);
     });
   });
 }
