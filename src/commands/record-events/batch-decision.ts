@@ -65,9 +65,7 @@ interface Seen {
 
 interface WorkingStream {
   stored: readonly RecordedOffenderEvent[];
-  /** The stored events until one is accepted, then `extended`. */
-  timeline: readonly TimelineEvent[];
-  /** A copy of the stored events with those accepted after them (the stored array is the cache's own). */
+  /** The stored events with those accepted after them, copied at the first acceptance (the stored array is the cache's own); absent: none accepted yet. */
   extended?: TimelineEvent[];
   /** Events accepted in this batch, and those stored that bear a pending event's id when the stream had no id set. */
   byEventId: Map<string, Seen>;
@@ -88,7 +86,6 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
     if (loaded.eventIds === undefined) for (const e of loaded.events) if (pendingIds.has(e.eventId)) byEventId.set(e.eventId, { event: e, stored: e });
     working.set(offenderId, {
       stored: loaded.events,
-      timeline: loaded.events,
       byEventId,
       storedIds: loaded.eventIds,
       accepted: [],
@@ -113,7 +110,8 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
       decision.stale.add(event.offenderId);
       decision.retry.push(i);
     };
-    const forbidden = recordingRefusal(context.principal, stream.timeline, event) ?? unknownOffenderRefusal(context.principal, stream.timeline, event);
+    const timeline = timelineOf(stream);
+    const forbidden = recordingRefusal(context.principal, timeline, event) ?? unknownOffenderRefusal(context.principal, timeline, event);
     if (forbidden) {
       refuse(forbidden);
       continue;
@@ -145,7 +143,7 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
       );
       continue;
     }
-    const revision = stream.timeline.length - 1;
+    const revision = timeline.length - 1;
     if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
       decision.outcomes.set(
         i,
@@ -159,8 +157,8 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
       );
       continue;
     }
-    stream.tail ??= foldTail(stream.timeline);
-    const decided = decide(stream.timeline, event, today, stream.tail);
+    stream.tail ??= foldTail(timeline);
+    const decided = decide(timeline, event, today, stream.tail);
     if (!decided.ok) {
       refuse(decided.error);
       continue;
@@ -172,18 +170,17 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
       type: event.type,
       occurredOn: event.occurredOn,
       data: event.data,
-      revision: stream.timeline.length,
+      revision: timeline.length,
     } as TimelineEvent;
     stream.extended ??= [...stream.stored];
     stream.extended.push(placed);
-    stream.timeline = stream.extended;
     stream.tail = advanceTail(stream.tail, placed);
     stream.byEventId.set(event.eventId, { event, batchIndex: i });
     stream.accepted.push(i);
   }
 
   for (const [offenderId, stream] of working) {
-    decision.timelines.set(offenderId, stream.timeline);
+    decision.timelines.set(offenderId, timelineOf(stream));
     if (stream.accepted.length === 0) continue;
     decision.appends.push({
       offenderId,
@@ -195,6 +192,9 @@ export function decideBatch({ events, pending, streams, context, today, usedElse
   }
   return decision;
 }
+
+/** The stream as decided on so far: stored, then accepted. */
+const timelineOf = (stream: WorkingStream): readonly TimelineEvent[] => stream.extended ?? stream.stored;
 
 /** The stored event with this id, by the cache's id set (which may name events appended after the copy decided on). */
 function storedWithId(stream: WorkingStream, eventId: string): Seen | undefined {
